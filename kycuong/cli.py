@@ -1,0 +1,238 @@
+"""`kycuong`: one command line for every runtime mode and chore.
+
+  kycuong up [--demo] [--port 8000]        all five services in one process (embedded)
+  kycuong serve SERVICE [--port] [--workers] HTTP API of one service under gunicorn (distributed)
+  kycuong worker SERVICE                   consumer, outbox relay and sweeps of one service
+  kycuong migrate [SERVICE]                apply database migrations
+  kycuong topology                         declare exchanges and queues on the broker
+  kycuong token --sub U --unit X --role R  mint a development JWT
+  kycuong events [--markdown]              print the event catalog
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from datetime import UTC, datetime, timedelta
+
+from kycuong import registry
+from shared import logging as platform_logging
+from shared import migrations
+from shared.settings import SERVICES, Settings, SettingsError
+
+log = logging.getLogger("kycuong.cli")
+
+
+def _settings(args) -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise SystemExit(f"configuration error: {exc}") from exc
+
+
+def cmd_up(args) -> int:
+    from werkzeug.serving import make_server
+
+    from kycuong import embedded
+
+    settings = _settings(args)
+    if not settings.in_memory_broker or settings.database_urls:
+        log.info("embedded mode with configured broker/databases", extra={"broker": settings.broker_url})
+    platform = embedded.build(settings)
+    platform.start_workers()
+    if args.demo:
+        from kycuong import demo
+
+        demo.load(platform, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+    server = make_server(args.host, args.port, platform.wsgi, threaded=True)
+    url = f"http://{args.host}:{args.port}"
+    print(f"Kỷ Cương đang chạy tại {url}/  (running; Ctrl+C to stop)\n"
+          f"  API: {url}/<service>/docs/  — services: {', '.join(SERVICES)}", file=sys.stderr, flush=True)
+    _stop_on_signals(lambda: threading.Thread(target=server.shutdown, daemon=True).start())
+    try:
+        server.serve_forever()
+    finally:
+        platform.shutdown()
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    from shared.runtime import ServiceRuntime
+    from shared.web import create_service_app
+
+    settings = _settings(args)
+    spec = registry.spec(args.service)
+
+    class Server(BaseApplication):
+        def load_config(self):
+            self.cfg.set("bind", f"{args.host}:{args.port}")
+            self.cfg.set("workers", args.workers)
+            self.cfg.set("threads", args.threads)
+            self.cfg.set("worker_class", "gthread" if args.threads > 1 else "sync")
+            self.cfg.set("accesslog", None)
+            self.cfg.set("graceful_timeout", 10)
+
+        def load(self):
+            # Built in each worker after the fork: no connection crosses a fork.
+            return create_service_app(ServiceRuntime(spec, settings))
+
+    Server().run()
+    return 0
+
+
+def cmd_worker(args) -> int:
+    from shared.runtime import ServiceRuntime
+
+    settings = _settings(args)
+    rt = ServiceRuntime(registry.spec(args.service), settings)
+    stop = threading.Event()
+    _stop_on_signals(stop.set)
+    rt.start_workers(stop, relay=not args.no_relay, consumers=not args.no_consumer, sweeps=not args.no_sweeps)
+    log.info("worker started", extra={"service": rt.name, "instance": settings.instance})
+    print(f"worker {rt.name} ready", file=sys.stderr, flush=True)
+    stop.wait()
+    rt.dispose()
+    return 0
+
+
+def cmd_migrate(args) -> int:
+    settings = _settings(args)
+    names = [args.service] if args.service else list(SERVICES)
+    for name in names:
+        spec = registry.spec(name)
+        url = settings.database_url(name)
+        migrations.upgrade(spec.migrations, url)
+        print(f"{name}: migrated ({_redact(url)})", file=sys.stderr)
+    return 0
+
+
+def cmd_makemigration(args) -> int:
+    import tempfile
+    from pathlib import Path
+
+    spec = registry.spec(args.service)
+    with tempfile.TemporaryDirectory() as tmp:
+        migrations.revision(spec.migrations, f"sqlite:///{Path(tmp) / 'scratch.db'}", args.message)
+    return 0
+
+
+def cmd_topology(args) -> int:
+    from shared import broker, topology
+
+    settings = _settings(args)
+    conn = broker.connect(settings.broker_url)
+    try:
+        conn.ensure_connection(max_retries=3)
+        topology.declare_exchanges(conn)
+        for name in SERVICES:
+            spec = registry.spec(name)
+            for stream in spec.all_streams():
+                queue = topology.declare(conn, name, stream.handlers, stream=stream.name, exchange=stream.exchange,
+                                         delivery_limit=settings.delivery_limit)
+                print(f"{queue.name} ← {stream.exchange.name}: {', '.join(sorted(stream.handlers))}")
+    finally:
+        conn.release()
+    return 0
+
+
+def cmd_token(args) -> int:
+    from shared.auth import mint_token
+
+    settings = _settings(args)
+    try:
+        token = mint_token(settings.jwt_secret, sub=args.sub, unit=args.unit, roles=args.role or ["officer"],
+                           now=datetime.now(UTC), ttl=timedelta(hours=args.hours), audience=settings.jwt_audience)
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from exc
+    print(token)
+    return 0
+
+
+def cmd_events(args) -> int:
+    from shared.events.catalog import CATALOG, describe_markdown
+
+    if args.markdown:
+        print(describe_markdown())
+    else:
+        for entry in CATALOG.values():
+            print(json.dumps({"type": entry.name, "producer": entry.producer,
+                              "fields": list(entry.schema().fields)}, ensure_ascii=False))
+    return 0
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _stop_on_signals(callback) -> None:
+    def handler(_signum, _frame):
+        callback()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kycuong", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("up", help="run all five services in one process (embedded)")
+    p.add_argument("--demo", action="store_true", help="load realistic demo data")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1")
+    p.set_defaults(func=cmd_up)
+
+    p = sub.add_parser("serve", help="HTTP API of one service under gunicorn")
+    p.add_argument("service", choices=SERVICES)
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--threads", type=int, default=4)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="consumer, outbox relay and sweeps of one service")
+    p.add_argument("service", choices=SERVICES)
+    p.add_argument("--no-relay", action="store_true")
+    p.add_argument("--no-consumer", action="store_true")
+    p.add_argument("--no-sweeps", action="store_true")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("migrate", help="apply database migrations")
+    p.add_argument("service", nargs="?", choices=SERVICES)
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("makemigration", help="autogenerate a migration for a service (developers)")
+    p.add_argument("service", choices=SERVICES)
+    p.add_argument("-m", "--message", required=True)
+    p.set_defaults(func=cmd_makemigration)
+
+    p = sub.add_parser("topology", help="declare exchanges and queues on the broker")
+    p.set_defaults(func=cmd_topology)
+
+    p = sub.add_parser("token", help="mint a development JWT")
+    p.add_argument("--sub", required=True, help="user id")
+    p.add_argument("--unit", help="unit code")
+    p.add_argument("--role", action="append", help="officer, head, inspector, office, admin (repeatable)")
+    p.add_argument("--hours", type=float, default=8)
+    p.set_defaults(func=cmd_token)
+
+    p = sub.add_parser("events", help="print the event catalog")
+    p.add_argument("--markdown", action="store_true", help="as docs/events.md")
+    p.set_defaults(func=cmd_events)
+
+    args = parser.parse_args(argv)
+    platform_logging.configure(Settings.from_env().log_level if args.command != "token" else "WARNING")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""JWT bearer authentication with roles and unit scoping.
+
+Tokens carry `sub`, `unit` and `roles` (officer, head, inspector, office, admin). Development tokens
+are HS256 with the configured secret (`kycuong token`); production verifies an OIDC provider's tokens
+against its JWKS. Inspectors, the office and admins see every unit; officers and heads see their unit
+and the units below it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import jwt
+from flask import current_app, g, request
+
+from shared.errors import Forbidden, Unauthorized
+
+ROLES = ("officer", "head", "inspector", "office", "admin")
+SEE_ALL = {"inspector", "office", "admin"}
+
+
+@dataclass(frozen=True)
+class Principal:
+    sub: str
+    unit: str | None
+    roles: frozenset[str]
+
+    def has_any(self, roles: Iterable[str]) -> bool:
+        return bool(self.roles & set(roles))
+
+    @property
+    def sees_all_units(self) -> bool:
+        return bool(self.roles & SEE_ALL)
+
+    def can_access_unit(self, unit: str, ancestors: Callable[[str], Iterable[str]] | None = None) -> bool:
+        """True if the unit is the principal's own, below it (given an ancestry lookup), or the
+        principal sees all units."""
+        if self.sees_all_units:
+            return True
+        if self.unit is None:
+            return False
+        if unit == self.unit:
+            return True
+        return ancestors is not None and self.unit in set(ancestors(unit))
+
+    def ensure_unit(self, unit: str, ancestors: Callable[[str], Iterable[str]] | None = None) -> None:
+        if not self.can_access_unit(unit, ancestors):
+            raise Forbidden(
+                f"your token is for unit {self.unit!r}; unit {unit!r} is neither it nor below it",
+                {"unit": [f"not within {self.unit!r}"]},
+            )
+
+
+def mint_token(secret: str, *, sub: str, unit: str | None, roles: Iterable[str], now: datetime,
+               ttl: timedelta = timedelta(hours=8), audience: str | None = None) -> str:
+    roles = list(roles)
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise ValueError(f"unknown role(s) {unknown}; roles are {', '.join(ROLES)}")
+    claims = {"sub": sub, "unit": unit, "roles": roles, "iat": now, "exp": now + ttl}
+    if audience:
+        claims["aud"] = audience
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+_jwks_clients: dict[str, jwt.PyJWKClient] = {}
+
+
+def decode_token(token: str, settings) -> Principal:
+    try:
+        if settings.jwt_jwks_url:
+            client = _jwks_clients.setdefault(settings.jwt_jwks_url, jwt.PyJWKClient(settings.jwt_jwks_url))
+            key = client.get_signing_key_from_jwt(token).key
+            claims = jwt.decode(token, key, algorithms=["RS256", "ES256"], audience=settings.jwt_audience,
+                                options={"require": ["sub", "exp"]})
+        else:
+            claims = jwt.decode(token, settings.jwt_secret, algorithms=["HS256"], audience=settings.jwt_audience,
+                                options={"require": ["sub", "exp"]})
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("the token has expired; get a new one") from exc
+    except jwt.PyJWTError as exc:
+        raise Unauthorized(f"the token is not valid: {exc}") from exc
+    roles = claims.get("roles") or []
+    if isinstance(roles, str):
+        roles = roles.split()
+    return Principal(sub=str(claims["sub"]), unit=claims.get("unit"), roles=frozenset(roles))
+
+
+def current_principal(required: bool = True) -> Principal | None:
+    if "principal" not in g:
+        header = request.headers.get("Authorization", "")
+        if not header:
+            g.principal = None
+        elif not header.startswith("Bearer "):
+            raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+        else:
+            runtime = current_app.extensions["kycuong"]
+            g.principal = decode_token(header[len("Bearer "):].strip(), runtime.settings)
+    if g.principal is None and required:
+        raise Unauthorized("this endpoint needs a bearer token (mint one with `kycuong token`)")
+    return g.principal
+
+
+def require_roles(*roles: str):
+    """Decorator for views: a token with one of `roles` (any role if none given)."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapper(*args, **kwargs):
+            principal = current_principal(required=True)
+            if roles and not principal.has_any(roles):
+                raise Forbidden(f"this action needs one of the roles {', '.join(roles)}; "
+                                f"your token has {', '.join(sorted(principal.roles)) or 'none'}")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,201 @@
+"""The consumer runner: one per service and worker, on the queue `<service>.events`.
+
+- Small prefetch; a message is acknowledged only after the transaction that holds its effects and its
+  inbox row has committed, so a crash before that means a redelivery, and the inbox makes the
+  redelivery harmless.
+- A message that can never be processed (not a CloudEvent, data that fails its schema, a handler that
+  rejects it) goes to `<queue>.dlq` with the reason in its headers; it is never dropped.
+- A transient failure (database unavailable, deadlock) is retried in place with back-off a bounded
+  number of times, then the message is requeued; after `delivery_limit` deliveries it is dead-lettered.
+- A lost broker connection is re-established with back-off; heartbeats are checked between messages.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from prometheus_client import Counter
+from sqlalchemy import insert
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from shared import broker
+from shared.errors import DomainError
+from shared.events.catalog import CATALOG, validate_data
+from shared.events.envelope import Event, InvalidEvent
+from shared.logging import bound
+from shared.topology import DLX, declare
+from shared.uow import UnitOfWork, causing_event
+
+if TYPE_CHECKING:
+    from kombu import Exchange
+
+    from shared.runtime import ServiceRuntime
+
+log = logging.getLogger("kycuong.consumer")
+
+CONSUMED = Counter("kycuong_events_consumed_total", "Events taken from the queue", ["service", "type", "outcome"])
+
+Handler = Callable[[Event, UnitOfWork], None]
+
+
+class Transient(Exception):
+    """Raise from a handler for a failure worth retrying later."""
+
+
+class EventNotReady(Transient):
+    """The event depends on one that has not arrived yet: retry later rather than fail."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A queue a service consumes: its name suffix, exchange and handlers by event type."""
+
+    name: str
+    exchange: Exchange
+    handlers: dict[str, Handler]
+
+
+class ConsumerRunner:
+    IN_PLACE_ATTEMPTS = 4
+
+    def __init__(self, runtime: ServiceRuntime, stream: Stream):
+        self.runtime = runtime
+        self.stream = stream
+        self.consumer_name = f"{runtime.name}.{stream.name}"
+        self.queue_name = f"{runtime.name}.{stream.name}"
+        self._deliveries: dict[str, int] = {}  # for transports that do not count deliveries
+
+    # -- processing one message ------------------------------------------------------------------
+
+    def process(self, body: bytes, headers: dict | None = None) -> tuple[str, str | None]:
+        """Apply one message. Returns (outcome, reason): outcome is 'done', 'duplicate', 'ignored',
+        'dead' (reason given) or 'retry'."""
+        try:
+            event = Event.from_json(body)
+        except InvalidEvent as exc:
+            return "dead", str(exc)
+        handler = self.stream.handlers.get(event.type)
+        if handler is None:
+            return "ignored", None  # consumers ignore types they do not handle
+        if event.type in CATALOG:
+            errors = validate_data(event.type, event.data, strict=False)
+            if errors:
+                return "dead", f"invalid data for {event.type}: {errors}"
+        with bound(correlation=event.correlationid, service=self.runtime.name):
+            for attempt in range(self.IN_PLACE_ATTEMPTS):
+                try:
+                    return self._apply(event, handler), None
+                except DomainError as exc:
+                    return "dead", f"{exc.code}: {exc.message} {exc.errors or ''}".strip()
+                except (Transient, OperationalError) as exc:
+                    reason = f"{type(exc).__name__}: {exc}"
+                except DBAPIError as exc:
+                    if not exc.connection_invalidated:
+                        return "dead", f"{type(exc).__name__}: {exc.orig}"
+                    reason = f"{type(exc).__name__}: {exc}"
+                except Exception as exc:  # a bug or bad data the schema could not see
+                    log.exception("handler failed", extra={"event_id": event.id, "type": event.type})
+                    return "dead", f"{type(exc).__name__}: {exc}"
+                delay = min(0.1 * 2**attempt, 2.0)
+                log.warning("transient failure, retrying", extra={"event_id": event.id, "error": reason,
+                                                                  "attempt": attempt + 1, "retry_in": delay})
+                time.sleep(delay)
+            return "retry", reason
+
+    def _apply(self, event: Event, handler: Handler) -> str:
+        inbox = self.runtime.inbox
+        token = causing_event.set(event)
+        try:
+            with self.runtime.uow() as uow:
+                try:
+                    with uow.session.begin_nested():
+                        uow.session.execute(insert(inbox).values(
+                            consumer=self.consumer_name, event_id=event.id, event_type=event.type,
+                            processed_at=uow.now()))
+                except IntegrityError:
+                    return "duplicate"
+                handler(event, uow)
+                if not uow.committed:
+                    uow.commit()
+                return "done"
+        finally:
+            causing_event.reset(token)
+
+    # -- the loop ----------------------------------------------------------------------------------
+
+    def _on_message(self, message, producer) -> None:
+        outcome, reason = self.process(message.body, message.headers)
+        event_type = (message.delivery_info or {}).get("routing_key", "?")
+        if outcome == "retry":
+            # RabbitMQ counts deliveries of a quorum queue's messages; count here too, for transports
+            # (and broker versions) that do not.
+            count = max(int((message.headers or {}).get("x-delivery-count") or 0), self._count(message))
+            if count + 1 >= self.runtime.settings.delivery_limit:
+                outcome, reason = "dead", f"gave up after {count + 1} deliveries: {reason}"
+            else:
+                CONSUMED.labels(self.runtime.name, event_type, "requeued").inc()
+                message.requeue()
+                return
+        if outcome == "dead":
+            self._dead_letter(producer, message, reason)
+        message.ack()
+        CONSUMED.labels(self.runtime.name, event_type, outcome).inc()
+
+    def _count(self, message) -> int:
+        key = str(hash(message.body))
+        if len(self._deliveries) > 10_000:
+            self._deliveries.clear()
+        self._deliveries[key] = self._deliveries.get(key, 0) + 1
+        return self._deliveries[key] - 1
+
+    def _dead_letter(self, producer, message, reason: str) -> None:
+        log.error("message dead-lettered", extra={"queue": self.queue_name, "reason": reason})
+        headers = dict(message.headers or {})
+        headers.update({
+            "x-kycuong-reason": reason[:2000],
+            "x-kycuong-queue": self.queue_name,
+            "x-kycuong-routing-key": (message.delivery_info or {}).get("routing_key", ""),
+        })
+        broker.publish(producer, message.body, exchange=DLX, routing_key=self.queue_name, headers=headers)
+
+    def run(self, stop: threading.Event, ready: threading.Event | None = None) -> None:
+        backoff = 0.5
+        settings = self.runtime.settings
+        while not stop.is_set():
+            conn = broker.connect(settings.broker_url)
+            try:
+                conn.ensure_connection(max_retries=1)
+                queue = declare(conn, self.runtime.name, self.stream.handlers, stream=self.stream.name,
+                                exchange=self.stream.exchange, delivery_limit=settings.delivery_limit)
+                producer = conn.Producer()
+                consumer = conn.Consumer(queues=[queue], prefetch_count=settings.prefetch,
+                                         on_message=lambda m: self._on_message(m, producer))
+                with consumer:
+                    backoff = 0.5
+                    if ready is not None:
+                        ready.set()
+                    while not stop.is_set():
+                        try:
+                            conn.drain_events(timeout=1)
+                        except TimeoutError:
+                            pass
+                        except socket.timeout:
+                            pass
+                        conn.heartbeat_check()
+            except broker.connection_errors(conn) as exc:
+                log.warning("consumer lost the broker, reconnecting",
+                            extra={"queue": self.queue_name, "error": str(exc), "retry_in": backoff})
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            except Exception:
+                log.exception("consumer failed, restarting", extra={"queue": self.queue_name})
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                conn.release()

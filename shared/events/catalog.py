@@ -1,0 +1,237 @@
+"""The event catalog: one marshmallow schema per event type, the single source of `docs/events.md`.
+
+Producers validate strictly (an unknown field is a bug in the producer); consumers validate leniently
+(unknown fields are ignored, so producers can evolve by adding optional fields). A breaking change is a
+new type. Events carry codes, never a citizen's name, phone, e-mail or ID number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+TIMELINESS = ("early", "on_time", "late")
+
+
+class EventData(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+def _code(**kw):
+    return fields.String(required=True, validate=validate.Length(min=1, max=64), **kw)
+
+
+def _opt(field_cls=fields.String, **kw):
+    return field_cls(required=False, allow_none=True, load_default=None, **kw)
+
+
+# --- directory (owned by discipline) -------------------------------------------------------------
+
+class UnitUpserted(EventData):
+    code = _code(metadata={"description": "unit code"})
+    name = fields.String(required=True, metadata={"description": "Vietnamese name"})
+    parent = _opt(metadata={"description": "parent unit code; null for the root"})
+    kind = fields.String(required=True, metadata={"description": "province, department, ward, commune, …"})
+
+
+class OfficialUpserted(EventData):
+    code = _code()
+    name = fields.String(required=True, metadata={"description": "official's name (not a citizen)"})
+    unit = _code()
+    position = _opt()
+    category = fields.String(required=True, validate=validate.OneOf(["can_bo", "cong_chuc", "vien_chuc"]))
+    is_leader = fields.Boolean(load_default=False)
+
+
+class HeadAssigned(EventData):
+    unit = _code()
+    official = _code()
+    role = fields.String(load_default="head", validate=validate.OneOf(["head", "deputy"]))
+    since = fields.Date(required=True)
+    until = _opt(fields.Date)
+
+
+# --- dossiers -------------------------------------------------------------------------------------
+
+class DossierReceived(EventData):
+    code = _code(metadata={"description": "dossier code (mã hồ sơ)"})
+    procedure_code = _code()
+    unit = _code(metadata={"description": "unit that handles the dossier"})
+    received_at = fields.AwareDateTime(required=True)
+    handler = _opt(metadata={"description": "official code of the receiving official"})
+    due_at = _opt(fields.AwareDateTime, metadata={"description": "promised return instant (set by dossiers)"})
+    processing_days = _opt(fields.Decimal, as_string=True)
+    channel = _opt(validate=validate.OneOf(["direct", "online", "post", "external"]))
+
+
+class DossierCompleted(EventData):
+    code = _code()
+    procedure_code = _code()
+    unit = _code()
+    received_at = fields.AwareDateTime(required=True)
+    due_at = fields.AwareDateTime(required=True)
+    completed_at = fields.AwareDateTime(required=True)
+    timeliness = fields.String(required=True, validate=validate.OneOf(TIMELINESS))
+    handler = _opt()
+    responsible_step = _opt(metadata={"description": "step that overran, when late"})
+    responsible_official = _opt()
+    responsible_unit = _opt()
+
+
+class DossierOverdue(EventData):
+    code = _code()
+    procedure_code = _code()
+    unit = _code(metadata={"description": "unit at fault"})
+    received_at = fields.AwareDateTime(required=True)
+    due_at = fields.AwareDateTime(required=True)
+    detected_at = fields.AwareDateTime(required=True)
+    step = _opt(metadata={"description": "step in progress at the deadline"})
+    official = _opt(metadata={"description": "official holding the dossier at the deadline"})
+
+
+# --- discipline -----------------------------------------------------------------------------------
+
+class ExplanationRequested(EventData):
+    code = _code(metadata={"description": "explanation request code"})
+    subject_type = fields.String(required=True, validate=validate.OneOf(["dossier", "task", "feedback"]))
+    subject = _code(metadata={"description": "code of the late dossier, task or feedback"})
+    official = _code(metadata={"description": "official who must explain"})
+    unit = _code()
+    role = fields.String(required=True, validate=validate.OneOf(["official", "head"]))
+    due_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True)
+
+
+class SanctionProposed(EventData):
+    code = _code()
+    official = _code()
+    unit = _code()
+    rule = fields.String(required=True, metadata={"description": "rule id"})
+    rule_set = fields.String(required=True, metadata={"description": "rule set and version"})
+    form = fields.String(required=True, metadata={"description": "proposed disciplinary form"})
+    facts = fields.List(fields.String(), required=True, metadata={"description": "codes of the facts"})
+    joint_liability = fields.Boolean(load_default=False)
+
+
+# --- reporting ------------------------------------------------------------------------------------
+
+class RankingEntry(Schema):
+    unit = fields.String(required=True)
+    rank = fields.Integer(required=True)
+    previous_rank = fields.Integer(allow_none=True, load_default=None)
+    score = fields.Float(required=True)
+
+
+class RankingUpdated(EventData):
+    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
+    changed = fields.List(fields.Nested(RankingEntry), required=True)
+    units_ranked = fields.Integer(required=True)
+
+
+# --- tasks and feedback ---------------------------------------------------------------------------
+
+class TaskAssigned(EventData):
+    code = _code()
+    title = fields.String(required=True)
+    lead_unit = _code()
+    co_units = fields.List(fields.String(), load_default=list)
+    due_at = _opt(fields.AwareDateTime)
+    document = _opt(metadata={"description": "directing document number and symbol, e.g. 01/CT-UBND"})
+    assigned_by = _opt()
+
+
+class FeedbackReceived(EventData):
+    code = _code(metadata={"description": "tracking code"})
+    channel = fields.String(required=True)
+    category = fields.String(required=True)
+    unit = _opt()
+    official = _opt()
+    dossier_code = _opt()
+    received_at = fields.AwareDateTime(required=True)
+    anonymous = fields.Boolean(load_default=False)
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    schema: type[EventData]
+    producer: str
+    description: str
+
+
+CATALOG: dict[str, EventType] = {
+    t.name: t
+    for t in [
+        EventType("directory.unit_upserted", UnitUpserted, "discipline", "A unit was created or changed."),
+        EventType("directory.official_upserted", OfficialUpserted, "discipline",
+                  "An official was created or changed."),
+        EventType("directory.head_assigned", HeadAssigned, "discipline",
+                  "An official became head (or deputy) of a unit from a date."),
+        EventType("dossier.received", DossierReceived, "dossiers",
+                  "A dossier was received; its legal deadline is running. Also the type external one-stop "
+                  "systems publish on `kycuong.ingest`."),
+        EventType("dossier.completed", DossierCompleted, "dossiers",
+                  "A dossier was finished, early, on time or late; a late one names who overran."),
+        EventType("dossier.overdue", DossierOverdue, "dossiers",
+                  "An open dossier passed its due time (once per dossier and due date)."),
+        EventType("explanation.requested", ExplanationRequested, "discipline",
+                  "An official or a unit's head was asked to explain a delay."),
+        EventType("sanction.proposed", SanctionProposed, "discipline",
+                  "A sanction rule's threshold was met; a disciplinary form is proposed."),
+        EventType("ranking.updated", RankingUpdated, "reporting", "A period's ranking of units changed."),
+        EventType("task.assigned", TaskAssigned, "tasks", "A task was assigned to a lead unit."),
+        EventType("feedback.received", FeedbackReceived, "feedback",
+                  "Feedback was received (no personal data of the reporter)."),
+    ]
+}
+
+
+class UnknownEventType(KeyError):
+    pass
+
+
+def validate_data(event_type: str, data: dict, *, strict: bool) -> dict[str, list[str]]:
+    """Field errors of `data` for `event_type` ({} when valid).
+
+    strict=True for producers (unknown fields rejected); False for consumers (unknown fields ignored).
+    """
+    entry = CATALOG.get(event_type)
+    if entry is None:
+        raise UnknownEventType(event_type)
+    schema = entry.schema(unknown=RAISE if strict else EXCLUDE)
+    try:
+        schema.load(data)
+    except ValidationError as exc:
+        return exc.normalized_messages()
+    return {}
+
+
+def describe_markdown() -> str:
+    """docs/events.md, generated: `kycuong events --markdown > docs/events.md`."""
+    lines = [
+        "# Event catalog",
+        "",
+        "Generated from `shared/events/catalog.py` by `kycuong events --markdown`; do not edit by hand.",
+        "",
+        "Every event is a CloudEvents 1.0 structured JSON document (`application/cloudevents+json`) with",
+        "`id`, `source` (`/kycuong/<instance>/<service>`), `type` (also the routing key on `kycuong.events`),",
+        "`time`, `subject` (the aggregate's code), `data`, and the extensions `unit`, `correlationid`,",
+        "`causationid`, `dataversion`. Consumers ignore unknown fields and unknown types.",
+        "",
+    ]
+    for entry in CATALOG.values():
+        lines += [f"## `{entry.name}`", "", f"Producer: `{entry.producer}`. {entry.description}", "",
+                  "| field | type | required | description |", "|---|---|---|---|"]
+        for name, fld in entry.schema().fields.items():
+            kind = type(fld).__name__
+            if isinstance(fld, fields.List):
+                kind = f"List[{type(fld.inner).__name__}]"
+            desc = fld.metadata.get("description", "")
+            if isinstance(fld.validate, validate.OneOf):
+                desc = (desc + " " if desc else "") + "one of " + ", ".join(f"`{c}`" for c in fld.validate.choices)
+            lines.append(f"| `{name}` | {kind} | {'yes' if fld.required else 'no'} | {desc} |")
+        lines.append("")
+    return "\n".join(lines)

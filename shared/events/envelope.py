@@ -1,0 +1,106 @@
+"""The CloudEvents 1.0 envelope every event travels in (structured JSON mode).
+
+Serialisation and attribute validation are the `cloudevents` SDK's; this module adds the platform's
+extensions (`unit`, `correlationid`, `causationid`, `dataversion`) and the rule that a consumer is
+given a clear reason for anything it cannot read.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from cloudevents.core.exceptions import BaseCloudEventException
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
+
+CONTENT_TYPE = "application/cloudevents+json"
+_FORMAT = JSONFormat()
+_EXTENSIONS = ("unit", "correlationid", "causationid", "dataversion")
+
+
+class InvalidEvent(ValueError):
+    """The bytes are not an event this platform can read; `str()` says why."""
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    source: str
+    subject: str
+    data: dict[str, Any]
+    unit: str | None = None
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    correlationid: str | None = None
+    causationid: str | None = None
+    dataversion: str = "1"
+
+    def __post_init__(self):
+        if self.correlationid is None:
+            # The first event of a chain starts its own correlation.
+            object.__setattr__(self, "correlationid", self.id)
+
+    def to_json(self) -> bytes:
+        attributes = {
+            "id": self.id,
+            "source": self.source,
+            "type": self.type,
+            "specversion": "1.0",
+            "time": self.time,
+            "subject": self.subject,
+            "datacontenttype": "application/json",
+        }
+        for name in _EXTENSIONS:
+            value = getattr(self, name)
+            if value is not None:
+                attributes[name] = value
+        return _FORMAT.write(CloudEvent(attributes, self.data))
+
+    @classmethod
+    def from_json(cls, body: bytes | str) -> Event:
+        try:
+            ce = _FORMAT.read(None, body)
+        except BaseCloudEventException as exc:
+            raise InvalidEvent(f"not a valid CloudEvent: {exc}") from exc
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            raise InvalidEvent(f"not a CloudEvents JSON document: {exc}") from exc
+        data = ce.get_data()
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise InvalidEvent("data must be a JSON object")
+        time = ce.get_time()
+        if time is None:
+            raise InvalidEvent("attribute 'time' is required")
+        if time.tzinfo is None:
+            raise InvalidEvent("attribute 'time' must carry a timezone offset")
+        subject = ce.get_subject()
+        if not subject:
+            raise InvalidEvent("attribute 'subject' (the aggregate's code) is required")
+        attributes = ce.get_attributes()
+        return cls(
+            type=ce.get_type(),
+            source=ce.get_source(),
+            subject=subject,
+            data=data,
+            unit=attributes.get("unit"),
+            id=ce.get_id(),
+            time=time.astimezone(UTC),
+            correlationid=attributes.get("correlationid"),
+            causationid=attributes.get("causationid"),
+            dataversion=str(attributes.get("dataversion", "1")),
+        )
+
+    def caused(self, **changes) -> Event:
+        """A new event that follows from this one: same correlation, caused by this id."""
+        changes.setdefault("id", str(uuid.uuid4()))
+        changes.setdefault("correlationid", self.correlationid)
+        changes.setdefault("causationid", self.id)
+        return replace(self, **changes)
+
+
+def source_for(instance: str, service: str) -> str:
+    return f"/kycuong/{instance}/{service}"

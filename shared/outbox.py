@@ -1,0 +1,95 @@
+"""The outbox relay: publishes what use cases committed to the outbox table, with publisher confirms.
+
+Rows are claimed in batches with FOR UPDATE SKIP LOCKED on PostgreSQL, so several relays (one per
+worker replica) never publish the same row twice at the same time. A row is marked sent only after
+the broker confirmed it; on a broker outage rows stay unsent and go out when it is back. Redelivery
+of a row that was confirmed but not yet marked (a crash between the two) is absorbed by the inbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING
+
+from prometheus_client import Counter, Gauge
+from sqlalchemy import func, select, update
+
+from shared import broker
+from shared.topology import declare_exchanges
+
+if TYPE_CHECKING:
+    from shared.runtime import ServiceRuntime
+
+log = logging.getLogger("kycuong.outbox")
+
+PUBLISHED = Counter("kycuong_outbox_published_total", "Events published from the outbox", ["service"])
+PENDING = Gauge("kycuong_outbox_pending", "Events in the outbox not yet published", ["service"])
+
+
+class OutboxRelay:
+    def __init__(self, runtime: ServiceRuntime):
+        self.runtime = runtime
+        self.table = runtime.outbox
+        self.batch = runtime.settings.relay_batch
+
+    def relay_once(self, producer) -> int:
+        """Publish one batch; returns how many rows were published."""
+        table = self.table
+        session = self.runtime.session_factory()
+        published: list[int] = []
+        try:
+            rows = session.execute(
+                select(table.c.id, table.c.exchange, table.c.routing_key, table.c.body, table.c.correlation_id)
+                .where(table.c.sent_at.is_(None))
+                .order_by(table.c.id)
+                .limit(self.batch)
+                .with_for_update(skip_locked=True)
+            ).all()
+            try:
+                for row in rows:
+                    broker.publish(producer, row.body, exchange=row.exchange, routing_key=row.routing_key,
+                                   headers={"correlation_id": row.correlation_id or ""})
+                    published.append(row.id)
+            finally:
+                # Whatever the broker confirmed is marked sent, even if a later publish failed.
+                if published:
+                    session.execute(
+                        update(table).where(table.c.id.in_(published)).values(sent_at=self.runtime.clock.now())
+                    )
+                session.commit()
+        finally:
+            session.close()
+        if published:
+            PUBLISHED.labels(self.runtime.name).inc(len(published))
+        return len(published)
+
+    def pending(self) -> int:
+        with self.runtime.session_factory() as session:
+            count = session.scalar(select(func.count()).select_from(self.table).where(self.table.c.sent_at.is_(None)))
+        PENDING.labels(self.runtime.name).set(count)
+        return count
+
+    def run(self, stop: threading.Event) -> None:
+        backoff = 0.5
+        while not stop.is_set():
+            conn = broker.connect(self.runtime.settings.broker_url)
+            try:
+                conn.ensure_connection(max_retries=1)
+                declare_exchanges(conn)
+                producer = conn.Producer()
+                backoff = 0.5
+                while not stop.is_set():
+                    if self.relay_once(producer) == 0:
+                        self.runtime.relay_wakeup.wait(self.runtime.settings.relay_idle_poll)
+                        self.runtime.relay_wakeup.clear()
+            except broker.connection_errors(conn) as exc:
+                log.warning("relay lost the broker, retrying", extra={"error": str(exc), "retry_in": backoff})
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            except Exception:
+                log.exception("relay failed, retrying")
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                conn.release()

@@ -1,0 +1,113 @@
+"""Runtime settings, read once from the environment.
+
+The same code runs embedded (one process, in-memory broker, SQLite files) or distributed (one process
+per service and role, RabbitMQ, PostgreSQL): only these settings differ.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SERVICES = ("tasks", "dossiers", "feedback", "discipline", "reporting")
+
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
+MEMORY_BROKER_URL = "memory://"
+DEV_JWT_SECRET = "kycuong-development-secret-change-me-in-production"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable and what to do."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance: str = "local"
+    broker_url: str = MEMORY_BROKER_URL
+    database_urls: dict[str, str] = field(default_factory=dict)
+    var_dir: Path = Path("var")
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_jwks_url: str | None = None
+    jwt_audience: str | None = None
+    calendar: dict = field(default_factory=dict)
+    rules: dict = field(default_factory=dict)
+    relay_batch: int = 200
+    relay_idle_poll: float = 0.5
+    prefetch: int = 20
+    delivery_limit: int = 10
+    sweep_interval: float = 5.0
+    log_level: str = "INFO"
+    units: tuple[str, ...] = ()  # units this instance is responsible for (empty: all)
+
+    def database_url(self, service: str) -> str:
+        if service in self.database_urls:
+            return self.database_urls[service]
+        return f"sqlite:///{self.var_dir / (service + '.db')}"
+
+    @property
+    def in_memory_broker(self) -> bool:
+        return self.broker_url.startswith("memory://")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> Settings:
+        env = dict(os.environ if env is None else env)
+        var_dir = Path(env.get("KYCUONG_VAR_DIR", "var"))
+        urls: dict[str, str] = {}
+        template = env.get("KYCUONG_DATABASE_URL")  # e.g. postgresql+psycopg://postgres@127.0.0.1/kycuong_{service}
+        for service in SERVICES:
+            specific = env.get(f"KYCUONG_{service.upper()}_DATABASE_URL")
+            if specific:
+                urls[service] = specific
+            elif template:
+                if "{service}" not in template:
+                    raise SettingsError(
+                        "KYCUONG_DATABASE_URL must contain '{service}' so each service gets its own "
+                        f"database, got {template!r}"
+                    )
+                urls[service] = template.format(service=service)
+        values = dict(
+            instance=env.get("KYCUONG_INSTANCE", "local"),
+            broker_url=env.get("KYCUONG_BROKER_URL", MEMORY_BROKER_URL),
+            database_urls=urls,
+            var_dir=var_dir,
+            jwt_secret=env.get("KYCUONG_JWT_SECRET", DEV_JWT_SECRET),
+            jwt_jwks_url=env.get("KYCUONG_JWT_JWKS_URL") or None,
+            jwt_audience=env.get("KYCUONG_JWT_AUDIENCE") or None,
+            calendar=_json_setting(env, "KYCUONG_CALENDAR"),
+            rules=_json_setting(env, "KYCUONG_RULES"),
+            relay_batch=_int_setting(env, "KYCUONG_RELAY_BATCH", 200),
+            prefetch=_int_setting(env, "KYCUONG_PREFETCH", 20),
+            delivery_limit=_int_setting(env, "KYCUONG_DELIVERY_LIMIT", 10),
+            sweep_interval=float(env.get("KYCUONG_SWEEP_INTERVAL", "5")),
+            log_level=env.get("KYCUONG_LOG_LEVEL", "INFO"),
+            units=tuple(u for u in env.get("KYCUONG_UNITS", "").split(",") if u),
+        )
+        values.update(overrides)
+        return cls(**values)
+
+
+def _json_setting(env: dict[str, str], name: str) -> dict:
+    raw = env.get(name)
+    if not raw:
+        return {}
+    try:
+        if raw.startswith("@"):
+            raw = Path(raw[1:]).read_text(encoding="utf-8")
+        value = json.loads(raw)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SettingsError(f"{name} must be JSON or @path/to/file.json: {exc}") from exc
+    if not isinstance(value, dict):
+        raise SettingsError(f"{name} must be a JSON object")
+    return value
+
+
+def _int_setting(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from exc

@@ -1,0 +1,112 @@
+"""Unit of work: one transaction per use case; it rolls back unless committed.
+
+Events a use case records go to the outbox table in the same transaction as the change, so a change
+and its events are saved together or not at all. After the commit the relay is woken up.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, text
+
+from shared.errors import InvalidInput
+from shared.events.catalog import validate_data
+from shared.events.envelope import Event
+from shared.logging import correlation_id
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from shared.runtime import ServiceRuntime
+
+EVENTS_EXCHANGE = "kycuong.events"
+
+# The event being handled, so events recorded while handling it name it as their cause.
+causing_event: contextvars.ContextVar[Event | None] = contextvars.ContextVar("causing_event", default=None)
+
+
+class UnitOfWork:
+    def __init__(self, runtime: ServiceRuntime):
+        self.runtime = runtime
+        self.clock = runtime.clock
+        self.calendar = runtime.calendar
+        self.settings = runtime.settings
+        self.session: Session | None = None
+        self.events: list[Event] = []
+        self.committed = False
+        self._depth = 0
+
+    # Nested `with uow:` blocks share the outer transaction: the consumer opens it to record the inbox
+    # row, and the use case it calls opens it again.
+    def __enter__(self) -> UnitOfWork:
+        if self._depth == 0:
+            self.session = self.runtime.session_factory()
+            self.events = []
+            self.committed = False
+        self._depth += 1
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            # close() rolls back an uncommitted transaction without expiring what was read, so a
+            # read-only use case can return the objects it loaded.
+            self.session.close()
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def record(self, event_type: str, subject: str, data: dict[str, Any], unit: str | None = None) -> Event:
+        """Record an event of this use case; it is published only if the use case commits."""
+        errors = validate_data(event_type, data, strict=True)
+        if errors:
+            # A producer bug, not user input: but say precisely what is wrong.
+            raise InvalidInput(f"event {event_type} would be invalid", errors)
+        cause = causing_event.get()
+        base = dict(
+            type=event_type,
+            source=self.runtime.source,
+            subject=subject,
+            data=data,
+            unit=unit,
+            time=self.clock.now(),
+        )
+        if cause is not None:
+            event = cause.caused(**base)
+        else:
+            event = Event(**base, correlationid=correlation_id.get())
+        self.events.append(event)
+        return event
+
+    def commit(self) -> None:
+        if self.events:
+            outbox = self.runtime.outbox
+            now = self.clock.now()
+            self.session.execute(
+                insert(outbox),
+                [
+                    {
+                        "event_id": e.id,
+                        "exchange": EVENTS_EXCHANGE,
+                        "routing_key": e.type,
+                        "body": e.to_json(),
+                        "correlation_id": e.correlationid,
+                        "created_at": now,
+                    }
+                    for e in self.events
+                ],
+            )
+            if self.runtime.is_postgres:
+                # Delivered at commit: wakes relays in other processes at once.
+                self.session.execute(text(f"NOTIFY {self.runtime.notify_channel}"))
+        self.session.commit()
+        self.committed = True
+        if self.events:
+            self.runtime.wake_relay()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        self.events = []
