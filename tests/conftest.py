@@ -48,7 +48,7 @@ def memory_broker() -> str:
 
     memory.Channel.queues.clear()
     memory.Channel.events.clear()
-    memory.Transport.state.clear()
+    memory.Transport.global_state.clear()
     return "memory://"
 
 
@@ -188,7 +188,8 @@ def drain(broker_url: str, queue: str, timeout: float = 0.5) -> list:
                 message = simple.get(timeout=timeout)
             except simple.Empty:
                 break
-            got.append((message.body, dict(message.headers or {})))
+            body = message.body
+            got.append((body.encode() if isinstance(body, str) else bytes(body), dict(message.headers or {})))
             message.ack()
         simple.close()
     finally:
