@@ -73,11 +73,12 @@ class ConsumerRunner:
 
     # -- processing one message ------------------------------------------------------------------
 
-    def process(self, body: bytes, headers: dict | None = None) -> tuple[str, str | None]:
+    def process(self, body: bytes, headers: dict | None = None,
+                content_type: str | None = "application/cloudevents+json") -> tuple[str, str | None]:
         """Apply one message. Returns (outcome, reason): outcome is 'done', 'duplicate', 'ignored',
         'dead' (reason given) or 'retry'."""
         try:
-            event = Event.from_json(body)
+            event = Event.from_message(body, content_type, headers)
         except InvalidEvent as exc:
             return "dead", str(exc)
         handler = self.stream.handlers.get(event.type)
@@ -130,7 +131,7 @@ class ConsumerRunner:
     # -- the loop ----------------------------------------------------------------------------------
 
     def _on_message(self, message, producer) -> None:
-        outcome, reason = self.process(message.body, message.headers)
+        outcome, reason = self.process(message.body, message.headers, message.content_type)
         event_type = (message.delivery_info or {}).get("routing_key", "?")
         if outcome == "retry":
             # RabbitMQ counts deliveries of a quorum queue's messages; count here too, for transports

@@ -7,11 +7,14 @@ given a clear reason for anything it cannot read.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from cloudevents.core.bindings import rabbitmq as rabbitmq_binding
+from cloudevents.core.bindings.rabbitmq import RabbitMQMessage
 from cloudevents.core.exceptions import BaseCloudEventException
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
@@ -61,15 +64,43 @@ class Event:
 
     @classmethod
     def from_json(cls, body: bytes | str) -> Event:
+        """Parse a structured-mode CloudEvents JSON document."""
         try:
             ce = _FORMAT.read(None, body)
         except BaseCloudEventException as exc:
             raise InvalidEvent(f"not a valid CloudEvent: {exc}") from exc
         except (ValueError, TypeError, AttributeError, KeyError) as exc:
             raise InvalidEvent(f"not a CloudEvents JSON document: {exc}") from exc
+        return cls._from_cloudevent(ce)
+
+    @classmethod
+    def from_message(cls, body: bytes | str, content_type: str | None, headers: dict | None) -> Event:
+        """Parse an AMQP message in structured mode or, as external publishers may send, binary mode
+        (attributes in `ce-` headers)."""
+        if (content_type or "").startswith("application/cloudevents") or not any(
+                str(k).startswith("ce-") for k in (headers or {})):
+            return cls.from_json(body)
+        message = RabbitMQMessage(headers={str(k): str(v) for k, v in (headers or {}).items()},
+                                  content_type=content_type,
+                                  body=body.encode() if isinstance(body, str) else bytes(body))
+        try:
+            ce = rabbitmq_binding.from_rabbitmq(message, _FORMAT)
+        except BaseCloudEventException as exc:
+            raise InvalidEvent(f"not a valid CloudEvent: {exc}") from exc
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:
+            raise InvalidEvent(f"not a binary-mode CloudEvent: {exc}") from exc
+        return cls._from_cloudevent(ce)
+
+    @classmethod
+    def _from_cloudevent(cls, ce) -> Event:
         data = ce.get_data()
         if data is None:
             data = {}
+        if isinstance(data, (bytes, str)):
+            try:
+                data = json.loads(data)
+            except ValueError as exc:
+                raise InvalidEvent(f"data is not JSON: {exc}") from exc
         if not isinstance(data, dict):
             raise InvalidEvent("data must be a JSON object")
         time = ce.get_time()

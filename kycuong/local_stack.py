@@ -1,0 +1,180 @@
+"""The distributed topology as local processes, for the end-to-end tests and the benchmarks.
+
+Each stack gets its own RabbitMQ virtual host and its own five PostgreSQL databases, so it never meets
+another run's queues or rows; `close()` removes them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from shared.settings import SERVICES
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+class StackError(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rabbitmqctl(*args: str, timeout: float = 180) -> str:
+    try:
+        result = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True, timeout=timeout)
+    except FileNotFoundError as exc:
+        raise StackError("rabbitmqctl not found: RabbitMQ must run on this machine") from exc
+    if result.returncode != 0:
+        raise StackError(f"rabbitmqctl {' '.join(args)} failed: {result.stderr or result.stdout}")
+    return result.stdout
+
+
+def restart_broker(down_seconds: float = 2.0) -> None:
+    """Stop and start the RabbitMQ application: every connection drops; durable queues survive."""
+    rabbitmqctl("stop_app")
+    time.sleep(down_seconds)
+    rabbitmqctl("start_app")
+    rabbitmqctl("await_startup")
+
+
+class LocalStack:
+    def __init__(self, logs: Path, *, web_workers: int = 1, web_threads: int = 4, extra_env: dict | None = None):
+        self.run = uuid.uuid4().hex[:8]
+        self.vhost = f"kyc_{self.run}"
+        self.broker_url = f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}"
+        self.database_template = f"postgresql+psycopg://postgres@127.0.0.1:5432/kyc_{self.run}_{{service}}"
+        self.logs = logs
+        self.web_workers = web_workers
+        self.web_threads = web_threads
+        self.urls: dict[str, str] = {}
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("KYCUONG_")},
+            "KYCUONG_BROKER_URL": self.broker_url,
+            "KYCUONG_DATABASE_URL": self.database_template,
+            "KYCUONG_INSTANCE": f"stack-{self.run}",
+            "KYCUONG_SWEEP_INTERVAL": "0.5",
+            "PYTHONUNBUFFERED": "1",
+            **(extra_env or {}),
+        }
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+
+    def open(self, services=SERVICES) -> LocalStack:
+        self.logs.mkdir(parents=True, exist_ok=True)
+        admin = create_engine(PG_ADMIN_URL)
+        try:
+            with admin.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            raise StackError(f"PostgreSQL is required at 127.0.0.1:5432: {exc}") from exc
+        finally:
+            admin.dispose()
+        rabbitmqctl("add_vhost", self.vhost)
+        rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
+        self.kycuong("migrate")
+        self.kycuong("topology")
+        for service in services:
+            self.start(service, "web")
+            self.start(service, "worker")
+        self.wait_ready()
+        return self
+
+    def close(self) -> None:
+        for name in list(self.processes):
+            self.stop(name)
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for service in SERVICES:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "kyc_{self.run}_{service}" WITH (FORCE)'))
+        admin.dispose()
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", self.vhost], capture_output=True, timeout=180)
+
+    def kycuong(self, *args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "kycuong.cli", *args], env=self.env, cwd=ROOT,
+                                capture_output=True, text=True, timeout=300)
+        if result.returncode != 0:
+            raise StackError(f"kycuong {' '.join(args)} failed:\n{result.stderr[-4000:]}")
+        return result.stdout
+
+    def start(self, service: str, role: str) -> None:
+        name = f"{role}_{service}"
+        if role == "web":
+            port = int(self.urls[service].rsplit(":", 1)[1]) if service in self.urls else free_port()
+            self.urls[service] = f"http://127.0.0.1:{port}"
+            args = ["serve", service, "--port", str(port), "--workers", str(self.web_workers),
+                    "--threads", str(self.web_threads)]
+        else:
+            args = ["worker", service]
+        log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 (kept open for the child's life)
+        self.processes[name] = subprocess.Popen([sys.executable, "-m", "kycuong.cli", *args], env=self.env,
+                                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+    def stop(self, name: str) -> None:
+        process = self.processes.pop(name)
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        for service in self.urls:
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{self.urls[service]}/{service}/readyz", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                dead = {n: p.returncode for n, p in self.processes.items() if p.poll() is not None}
+                if dead:
+                    raise StackError(f"processes exited: {dead}; logs in {self.logs}")
+                if time.monotonic() > deadline:
+                    raise StackError(f"{service} not ready after {timeout}s; logs in {self.logs}")
+                time.sleep(0.3)
+
+    # -- conveniences -------------------------------------------------------------------------------
+
+    def token(self, sub: str = "stack", unit: str | None = None, roles=("admin",)) -> str:
+        from datetime import UTC, datetime
+
+        from shared.auth import mint_token
+        from shared.settings import DEV_JWT_SECRET
+
+        return mint_token(self.env.get("KYCUONG_JWT_SECRET", DEV_JWT_SECRET), sub=sub, unit=unit, roles=roles,
+                          now=datetime.now(UTC))
+
+    def request(self, service: str, method: str, path: str, body=None, token: str | None = None):
+        """(status, JSON body) of one HTTP call."""
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"{self.urls[service]}{path}", data=data, method=method)
+        req.add_header("Content-Type", "application/json")
+        if token:
+            req.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(req, timeout=15) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.logs / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
