@@ -12,8 +12,8 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -176,7 +176,7 @@ class ConsumerRunner:
                                 exchange=self.stream.exchange, delivery_limit=settings.delivery_limit)
                 producer = conn.Producer()
                 consumer = conn.Consumer(queues=[queue], prefetch_count=settings.prefetch,
-                                         on_message=lambda m: self._on_message(m, producer))
+                                         on_message=functools.partial(self._on_message, producer=producer))
                 with consumer:
                     backoff = 0.5
                     if ready is not None:
@@ -184,9 +184,7 @@ class ConsumerRunner:
                     while not stop.is_set():
                         try:
                             conn.drain_events(timeout=1)
-                        except TimeoutError:
-                            pass
-                        except socket.timeout:
+                        except TimeoutError:  # socket.timeout too: nothing arrived this second
                             pass
                         conn.heartbeat_check()
             except broker.connection_errors(conn) as exc:

@@ -12,7 +12,6 @@ from alembic.config import Config
 from sqlalchemy import MetaData, create_engine, pool, text
 
 
-
 def alembic_config(migrations_dir: Path, url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir))

@@ -26,7 +26,8 @@ def test_expired_and_forged_tokens_are_refused_with_a_reason():
                          ttl=timedelta(hours=1))
     with pytest.raises(Unauthorized, match="expired"):
         decode_token(expired, SETTINGS)
-    forged = mint_token("another-secret-of-at-least-32-bytes!!", sub="x", unit=None, roles=["admin"], now=datetime.now(UTC))
+    forged = mint_token("another-secret-of-at-least-32-bytes!!", sub="x", unit=None, roles=["admin"],
+                        now=datetime.now(UTC))
     with pytest.raises(Unauthorized, match="not valid"):
         decode_token(forged, SETTINGS)
 
