@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask_smorest import Api
@@ -162,6 +163,18 @@ def readyz():
 
 def metrics():
     return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class LocalDateTime(fields.DateTime):
+    """An instant as users read it: ISO 8601 in Asia/Ho_Chi_Minh (stored in UTC)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(LOCAL_TZ)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class ErrorResponse(Schema):

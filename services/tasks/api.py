@@ -31,7 +31,7 @@ class Tasks(MethodView):
     @require_roles("office", "head", "admin")
     def post(self, data):
         """Assign a task to a lead unit; emits `task.assigned`."""
-        return service.assign_task(runtime().uow(), data, current_principal().sub)
+        return service.assign_task(runtime().uow(), data, current_principal())
 
 
 @blp.route("/<code>")

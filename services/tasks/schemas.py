@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from shared.web import PageArgs, page_schema
+from shared.web import LocalDateTime, PageArgs, page_schema
 
 
 class TaskIn(Schema):
@@ -20,11 +20,11 @@ class TaskOut(Schema):
     title = fields.String()
     lead_unit = fields.String()
     co_units = fields.List(fields.String())
-    due_at = fields.DateTime(allow_none=True)
+    due_at = LocalDateTime(allow_none=True)
     document = fields.String(allow_none=True)
     required_product = fields.String(allow_none=True)
     assigned_by = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = LocalDateTime()
 
 
 class TaskQuery(PageArgs):

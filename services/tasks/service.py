@@ -8,12 +8,16 @@ from services.tasks import domain
 from services.tasks.models import Task, TaskUnit
 from shared.auth import Principal
 from shared.codes import new_code
-from shared.errors import NotFound
+from shared.errors import Forbidden, NotFound
 from shared.uow import UnitOfWork
 from shared.web import paginate
 
 
-def assign_task(uow: UnitOfWork, data: dict, assigned_by: str | None) -> Task:
+def assign_task(uow: UnitOfWork, data: dict, principal: Principal) -> Task:
+    # A head assigns within their own unit; the office and admins assign to any unit.
+    if not principal.sees_all_units:
+        principal.ensure_unit(data["lead_unit"])
+    assigned_by = principal.sub
     with uow:
         now = uow.now()
         co_units = domain.check_assignment(data["lead_unit"], data.get("co_units") or [], data.get("due_at"), now)
@@ -59,6 +63,8 @@ def list_tasks(uow: UnitOfWork, principal: Principal, unit: str | None, document
     with uow:
         query = select(Task).order_by(Task.due_at.is_(None), Task.due_at, Task.code)
         if unit is None and not principal.sees_all_units:
+            if principal.unit is None:
+                raise Forbidden("your token names no unit, so there is no unit whose tasks you may list")
             unit = principal.unit
         if unit is not None:
             principal.ensure_unit(unit)
