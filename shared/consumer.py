@@ -183,7 +183,7 @@ class ConsumerRunner:
                         ready.set()
                     while not stop.is_set():
                         try:
-                            conn.drain_events(timeout=1)
+                            conn.drain_events(timeout=0.5)
                         except TimeoutError:  # socket.timeout too: nothing arrived this second
                             pass
                         conn.heartbeat_check()

@@ -141,5 +141,11 @@ class ServiceRuntime:
                 log.warning("outbox listener reconnecting", extra={"error": str(exc)})
                 stop.wait(1.0)
 
+    def join_workers(self, timeout: float = 5.0) -> None:
+        """Wait for the background threads to finish after their stop event was set."""
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads = [t for t in self._threads if t.is_alive()]
+
     def dispose(self) -> None:
         self.engine.dispose()

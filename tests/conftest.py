@@ -14,7 +14,6 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
-from werkzeug.test import Client
 
 from kycuong import registry
 from shared import migrations
@@ -105,8 +104,9 @@ def start_service(tmp_path, memory_broker, clock):
     yield start
     for service in started:
         service.stop.set()
-    time.sleep(0.05)
     for service in started:
+        # A consumer still polling the in-memory queue would take the next test's messages.
+        service.runtime.join_workers()
         service.runtime.dispose()
 
 

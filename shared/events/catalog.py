@@ -169,7 +169,8 @@ CATALOG: dict[str, EventType] = {
         EventType("directory.official_upserted", OfficialUpserted, "discipline",
                   "An official was created or changed."),
         EventType("directory.head_assigned", HeadAssigned, "discipline",
-                  "An official became head (or deputy) of a unit from a date."),
+                  "An official became head (or deputy) of a unit from a date; published again when a "
+                  "term's `until` is set."),
         EventType("dossier.received", DossierReceived, "dossiers",
                   "A dossier was received; its legal deadline is running. Also the type external one-stop "
                   "systems publish on `kycuong.ingest`."),

@@ -1,0 +1,30 @@
+"""Inbound events of the discipline service → use cases."""
+
+from __future__ import annotations
+
+from marshmallow import EXCLUDE, ValidationError
+
+from services.discipline import service
+from shared.errors import InvalidInput
+from shared.events.catalog import CATALOG
+from shared.events.envelope import Event
+from shared.uow import UnitOfWork
+
+
+def on_dossier_overdue(event: Event, uow: UnitOfWork) -> None:
+    """A dossier passed its due time: explanations from the official and the unit's head, then the
+    sanction rules. The consumer has checked the data against the catalog; this turns it into values."""
+    try:
+        data = CATALOG["dossier.overdue"].schema(unknown=EXCLUDE).load(event.data)
+    except ValidationError as exc:
+        raise InvalidInput("dossier.overdue data cannot be read", exc.normalized_messages()) from exc
+    service.record_overdue(
+        uow,
+        subject=data["code"],
+        unit=data["unit"],
+        due_at=data["due_at"],
+        detected_at=data["detected_at"],
+        official=data.get("official") or None,
+        step=data.get("step"),
+        event_id=event.id,
+    )

@@ -1,0 +1,211 @@
+"""The gateway (nginx with deploy/nginx.conf) in front of stand-in services.
+
+The configuration under test is the real one; only its listening port, its pid file and the upstream
+ports are moved to free ports, so it runs beside anything already on 8100-8105. Each stand-in service
+answers with what it received, the way a service behind the gateway would see the request.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+
+from shared.settings import SERVICES
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+STOPPED_SERVICE = "reporting"  # left without a process, as when a service is down
+
+pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed (.ci/run installs it)")
+
+
+class EchoService(BaseHTTPRequestHandler):
+    """Answers with what reached it; echoes the correlation id as the platform's services do."""
+
+    def _answer(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        payload = json.dumps({
+            "service": self.server.service_name,
+            "method": self.command,
+            "path": self.path,
+            "correlation_id": self.headers.get("X-Correlation-ID"),
+            "body": body.decode("utf-8"),
+        }, ensure_ascii=False).encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("X-Correlation-ID", self.headers.get("X-Correlation-ID") or "service-made-id")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def replace_once(text: str, old: str, new: str) -> str:
+    assert text.count(old) == 1, f"expected {old!r} once in the gateway configuration"
+    return text.replace(old, new)
+
+
+@dataclass(frozen=True)
+class Gateway:
+    url: str
+    access_log: Path
+    error_log: Path
+
+    def __str__(self) -> str:
+        return self.url
+
+    def log_lines(self) -> list[dict]:
+        return [json.loads(line) for line in self.access_log.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def gateway(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("gateway")
+    servers = []
+    upstreams = (DEPLOY / "nginx-upstreams.conf").read_text(encoding="utf-8")
+    for service in SERVICES:
+        planned = re.search(rf"upstream kycuong_{service} \{{\s*server 127\.0\.0\.1:(\d+);", upstreams).group(1)
+        if service == STOPPED_SERVICE:
+            port = free_port()
+        else:
+            server = ThreadingHTTPServer(("127.0.0.1", 0), EchoService)
+            server.service_name = service
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            servers.append(server)
+            port = server.server_address[1]
+        upstreams = replace_once(upstreams, f"127.0.0.1:{planned};", f"127.0.0.1:{port};")
+    (tmp_path / "nginx-upstreams.conf").write_text(upstreams, encoding="utf-8")
+
+    port = free_port()
+    conf = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    conf = replace_once(conf, "listen 8100;", f"listen 127.0.0.1:{port};")
+    conf = replace_once(conf, "pid /tmp/kycuong-gateway.pid;", f"pid {tmp_path / 'nginx.pid'};")
+    (tmp_path / "nginx.conf").write_text(conf, encoding="utf-8")
+
+    access_log = (tmp_path / "access.log").open("wb")
+    error_log = (tmp_path / "error.log").open("wb")
+    process = subprocess.Popen([NGINX, "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
+                               stdout=access_log, stderr=error_log)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    process.wait()
+                    pytest.fail(f"nginx did not start: {(tmp_path / 'error.log').read_text()}")
+                time.sleep(0.05)
+        yield Gateway(f"http://127.0.0.1:{port}", tmp_path / "access.log", tmp_path / "error.log")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        access_log.close()
+        error_log.close()
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
+def test_each_service_prefix_reaches_its_service_with_the_path_and_query_unchanged(gateway):
+    for service in SERVICES:
+        if service == STOPPED_SERVICE:
+            continue
+        response = requests.get(f"{gateway}/{service}/api/v1/items?page=2&size=5", timeout=5)
+        assert response.status_code == 200
+        seen = response.json()
+        assert seen["service"] == service
+        assert seen["path"] == f"/{service}/api/v1/items?page=2&size=5"
+
+
+def test_a_vietnamese_request_body_arrives_intact(gateway):
+    text = '{"noi_dung": "Cán bộ một cửa hẹn trả hồ sơ trễ hạn, đề nghị xem xét"}'
+    response = requests.post(f"{gateway}/feedback/api/v1/feedback", data=text.encode("utf-8"),
+                             headers={"Content-Type": "application/json; charset=utf-8"}, timeout=5)
+    assert response.status_code == 200
+    assert response.json()["method"] == "POST"
+    assert response.json()["body"] == text
+
+
+def test_the_callers_correlation_id_is_passed_on_and_returned_once(gateway):
+    response = requests.get(f"{gateway}/tasks/healthz", headers={"X-Correlation-ID": "cid-from-portal"}, timeout=5)
+    assert response.json()["correlation_id"] == "cid-from-portal"
+    assert response.headers["X-Correlation-ID"] == "cid-from-portal"
+
+
+def test_a_request_without_correlation_id_gets_one_from_the_gateway(gateway):
+    response = requests.get(f"{gateway}/dossiers/healthz", timeout=5)
+    assigned = response.json()["correlation_id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", assigned)
+    assert response.headers["X-Correlation-ID"] == assigned
+
+
+def test_a_stopped_service_answers_503_in_the_platform_error_shape(gateway):
+    response = requests.get(f"{gateway}/{STOPPED_SERVICE}/api/v1/scorecards", timeout=5)
+    assert response.status_code == 503
+    body = response.json()
+    assert (body["code"], body["status"], body["errors"]) == ("service_unavailable", 503, {})
+    assert response.headers["X-Correlation-ID"]
+
+
+def test_a_path_outside_the_services_answers_404_naming_the_services(gateway):
+    response = requests.get(f"{gateway}/payments/api/v1/x", timeout=5)
+    assert response.status_code == 404
+    body = response.json()
+    assert body["code"] == "not_found"
+    assert all(f"/{service}/" in body["message"] for service in SERVICES)
+
+
+def test_the_gateway_reports_its_own_health(gateway):
+    response = requests.get(f"{gateway}/healthz", timeout=5)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "service": "gateway"}
+
+
+def test_the_access_log_holds_no_query_string_and_no_client_address(gateway):
+    requests.get(f"{gateway}/feedback/api/v1/feedback?phone=0912345678", headers={"X-Correlation-ID": "cid-log"},
+                 timeout=5)
+    deadline = time.monotonic() + 5
+    while not (lines := [line for line in gateway.log_lines() if line["correlation_id"] == "cid-log"]):
+        assert time.monotonic() < deadline, "the gateway wrote no access log line"
+        time.sleep(0.05)
+    assert lines[0]["path"] == "/feedback/api/v1/feedback"
+    assert lines[0]["status"] == 200
+    assert "0912345678" not in gateway.access_log.read_text(encoding="utf-8")
+    assert not {"remote", "remote_addr", "client", "ip"} & set(lines[0])
+
+
+def test_a_failing_service_leaves_no_query_string_or_client_address_in_the_gateway_logs(gateway):
+    response = requests.get(f"{gateway}/{STOPPED_SERVICE}/api/v1/lookup?phone=0987654321",
+                            headers={"X-Correlation-ID": "cid-down"}, timeout=5)
+    assert response.status_code == 503
+    deadline = time.monotonic() + 5
+    while not [line for line in gateway.log_lines() if line["correlation_id"] == "cid-down"]:
+        assert time.monotonic() < deadline, "the gateway wrote no access log line"
+        time.sleep(0.05)
+    written = gateway.access_log.read_text(encoding="utf-8") + gateway.error_log.read_text(encoding="utf-8")
+    assert "0987654321" not in written
+    assert "client:" not in written
