@@ -1,0 +1,134 @@
+"""The overdue sweep: every open dossier past its due instant is alerted once per due date, on SQLite
+and with two concurrent sweepers on PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timedelta, timezone
+
+from services.dossiers import service, sweeps
+
+HANOI = timezone(timedelta(hours=7))
+UNIT = "PHUONG-HOAN-KIEM"
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=HANOI)
+
+
+def setup_procedures(rt) -> None:
+    service.register_procedure(rt.uow(), {"code": "1.001234", "name": "Đăng ký khai sinh", "processing_days": 1})
+    service.register_procedure(rt.uow(), {"code": "2.000111", "name": "Cấp giấy phép kinh doanh",
+                                          "processing_days": 5})
+
+
+def receive(rt, procedure_code: str, received_at: datetime, handler: str = "CB-0042", unit: str = UNIT) -> str:
+    return service.receive_dossier(rt.uow(), {
+        "procedure_code": procedure_code, "unit": unit, "received_at": received_at, "handler": handler,
+        "applicant": {"name": "Trần Văn Bình", "phone": "0987654321"}})["code"]
+
+
+def overdue_events(svc) -> list[dict]:
+    with svc.runtime.engine.connect() as conn:
+        from sqlalchemy import text
+
+        bodies = conn.execute(text("SELECT body FROM outbox WHERE routing_key = 'dossier.overdue' ORDER BY id"))
+        return [json.loads(bytes(body)) for body in bodies.scalars()]
+
+
+def test_dossiers_sweep_alerts_each_overdue_dossier_once(start_service, clock):
+    clock.set(at(20, 16))
+    svc = start_service("dossiers", workers=False, sweeps=False)
+    rt = svc.runtime
+    setup_procedures(rt)
+    soon = receive(rt, "1.001234", at(20, 16))  # due Mon 23, 17:00
+    # Tuesday 24 November is Vietnam Culture Day, a public holiday: five days run to Mon 30, 17:00.
+    later = receive(rt, "2.000111", at(20, 16), handler="CB-0077")
+    finished = receive(rt, "1.001234", at(20, 9))  # due Mon 23, 09:00 but finished in time
+    service.complete_dossier(rt.uow(), finished, completed_at=at(20, 15))
+
+    clock.set(at(23, 16, 59))
+    assert sweeps.sweep_overdue(rt) == 0
+
+    clock.set(at(23, 17))  # the due instant itself
+    assert sweeps.sweep_overdue(rt) == 1
+    assert sweeps.sweep_overdue(rt) == 0  # run again at once
+    clock.set(at(24, 9))
+    assert sweeps.sweep_overdue(rt) == 0  # and the next morning: same due date, no new alert
+
+    [event] = overdue_events(svc)
+    assert event["subject"] == soon and event["unit"] == UNIT
+    assert event["data"] == {
+        "code": soon, "procedure_code": "1.001234", "unit": UNIT,
+        "received_at": "2026-11-20T16:00:00+07:00", "due_at": "2026-11-23T17:00:00+07:00",
+        "detected_at": "2026-11-23T17:00:00+07:00", "step": None, "official": "CB-0042"}
+    assert "Trần" not in json.dumps(event, ensure_ascii=False)
+
+    clock.set(at(30, 16, 59))
+    assert sweeps.sweep_overdue(rt) == 0
+    clock.set(at(30, 17, 30))
+    assert sweeps.sweep_overdue(rt) == 1
+    assert [e["subject"] for e in overdue_events(svc)] == [soon, later]
+    assert overdue_events(svc)[1]["data"]["official"] == "CB-0077"
+    assert svc.scalar("SELECT count(*) FROM dossier_alerts WHERE kind = 'overdue'") == 2
+    assert svc.scalar("SELECT count(*) FROM dossier_alerts WHERE dossier_code = :c", c=finished) == 0
+
+
+def test_dossiers_sweep_runs_in_batches_until_everything_due_is_alerted(start_service, clock, monkeypatch):
+    monkeypatch.setattr(sweeps, "BATCH", 4)
+    clock.set(at(20, 9))
+    svc = start_service("dossiers", workers=False, sweeps=False)
+    setup_procedures(svc.runtime)
+    codes = {receive(svc.runtime, "1.001234", at(20, 8, minute)) for minute in range(10)}
+    clock.set(at(23, 9))
+    assert sweeps.sweep_overdue(svc.runtime) == 10
+    assert {e["subject"] for e in overdue_events(svc)} == codes
+
+
+def test_dossiers_worker_runs_the_sweep_on_its_own(start_service, clock):
+    from conftest import wait_until
+
+    clock.set(at(20, 16))
+    svc = start_service("dossiers", workers=True, sweeps=True)
+    setup_procedures(svc.runtime)
+    code = receive(svc.runtime, "1.001234", at(20, 16))
+    clock.set(at(23, 17, 5))
+    wait_until(lambda: overdue_events(svc), timeout=10, message="the worker's sweep to alert the dossier")
+    assert [e["subject"] for e in overdue_events(svc)] == [code]
+
+
+def test_dossiers_two_sweepers_on_postgresql_alert_each_dossier_once(start_service, clock, pg_database,
+                                                                      monkeypatch):
+    monkeypatch.setattr(sweeps, "BATCH", 25)  # many small batches, so the two sweepers interleave
+    clock.set(at(20, 16))
+    svc = start_service("dossiers", workers=False, sweeps=False, database_url=pg_database("dossiers"))
+    rt = svc.runtime
+    setup_procedures(rt)
+    due = {receive(rt, "1.001234", at(20, 8) + timedelta(seconds=i)) for i in range(300)}
+    not_due = receive(rt, "2.000111", at(20, 16))
+
+    clock.set(at(23, 12))
+    barrier = threading.Barrier(2)
+    counts: list[int] = []
+    errors: list[BaseException] = []
+
+    def sweeper():
+        try:
+            barrier.wait()
+            counts.append(sweeps.sweep_overdue(rt))
+        except BaseException as exc:  # surfaced below: a thread's failure must fail the test
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sweeper) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    assert sum(counts) == 300
+    subjects = [e["subject"] for e in overdue_events(svc)]
+    assert len(subjects) == 300 and set(subjects) == due
+    assert not_due not in subjects
+    assert svc.scalar("SELECT count(*) FROM dossier_alerts") == 300
+    assert sweeps.sweep_overdue(rt) == 0
