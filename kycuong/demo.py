@@ -1,0 +1,148 @@
+"""Demo data for `kycuong up --demo`: real Hà Nội units, real procedures, dossiers already late.
+
+Loaded through each service's own use cases (the composition root may call them all), so every
+record produces its events and the late-dossier chain runs by itself: within one sweep interval
+the overdue dossiers ask their officials and heads to explain, repeated lateness raises sanction
+proposals, and the ranking changes. Safe to run again: codes are fixed and existing ones are kept.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+
+from services.discipline import service as discipline
+from services.dossiers import service as dossiers
+from services.feedback import service as feedback
+from services.tasks import service as tasks
+from shared.auth import Principal
+from shared.errors import Conflict, InvalidInput
+
+# Procedures as published on the national public service portal: name, legal time in working days and
+# a step plan (receive → appraise → approve → return). Codes are the portal's procedure codes.
+PROCEDURES = [
+    ("1.001612", "Đăng ký thành lập hộ kinh doanh", "3",
+     [("receive", "Tiếp nhận hồ sơ", "0.5"), ("appraise", "Thẩm định", "1.5"), ("approve", "Phê duyệt", "0.5"),
+      ("return", "Trả kết quả", "0.5")]),
+    ("1.001193", "Đăng ký khai sinh", "1",
+     [("receive", "Tiếp nhận hồ sơ", "0.25"), ("appraise", "Thẩm định", "0.25"), ("approve", "Phê duyệt", "0.25"),
+      ("return", "Trả kết quả", "0.25")]),
+    ("1.009994", "Cấp giấy phép xây dựng nhà ở riêng lẻ", "15",
+     [("receive", "Tiếp nhận hồ sơ", "0.5"), ("appraise", "Thẩm định, kiểm tra thực địa", "10"),
+      ("approve", "Phê duyệt", "4"), ("return", "Trả kết quả", "0.5")]),
+    ("2.000488", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam", "10",
+     [("receive", "Tiếp nhận hồ sơ", "0.5"), ("appraise", "Tra cứu, xác minh", "7.5"), ("approve", "Ký duyệt", "1.5"),
+      ("return", "Trả kết quả", "0.5")]),
+    ("2.000908", "Chứng thực bản sao từ bản chính giấy tờ, văn bản", "0.5",
+     [("receive", "Tiếp nhận hồ sơ", "0.25"), ("approve", "Ký chứng thực", "0.25")]),
+]
+
+# Units with staff in the demo: (unit, head, officials, procedures handled there)
+STAFFED = [
+    ("HN-SXD", ("CB-SXD-01", "Nguyễn Hữu Thắng", "Giám đốc"),
+     [("CB-SXD-11", "Lê Thị Thu Hà"), ("CB-SXD-12", "Phạm Quốc Việt")], ["1.009994"]),
+    ("HN-STP", ("CB-STP-01", "Trần Thị Hồng Nhung", "Giám đốc"),
+     [("CB-STP-11", "Đỗ Minh Đức"), ("CB-STP-12", "Vũ Thị Lan")], ["2.000488"]),
+    ("HN-STC", ("CB-STC-01", "Hoàng Văn Dũng", "Giám đốc"),
+     [("CB-STC-11", "Ngô Thanh Tùng"), ("CB-STC-12", "Bùi Thị Mai")], ["1.001612"]),
+    ("W00070", ("CB-W070-01", "Đặng Văn Long", "Chủ tịch UBND phường"),
+     [("CB-W070-11", "Trịnh Thị Ngọc"), ("CB-W070-12", "Lý Văn Khoa")], ["1.001193", "2.000908"]),
+    ("W00004", ("CB-W004-01", "Phan Thị Thảo", "Chủ tịch UBND phường"),
+     [("CB-W004-11", "Nguyễn Đức Anh"), ("CB-W004-12", "Tạ Thị Hương")], ["1.001193", "2.000908"]),
+    ("W00073", ("CB-W073-01", "Võ Minh Quân", "Chủ tịch UBND phường"),
+     [("CB-W073-11", "Cao Thị Yến"), ("CB-W073-12", "Đinh Văn Hải")], ["1.001193", "2.000908"]),
+]
+
+APPLICANTS = ["Nguyễn Văn An", "Trần Thị Bích", "Lê Hoàng Nam", "Phạm Thị Dung", "Hoàng Minh Tuấn",
+              "Vũ Thị Hạnh", "Đặng Quang Huy", "Bùi Thị Lan Anh", "Đỗ Văn Sơn", "Ngô Thị Thanh Thủy"]
+
+
+def load(platform, progress: Callable[[str], None] = print) -> dict:
+    rt = platform.runtimes
+    rng = random.Random(20261121)  # the same demo every time
+    counts = {}
+
+    progress("demo 1/4: đơn vị hành chính Hà Nội (126 phường, xã) và các sở, ngành…")
+    d = rt["discipline"]
+    discipline.import_province(d.uow(), 1)
+    discipline.import_departments(d.uow())
+    for unit, (head, head_name, position), officials, _ in STAFFED:
+        discipline.upsert_official(d.uow(), head, head_name, unit, "cong_chuc", position, True)
+        discipline.assign_head(d.uow(), unit, head, date(2025, 7, 1))
+        for code, name in officials:
+            discipline.upsert_official(d.uow(), code, name, unit, "cong_chuc", "Chuyên viên", False)
+
+    progress("demo 2/4: thủ tục hành chính…")
+    for code, name, days, steps in PROCEDURES:
+        try:
+            dossiers.register_procedure(rt["dossiers"].uow(), {
+                "code": code, "name": name, "processing_days": Decimal(days),
+                "steps": [{"key": k, "name": n, "days": Decimal(v)} for k, n, v in steps]})
+        except Conflict:
+            pass  # loaded by an earlier run
+
+    progress("demo 3/4: hồ sơ (một số đã quá hạn)…")
+    counts["dossiers"] = _load_dossiers(rt["dossiers"], rng)
+
+    progress("demo 4/4: nhiệm vụ được giao và phản ánh…")
+    _load_tasks_and_feedback(rt, rng)
+    progress(f"demo loaded: {counts['dossiers']} new dossiers; the overdue sweep runs every "
+             f"{rt['dossiers'].settings.sweep_interval:g}s and the chain follows by itself")
+    return counts
+
+
+def _load_dossiers(dossiers_rt, rng: random.Random) -> int:
+    now = dossiers_rt.clock.now().astimezone(dossiers_rt.calendar.tz)
+    created = 0
+    number = 0
+    for unit, _head, officials, procedures in STAFFED:
+        for i in range(10):
+            number += 1
+            code = f"HS-DEMO-{number:04d}"
+            procedure = procedures[i % len(procedures)]
+            official = officials[i % len(officials)][0]
+            # Received 2 to 25 calendar days ago, during office hours.
+            received = (now - timedelta(days=rng.randint(2, 25))).replace(
+                hour=rng.choice([8, 9, 10, 14]), minute=rng.choice([0, 15, 30, 45]), second=0, microsecond=0)
+            try:
+                view = dossiers.receive_dossier(dossiers_rt.uow(), {
+                    "code": code, "procedure_code": procedure, "unit": unit, "received_at": received,
+                    "handler": official, "channel": rng.choice(["direct", "online"]),
+                    "applicant": {"name": rng.choice(APPLICANTS), "phone": f"09{rng.randint(10_000_000, 99_999_999)}"},
+                })
+            except (Conflict, InvalidInput):
+                continue  # kept from an earlier run
+            created += 1
+            due = view["due_at"]
+            # Two in three are finished: most on time, some late; the rest stay open (and may be overdue).
+            if i % 3 != 2:
+                late = i % 5 == 4
+                finish = due + timedelta(days=2) if late else received + (due - received) * rng.uniform(0.3, 0.9)
+                if finish < now:
+                    dossiers.complete_dossier(dossiers_rt.uow(), code, completed_at=finish)
+    return created
+
+
+def _load_tasks_and_feedback(rt, rng: random.Random) -> None:
+    office = Principal("demo-office", "HN-VP", frozenset({"office"}))
+    now = rt["tasks"].clock.now()
+    existing = tasks.list_tasks(rt["tasks"].uow(), office, None, "01/CT-UBND", 1, 1)["total"]
+    if not existing:
+        for unit, title in [
+            ("HN-SNV", "Tổng hợp kết quả kiểm tra công vụ tháng, báo cáo UBND Thành phố trước ngày 25"),
+            ("HN-STP", "Rà soát quy trình nội bộ giải quyết thủ tục hành chính, công khai trên Cổng thông tin"),
+            ("HN-SXD", "Báo cáo tình hình giải quyết hồ sơ cấp phép xây dựng quá hạn, làm rõ trách nhiệm cá nhân"),
+        ]:
+            tasks.assign_task(rt["tasks"].uow(), {"title": title, "lead_unit": unit, "co_units": ["HN-SNV"]
+                                                  if unit != "HN-SNV" else [], "document": "01/CT-UBND",
+                                                  "due_at": now + timedelta(days=rng.randint(5, 20))}, office)
+    if feedback.list_feedback(rt["feedback"].uow(), office, None, None, 1, 1)["total"]:
+        return
+    for unit, content in [
+        ("HN-SXD", "Hồ sơ xin cấp giấy phép xây dựng của gia đình tôi đã quá hẹn nhưng chưa được trả lời."),
+        ("W00070", "Cán bộ một cửa yêu cầu bổ sung giấy tờ không có trong danh mục thủ tục."),
+    ]:
+        feedback.submit_feedback(rt["feedback"].uow(), {"channel": "web", "category": "delay", "content": content,
+                                                        "unit": unit, "anonymous": True})

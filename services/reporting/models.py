@@ -1,0 +1,128 @@
+"""Tables of the reporting service (its own database): read models built from events.
+
+Everything here can be rebuilt from `event_archive`, which keeps every event consumed, written in the
+same transaction as the projections it changed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import UtcDateTime, service_metadata
+
+
+class Base(DeclarativeBase):
+    metadata = service_metadata()
+
+
+class ArchivedEvent(Base):
+    """Every event consumed, as it came (codes only: events never carry a citizen's personal data)."""
+
+    __tablename__ = "event_archive"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    type: Mapped[str] = mapped_column(String(128))
+    source: Mapped[str] = mapped_column(String(256))
+    subject: Mapped[str] = mapped_column(String(128))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    time: Mapped[datetime] = mapped_column(UtcDateTime, index=True)  # rebuilds and audits read it by time
+    correlation_id: Mapped[str | None] = mapped_column(String(64))
+    causation_id: Mapped[str | None] = mapped_column(String(64))
+    data_version: Mapped[str] = mapped_column(String(16))
+    data: Mapped[dict] = mapped_column(JSON)
+    archived_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Unit(Base):
+    """A unit seen in any event; name, parent and kind once the directory has told them."""
+
+    __tablename__ = "units"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    parent: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str | None] = mapped_column(String(32))
+    # Time of the directory event the name came from: an older event arriving late changes nothing.
+    directory_event_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DossierFact(Base):
+    """One dossier as its events tell it. The slots keep what each kind of event said (the merge
+    rules are in domain.DossierFact); the other columns are the effective view, for queries."""
+
+    __tablename__ = "dossier_facts"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit: Mapped[str | None] = mapped_column(String(64))
+    procedure_code: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    timeliness: Mapped[str | None] = mapped_column(String(8))
+    overdue_detected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    receipt: Mapped[dict | None] = mapped_column(JSON)
+    completion: Mapped[dict | None] = mapped_column(JSON)
+    overdue: Mapped[dict | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_dossier_facts_unit_received_at", "unit", "received_at"),)
+
+
+class Scorecard(Base):
+    """One unit's stored row for one month (see domain.month_changes): the dossiers it completed in the
+    month, by timeliness, and how its open dossiers changed over the month. A month's scorecard is
+    these completions plus what was open at the month's end (domain.month_tally)."""
+
+    __tablename__ = "scorecards"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    completed_early: Mapped[int] = mapped_column(Integer, default=0)
+    completed_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    completed_late: Mapped[int] = mapped_column(Integer, default=0)
+    open_within_change: Mapped[int] = mapped_column(Integer, default=0)
+    open_overdue_change: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UnitOpen(Base):
+    """A unit's open dossiers now (the sum of all its months' changes), within and past the deadline."""
+
+    __tablename__ = "unit_open"
+
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    open_within: Mapped[int] = mapped_column(Integer, default=0)
+    open_overdue: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RankingPeriod(Base):
+    """The ranking last published for a month in `ranking.updated`, to tell what the next event changes.
+
+    One row per month: the projection locks it before ranking the month, so rankings computed by several
+    workers are stored one after the other, each from everything committed before it.
+    """
+
+    __tablename__ = "ranking_periods"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    units_ranked: Mapped[int] = mapped_column(Integer, default=0)
+    # {unit: [rank, "score"]}: read and written whole on every change, one statement each.
+    entries: Mapped[dict] = mapped_column(JSON)
+    changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class DisciplineFact(Base):
+    """An explanation request or a sanction proposal, once per code, in the month it was made."""
+
+    __tablename__ = "discipline_facts"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # explanation | proposal
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(7))
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_discipline_facts_unit_period", "unit", "period", "kind"),)

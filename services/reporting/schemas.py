@@ -1,0 +1,86 @@
+"""Request and response schemas of the reporting API."""
+
+from marshmallow import Schema, fields
+
+from shared.web import PageArgs, page_schema
+
+_PERIOD = {
+    "description": "month YYYY-MM in Hà Nội time (tháng báo cáo); the current month when omitted",
+    "example": "2026-11",
+}
+
+
+class PeriodQuery(Schema):
+    # Checked by the use case, so a malformed month is reported under `period` with the reason.
+    period = fields.String(load_default=None, metadata=_PERIOD)
+
+
+class RankingQuery(PageArgs):
+    period = fields.String(load_default=None, metadata=_PERIOD)
+
+
+class FormulaOut(Schema):
+    id = fields.String()
+    version = fields.String(metadata={"description": "legal source and version of the rule"})
+    effective_from = fields.String(metadata={"description": "first day the rule applies"})
+    max_points = fields.Integer()
+    expression = fields.String()
+    vi = fields.String(metadata={"description": "cách tính (tiếng Việt)"})
+    en = fields.String()
+    not_measured_vi = fields.String()
+    not_measured_en = fields.String()
+
+
+class CaveatOut(Schema):
+    code = fields.String()
+    vi = fields.String()
+    en = fields.String()
+
+
+class ScorecardOut(Schema):
+    unit = fields.String()
+    unit_name = fields.String(allow_none=True, metadata={"description": "tên đơn vị; null until the directory "
+                                                                        "has named the unit"})
+    period = fields.String()
+    received = fields.Integer(metadata={"description": "dossiers in the period: received before its end and "
+                                                       "not finished before its start"})
+    early = fields.Integer(metadata={"description": "finished early in the period (also counted in on_time)"})
+    on_time = fields.Integer(metadata={"description": "finished early or on time in the period, plus open "
+                                                      "within the deadline at as_of (the formula's numerator)"})
+    late = fields.Integer(metadata={"description": "finished late in the period"})
+    overdue_open = fields.Integer(metadata={"description": "open and past the deadline at as_of"})
+    open_within = fields.Integer(metadata={"description": "open and within the deadline at as_of "
+                                                          "(also counted in on_time)"})
+    on_time_rate = fields.Float(allow_none=True, metadata={"description": "on_time ÷ received, 0..1; null when "
+                                                                          "nothing was received"})
+    score = fields.Float(allow_none=True, metadata={"description": "766 progress points out of 20, 2 decimals; "
+                                                                   "null when nothing was received"})
+    explanations = fields.Integer(metadata={"description": "explanation requests made in the period"})
+    proposals = fields.Integer(metadata={"description": "sanction proposals made in the period"})
+    formula = fields.Nested(FormulaOut)
+    caveats = fields.List(fields.Nested(CaveatOut))
+    as_of = fields.DateTime(metadata={"description": "instant the open dossiers are judged at: the end of the "
+                                                     "period, or now while it runs"})
+
+
+class RankingItemOut(Schema):
+    unit = fields.String()
+    unit_name = fields.String(allow_none=True)
+    rank = fields.Integer(metadata={"description": "equal scores share a rank (1, 2, 2, 4)"})
+    previous_rank = fields.Integer(allow_none=True, metadata={"description": "rank in the previous month; "
+                                                                             "null if not ranked then"})
+    score = fields.Float(metadata={"description": "766 progress points out of 20"})
+    received = fields.Integer()
+    early = fields.Integer()
+    on_time = fields.Integer()
+    late = fields.Integer()
+    overdue_open = fields.Integer()
+    on_time_rate = fields.Float()
+
+
+class RankingPageOut(page_schema(RankingItemOut, "RankingItemsPage")):
+    period = fields.String()
+    as_of = fields.DateTime()
+    formula = fields.Nested(FormulaOut)
+    caveats = fields.List(fields.Nested(CaveatOut))
+    units_not_ranked = fields.Integer(metadata={"description": "known units with no dossier in the period"})
