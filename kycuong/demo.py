@@ -102,7 +102,9 @@ def _load_dossiers(dossiers_rt, rng: random.Random) -> int:
             number += 1
             code = f"HS-DEMO-{number:04d}"
             procedure = procedures[i % len(procedures)]
-            official = officials[i % len(officials)][0]
+            # Open dossiers all sit with the first official: repeated lateness is what the sanction
+            # rules look for, so the demo shows a proposal too.
+            official = officials[0][0] if i % 3 == 2 else officials[i % len(officials)][0]
             # Received 2 to 25 calendar days ago, during office hours.
             received = (now - timedelta(days=rng.randint(2, 25))).replace(
                 hour=rng.choice([8, 9, 10, 14]), minute=rng.choice([0, 15, 30, 45]), second=0, microsecond=0)

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from services.discipline.domain import CATEGORIES, EXPLANATION_ROLES, HEAD_ROLES, SANCTION_FORMS
-from shared.web import PageArgs, page_schema
+from shared.web import LocalDateTime, PageArgs, page_schema
 
 _CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
                         error="1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
@@ -96,10 +96,10 @@ class ExplanationOut(Schema):
     unit = fields.String()
     role = fields.String(metadata={"description": "official (who handled it) or head (of the unit)"})
     status = fields.String(metadata={"description": "requested, or unassigned when nobody could be named"})
-    due_at = fields.DateTime(metadata={"description": "deadline to explain"})
+    due_at = LocalDateTime(metadata={"description": "deadline to explain"})
     reason = fields.String()
     rule_set = fields.String(allow_none=True, metadata={"description": "rule set that set the time to explain"})
-    requested_at = fields.DateTime()
+    requested_at = LocalDateTime()
 
 
 class ExplanationQuery(PageArgs):
@@ -131,7 +131,7 @@ class SanctionProposalOut(Schema):
     joint_liability = fields.Boolean(metadata={"description": "trách nhiệm liên đới of the head"})
     status = fields.String()
     fact_day = fields.Date(metadata={"description": "day of the fact that met the threshold"})
-    created_at = fields.DateTime()
+    created_at = LocalDateTime()
 
 
 class SanctionProposalQuery(PageArgs):

@@ -19,7 +19,7 @@ from services.feedback.domain import (
     PHONE_MAX,
     STATUSES,
 )
-from shared.web import PageArgs, page_schema
+from shared.web import LocalDateTime, PageArgs, page_schema
 
 
 def _labels(vocabulary: dict[str, str]) -> str:
@@ -59,7 +59,7 @@ class FeedbackIn(Schema):
 class FeedbackReceipt(Schema):
     code = fields.String(metadata={"description": "mã tra cứu — tracking code"})
     status = fields.String()
-    received_at = fields.DateTime()
+    received_at = LocalDateTime()
 
 
 class ReporterOut(Schema):
@@ -71,7 +71,7 @@ class ReporterOut(Schema):
 
 class AnswerOut(Schema):
     text = fields.String()
-    answered_at = fields.DateTime(allow_none=True)
+    answered_at = LocalDateTime(allow_none=True)
 
 
 class FeedbackOut(Schema):
@@ -83,7 +83,7 @@ class FeedbackOut(Schema):
     channel = fields.String()
     channel_label = fields.String()
     unit = fields.String(allow_none=True)
-    received_at = fields.DateTime()
+    received_at = LocalDateTime()
     answer = fields.Nested(AnswerOut, allow_none=True, metadata={"description": "kết quả xử lý đã công khai"})
     content = fields.String(metadata={"description": "only for the unit concerned and units overseeing all"})
     official = fields.String(allow_none=True, metadata={"description": "as content"})

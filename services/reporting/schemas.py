@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields
 
-from shared.web import PageArgs, page_schema
+from shared.web import LocalDateTime, PageArgs, page_schema
 
 _PERIOD = {
     "description": "month YYYY-MM in Hà Nội time (tháng báo cáo); the current month when omitted",
@@ -59,7 +59,7 @@ class ScorecardOut(Schema):
     proposals = fields.Integer(metadata={"description": "sanction proposals made in the period"})
     formula = fields.Nested(FormulaOut)
     caveats = fields.List(fields.Nested(CaveatOut))
-    as_of = fields.DateTime(metadata={"description": "instant the open dossiers are judged at: the end of the "
+    as_of = LocalDateTime(metadata={"description": "instant the open dossiers are judged at: the end of the "
                                                      "period, or now while it runs"})
 
 
@@ -80,7 +80,7 @@ class RankingItemOut(Schema):
 
 class RankingPageOut(page_schema(RankingItemOut, "RankingItemsPage")):
     period = fields.String()
-    as_of = fields.DateTime()
+    as_of = LocalDateTime()
     formula = fields.Nested(FormulaOut)
     caveats = fields.List(fields.Nested(CaveatOut))
     units_not_ranked = fields.Integer(metadata={"description": "known units with no dossier in the period"})
