@@ -2,22 +2,86 @@
 
 from __future__ import annotations
 
+import time
+
 from kombu import Connection, Exchange
 
 from shared.events.envelope import CONTENT_TYPE
 
 
-def connect(url: str) -> Connection:
+def connect(url: str, *, confirm_each: bool = True) -> Connection:
+    """A broker connection. With confirm_each, every publish waits for the broker's confirm (a publish
+    that returns is safely stored); the relay confirms whole batches instead (BatchPublisher)."""
     if url.startswith("memory://"):
         # The in-memory transport polls; poll often so embedded mode reacts within milliseconds.
         return Connection(url, transport_options={"polling_interval": 0.01})
-    return Connection(
-        url,
-        heartbeat=30,
-        connect_timeout=5,
-        # Every publish waits for the broker's confirm: a publish that returns is safely stored.
-        transport_options={"confirm_publish": True},
-    )
+    return Connection(url, heartbeat=30, connect_timeout=5, transport_options={"confirm_publish": confirm_each})
+
+
+class PublishNotConfirmed(ConnectionError):
+    """The broker refused (nack) or did not confirm a publish in time; it must be published again."""
+
+
+class BatchPublisher:
+    """Publishes many messages and waits once for the broker's confirms of all of them.
+
+    On RabbitMQ the channel is in confirm mode and acks arrive asynchronously (possibly one ack for
+    many); `publish_batch` returns only when every message of the batch is confirmed. On the in-memory
+    transport a publish is stored when it returns.
+    """
+
+    CONFIRM_TIMEOUT = 30.0
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.confirming = conn.transport.driver_type == "amqp"
+        if self.confirming:
+            self.channel = conn.channel()
+            self.channel.confirm_select()
+            self.channel.events["basic_ack"].add(self._on_ack)
+            self.channel.events["basic_nack"].add(self._on_nack)
+            self.next_tag = 1
+            self.unconfirmed: set[int] = set()
+            self.nacked = False
+        else:
+            self.producer = conn.Producer()
+
+    def _on_ack(self, delivery_tag: int, multiple: bool) -> None:
+        if multiple:
+            self.unconfirmed = {t for t in self.unconfirmed if t > delivery_tag}
+        else:
+            self.unconfirmed.discard(delivery_tag)
+
+    def _on_nack(self, delivery_tag: int, multiple: bool) -> None:
+        self.nacked = True
+        self._on_ack(delivery_tag, multiple)
+
+    def publish_batch(self, messages: list[tuple[bytes, str, str, dict]]) -> None:
+        """messages: (body, exchange, routing_key, headers). Raises PublishNotConfirmed (or a connection
+        error) if any is not confirmed: then none of the batch may be taken as published."""
+        if not self.confirming:
+            for body, exchange, routing_key, headers in messages:
+                publish(self.producer, body, exchange=exchange, routing_key=routing_key, headers=headers)
+            return
+        self.nacked = False
+        for body, exchange, routing_key, headers in messages:
+            message = self.channel.prepare_message(body, content_type=CONTENT_TYPE, content_encoding="utf-8",
+                                                   headers=headers, properties={"delivery_mode": 2})
+            self.channel.basic_publish(message, exchange=exchange, routing_key=routing_key)
+            self.unconfirmed.add(self.next_tag)
+            self.next_tag += 1
+        deadline = time.monotonic() + self.CONFIRM_TIMEOUT
+        while self.unconfirmed:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise PublishNotConfirmed(f"{len(self.unconfirmed)} publishes not confirmed in "
+                                          f"{self.CONFIRM_TIMEOUT:g}s")
+            try:
+                self.conn.drain_events(timeout=min(remaining, 1.0))
+            except TimeoutError:
+                pass
+        if self.nacked:
+            raise PublishNotConfirmed("the broker refused (nack) a publish of the batch")
 
 
 def publish(producer, body: bytes, *, exchange: Exchange | str, routing_key: str,

@@ -1,8 +1,9 @@
 """The consumer runner: one per service and worker, on the queue `<service>.events`.
 
-- Small prefetch; a message is acknowledged only after the transaction that holds its effects and its
-  inbox row has committed, so a crash before that means a redelivery, and the inbox makes the
-  redelivery harmless.
+- Small prefetch; the messages that have arrived are applied together, each in a savepoint of one
+  transaction (one commit for the batch, and work a batch shares, such as re-ranking a month, done
+  once); a message is acknowledged only after that transaction, holding its effects and its inbox row,
+  has committed, so a crash before that means a redelivery, and the inbox makes it harmless.
 - A message that can never be processed (not a CloudEvent, data that fails its schema, a handler that
   rejects it) goes to `<queue>.dlq` with the reason in its headers; it is never dropped.
 - A transient failure (database unavailable, deadlock) is retried in place with back-off a bounded
@@ -12,7 +13,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 import time
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prometheus_client import Counter
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from shared import broker
@@ -73,27 +73,34 @@ class ConsumerRunner:
 
     # -- processing one message ------------------------------------------------------------------
 
-    def process(self, body: bytes, headers: dict | None = None,
-                content_type: str | None = "application/cloudevents+json") -> tuple[str, str | None]:
-        """Apply one message. Returns (outcome, reason): outcome is 'done', 'duplicate', 'ignored',
-        'dead' (reason given) or 'retry'."""
+    def parse(self, body: bytes, headers: dict | None, content_type: str | None):
+        """(event, handler, None), or (None, None, outcome/reason) for a message not to apply."""
         try:
             event = Event.from_message(body, content_type, headers)
         except InvalidEvent as exc:
-            return "dead", str(exc)
+            return None, None, ("dead", str(exc))
         handler = self.stream.handlers.get(event.type)
         if handler is None:
-            return "ignored", None  # consumers ignore types they do not handle
+            return None, None, ("ignored", None)  # consumers ignore types they do not handle
         if event.type in CATALOG:
             errors = validate_data(event.type, event.data, strict=False)
             if errors:
-                return "dead", f"invalid data for {event.type}: {errors}"
+                return None, None, ("dead", f"invalid data for {event.type}: {errors}")
+        return event, handler, None
+
+    def process(self, body: bytes, headers: dict | None = None,
+                content_type: str | None = "application/cloudevents+json") -> tuple[str, str | None]:
+        """Apply one message alone. Returns (outcome, reason): outcome is 'done', 'duplicate', 'ignored',
+        'dead' (reason given) or 'retry'."""
+        event, handler, verdict = self.parse(body, headers, content_type)
+        if verdict:
+            return verdict
         with bound(correlation=event.correlationid, service=self.runtime.name):
             for attempt in range(self.IN_PLACE_ATTEMPTS):
                 try:
                     return self._apply(event, handler), None
                 except DomainError as exc:
-                    return "dead", f"{exc.code}: {exc.message} {exc.errors or ''}".strip()
+                    return "dead", _domain_reason(exc)
                 except (Transient, OperationalError) as exc:
                     reason = f"{type(exc).__name__}: {exc}"
                 except DBAPIError as exc:
@@ -108,6 +115,71 @@ class ConsumerRunner:
                                                                   "attempt": attempt + 1, "retry_in": delay})
                 time.sleep(delay)
             return "retry", reason
+
+    def process_batch(self, messages: list[tuple[bytes, dict | None, str | None]]) -> list[tuple[str, str | None]]:
+        """Apply several messages in one transaction, each in its own savepoint. A message that fails
+        alone (bad data, a handler's refusal) is dead-lettered without undoing the others; a transient
+        failure undoes the batch, and its messages are then applied one by one with retries."""
+        results: list[tuple[str, str | None] | None] = [None] * len(messages)
+        todo = []
+        for i, (body, headers, content_type) in enumerate(messages):
+            event, handler, verdict = self.parse(body, headers, content_type)
+            if verdict:
+                results[i] = verdict
+            else:
+                todo.append((i, event, handler))
+        if todo:
+            try:
+                with bound(service=self.runtime.name), self.runtime.uow() as uow:
+                    uow.hold_commits = True
+                    for i, event, handler in todo:
+                        results[i] = self._apply_in_batch(uow, event, handler)
+                    uow.hold_commits = False
+                    uow.commit()
+            except (Transient, DBAPIError) as exc:
+                log.warning("batch failed, applying its messages one by one",
+                            extra={"queue": self.queue_name, "error": f"{type(exc).__name__}: {exc}"})
+                for i, _event, _handler in todo:
+                    results[i] = self.process(*messages[i])
+        return results
+
+    def _apply_in_batch(self, uow: UnitOfWork, event: Event, handler: Handler) -> tuple[str, str | None]:
+        token = causing_event.set(event)
+        try:
+            with bound(correlation=event.correlationid):
+                try:
+                    with uow.session.begin_nested():
+                        uow.session.execute(insert(self.runtime.inbox).values(
+                            consumer=self.consumer_name, event_id=event.id, event_type=event.type,
+                            processed_at=uow.now()))
+                except IntegrityError:
+                    return "duplicate", None
+                try:
+                    with uow.savepoint():
+                        handler(event, uow)
+                except DomainError as exc:
+                    self._forget(uow, event)
+                    return "dead", _domain_reason(exc)
+                except (Transient, OperationalError):
+                    raise
+                except DBAPIError as exc:
+                    if exc.connection_invalidated:
+                        raise
+                    self._forget(uow, event)
+                    return "dead", f"{type(exc).__name__}: {exc.orig}"
+                except Exception as exc:  # a bug or bad data the schema could not see
+                    log.exception("handler failed", extra={"event_id": event.id, "type": event.type})
+                    self._forget(uow, event)
+                    return "dead", f"{type(exc).__name__}: {exc}"
+                return "done", None
+        finally:
+            causing_event.reset(token)
+
+    def _forget(self, uow: UnitOfWork, event: Event) -> None:
+        """A dead-lettered event leaves no inbox row: replayed after a fix, it is applied."""
+        inbox = self.runtime.inbox
+        uow.session.execute(delete(inbox).where(inbox.c.consumer == self.consumer_name)
+                            .where(inbox.c.event_id == event.id))
 
     def _apply(self, event: Event, handler: Handler) -> str:
         inbox = self.runtime.inbox
@@ -130,23 +202,24 @@ class ConsumerRunner:
 
     # -- the loop ----------------------------------------------------------------------------------
 
-    def _on_message(self, message, producer) -> None:
-        outcome, reason = self.process(message.body, message.headers, message.content_type)
-        event_type = (message.delivery_info or {}).get("routing_key", "?")
-        if outcome == "retry":
-            # RabbitMQ counts deliveries of a quorum queue's messages; count here too, for transports
-            # (and broker versions) that do not.
-            count = max(int((message.headers or {}).get("x-delivery-count") or 0), self._count(message))
-            if count + 1 >= self.runtime.settings.delivery_limit:
-                outcome, reason = "dead", f"gave up after {count + 1} deliveries: {reason}"
-            else:
-                CONSUMED.labels(self.runtime.name, event_type, "requeued").inc()
-                message.requeue()
-                return
-        if outcome == "dead":
-            self._dead_letter(producer, message, reason)
-        message.ack()
-        CONSUMED.labels(self.runtime.name, event_type, outcome).inc()
+    def _handle(self, batch: list, producer) -> None:
+        results = self.process_batch([(m.body, m.headers, m.content_type) for m in batch])
+        for message, (outcome, reason) in zip(batch, results, strict=True):
+            event_type = (message.delivery_info or {}).get("routing_key", "?")
+            if outcome == "retry":
+                # RabbitMQ counts deliveries of a quorum queue's messages; count here too, for transports
+                # (and broker versions) that do not.
+                count = max(int((message.headers or {}).get("x-delivery-count") or 0), self._count(message))
+                if count + 1 >= self.runtime.settings.delivery_limit:
+                    outcome, reason = "dead", f"gave up after {count + 1} deliveries: {reason}"
+                else:
+                    CONSUMED.labels(self.runtime.name, event_type, "requeued").inc()
+                    message.requeue()
+                    continue
+            if outcome == "dead":
+                self._dead_letter(producer, message, reason)
+            message.ack()
+            CONSUMED.labels(self.runtime.name, event_type, outcome).inc()
 
     def _count(self, message) -> int:
         key = str(hash(message.body))
@@ -175,8 +248,9 @@ class ConsumerRunner:
                 queue = declare(conn, self.runtime.name, self.stream.handlers, stream=self.stream.name,
                                 exchange=self.stream.exchange, delivery_limit=settings.delivery_limit)
                 producer = conn.Producer()
+                batch: list = []
                 consumer = conn.Consumer(queues=[queue], prefetch_count=settings.prefetch,
-                                         on_message=functools.partial(self._on_message, producer=producer))
+                                         on_message=batch.append)
                 with consumer:
                     backoff = 0.5
                     if ready is not None:
@@ -184,8 +258,14 @@ class ConsumerRunner:
                     while not stop.is_set():
                         try:
                             conn.drain_events(timeout=0.5)
-                        except TimeoutError:  # socket.timeout too: nothing arrived this second
+                            # Gather what is already waiting, up to the prefetch window, into one batch.
+                            while len(batch) < settings.prefetch:
+                                conn.drain_events(timeout=0.005)
+                        except TimeoutError:  # socket.timeout too: nothing (more) arrived
                             pass
+                        if batch:
+                            self._handle(batch, producer)
+                            batch.clear()
                         conn.heartbeat_check()
             except broker.connection_errors(conn) as exc:
                 log.warning("consumer lost the broker, reconnecting",
@@ -198,3 +278,7 @@ class ConsumerRunner:
                 backoff = min(backoff * 2, 5.0)
             finally:
                 conn.release()
+
+
+def _domain_reason(exc: DomainError) -> str:
+    return f"{exc.code}: {exc.message} {exc.errors or ''}".strip()

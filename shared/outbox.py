@@ -1,8 +1,9 @@
-"""The outbox relay: publishes what use cases committed to the outbox table, with publisher confirms.
+"""The outbox relay: publishes what use cases committed to the outbox table, with publisher confirms
+(a whole batch is published, then its confirms awaited together).
 
 Rows are claimed in batches with FOR UPDATE SKIP LOCKED on PostgreSQL, so several relays (one per
-worker replica) never publish the same row twice at the same time. A row is marked sent only after
-the broker confirmed it; on a broker outage rows stay unsent and go out when it is back. Redelivery
+worker replica) never publish the same row twice at the same time. A batch is marked sent only after
+the broker confirmed all of it; on a broker outage rows stay unsent and go out when it is back. Redelivery
 of a row that was confirmed but not yet marked (a crash between the two) is absorbed by the inbox.
 """
 
@@ -33,11 +34,10 @@ class OutboxRelay:
         self.table = runtime.outbox
         self.batch = runtime.settings.relay_batch
 
-    def relay_once(self, producer) -> int:
-        """Publish one batch; returns how many rows were published."""
+    def relay_once(self, publisher: broker.BatchPublisher) -> int:
+        """Publish one batch and mark it sent once the broker confirmed all of it; returns its size."""
         table = self.table
         session = self.runtime.session_factory()
-        published: list[int] = []
         try:
             rows = session.execute(
                 select(table.c.id, table.c.exchange, table.c.routing_key, table.c.body, table.c.correlation_id)
@@ -46,23 +46,20 @@ class OutboxRelay:
                 .limit(self.batch)
                 .with_for_update(skip_locked=True)
             ).all()
-            try:
-                for row in rows:
-                    broker.publish(producer, row.body, exchange=row.exchange, routing_key=row.routing_key,
-                                   headers={"correlation_id": row.correlation_id or ""})
-                    published.append(row.id)
-            finally:
-                # Whatever the broker confirmed is marked sent, even if a later publish failed.
-                if published:
-                    session.execute(
-                        update(table).where(table.c.id.in_(published)).values(sent_at=self.runtime.clock.now())
-                    )
-                session.commit()
+            if not rows:
+                session.rollback()
+                return 0
+            # If this raises, nothing is marked: the batch is published again later, and consumers'
+            # inboxes absorb whatever the broker had already stored.
+            publisher.publish_batch([(row.body, row.exchange, row.routing_key,
+                                      {"correlation_id": row.correlation_id or ""}) for row in rows])
+            session.execute(update(table).where(table.c.id.in_([row.id for row in rows]))
+                            .values(sent_at=self.runtime.clock.now()))
+            session.commit()
         finally:
             session.close()
-        if published:
-            PUBLISHED.labels(self.runtime.name).inc(len(published))
-        return len(published)
+        PUBLISHED.labels(self.runtime.name).inc(len(rows))
+        return len(rows)
 
     def pending(self) -> int:
         with self.runtime.session_factory() as session:
@@ -73,14 +70,14 @@ class OutboxRelay:
     def run(self, stop: threading.Event) -> None:
         backoff = 0.5
         while not stop.is_set():
-            conn = broker.connect(self.runtime.settings.broker_url)
+            conn = broker.connect(self.runtime.settings.broker_url, confirm_each=False)
             try:
                 conn.ensure_connection(max_retries=1)
                 declare_exchanges(conn)
-                producer = conn.Producer()
+                publisher = broker.BatchPublisher(conn)
                 backoff = 0.5
                 while not stop.is_set():
-                    if self.relay_once(producer) == 0:
+                    if self.relay_once(publisher) == 0:
                         self.runtime.relay_wakeup.wait(self.runtime.settings.relay_idle_poll)
                         self.runtime.relay_wakeup.clear()
             except broker.connection_errors(conn) as exc:

@@ -35,7 +35,7 @@ class Settings:
     rules: dict = field(default_factory=dict)
     relay_batch: int = 200
     relay_idle_poll: float = 0.5
-    prefetch: int = 20
+    prefetch: int = 50
     delivery_limit: int = 10
     sweep_interval: float = 5.0
     log_level: str = "INFO"
@@ -78,7 +78,7 @@ class Settings:
             calendar=_json_setting(env, "KYCUONG_CALENDAR"),
             rules=_json_setting(env, "KYCUONG_RULES"),
             relay_batch=_int_setting(env, "KYCUONG_RELAY_BATCH", 200),
-            prefetch=_int_setting(env, "KYCUONG_PREFETCH", 20),
+            prefetch=_int_setting(env, "KYCUONG_PREFETCH", 50),
             delivery_limit=_int_setting(env, "KYCUONG_DELIVERY_LIMIT", 10),
             sweep_interval=float(env.get("KYCUONG_SWEEP_INTERVAL", "5")),
             log_level=env.get("KYCUONG_LOG_LEVEL", "INFO"),

@@ -7,6 +7,8 @@ and its events are saved together or not at all. After the commit the relay is w
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +40,8 @@ class UnitOfWork:
         self.events: list[Event] = []
         self.committed = False
         self._depth = 0
+        self._deferred: dict = {}
+        self.hold_commits = False
 
     # Nested `with uow:` blocks share the outer transaction: the consumer opens it to record the inbox
     # row, and the use case it calls opens it again.
@@ -45,6 +49,7 @@ class UnitOfWork:
         if self._depth == 0:
             self.session = self.runtime.session_factory()
             self.events = []
+            self._deferred = {}
             self.committed = False
         self._depth += 1
         return self
@@ -81,7 +86,39 @@ class UnitOfWork:
         self.events.append(event)
         return event
 
+    def defer(self, key, work: Callable[[], None]) -> None:
+        """Run `work` once, just before this transaction commits, however many use cases ask for it
+        (a consumer applies a batch of events in one transaction: re-rank a month once, not per event).
+        Events it records are caused by the event that first asked for it."""
+        if key not in self._deferred:
+            self._deferred[key] = (work, causing_event.get())
+
+    @contextmanager
+    def savepoint(self):
+        """A part of the transaction that can fail alone: its changes, events and deferred work are
+        undone if the block raises."""
+        events, deferred = len(self.events), dict(self._deferred)
+        try:
+            with self.session.begin_nested():
+                yield
+        except BaseException:
+            del self.events[events:]
+            self._deferred = deferred
+            raise
+
     def commit(self) -> None:
+        if self.hold_commits:
+            # A consumer applies a batch of events in this transaction and commits once for all.
+            self.session.flush()
+            return
+        while self._deferred:
+            key = next(iter(self._deferred))
+            work, cause = self._deferred.pop(key)
+            token = causing_event.set(cause)
+            try:
+                work()
+            finally:
+                causing_event.reset(token)
         if self.events:
             outbox = self.runtime.outbox
             now = self.clock.now()

@@ -90,7 +90,8 @@ def record_dossier_event(uow: UnitOfWork, event: Event) -> None:
             changes = domain.tally_changes(before, after, tz)
             _add_changes(session, changes)
             for period in domain.months_to_rerank(changes.items(), Period.of(now, tz)):
-                _refresh_ranking(uow, period)
+                # Once per transaction: a batch of events re-ranks each month it touched once.
+                uow.defer(("rerank", str(period)), functools.partial(_refresh_ranking, uow, period))
         uow.commit()
 
 
