@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from prometheus_client import Counter
-from sqlalchemy import delete, insert
+from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from shared import broker
@@ -132,8 +132,24 @@ class ConsumerRunner:
             try:
                 with bound(service=self.runtime.name), self.runtime.uow() as uow:
                     uow.hold_commits = True
+                    inbox = self.runtime.inbox
+                    seen = set(uow.session.scalars(select(inbox.c.event_id).where(
+                        inbox.c.consumer == self.consumer_name,
+                        inbox.c.event_id.in_([event.id for _, event, _ in todo]))))
+                    applied = []
                     for i, event, handler in todo:
+                        if event.id in seen:
+                            results[i] = ("duplicate", None)
+                            continue
+                        seen.add(event.id)
                         results[i] = self._apply_in_batch(uow, event, handler)
+                        if results[i][0] == "done":
+                            applied.append({"consumer": self.consumer_name, "event_id": event.id,
+                                            "event_type": event.type, "processed_at": uow.now()})
+                    # The inbox rows go in with the effects; a worker that applied one of these events at
+                    # the same moment makes this insert fail, and the messages are then taken one by one.
+                    if applied:
+                        uow.session.execute(insert(inbox), applied)
                     uow.hold_commits = False
                     uow.commit()
             except (Transient, DBAPIError) as exc:
@@ -147,39 +163,22 @@ class ConsumerRunner:
         token = causing_event.set(event)
         try:
             with bound(correlation=event.correlationid):
-                try:
-                    with uow.session.begin_nested():
-                        uow.session.execute(insert(self.runtime.inbox).values(
-                            consumer=self.consumer_name, event_id=event.id, event_type=event.type,
-                            processed_at=uow.now()))
-                except IntegrityError:
-                    return "duplicate", None
-                try:
-                    with uow.savepoint():
-                        handler(event, uow)
-                except DomainError as exc:
-                    self._forget(uow, event)
-                    return "dead", _domain_reason(exc)
-                except (Transient, OperationalError):
-                    raise
-                except DBAPIError as exc:
-                    if exc.connection_invalidated:
-                        raise
-                    self._forget(uow, event)
-                    return "dead", f"{type(exc).__name__}: {exc.orig}"
-                except Exception as exc:  # a bug or bad data the schema could not see
-                    log.exception("handler failed", extra={"event_id": event.id, "type": event.type})
-                    self._forget(uow, event)
-                    return "dead", f"{type(exc).__name__}: {exc}"
+                with uow.savepoint():
+                    handler(event, uow)
                 return "done", None
+        except DomainError as exc:
+            return "dead", _domain_reason(exc)
+        except (Transient, OperationalError):
+            raise
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise
+            return "dead", f"{type(exc).__name__}: {exc.orig}"
+        except Exception as exc:  # a bug or bad data the schema could not see
+            log.exception("handler failed", extra={"event_id": event.id, "type": event.type})
+            return "dead", f"{type(exc).__name__}: {exc}"
         finally:
             causing_event.reset(token)
-
-    def _forget(self, uow: UnitOfWork, event: Event) -> None:
-        """A dead-lettered event leaves no inbox row: replayed after a fix, it is applied."""
-        inbox = self.runtime.inbox
-        uow.session.execute(delete(inbox).where(inbox.c.consumer == self.consumer_name)
-                            .where(inbox.c.event_id == event.id))
 
     def _apply(self, event: Event, handler: Handler) -> str:
         inbox = self.runtime.inbox

@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import and_, or_, select
@@ -497,15 +497,19 @@ def _evaluate_sanctions(uow: UnitOfWork, fact: LateFact, rule_set: domain.RuleSe
                 log.warning("head rule not evaluated: no head of the unit known",
                             extra={"rule": rule.id, "unit": fact.unit, "day": fact.fact_day.isoformat()})
             continue
+        # The proposal already made in this window is the common case once a threshold is crossed:
+        # ask it first, so a unit with many late dossiers is not re-read for every new one.
+        reach = timedelta(days=rule.window_days)
+        earlier = session.scalars(select(SanctionProposal.fact_day).where(
+            SanctionProposal.rule == rule.id, SanctionProposal.official == person,
+            SanctionProposal.fact_day > fact.fact_day - reach, SanctionProposal.fact_day < fact.fact_day + reach))
+        if domain.proposal_exists_in_window(rule, fact.fact_day, earlier):
+            continue
         rows = session.execute(select(LateFact.subject, LateFact.fact_day).where(
             scope, LateFact.subject_type == fact.subject_type,
             LateFact.fact_day >= rule.window_start(fact.fact_day), LateFact.fact_day <= fact.fact_day))
         facts = domain.evaluate_rule(rule, fact.fact_day, [domain.LateFact(s, d) for s, d in rows])
         if facts is None:
-            continue
-        earlier = session.scalars(select(SanctionProposal.fact_day).where(
-            SanctionProposal.rule == rule.id, SanctionProposal.official == person))
-        if domain.proposal_exists_in_window(rule, fact.fact_day, earlier):
             continue
         now = uow.now()
         proposal = SanctionProposal(
