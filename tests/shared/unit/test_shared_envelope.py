@@ -89,3 +89,10 @@ def test_the_catalog_document_lists_every_type_and_its_fields():
         assert f"## `{name}`" in markdown
         for field in entry.schema().fields:
             assert f"`{field}`" in markdown
+
+
+def test_docs_events_md_is_the_generated_catalog():
+    from pathlib import Path
+
+    committed = (Path(__file__).resolve().parents[3] / "docs" / "events.md").read_text(encoding="utf-8")
+    assert committed.strip() == describe_markdown().strip(), "run `make docs` to regenerate docs/events.md"
