@@ -153,3 +153,15 @@ def test_a_broker_restart_in_the_middle_of_the_flow_loses_nothing(topology):
                      headers=topology.auth(roles=("inspector",)))
     items = r.json()["items"]
     assert len(items) == 2 * len(codes)
+
+
+def test_the_broker_topology_has_quorum_queues_with_dead_letter_queues(topology):
+    from kycuong.local_stack import rabbitmqctl
+
+    listing = rabbitmqctl("list_queues", "-p", topology.vhost, "name", "type", "arguments")
+    queues = {line.split("\t")[0]: line.split("\t", 2)[1:] for line in listing.splitlines() if "\t" in line}
+    for name in ("dossiers.ingest", "discipline.events", "reporting.events"):
+        kind, arguments = queues[name]
+        assert kind == "quorum", (name, kind)
+        assert "x-delivery-limit" in arguments and "kycuong.dlx" in arguments, arguments
+        assert queues[f"{name}.dlq"][0] == "quorum"

@@ -183,3 +183,45 @@ def test_a_broker_outage_fails_no_request_and_loses_no_event(start_service, memo
     finally:
         stop.set()
         relay_rt.dispose()
+
+
+def test_two_relays_on_postgresql_publish_each_event_exactly_once(start_service, pg_database, memory_broker):
+    from kombu import Queue
+
+    from shared import broker
+    from shared.outbox import OutboxRelay
+
+    tasks = start_service("tasks", workers=False, database_url=pg_database("relays"))
+    for i in range(120):
+        assign(tasks, title=f"Nhiệm vụ số {i} theo Chỉ thị 01/CT-UBND")
+    conn = broker.connect(memory_broker)
+    queue = Queue("relay-check", exchange=topology_events(), routing_key="task.assigned")
+    queue(conn.default_channel).declare()
+    relays = [OutboxRelay(tasks.runtime) for _ in range(2)]
+    for relay in relays:
+        relay.batch = 7  # small batches, so the two relays interleave
+    published = [0, 0]
+    together = threading.Barrier(2)
+
+    def run(n):
+        publisher = broker.BatchPublisher(broker.connect(memory_broker))
+        together.wait()
+        while (done := relays[n].relay_once(publisher)):
+            published[n] += done
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    bodies = [body for body, _ in drain(memory_broker, "relay-check", timeout=0.2)]
+    conn.release()
+    assert sum(published) == 120 and all(published), published  # both worked, together once each
+    assert len(bodies) == 120 and len(set(bodies)) == 120
+    assert tasks.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+
+
+def topology_events():
+    from shared.topology import EVENTS
+
+    return EVENTS
