@@ -1,9 +1,10 @@
 """The consumer runner: one per service and worker, on the queue `<service>.events`.
 
-- Small prefetch; the messages that have arrived are applied together, each in a savepoint of one
-  transaction (one commit for the batch, and work a batch shares, such as re-ranking a month, done
-  once); a message is acknowledged only after that transaction, holding its effects and its inbox row,
-  has committed, so a crash before that means a redelivery, and the inbox makes it harmless.
+- Small prefetch; the messages that have arrived are applied together in one transaction (one commit
+  for the batch, and work a batch shares, such as re-ranking a month, done once). A message is
+  acknowledged only after that transaction, holding its effects and its inbox row, has committed, so a
+  crash before that means a redelivery, and the inbox makes it harmless. If any message of a batch
+  fails, the batch is undone and its messages are applied one by one, so only the faulty one suffers.
 - A message that can never be processed (not a CloudEvent, data that fails its schema, a handler that
   rejects it) goes to `<queue>.dlq` with the reason in its headers; it is never dropped.
 - A transient failure (database unavailable, deadlock) is retried in place with back-off a bounded
@@ -117,9 +118,9 @@ class ConsumerRunner:
             return "retry", reason
 
     def process_batch(self, messages: list[tuple[bytes, dict | None, str | None]]) -> list[tuple[str, str | None]]:
-        """Apply several messages in one transaction, each in its own savepoint. A message that fails
-        alone (bad data, a handler's refusal) is dead-lettered without undoing the others; a transient
-        failure undoes the batch, and its messages are then applied one by one with retries."""
+        """Apply several messages in one transaction and one commit. If any of them fails, the whole
+        transaction is undone and the messages are applied one by one (`process`), so the one at fault
+        is dead-lettered or retried alone: failures are rare, and this saves a savepoint per event."""
         results: list[tuple[str, str | None] | None] = [None] * len(messages)
         todo = []
         for i, (body, headers, content_type) in enumerate(messages):
@@ -128,57 +129,42 @@ class ConsumerRunner:
                 results[i] = verdict
             else:
                 todo.append((i, event, handler))
-        if todo:
-            try:
-                with bound(service=self.runtime.name), self.runtime.uow() as uow:
-                    uow.hold_commits = True
-                    inbox = self.runtime.inbox
-                    seen = set(uow.session.scalars(select(inbox.c.event_id).where(
-                        inbox.c.consumer == self.consumer_name,
-                        inbox.c.event_id.in_([event.id for _, event, _ in todo]))))
-                    applied = []
-                    for i, event, handler in todo:
-                        if event.id in seen:
-                            results[i] = ("duplicate", None)
-                            continue
-                        seen.add(event.id)
-                        results[i] = self._apply_in_batch(uow, event, handler)
-                        if results[i][0] == "done":
-                            applied.append({"consumer": self.consumer_name, "event_id": event.id,
-                                            "event_type": event.type, "processed_at": uow.now()})
-                    # The inbox rows go in with the effects; a worker that applied one of these events at
-                    # the same moment makes this insert fail, and the messages are then taken one by one.
-                    if applied:
-                        uow.session.execute(insert(inbox), applied)
-                    uow.hold_commits = False
-                    uow.commit()
-            except (Transient, DBAPIError) as exc:
-                log.warning("batch failed, applying its messages one by one",
-                            extra={"queue": self.queue_name, "error": f"{type(exc).__name__}: {exc}"})
-                for i, _event, _handler in todo:
-                    results[i] = self.process(*messages[i])
-        return results
-
-    def _apply_in_batch(self, uow: UnitOfWork, event: Event, handler: Handler) -> tuple[str, str | None]:
-        token = causing_event.set(event)
+        if not todo:
+            return results
         try:
-            with bound(correlation=event.correlationid):
-                with uow.savepoint():
-                    handler(event, uow)
-                return "done", None
-        except DomainError as exc:
-            return "dead", _domain_reason(exc)
-        except (Transient, OperationalError):
-            raise
-        except DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise
-            return "dead", f"{type(exc).__name__}: {exc.orig}"
-        except Exception as exc:  # a bug or bad data the schema could not see
-            log.exception("handler failed", extra={"event_id": event.id, "type": event.type})
-            return "dead", f"{type(exc).__name__}: {exc}"
-        finally:
-            causing_event.reset(token)
+            with bound(service=self.runtime.name), self.runtime.uow() as uow:
+                uow.hold_commits = True
+                inbox = self.runtime.inbox
+                seen = set(uow.session.scalars(select(inbox.c.event_id).where(
+                    inbox.c.consumer == self.consumer_name,
+                    inbox.c.event_id.in_([event.id for _, event, _ in todo]))))
+                applied = []
+                for i, event, handler in todo:
+                    if event.id in seen:
+                        results[i] = ("duplicate", None)
+                        continue
+                    seen.add(event.id)
+                    token = causing_event.set(event)
+                    try:
+                        with bound(correlation=event.correlationid):
+                            handler(event, uow)
+                    finally:
+                        causing_event.reset(token)
+                    results[i] = ("done", None)
+                    applied.append({"consumer": self.consumer_name, "event_id": event.id,
+                                    "event_type": event.type, "processed_at": uow.now()})
+                # The inbox rows go in with the effects; a worker that applied one of these events at the
+                # same moment makes this insert fail, and the messages are then taken one by one.
+                if applied:
+                    uow.session.execute(insert(inbox), applied)
+                uow.hold_commits = False
+                uow.commit()
+        except Exception as exc:
+            log.info("batch undone, applying its messages one by one",
+                     extra={"queue": self.queue_name, "size": len(todo), "error": f"{type(exc).__name__}: {exc}"})
+            for i, _event, _handler in todo:
+                results[i] = self.process(*messages[i])
+        return results
 
     def _apply(self, event: Event, handler: Handler) -> str:
         inbox = self.runtime.inbox

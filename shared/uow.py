@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +41,8 @@ class UnitOfWork:
         self._depth = 0
         self._deferred: dict = {}
         self.hold_commits = False
+        # Per-transaction cache for use cases (reference data read many times in one batch).
+        self.memo: dict = {}
 
     # Nested `with uow:` blocks share the outer transaction: the consumer opens it to record the inbox
     # row, and the use case it calls opens it again.
@@ -50,6 +51,7 @@ class UnitOfWork:
             self.session = self.runtime.session_factory()
             self.events = []
             self._deferred = {}
+            self.memo = {}
             self.committed = False
         self._depth += 1
         return self
@@ -92,19 +94,6 @@ class UnitOfWork:
         Events it records are caused by the event that first asked for it."""
         if key not in self._deferred:
             self._deferred[key] = (work, causing_event.get())
-
-    @contextmanager
-    def savepoint(self):
-        """A part of the transaction that can fail alone: its changes, events and deferred work are
-        undone if the block raises."""
-        events, deferred = len(self.events), dict(self._deferred)
-        try:
-            with self.session.begin_nested():
-                yield
-        except BaseException:
-            del self.events[events:]
-            self._deferred = deferred
-            raise
 
     def commit(self) -> None:
         if self.hold_commits:

@@ -243,7 +243,9 @@ class _Statements:
         self.count_discipline = insert(_discipline).on_conflict_do_nothing()
         self.lock_fact = (select(_facts.c.receipt, _facts.c.completion, _facts.c.overdue)
                           .where(_facts.c.code == bindparam("fact_code")).with_for_update())
-        self.insert_fact = insert(_facts).on_conflict_do_nothing()
+        # RETURNING says whether the row went in: rowcount is -1 on this driver, which reads as "inserted"
+        # and double-counts a dossier whose first two events two workers took at the same moment.
+        self.insert_fact = insert(_facts).on_conflict_do_nothing().returning(_facts.c.code)
         self.update_fact = update(_facts).where(_facts.c.code == bindparam("fact_code")).values(
             procedure_code=func.coalesce(_facts.c.procedure_code, bindparam("procedure_code_if_missing")))
         month = insert(_scorecards)
@@ -357,8 +359,8 @@ def _merge_fact(session: Session, code: str, slot: domain.Slot, procedure_code: 
         before = domain.DossierFact(code)
         after = before.merged(slot)
         inserted = session.execute(statements.insert_fact, {"code": code, "procedure_code": procedure_code,
-                                                            **_fact_columns(after, now)}).rowcount
-        if inserted:
+                                                            **_fact_columns(after, now)}).first()
+        if inserted is not None:
             return before, after
         # Another worker created it meanwhile: merge into theirs.
         row = session.execute(statements.lock_fact, {"fact_code": code}).first()
