@@ -312,6 +312,12 @@ def head_on(uow: UnitOfWork, unit: str, day: date, role: str = "head") -> Headsh
         return _term_in_office(uow.session, unit, day, role)
 
 
+def _memo(uow: UnitOfWork, key, load):
+    if key not in uow.memo:
+        uow.memo[key] = load()
+    return uow.memo[key]
+
+
 def _term_in_office(session, unit: str, day: date, role: str = "head") -> Headship | None:
     return session.scalars(
         select(Headship)
@@ -432,17 +438,18 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
         session.flush()
         outcome.new_fact = True
 
-    unit_row = session.get(Unit, unit)
-    unit_name = unit_row.name if unit_row else unit
-    head = _term_in_office(session, unit, fact_day)
+    # Reference data read once per transaction: a consumer applies many late facts of a unit together.
+    unit_name = _memo(uow, ("unit_name", unit), lambda: getattr(session.get(Unit, unit), "name", unit))
+    head = _memo(uow, ("head", unit, fact_day), lambda: _term_in_office(session, unit, fact_day))
     explanation_days = rule_set.explanation_days if rule_set else domain.DEFAULT_EXPLANATION_DAYS
     version = rule_set.version if rule_set else None
     due_local = due_at.astimezone(tz)
 
+    asked = session.scalars(select(ExplanationRequest).where(
+        ExplanationRequest.subject_type == subject_type, ExplanationRequest.subject == subject,
+        ExplanationRequest.subject_due_at == due_at)).all() if not outcome.new_fact else []
     for role, person in (("official", official), ("head", head.official if head else None)):
-        existing = session.scalars(select(ExplanationRequest).where(
-            ExplanationRequest.subject_type == subject_type, ExplanationRequest.subject == subject,
-            ExplanationRequest.subject_due_at == due_at, ExplanationRequest.role == role)).all()
+        existing = [r for r in asked if r.role == role]
         action = domain.explanation_action([(r.official, r.status) for r in existing], person)
         if action == "none":
             continue
@@ -487,6 +494,14 @@ def _evaluate_sanctions(uow: UnitOfWork, fact: LateFact, rule_set: domain.RuleSe
                         head: Headship | None) -> list[SanctionProposal]:
     session = uow.session
     proposals = []
+    # The proposals already made near this day, for every rule at once: once a threshold is crossed, the
+    # common case is that one exists, and then a unit with many late dossiers need not be re-read.
+    persons = {fact.official, head.official if head else None} - {None}
+    reach = timedelta(days=max((rule.window_days for rule in rule_set.rules), default=0))
+    recent = session.execute(select(SanctionProposal.rule, SanctionProposal.official, SanctionProposal.fact_day)
+                             .where(SanctionProposal.official.in_(persons),
+                                    SanctionProposal.fact_day > fact.fact_day - reach,
+                                    SanctionProposal.fact_day < fact.fact_day + reach)).all() if persons else []
     for rule in rule_set.rules:
         if rule.applies_to == "official":
             person, scope = fact.official, LateFact.official == fact.official
@@ -497,12 +512,7 @@ def _evaluate_sanctions(uow: UnitOfWork, fact: LateFact, rule_set: domain.RuleSe
                 log.warning("head rule not evaluated: no head of the unit known",
                             extra={"rule": rule.id, "unit": fact.unit, "day": fact.fact_day.isoformat()})
             continue
-        # The proposal already made in this window is the common case once a threshold is crossed:
-        # ask it first, so a unit with many late dossiers is not re-read for every new one.
-        reach = timedelta(days=rule.window_days)
-        earlier = session.scalars(select(SanctionProposal.fact_day).where(
-            SanctionProposal.rule == rule.id, SanctionProposal.official == person,
-            SanctionProposal.fact_day > fact.fact_day - reach, SanctionProposal.fact_day < fact.fact_day + reach))
+        earlier = [day for rule_id, official, day in recent if rule_id == rule.id and official == person]
         if domain.proposal_exists_in_window(rule, fact.fact_day, earlier):
             continue
         rows = session.execute(select(LateFact.subject, LateFact.fact_day).where(

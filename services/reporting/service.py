@@ -300,7 +300,13 @@ def _statements(session: Session) -> _Statements:
 
 
 def _archive(uow: UnitOfWork, event: Event) -> None:
-    uow.session.execute(_statements(uow.session).archive, {
+    """Keep the event for rebuilds. Rows are buffered and written in one statement when the transaction
+    commits (a consumer's batch holds many events); a failed transaction keeps none of them."""
+    rows = uow.memo.get("archive")
+    if rows is None:
+        rows = uow.memo["archive"] = []
+        uow.defer("archive", functools.partial(_write_archive, uow))
+    rows.append({
         "event_id": event.id,
         "type": event.type,
         "source": event.source,
@@ -315,9 +321,18 @@ def _archive(uow: UnitOfWork, event: Event) -> None:
     })
 
 
+def _write_archive(uow: UnitOfWork) -> None:
+    rows = uow.memo.pop("archive", [])
+    if rows:
+        uow.session.execute(_statements(uow.session).archive, rows)
+
+
 def _ensure_units(uow: UnitOfWork, codes) -> None:
+    known = uow.memo.setdefault("units_ensured", set())
     for code in codes:
-        uow.session.execute(_statements(uow.session).ensure_unit, {"code": code, "first_seen_at": uow.now()})
+        if code not in known:
+            uow.session.execute(_statements(uow.session).ensure_unit, {"code": code, "first_seen_at": uow.now()})
+            known.add(code)
 
 
 def _slot_to_json(slot: domain.Slot | None) -> dict | None:
