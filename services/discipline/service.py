@@ -434,8 +434,7 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
     if fact is None:
         fact = LateFact(subject_type=subject_type, subject=subject, subject_due_at=due_at, fact_day=fact_day,
                         unit=unit, official=official, step=step, detected_at=detected_at, event_id=event_id)
-        session.add(fact)
-        session.flush()
+        session.add(fact)  # flushed with the requests below: one flush per late fact
         outcome.new_fact = True
 
     # Reference data read once per transaction: a consumer applies many late facts of a unit together.

@@ -115,7 +115,12 @@ def _receive(uow: UnitOfWork, data: dict, channel: str) -> Dossier | None:
     code = data.get("code") or new_code("HS", now)
     if not domain.is_valid_code(code):
         raise InvalidInput(f"the dossier code {code!r} is not usable", {"code": [f"use {domain.CODE_RULE}"]})
-    procedure = uow.session.get(Procedure, data["procedure_code"])
+    # Kept for the transaction: a consumer's batch receives many dossiers of few procedures, and the
+    # session's identity map forgets objects nobody holds.
+    procedures = uow.memo.setdefault("procedures", {})
+    if data["procedure_code"] not in procedures:
+        procedures[data["procedure_code"]] = uow.session.get(Procedure, data["procedure_code"])
+    procedure = procedures[data["procedure_code"]]
     if procedure is None:
         raise InvalidInput(f"unknown procedure {data['procedure_code']!r}; register it first",
                            {"procedure_code": [f"no procedure with code {data['procedure_code']!r}"]})
