@@ -1,6 +1,6 @@
 """Late dossiers carried through the whole chain, in the distributed mode, beside raw kombu.
 
-    .venv/bin/python bench/chain.py [--dossiers 1000] [--repeats 3] [--units 10]
+    .venv/bin/python bench/chain.py [--dossiers 1000] [--repeats 3] [--units 10] [--rate 0]
 
 Starts the five services as separate processes (gunicorn web + worker each) on the machine's RabbitMQ
 and PostgreSQL, in a virtual host and databases of their own. In each repeat:
@@ -152,12 +152,16 @@ def setup_directory(stack: LocalStack, units: list[str]) -> None:
     assert status in (201, 409), body
 
 
-def publish_dossiers(broker_url: str, codes: list[str], units: list[str]) -> None:
+def publish_dossiers(broker_url: str, codes: list[str], units: list[str], rate: float = 0) -> None:
+    """Publish as fast as the broker confirms, or at `rate` dossiers per second."""
     received_at = (datetime.now(HANOI) - timedelta(days=10)).isoformat()
     connection = pika.BlockingConnection(pika.URLParameters(broker_url))
     channel = connection.channel()
     channel.confirm_delivery()
+    started = time.perf_counter()
     for i, code in enumerate(codes):
+        if rate:
+            time.sleep(max(0.0, started + i / rate - time.perf_counter()))
         unit = units[i % len(units)]
         event = CloudEvent({"id": str(uuid.uuid4()), "source": "/mot-cua/bench", "type": "dossier.received",
                             "specversion": "1.0", "time": datetime.now(UTC), "subject": code,
@@ -180,7 +184,7 @@ def progress_counts(stack: LocalStack, units: list[str], token: str) -> tuple[in
     return overdue, body.get("total", 0) if status == 200 else 0
 
 
-def run_chain(stack: LocalStack, n: int, unit_count: int, repeat: int) -> dict:
+def run_chain(stack: LocalStack, n: int, unit_count: int, repeat: int, rate: float = 0) -> dict:
     units = [f"BENCH{repeat}-{i:02d}" for i in range(unit_count)]
     setup_directory(stack, units)
     tap = Tap(stack.broker_url)
@@ -188,7 +192,7 @@ def run_chain(stack: LocalStack, n: int, unit_count: int, repeat: int) -> dict:
     _, explained_before = progress_counts(stack, units, token)
     codes = [f"HS-B{repeat}-{i:06d}" for i in range(n)]
     started = time.perf_counter()
-    publish_dossiers(stack.broker_url, codes, units)
+    publish_dossiers(stack.broker_url, codes, units, rate)
     published = time.perf_counter()
     say(f"repeat {repeat}: published {n} dossiers in {published - started:.2f}s")
     last_report = 0.0
@@ -225,6 +229,9 @@ def main() -> int:
     parser.add_argument("--dossiers", type=int, default=1000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--units", type=int, default=10)
+    parser.add_argument("--rate", type=float, default=0,
+                        help="publish at this many dossiers per second (default: as fast as possible, "
+                             "which measures throughput; a steady rate below it measures latency)")
     args = parser.parse_args()
     root = Path(__file__).resolve().parent
     stack = LocalStack(root / "results" / "chain-logs")
@@ -236,7 +243,7 @@ def main() -> int:
             say(f"repeat {repeat}: raw kombu baseline with {args.dossiers} messages…")
             baseline = raw_kombu(stack.broker_url, args.dossiers)
             say(f"repeat {repeat}: baseline {baseline:.0f} msg/s; now the chain…")
-            chain = run_chain(stack, args.dossiers, args.units, repeat)
+            chain = run_chain(stack, args.dossiers, args.units, repeat, args.rate)
             chain["baseline_per_second"] = baseline
             chain["ratio"] = chain["per_second"] / baseline
             say(f"repeat {repeat}: chain {chain['per_second']:.0f} dossiers/s, p50 {chain['latency_p50_ms']} ms")
@@ -252,7 +259,8 @@ def main() -> int:
                                            "latency_p95_ms", "seconds")}
     (root / "results").mkdir(exist_ok=True)
     (root / "results" / "chain.json").write_text(json.dumps({"runs": results, "median": summary}, indent=2))
-    print(f"| dossiers per run | {args.dossiers} ({args.units} units, {args.repeats} runs) |")
+    rate = f", published at {args.rate:g}/s" if args.rate else ", published as fast as confirmed"
+    print(f"| dossiers per run | {args.dossiers} ({args.units} units, {args.repeats} runs{rate}) |")
     print("|---|---|")
     print(f"| chain, overdue dossiers per second (median) | {summary['per_second']:.0f} |")
     print(f"| raw kombu publish+consume+ack per second (median) | {summary['baseline_per_second']:.0f} |")
