@@ -6,84 +6,15 @@ date and instant is passed in.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from shared.errors import InvalidInput
+from shared.vietnamese import sort_key as vietnamese_sort_key
 
-# --- Vietnamese ordering -----------------------------------------------------------------------------
-#
-# Vietnamese sorts letter by letter on its own alphabet (ă, â after a; đ after d; ê after e; ô, ơ after o;
-# ư after u), and only then by tone, in the dictionary order ngang, huyền, hỏi, ngã, sắc, nặng. Byte or
-# Unicode order gets both wrong ("Đống Đa" before "Dương Nội" would be right only by accident, "Ô Chợ
-# Dừa" lands after "Xuân Đỉnh"). Digraphs (ch, ng, nh…) are not treated as letters, as in ICU's "vi"
-# collation. The key is plain ASCII whose byte order is the Vietnamese order, so it can be stored and
-# sorted on by the database (column collation "C") and pages stay consistent.
-
-_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
-# Ranks are written with these digits, whose ASCII order is their numeric order.
-_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-_LEVEL_SEPARATOR = _DIGITS[0]  # below every rank: a shorter name sorts first
-_SPACE_RANK = 1
-_NUMBER_RANK = 2  # "0".."9" take ranks 2..11
-_LETTER_RANK = _NUMBER_RANK + 10
-_OTHER_RANK = _LETTER_RANK + len(_ALPHABET)  # letters outside the Vietnamese alphabet, last
-_MODIFIERS = {"\u0306": "breve", "\u0302": "circumflex", "\u031b": "horn"}
-_MODIFIED = {("a", "breve"): "ă", ("a", "circumflex"): "â", ("e", "circumflex"): "ê",
-             ("o", "circumflex"): "ô", ("o", "horn"): "ơ", ("u", "horn"): "ư"}
-# Tone marks in dictionary order; no mark (thanh ngang) is 0.
-_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
-
-
-def _letter(char: str) -> tuple[int, int, int] | None:
-    """(primary rank, tone, case) of one character; None for a separator."""
-    if char.isdigit() and char.isascii():
-        return _NUMBER_RANK + int(char), 0, 0
-    if not char.isalnum():
-        return None
-    case = 1 if char.isupper() else 0
-    lower = char.lower()
-    if lower == "đ":
-        return _LETTER_RANK + _ALPHABET.index("đ"), 0, case
-    base, *marks = unicodedata.normalize("NFD", lower)
-    tone = 0
-    for mark in marks:
-        if mark in _MODIFIERS:
-            base = _MODIFIED.get((base, _MODIFIERS[mark]), base)
-        elif mark in _TONES:
-            tone = _TONES[mark]
-    if base in _ALPHABET:
-        return _LETTER_RANK + _ALPHABET.index(base), tone, case
-    return _OTHER_RANK, tone, case
-
-
-def vietnamese_sort_key(text: str) -> str:
-    """An ASCII key whose byte order is Vietnamese dictionary order: letters first, then tones, then
-    case; any run of spaces or punctuation counts as one word break."""
-    primary: list[str] = []
-    tones: list[str] = []
-    cases: list[str] = []
-    for char in unicodedata.normalize("NFC", text.strip()):
-        letter = _letter(char)
-        if letter is None:
-            if primary and primary[-1] != _DIGITS[_SPACE_RANK]:
-                primary.append(_DIGITS[_SPACE_RANK])
-                tones.append(_DIGITS[0])
-                cases.append(_DIGITS[0])
-            continue
-        rank, tone, case = letter
-        primary.append(_DIGITS[rank])
-        tones.append(_DIGITS[tone])
-        cases.append(_DIGITS[case])
-    while primary and primary[-1] == _DIGITS[_SPACE_RANK]:
-        primary.pop()
-        tones.pop()
-        cases.pop()
-    return "".join(primary) + _LEVEL_SEPARATOR + "".join(tones) + _LEVEL_SEPARATOR + "".join(cases)
-
+# --- Vietnamese ordering: shared.vietnamese; people by given name ------------------------------------
 
 def person_sort_key(full_name: str) -> str:
     """Vietnamese lists of people sort by the given name (the last word), then by the whole name:

@@ -18,15 +18,14 @@ Two ways of counting a unit's dossiers in a period live here, on purpose:
 
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 from shared.errors import InvalidInput
+from shared.vietnamese import sort_key as vietnamese_sort_key
 
 # --------------------------------------------------------------------------- periods
 
@@ -512,61 +511,6 @@ def standing_at(dossier: DossierView, start: datetime, end: datetime, at: dateti
 
 # --------------------------------------------------------------------------- ranking
 
-# Vietnamese alphabetical order (f, j, w, z placed as in Latin for foreign words).
-_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
-_LETTER_RANK = {letter: i for i, letter in enumerate(_ALPHABET)}
-# Marks that make a different letter (ă â ê ô ơ ư) rather than a tone.
-_LETTER_MARKS = {"\u0306": "breve", "\u0302": "circumflex", "\u031b": "horn"}
-_WITH_MARK = {("a", "breve"): "ă", ("a", "circumflex"): "â", ("e", "circumflex"): "ê",
-              ("o", "circumflex"): "ô", ("o", "horn"): "ơ", ("u", "horn"): "ư"}
-# Eth (Ð, ð) is often typed for Đ, đ in old documents and spreadsheets.
-_LOOKALIKES = {"ð": "đ"}
-# Dictionary order of the tones: ngang, huyền, hỏi, ngã, sắc, nặng.
-_TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
-
-
-@functools.lru_cache(maxsize=8192)
-def vietnamese_sort_key(text: str) -> tuple:
-    """Sort key for Vietnamese names as a Vietnamese reader expects them.
-
-    Letters first (a < ă < â < b … d < đ …), then tones (a < à < ả < ã < á < ạ), then case; runs of
-    digits compare as numbers, so "Phường 2" comes before "Phường 10".
-    """
-    letters: list[tuple[int, int]] = []
-    tones: list[int] = []
-    cases: list[int] = []
-    decomposed = unicodedata.normalize("NFD", text)
-    i = 0
-    while i < len(decomposed):
-        char = decomposed[i]
-        if char.isdigit():
-            j = i
-            while j < len(decomposed) and decomposed[j].isdigit():
-                j += 1
-            letters.append((1, int(decomposed[i:j])))
-            i = j
-            continue
-        i += 1
-        marks = []
-        while i < len(decomposed) and unicodedata.combining(decomposed[i]):
-            marks.append(decomposed[i])
-            i += 1
-        lower = _LOOKALIKES.get(char.lower(), char.lower())
-        tone = 0
-        for mark in marks:
-            if mark in _LETTER_MARKS:
-                lower = _WITH_MARK.get((lower, _LETTER_MARKS[mark]), lower)
-            elif mark in _TONE_RANK:
-                tone = _TONE_RANK[mark]
-        if lower in _LETTER_RANK:
-            letters.append((2, _LETTER_RANK[lower]))
-        elif char.isalpha():
-            letters.append((3, ord(lower)))
-        else:
-            letters.append((0, ord(char)))  # spaces and punctuation before any letter
-        tones.append(tone)
-        cases.append(0 if char == lower or not char.isalpha() else 1)
-    return tuple(letters), tuple(tones), tuple(cases), text
 
 
 @dataclass(frozen=True)
