@@ -142,6 +142,59 @@ class TaskAssigned(EventData):
     due_at = _opt(fields.AwareDateTime)
     document = _opt(metadata={"description": "directing document number and symbol, e.g. 01/CT-UBND"})
     assigned_by = _opt()
+    assignee = _opt(metadata={"description": "official inside the lead unit, when known"})
+    series = _opt(metadata={"description": "code of the recurring task this occurrence belongs to"})
+
+
+class TaskProgressReported(EventData):
+    code = _code()
+    lead_unit = _code()
+    unit = _code(metadata={"description": "unit that reported (the lead or a co-operating unit)"})
+    percent = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+    reported_at = fields.AwareDateTime(required=True)
+
+
+class TaskCompleted(EventData):
+    code = _code()
+    lead_unit = _code()
+    due_at = _opt(fields.AwareDateTime)
+    completed_at = fields.AwareDateTime(required=True)
+    timeliness = fields.String(required=True, validate=validate.OneOf(["on_time", "late"]))
+    assignee = _opt()
+
+
+class TaskDueSoon(EventData):
+    code = _code()
+    lead_unit = _code()
+    due_at = fields.AwareDateTime(required=True)
+    working_days_before = fields.Integer(required=True, metadata={"description": "the reminder point"})
+    assignee = _opt()
+
+
+class TaskOverdue(EventData):
+    code = _code()
+    title = fields.String(required=True)
+    lead_unit = _code()
+    due_at = fields.AwareDateTime(required=True)
+    detected_at = fields.AwareDateTime(required=True)
+    assignee = _opt()
+    document = _opt()
+
+
+class TaskExtensionRequested(EventData):
+    code = _code()
+    lead_unit = _code()
+    due_at = fields.AwareDateTime(required=True, metadata={"description": "the deadline in force"})
+    requested_due_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True)
+
+
+class TaskExtensionDecided(EventData):
+    code = _code()
+    lead_unit = _code()
+    approved = fields.Boolean(required=True)
+    due_at = fields.AwareDateTime(required=True, metadata={"description": "the deadline in force afterwards"})
+    reason = _opt()
 
 
 class FeedbackReceived(EventData):
@@ -185,6 +238,17 @@ CATALOG: dict[str, EventType] = {
                   "A sanction rule's threshold was met; a disciplinary form is proposed."),
         EventType("ranking.updated", RankingUpdated, "reporting", "A period's ranking of units changed."),
         EventType("task.assigned", TaskAssigned, "tasks", "A task was assigned to a lead unit."),
+        EventType("task.progress_reported", TaskProgressReported, "tasks",
+                  "The lead or a co-operating unit reported progress on a task."),
+        EventType("task.completed", TaskCompleted, "tasks", "A task was completed, on time or late."),
+        EventType("task.due_soon", TaskDueSoon, "tasks",
+                  "A reminder point before a task's deadline was reached (once per task, deadline and point)."),
+        EventType("task.overdue", TaskOverdue, "tasks",
+                  "A task passed its deadline without being completed (once per task and deadline)."),
+        EventType("task.extension_requested", TaskExtensionRequested, "tasks",
+                  "The lead unit asked for a later deadline, with a reason."),
+        EventType("task.extension_decided", TaskExtensionDecided, "tasks",
+                  "The assigner approved (the deadline moved) or refused an extension."),
         EventType("feedback.received", FeedbackReceived, "feedback",
                   "Feedback was received (no personal data of the reporter)."),
     ]
