@@ -192,8 +192,16 @@ def explanation_action(existing: Sequence[tuple[str | None, str]], official: str
     return "create"
 
 
-def explanation_reason(role: str, subject: str, unit_name: str, due_local: datetime) -> str:
+def explanation_reason(role: str, subject: str, unit_name: str, due_local: datetime,
+                       subject_type: str = "dossier", title: str | None = None) -> str:
     due = f"{due_local:%H:%M} ngày {due_local:%d/%m/%Y}"
+    if subject_type == "task":
+        what = f"Nhiệm vụ {subject}" + (f" «{title}»" if title else "")
+        if role == "head":
+            return (f"{what} do {unit_name} chủ trì chưa hoàn thành đúng hạn (hạn {due}). "
+                    "Đề nghị người đứng đầu đơn vị chủ trì giải trình lý do chậm trễ.")
+        return (f"{what} chưa hoàn thành đúng hạn (hạn {due}). "
+                "Đề nghị cán bộ được giao giải trình rõ lý do chậm trễ.")
     if role == "head":
         return (f"Hồ sơ {subject} của {unit_name} quá hạn giải quyết (hạn trả kết quả {due}). "
                 "Đề nghị người đứng đầu giải trình về việc chậm trễ tại đơn vị và trách nhiệm liên đới.")

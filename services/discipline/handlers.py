@@ -28,3 +28,22 @@ def on_dossier_overdue(event: Event, uow: UnitOfWork) -> None:
         step=data.get("step"),
         event_id=event.id,
     )
+
+
+def on_task_overdue(event: Event, uow: UnitOfWork) -> None:
+    """A task passed its deadline: the head of the lead unit explains (and the assignee, when named)."""
+    try:
+        data = CATALOG["task.overdue"].schema(unknown=EXCLUDE).load(event.data)
+    except ValidationError as exc:
+        raise InvalidInput("task.overdue data cannot be read", exc.normalized_messages()) from exc
+    service.record_overdue(
+        uow,
+        subject=data["code"],
+        unit=data["lead_unit"],
+        due_at=data["due_at"],
+        detected_at=data["detected_at"],
+        official=data.get("assignee") or None,
+        event_id=event.id,
+        subject_type="task",
+        title=data["title"],
+    )

@@ -400,7 +400,7 @@ class OverdueOutcome:
 
 def record_overdue(uow: UnitOfWork, *, subject: str, unit: str, due_at: datetime, detected_at: datetime,
                    official: str | None = None, step: str | None = None, event_id: str = "",
-                   subject_type: str = "dossier") -> OverdueOutcome:
+                   subject_type: str = "dossier", title: str | None = None) -> OverdueOutcome:
     """A subject passed its due time: keep the fact, ask the official and the unit's head to explain,
     and evaluate the sanction rules in force on the day it became late.
 
@@ -412,7 +412,7 @@ def record_overdue(uow: UnitOfWork, *, subject: str, unit: str, due_at: datetime
     try:
         with uow:
             outcome = _record_overdue(uow, subject, unit, due_at, detected_at, official, step, event_id,
-                                      subject_type)
+                                      subject_type, title)
             uow.commit()
             return outcome
     except IntegrityError as exc:
@@ -421,7 +421,8 @@ def record_overdue(uow: UnitOfWork, *, subject: str, unit: str, due_at: datetime
 
 
 def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, detected_at: datetime,
-                    official: str | None, step: str | None, event_id: str, subject_type: str) -> OverdueOutcome:
+                    official: str | None, step: str | None, event_id: str, subject_type: str,
+                    title: str | None = None) -> OverdueOutcome:
     session = uow.session
     tz = uow.calendar.tz
     fact_day = due_at.astimezone(tz).date()
@@ -447,7 +448,12 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
     asked = session.scalars(select(ExplanationRequest).where(
         ExplanationRequest.subject_type == subject_type, ExplanationRequest.subject == subject,
         ExplanationRequest.subject_due_at == due_at)).all() if not outcome.new_fact else []
-    for role, person in (("official", official), ("head", head.official if head else None)):
+    # A late dossier always names its official (an unassigned request waits for one); a task is the
+    # lead unit's, and its head answers for it, with the assignee too when the task names one.
+    roles = (("official", official), ("head", head.official if head else None))
+    if subject_type == "task" and official is None:
+        roles = roles[1:]
+    for role, person in roles:
         existing = [r for r in asked if r.role == role]
         action = domain.explanation_action([(r.official, r.status) for r in existing], person)
         if action == "none":
@@ -464,7 +470,7 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
                 official=person, unit=unit, role=role,
                 status=domain.REQUESTED if person else domain.UNASSIGNED,
                 due_at=uow.calendar.add_working_days(detected_at, explanation_days),
-                reason=domain.explanation_reason(role, subject, unit_name, due_local),
+                reason=domain.explanation_reason(role, subject, unit_name, due_local, subject_type, title),
                 rule_set=version, requested_at=now)
             session.add(request)
         if person is None:
@@ -480,7 +486,8 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
         outcome.explanations.append(request)
     session.flush()
 
-    if outcome.new_fact:
+    # The shipped rule sets judge late dossiers; rules for tasks and feedback are not written yet.
+    if outcome.new_fact and subject_type == "dossier":
         if rule_set is None:
             log.warning("no sanction rule set in force; late fact kept but not judged",
                         extra={"subject": subject, "day": fact_day.isoformat()})
