@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-from services.tasks.api import blp
+from services.tasks.api import blp, digests_blp, directives_blp, leaders_blp
 from services.tasks.models import Base
-from shared.runtime import ServiceSpec
+from services.tasks.sweeps import sweep_monday_digest, sweep_occurrences, sweep_overdue, sweep_reminders
+from shared.runtime import ServiceSpec, Sweep
 
 
 def build() -> ServiceSpec:
@@ -13,5 +14,11 @@ def build() -> ServiceSpec:
         title="Kỷ Cương — Nhiệm vụ (tasks)",
         metadata=Base.metadata,
         migrations=Path(__file__).with_name("migrations"),
-        blueprints=[blp],
+        blueprints=[directives_blp, blp, leaders_blp, digests_blp],
+        sweeps=[
+            Sweep("occurrences", sweep_occurrences),
+            Sweep("reminders", sweep_reminders),
+            Sweep("overdue", sweep_overdue),
+            Sweep("monday_digest", sweep_monday_digest),
+        ],
     )

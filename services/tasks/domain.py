@@ -2,9 +2,64 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import calendar as gregorian
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
 
-from shared.errors import InvalidInput
+from shared.errors import Conflict, InvalidInput
+
+# The states of DOMAIN.md. They are derived from the deadline in force, the completion instant and
+# whether anything was reported; nobody types them in.
+NOT_STARTED = "not_started"
+IN_PROGRESS = "in_progress"
+OVERDUE = "overdue"
+COMPLETED_ON_TIME = "completed_on_time"
+COMPLETED_LATE = "completed_late"
+STATES = (NOT_STARTED, IN_PROGRESS, OVERDUE, COMPLETED_ON_TIME, COMPLETED_LATE)
+
+STATE_LABELS_VI = {
+    NOT_STARTED: "Chưa thực hiện",
+    IN_PROGRESS: "Đang thực hiện, trong hạn",
+    OVERDUE: "Quá hạn",
+    COMPLETED_ON_TIME: "Hoàn thành đúng hạn",
+    COMPLETED_LATE: "Hoàn thành quá hạn",
+}
+
+# A task is completed by the lead unit reporting 100%: the same act that reports progress, so there is
+# no second way to finish a task that could disagree with the progress history.
+COMPLETE_PERCENT = 100
+
+WEEKLY, MONTHLY, QUARTERLY = "weekly", "monthly", "quarterly"
+RECURRENCE_KINDS = (WEEKLY, MONTHLY, QUARTERLY)
+QUARTER_END_MONTHS = (3, 6, 9, 12)
+
+# An occurrence is due at the end of office hours of its day.
+OCCURRENCE_DUE_TIME = time(17, 0)
+
+EXTENSION_REQUESTED, EXTENSION_APPROVED, EXTENSION_REFUSED = "requested", "approved", "refused"
+OVERDUE_ALERT = "overdue"
+
+
+def derive_state(due_at: datetime | None, completed_at: datetime | None, reported: bool, now: datetime) -> str:
+    """The state of a task at `now`.
+
+    `due_at` is the deadline in force (an approved extension has already moved it, and no extension
+    can be asked once a task is completed, so it is also the deadline in force at completion).
+    Completing exactly at the deadline is on time; the task is overdue only strictly after it.
+    """
+    if completed_at is not None:
+        if due_at is None or completed_at <= due_at:
+            return COMPLETED_ON_TIME
+        return COMPLETED_LATE
+    if due_at is not None and now > due_at:
+        return OVERDUE
+    return IN_PROGRESS if reported else NOT_STARTED
+
+
+def timeliness(due_at: datetime | None, completed_at: datetime) -> str:
+    return "on_time" if derive_state(due_at, completed_at, True, completed_at) == COMPLETED_ON_TIME else "late"
 
 
 def check_assignment(lead_unit: str, co_units: list[str], due_at: datetime | None, now: datetime) -> list[str]:
@@ -17,3 +72,119 @@ def check_assignment(lead_unit: str, co_units: list[str], due_at: datetime | Non
     if errors:
         raise InvalidInput("the task cannot be assigned as given", errors)
     return list(dict.fromkeys(co_units))
+
+
+# -- recurrence ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Recurrence:
+    """weekly on `weekday` (0 = Monday); monthly on `day_of_month`; quarterly on `day_of_month` of the
+    last month of each quarter (March, June, September, December), the month by which DOMAIN.md's
+    quarterly reports fall due. A day past the month's end means its last day (31 → 28 February)."""
+
+    kind: str
+    weekday: int | None = None
+    day_of_month: int | None = None
+    until: date | None = None
+
+    def validate(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.kind not in RECURRENCE_KINDS:
+            errors["kind"] = [f"must be one of {', '.join(RECURRENCE_KINDS)}"]
+        elif self.kind == WEEKLY:
+            if self.weekday is None or not 0 <= self.weekday <= 6:
+                errors["weekday"] = ["a weekly task needs weekday 0 (Monday) to 6 (Sunday)"]
+        elif self.day_of_month is None or not 1 <= self.day_of_month <= 31:
+            errors["day_of_month"] = [f"a {self.kind} task needs day_of_month 1 to 31"]
+        if errors:
+            raise InvalidInput("the recurrence cannot be used as given", {"recurrence": errors})
+
+    def nominal_days(self, after: date) -> Iterator[date]:
+        """The days this recurrence names, strictly after `after`, in order, up to `until`."""
+        if self.kind == WEEKLY:
+            day = after + timedelta(days=(self.weekday - after.weekday()) % 7 or 7)
+            while self.until is None or day <= self.until:
+                yield day
+                day += timedelta(days=7)
+            return
+        year, month = after.year, after.month
+        while True:
+            if self.kind == MONTHLY or month in QUARTER_END_MONTHS:
+                day = _clamped(year, month, self.day_of_month)
+                if self.until is not None and day > self.until:
+                    return
+                if day > after:
+                    yield day
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _clamped(year: int, month: int, day_of_month: int) -> date:
+    return date(year, month, min(day_of_month, gregorian.monthrange(year, month)[1]))
+
+
+def occurrence_due_at(day: date, is_working_day: Callable[[date], bool], tz: tzinfo) -> datetime:
+    """17:00 local of `day`, or of the last working day before it when `day` is not worked: a report
+    due on a Sunday or in Tết must be in by the last office day before it."""
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return datetime.combine(day, OCCURRENCE_DUE_TIME, tzinfo=tz)
+
+
+# -- reminders and the Monday digest ---------------------------------------------------------------
+
+def reminder_point(points: Iterable[int], working_days_left: Decimal) -> int | None:
+    """The reminder point reached with `working_days_left` before the deadline: the tightest point n
+    with left <= n. None once the deadline has passed (that is the overdue alert's business) or
+    before the widest point. A sweep that comes late (or a task assigned close to its deadline) sends
+    only the tightest reached point: a "7 days left" reminder with one day left would mislead."""
+    if working_days_left <= 0:
+        return None
+    reached = [n for n in points if working_days_left <= n]
+    return min(reached) if reached else None
+
+
+def week_monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def digest_window(week: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """(start of Monday, end of Sunday) of the week beginning `week`, local time, as [start, end)."""
+    start = datetime.combine(week, time(0), tzinfo=tz)
+    return start, start + timedelta(days=7)
+
+
+def due_but_unreported(due_at: datetime | None, completed_at: datetime | None, last_report_at: datetime | None,
+                       week_end: datetime, now: datetime) -> bool:
+    """For the Monday list: open, deadline passed or within the week, nothing reported for 7 days."""
+    if completed_at is not None or due_at is None or due_at >= week_end:
+        return False
+    return last_report_at is None or last_report_at < now - timedelta(days=7)
+
+
+# -- progress and extensions -----------------------------------------------------------------------
+
+def check_progress(completed_at: datetime | None, percent: int, is_lead: bool) -> bool:
+    """Validate a progress report; True if it completes the task."""
+    if completed_at is not None:
+        raise Conflict("the task is already completed; no more progress can be reported",
+                       {"percent": ["the task is completed"]})
+    if not 0 <= percent <= 100:
+        raise InvalidInput("percent must be between 0 and 100", {"percent": ["must be 0 to 100"]})
+    return is_lead and percent == COMPLETE_PERCENT
+
+
+def check_extension_request(due_at: datetime | None, completed_at: datetime | None, requested_due_at: datetime,
+                            pending: bool, now: datetime) -> None:
+    if completed_at is not None:
+        raise Conflict("the task is already completed; there is no deadline left to extend")
+    if due_at is None:
+        raise Conflict("the task has no deadline to extend")
+    if now >= due_at:
+        raise Conflict("the deadline in force has passed: an extension must be asked before it "
+                       f"(deadline {due_at.isoformat()}); explain the delay instead",
+                       {"requested_due_at": ["too late: the deadline has passed"]})
+    if pending:
+        raise Conflict("an extension request for this task is already waiting for a decision")
+    if requested_due_at <= due_at:
+        raise InvalidInput("the requested deadline must be later than the deadline in force",
+                           {"requested_due_at": [f"must be after {due_at.isoformat()}"]})

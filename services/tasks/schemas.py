@@ -2,7 +2,47 @@
 
 from marshmallow import Schema, fields, validate
 
+from services.tasks.domain import RECURRENCE_KINDS, STATES
 from shared.web import LocalDateTime, PageArgs, page_schema
+
+
+class DirectiveIn(Schema):
+    number_symbol = fields.String(required=True, validate=validate.Length(min=3, max=64),
+                                  metadata={"description": "số, ký hiệu văn bản — e.g. 01/CT-UBND"})
+    issued_on = fields.Date(required=True, metadata={"description": "ngày ban hành"})
+    signer = fields.String(required=True, validate=validate.Length(min=2, max=200),
+                           metadata={"description": "người ký"})
+    summary = fields.String(required=True, validate=validate.Length(min=3, max=4000),
+                            metadata={"description": "trích yếu"})
+    issued_by = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
+                              metadata={"description": "đơn vị ban hành (mặc định: đơn vị của bạn)"})
+
+
+class DirectiveOut(Schema):
+    number_symbol = fields.String()
+    issued_on = fields.Date()
+    signer = fields.String()
+    summary = fields.String()
+    issued_by = fields.String(allow_none=True)
+    task_count = fields.Integer(metadata={"description": "số nhiệm vụ giao theo văn bản"})
+
+
+class DirectiveQuery(PageArgs):
+    pass
+
+
+DirectivePage = page_schema(DirectiveOut, "DirectivePage")
+
+
+class RecurrenceIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(RECURRENCE_KINDS),
+                         metadata={"description": "weekly (hằng tuần), monthly (hằng tháng), quarterly "
+                                                  "(hằng quý: ngày day_of_month của tháng cuối quý)"})
+    weekday = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=6),
+                             metadata={"description": "0 = thứ Hai … 6 = Chủ nhật (weekly)"})
+    day_of_month = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1, max=31),
+                                  metadata={"description": "ngày trong tháng; quá cuối tháng thì lấy ngày cuối"})
+    until = fields.Date(load_default=None, allow_none=True, metadata={"description": "lặp đến ngày"})
 
 
 class TaskIn(Schema):
@@ -12,7 +52,14 @@ class TaskIn(Schema):
     due_at = fields.AwareDateTime(load_default=None, allow_none=True)
     document = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
                              metadata={"description": "directing document, e.g. 01/CT-UBND"})
+    directive = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
+                              metadata={"description": "số, ký hiệu của văn bản chỉ đạo đã đăng ký"})
+    assignee = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
+                             metadata={"description": "cán bộ được giao trong đơn vị chủ trì, nếu biết"})
     required_product = fields.String(load_default=None, allow_none=True)
+    recurrence = fields.Nested(RecurrenceIn, load_default=None, allow_none=True,
+                               metadata={"description": "nhiệm vụ định kỳ: hạn của mỗi kỳ là 17:00 ngày đó, "
+                                                        "lùi về ngày làm việc liền trước nếu là ngày nghỉ"})
 
 
 class TaskOut(Schema):
@@ -22,14 +69,105 @@ class TaskOut(Schema):
     co_units = fields.List(fields.String())
     due_at = LocalDateTime(allow_none=True)
     document = fields.String(allow_none=True)
+    directive = fields.String(allow_none=True)
     required_product = fields.String(allow_none=True)
     assigned_by = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    series = fields.String(allow_none=True)
+    state = fields.String(metadata={"description": "trạng thái suy ra: " + ", ".join(STATES)})
+    progress_percent = fields.Integer()
+    last_report_at = LocalDateTime(allow_none=True)
+    completed_at = LocalDateTime(allow_none=True)
     created_at = LocalDateTime()
+
+
+class ProgressIn(Schema):
+    percent = fields.Integer(required=True, validate=validate.Range(min=0, max=100))
+    text = fields.String(required=True, validate=validate.Length(min=3, max=8000),
+                         metadata={"description": "nội dung tiến độ"})
+    product = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+                            metadata={"description": "sản phẩm kèm theo: tên tệp hoặc đường dẫn"})
+
+
+class ProgressOut(Schema):
+    unit = fields.String()
+    percent = fields.Integer()
+    text = fields.String()
+    product = fields.String(allow_none=True)
+    reported_at = LocalDateTime()
+    reported_by = fields.String()
+
+
+class ExtensionIn(Schema):
+    requested_due_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=4000))
+
+
+class DecisionIn(Schema):
+    approved = fields.Boolean(required=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
+
+
+class ExtensionOut(Schema):
+    id = fields.Integer()
+    task_code = fields.String()
+    previous_due_at = LocalDateTime()
+    requested_due_at = LocalDateTime()
+    reason = fields.String()
+    requested_at = LocalDateTime()
+    requested_by = fields.String()
+    status = fields.String(metadata={"description": "requested | approved | refused"})
+    decided_at = LocalDateTime(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+
+
+class TaskDetail(TaskOut):
+    reports = fields.List(fields.Nested(ProgressOut))
+    extensions = fields.List(fields.Nested(ExtensionOut))
 
 
 class TaskQuery(PageArgs):
     unit = fields.String(load_default=None)
-    document = fields.String(load_default=None)
+    document = fields.String(load_default=None, metadata={"description": "số, ký hiệu văn bản"})
+    state = fields.String(load_default=None, validate=validate.OneOf(STATES))
+    assigned_by = fields.String(load_default=None, metadata={"description": "người giao (sub)"})
 
 
 TaskPage = page_schema(TaskOut, "TaskPage")
+
+
+class SummaryQuery(Schema):
+    directive = fields.String(load_default=None)
+
+
+class Tally(Schema):
+    document = fields.String(allow_none=True)
+    total = fields.Integer()
+    not_started = fields.Integer()
+    in_progress = fields.Integer()
+    overdue = fields.Integer()
+    completed_on_time = fields.Integer()
+    completed_late = fields.Integer()
+    completion_rate = fields.Decimal(as_string=True, metadata={"description": "% hoàn thành"})
+    on_time_rate = fields.Decimal(as_string=True, metadata={"description": "% hoàn thành đúng hạn"})
+
+
+class LeaderSummary(Schema):
+    leader = fields.String()
+    directives = fields.List(fields.Nested(Tally))
+    overall = fields.Nested(Tally)
+
+
+class DigestQuery(PageArgs):
+    week = fields.Date(required=True, metadata={"description": "thứ Hai của tuần, YYYY-MM-DD"})
+
+
+class DigestOut(Schema):
+    week = fields.Date()
+    leader = fields.String()
+    compiled_at = LocalDateTime()
+    tasks = fields.List(fields.Nested(TaskOut))
+
+
+DigestPage = page_schema(DigestOut, "DigestPage")
