@@ -132,14 +132,27 @@ def _load_tasks_and_feedback(rt, rng: random.Random) -> None:
     now = rt["tasks"].clock.now()
     existing = tasks.list_tasks(rt["tasks"].uow(), office, None, "01/CT-UBND", 1, 1)["total"]
     if not existing:
-        for unit, title in [
-            ("HN-SNV", "Tổng hợp kết quả kiểm tra công vụ tháng, báo cáo UBND Thành phố trước ngày 25"),
-            ("HN-STP", "Rà soát quy trình nội bộ giải quyết thủ tục hành chính, công khai trên Cổng thông tin"),
-            ("HN-SXD", "Báo cáo tình hình giải quyết hồ sơ cấp phép xây dựng quá hạn, làm rõ trách nhiệm cá nhân"),
+        try:
+            tasks.create_directive(rt["tasks"].uow(), {
+                "number_symbol": "01/CT-UBND", "issued_on": date(2026, 1, 5), "signer": "Chủ tịch UBND Thành phố",
+                "summary": "Tăng cường kỷ luật, kỷ cương hành chính; cá thể hóa trách nhiệm người đứng đầu"}, office)
+        except Conflict:
+            pass
+        for unit, title, due in [
+            ("HN-SNV", "Tổng hợp kết quả kiểm tra công vụ tháng, báo cáo UBND Thành phố trước ngày 25",
+             now + timedelta(days=rng.randint(5, 20))),
+            ("HN-STP", "Rà soát quy trình nội bộ giải quyết thủ tục hành chính, công khai trên Cổng thông tin",
+             now + timedelta(days=rng.randint(5, 20))),
+            # Due a few seconds after start: the sweep finds it overdue and its unit's head is asked.
+            ("HN-SXD", "Báo cáo tình hình giải quyết hồ sơ cấp phép xây dựng quá hạn, làm rõ trách nhiệm cá nhân",
+             now + timedelta(seconds=10)),
         ]:
-            tasks.assign_task(rt["tasks"].uow(), {"title": title, "lead_unit": unit, "co_units": ["HN-SNV"]
-                                                  if unit != "HN-SNV" else [], "document": "01/CT-UBND",
-                                                  "due_at": now + timedelta(days=rng.randint(5, 20))}, office)
+            tasks.assign_task(rt["tasks"].uow(), {"title": title, "lead_unit": unit, "due_at": due,
+                                                  "co_units": ["HN-SNV"] if unit != "HN-SNV" else [],
+                                                  "document": "01/CT-UBND"}, office)
+        tasks.assign_task(rt["tasks"].uow(), {
+            "title": "Báo cáo định kỳ hằng tháng kết quả thực hiện Chỉ thị (trước ngày 20)", "lead_unit": "HN-STP",
+            "recurrence": {"kind": "monthly", "day_of_month": 20}, "document": "01/CT-UBND"}, office)
     if feedback.list_feedback(rt["feedback"].uow(), office, None, None, 1, 1)["total"]:
         return
     for unit, content in [

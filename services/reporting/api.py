@@ -20,7 +20,8 @@ class UnitScorecard(MethodView):
     def get(self, args, unit):
         """Phiếu điểm của đơn vị trong tháng — a unit's monthly scorecard (Decision 766 progress group).
 
-        Computed from the unit's dossiers at the period's end (or now while it runs). Public.
+        Computed from the unit's dossiers and the tasks it leads at the period's end (or now while it
+        runs); task figures are shown beside the score and do not enter it. Public.
         """
         return service.get_scorecard(runtime().uow(), unit, args["period"])
 

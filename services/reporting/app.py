@@ -22,5 +22,9 @@ def build() -> ServiceSpec:
             "dossier.overdue": handlers.on_dossier_overdue,
             "explanation.requested": handlers.on_explanation_requested,
             "sanction.proposed": handlers.on_sanction_proposed,
+            "task.assigned": handlers.on_task_assigned,
+            "task.completed": handlers.on_task_completed,
+            "task.overdue": handlers.on_task_overdue,
+            "task.extension_decided": handlers.on_task_extension_decided,
         },
     )

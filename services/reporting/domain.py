@@ -1,4 +1,5 @@
-"""Pure rules of reporting: periods, the Decision 766 progress formula, dossier facts, rankings.
+"""Pure rules of reporting: periods, the Decision 766 progress formula, dossier facts, task facts and
+their figures, rankings.
 
 No Flask, no database, no clock call: instants and time zones are passed in.
 
@@ -334,7 +335,7 @@ def slot_from_event(event_type: str, data: Mapping, event_at: datetime) -> Slot:
     raise ValueError(f"{event_type} says nothing about a dossier's timeliness")
 
 
-def _arrival_independent_key(slot: Slot) -> tuple:
+def _arrival_independent_key(slot: Slot | TaskSlot) -> tuple:
     # The newest event wins; two events stamped with the same instant are told apart by what they say,
     # so the outcome never depends on which one arrived first.
     said = (getattr(slot, f.name) for f in fields(slot))
@@ -507,6 +508,252 @@ def standing_at(dossier: DossierView, start: datetime, end: datetime, at: dateti
     if (due is not None and due < at) or (detected is not None and detected <= at):
         return Tally(open_overdue=1)
     return Tally(open_within=1)
+
+
+# --------------------------------------------------------------------------- task facts and figures
+#
+# Tasks are counted for their lead unit only, exactly at request time from the per-task facts (a unit
+# leads tens of tasks a month, not thousands of dossiers), and they do not enter the ranking's score.
+
+
+@dataclass(frozen=True)
+class TaskAssignment:
+    """What `task.assigned` said; the event's time is when the task was assigned."""
+
+    event_at: datetime
+    lead_unit: str
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TaskCompletion:
+    """What `task.completed` said."""
+
+    event_at: datetime
+    lead_unit: str
+    due_at: datetime | None
+    completed_at: datetime
+    timeliness: str
+
+
+@dataclass(frozen=True)
+class TaskOverdueNotice:
+    """What `task.overdue` said: the deadline `due_at` passed without the task being completed."""
+
+    event_at: datetime
+    lead_unit: str
+    due_at: datetime
+    detected_at: datetime
+
+
+@dataclass(frozen=True)
+class TaskExtension:
+    """What an approving `task.extension_decided` said: the deadline in force from `event_at` on."""
+
+    event_at: datetime
+    lead_unit: str
+    due_at: datetime
+
+
+TaskSlot = TaskAssignment | TaskCompletion | TaskOverdueNotice | TaskExtension
+TASK_SLOTS: dict[str, type] = {"assignment": TaskAssignment, "completion": TaskCompletion,
+                               "overdue": TaskOverdueNotice, "extension": TaskExtension}
+_TASK_SLOT_NAMES = {slot_type: name for name, slot_type in TASK_SLOTS.items()}
+TASK_TIMELINESS = ("on_time", "late")
+
+
+def task_slot_from_event(event_type: str, data: Mapping, event_at: datetime) -> TaskSlot | None:
+    """The part of a task fact one event tells (ISO strings in `data` parsed); None for a refused
+    extension, which leaves the deadline where it was. Raises InvalidInput for an event that can never
+    be applied."""
+    event_at = _instant(event_at, "time")
+    due = data.get("due_at")
+    lead_unit = data["lead_unit"]
+    if event_type == "task.assigned":
+        return TaskAssignment(event_at, lead_unit, _instant(due, "due_at") if due else None)
+    if event_type == "task.completed":
+        timeliness = data["timeliness"]
+        if timeliness not in TASK_TIMELINESS:
+            raise InvalidInput(f"timeliness {timeliness!r} is not one of {', '.join(TASK_TIMELINESS)}",
+                               {"timeliness": [f"expected one of {', '.join(TASK_TIMELINESS)}"]})
+        return TaskCompletion(event_at, lead_unit, _instant(due, "due_at") if due else None,
+                              _instant(data["completed_at"], "completed_at"), timeliness)
+    if event_type == "task.overdue":
+        return TaskOverdueNotice(event_at, lead_unit, _instant(due, "due_at"),
+                                 _instant(data["detected_at"], "detected_at"))
+    if event_type == "task.extension_decided":
+        if not data["approved"]:
+            return None
+        return TaskExtension(event_at, lead_unit, _instant(due, "due_at"))
+    raise ValueError(f"{event_type} says nothing about a task's figures")
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """The effective timeline of one task, as the scorecard judges it.
+
+    `overdue_cleared_at` is when an approved extension moved the deadline past the one an overdue notice
+    was about: the notice counts from `overdue_detected_at` until then, so a month that ended before the
+    extension still shows the task as overdue, and later months do not.
+    """
+
+    assigned_at: datetime | None
+    due_at: datetime | None
+    completed_at: datetime | None
+    timeliness: str | None
+    overdue_detected_at: datetime | None
+    overdue_cleared_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TaskFact:
+    """Everything reporting knows about one task, merged from its events in whatever order they came:
+    each kind of event fills its own slot (the newest of a kind wins) and the view is derived from the
+    slots, so the same events give the same fact in any order and any number of times."""
+
+    code: str
+    assignment: TaskAssignment | None = None
+    completion: TaskCompletion | None = None
+    overdue: TaskOverdueNotice | None = None
+    extension: TaskExtension | None = None
+
+    def merged(self, slot: TaskSlot) -> TaskFact:
+        name = _TASK_SLOT_NAMES[type(slot)]
+        current = getattr(self, name)
+        if current is not None and _arrival_independent_key(current) >= _arrival_independent_key(slot):
+            return self
+        return replace(self, **{name: slot})
+
+    def slots(self) -> dict[str, TaskSlot | None]:
+        return {name: getattr(self, name) for name in TASK_SLOTS}
+
+    @property
+    def lead_unit(self) -> str | None:
+        for slot in (self.assignment, self.completion, self.extension, self.overdue):
+            if slot is not None:
+                return slot.lead_unit
+        return None
+
+    @property
+    def assigned_at(self) -> datetime | None:
+        return self.assignment.event_at if self.assignment else None
+
+    @property
+    def due_at(self) -> datetime | None:
+        # Every task event names the deadline in force when it was sent (an approving extension the new
+        # one), so the newest event that names one says the deadline in force now.
+        told = [slot for slot in (self.assignment, self.completion, self.overdue, self.extension)
+                if slot is not None and slot.due_at is not None]
+        return max(told, key=_arrival_independent_key).due_at if told else None
+
+    @property
+    def overdue_cleared_at(self) -> datetime | None:
+        if self.overdue is None or self.extension is None or self.extension.due_at <= self.overdue.due_at:
+            return None
+        # Only the newest approved extension is kept: after two extensions in a row without a notice in
+        # between, the notice stops counting from the second one rather than the first.
+        return self.extension.event_at
+
+    def view(self) -> TaskView:
+        completion = self.completion
+        return TaskView(
+            assigned_at=self.assigned_at,
+            due_at=self.due_at,
+            completed_at=completion.completed_at if completion else None,
+            timeliness=completion.timeliness if completion else None,
+            overdue_detected_at=self.overdue.detected_at if self.overdue else None,
+            overdue_cleared_at=self.overdue_cleared_at,
+        )
+
+
+@dataclass(frozen=True)
+class TaskFigures:
+    """A lead unit's tasks in a period. `assigned` counts every task in scope, so completion_rate is a
+    share of them; None when the unit led no task in the period."""
+
+    assigned: int = 0
+    completed_on_time: int = 0
+    completed_late: int = 0
+    overdue_open: int = 0
+    completion_rate: Decimal | None = None
+
+
+def task_figures(tasks: Iterable[TaskView], start: datetime, end: datetime, at: datetime) -> TaskFigures:
+    """The task figures of the period [start, end) judged at the instant `at` (see TASK_FIGURE_RULES).
+
+    A task is in scope if it was assigned before the period ended and not completed before it began; a
+    task whose `task.assigned` has not arrived yet is not counted anywhere.
+    """
+    assigned = on_time = late = overdue_open = 0
+    for task in tasks:
+        if task.assigned_at is None or task.assigned_at >= end:
+            continue
+        completed_at = task.completed_at
+        if completed_at is not None and completed_at < start:
+            continue
+        assigned += 1
+        if completed_at is not None and completed_at < at:
+            if task.timeliness == "on_time":
+                on_time += 1
+            else:
+                late += 1
+            continue
+        notice_in_force = (task.overdue_detected_at is not None and task.overdue_detected_at <= at
+                           and (task.overdue_cleared_at is None or task.overdue_cleared_at > at))
+        if notice_in_force or (task.due_at is not None and task.due_at < at):
+            overdue_open += 1
+    rate = (Decimal(on_time) / Decimal(assigned)).quantize(_RATE_QUANTUM, ROUND_HALF_UP) if assigned else None
+    return TaskFigures(assigned, on_time, late, overdue_open, rate)
+
+
+@dataclass(frozen=True)
+class FigureRule:
+    """One version of a published counting rule that gives figures but no points, chosen by period."""
+
+    id: str
+    version: str
+    effective_from: date
+    expression: str
+    vi: str
+    en: str
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "version": self.version, "effective_from": self.effective_from.isoformat(),
+                "expression": self.expression, "vi": self.vi, "en": self.en}
+
+
+# Newest last, like PROGRESS_FORMULAS: a new way of counting is a new entry with its own date.
+TASK_FIGURE_RULES: tuple[FigureRule, ...] = (
+    FigureRule(
+        id="task-completion",
+        version="Kỷ Cương, chỉ tiêu thực hiện nhiệm vụ được giao, phiên bản 1 (theo dõi nhiệm vụ theo Quyết định "
+                "42/2014/QĐ-TTg, sửa đổi bởi Quyết định 23/2018/QĐ-TTg)",
+        effective_from=date(2026, 1, 1),
+        expression="completion_rate = completed_on_time ÷ assigned",
+        vi="Tỷ lệ hoàn thành đúng hạn = (số nhiệm vụ hoàn thành đúng hạn trong kỳ) ÷ (số nhiệm vụ trong kỳ). "
+           "Chỉ tính nhiệm vụ đơn vị chủ trì. Nhiệm vụ trong kỳ là nhiệm vụ được giao trước khi kỳ kết thúc và "
+           "chưa hoàn thành trước khi kỳ bắt đầu; nhiệm vụ hoàn thành đúng hạn, trễ hạn được tính vào tháng hoàn "
+           "thành. Quá hạn chưa hoàn thành: chưa hoàn thành tại thời điểm cuối kỳ (hoặc hiện tại nếu kỳ chưa "
+           "kết thúc) và đã bị báo quá hạn hoặc đã qua hạn đang có hiệu lực; gia hạn được duyệt thay hạn cũ và "
+           "không bị tính là trễ. Chỉ tiêu nhiệm vụ chưa được tính vào điểm xếp hạng.",
+        en="Completion rate = (tasks completed on time in the period) ÷ (tasks in the period). Only tasks the "
+           "unit leads count. A task is in the period if it was assigned before the period ended and not "
+           "completed before it began; completions on time and late count in the month they happened. Overdue "
+           "open: not completed at the end of the period (or now, while it runs) and reported overdue or past "
+           "the deadline in force; an approved extension replaces the old deadline and is not late. Task "
+           "figures do not enter the ranking's score yet.",
+    ),
+)
+
+
+def task_rule_for(period: Period) -> FigureRule:
+    """The rule in force on the period's first day (the earliest one for older periods)."""
+    first_day = date(period.year, period.month, 1)
+    chosen = TASK_FIGURE_RULES[0]
+    for rule in TASK_FIGURE_RULES:
+        if rule.effective_from <= first_day:
+            chosen = rule
+    return chosen
 
 
 # --------------------------------------------------------------------------- ranking

@@ -27,3 +27,19 @@ def on_explanation_requested(event: Event, uow: UnitOfWork) -> None:
 
 def on_sanction_proposed(event: Event, uow: UnitOfWork) -> None:
     service.record_discipline_event(uow, event)
+
+
+def on_task_assigned(event: Event, uow: UnitOfWork) -> None:
+    service.record_task_event(uow, event)
+
+
+def on_task_completed(event: Event, uow: UnitOfWork) -> None:
+    service.record_task_event(uow, event)
+
+
+def on_task_overdue(event: Event, uow: UnitOfWork) -> None:
+    service.record_task_event(uow, event)
+
+
+def on_task_extension_decided(event: Event, uow: UnitOfWork) -> None:
+    service.record_task_event(uow, event)

@@ -126,3 +126,26 @@ class DisciplineFact(Base):
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_discipline_facts_unit_period", "unit", "period", "kind"),)
+
+
+class TaskFact(Base):
+    """One task as its events tell it, for its lead unit. The slots keep what each kind of event said
+    (the merge rules are in domain.TaskFact); the other columns are the effective view, for queries."""
+
+    __tablename__ = "task_facts"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lead_unit: Mapped[str | None] = mapped_column(String(64))
+    assigned_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # in force: approved extensions included
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    timeliness: Mapped[str | None] = mapped_column(String(8))
+    overdue_detected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    overdue_cleared_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    assignment: Mapped[dict | None] = mapped_column(JSON)
+    completion: Mapped[dict | None] = mapped_column(JSON)
+    overdue: Mapped[dict | None] = mapped_column(JSON)
+    extension: Mapped[dict | None] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_task_facts_lead_unit_assigned_at", "lead_unit", "assigned_at"),)

@@ -37,6 +37,31 @@ class CaveatOut(Schema):
     en = fields.String()
 
 
+class TaskRuleOut(Schema):
+    id = fields.String()
+    version = fields.String(metadata={"description": "source and version of the counting rule"})
+    effective_from = fields.String(metadata={"description": "first day the rule applies"})
+    expression = fields.String()
+    vi = fields.String(metadata={"description": "cách tính (tiếng Việt)"})
+    en = fields.String()
+
+
+class TaskFiguresOut(Schema):
+    assigned = fields.Integer(metadata={"description": "tasks the unit leads in the period (nhiệm vụ chủ trì "
+                                                       "trong kỳ): assigned before its end and not completed "
+                                                       "before its start"})
+    completed_on_time = fields.Integer(metadata={"description": "completed on time in the period, an approved "
+                                                                "extension's deadline included"})
+    completed_late = fields.Integer(metadata={"description": "completed late in the period"})
+    overdue_open = fields.Integer(metadata={"description": "not completed at as_of and reported overdue or "
+                                                           "past the deadline in force"})
+    completion_rate = fields.Float(allow_none=True, metadata={"description": "completed_on_time ÷ assigned, "
+                                                                             "0..1; null when the unit led no "
+                                                                             "task in the period"})
+    formula = fields.Nested(TaskRuleOut, metadata={"description": "how the figures are counted; they do not "
+                                                                  "enter the ranking's score"})
+
+
 class ScorecardOut(Schema):
     unit = fields.String()
     unit_name = fields.String(allow_none=True, metadata={"description": "tên đơn vị; null until the directory "
@@ -57,6 +82,8 @@ class ScorecardOut(Schema):
                                                                    "null when nothing was received"})
     explanations = fields.Integer(metadata={"description": "explanation requests made in the period"})
     proposals = fields.Integer(metadata={"description": "sanction proposals made in the period"})
+    tasks = fields.Nested(TaskFiguresOut, metadata={"description": "tasks the unit leads (nhiệm vụ được giao), "
+                                                                   "judged at as_of like the dossiers"})
     formula = fields.Nested(FormulaOut)
     caveats = fields.List(fields.Nested(CaveatOut))
     as_of = LocalDateTime(metadata={"description": "instant the open dossiers are judged at: the end of the "

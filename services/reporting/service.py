@@ -12,6 +12,9 @@ Stored counters and rankings (rules in domain.month_changes and domain.month_tal
 - after the rows change, each month whose ranking can have moved is re-ranked and compared with the
   ranking stored for it; `ranking.updated` says which units' rank or score changed.
 
+Tasks keep only a per-task fact (`task_facts`); a scorecard's task figures are computed from a unit's
+facts at request time, and no ranking moves with them (the composite score is a later change).
+
 The projection runs Core statements built once per dialect (`_Statements`): at hundreds of events a
 second, building statements and ORM objects would cost more than the database work.
 """
@@ -34,6 +37,7 @@ from services.reporting.models import (
     DossierFact,
     RankingPeriod,
     Scorecard,
+    TaskFact,
     Unit,
     UnitOpen,
 )
@@ -43,6 +47,7 @@ from shared.uow import UnitOfWork
 
 DOSSIER_EVENTS = ("dossier.received", "dossier.completed", "dossier.overdue")
 DISCIPLINE_KINDS = {"explanation.requested": "explanation", "sanction.proposed": "proposal"}
+TASK_EVENTS = ("task.assigned", "task.completed", "task.overdue", "task.extension_decided")
 
 _archive_table = ArchivedEvent.__table__
 _units = Unit.__table__
@@ -51,6 +56,7 @@ _scorecards = Scorecard.__table__
 _unit_open = UnitOpen.__table__
 _ranking_periods = RankingPeriod.__table__
 _discipline = DisciplineFact.__table__
+_task_facts = TaskFact.__table__
 _SLOT_TYPES = {"receipt": domain.Receipt, "completion": domain.Completion, "overdue": domain.OverdueNotice}
 _MONTH_COLUMNS = ("completed_early", "completed_on_time", "completed_late", "open_within_change",
                   "open_overdue_change")
@@ -112,6 +118,20 @@ def record_discipline_event(uow: UnitOfWork, event: Event) -> None:
         uow.commit()
 
 
+def record_task_event(uow: UnitOfWork, event: Event) -> None:
+    """`task.assigned`, `task.completed`, `task.overdue`, `task.extension_decided`, in any order and any
+    number of times: merge into the task's fact. Every unit the event names becomes known, so a unit seen
+    only through its tasks has a scorecard."""
+    with uow:
+        _archive(uow, event)
+        data = event.data
+        _ensure_units(uow, [data["lead_unit"], *data.get("co_units", [])])
+        slot = domain.task_slot_from_event(event.type, data, event.time)
+        if slot is not None:
+            _merge_task_fact(uow.session, data["code"], slot, uow.now())
+        uow.commit()
+
+
 def project_event(uow: UnitOfWork, event: Event) -> bool:
     """Apply any event reporting understands, outside the broker (loaders, rebuilds from the archive).
     Safe to repeat: every projection is idempotent. Returns False for a type reporting ignores."""
@@ -121,6 +141,8 @@ def project_event(uow: UnitOfWork, event: Event) -> bool:
         record_dossier_event(uow, event)
     elif event.type in DISCIPLINE_KINDS:
         record_discipline_event(uow, event)
+    elif event.type in TASK_EVENTS:
+        record_task_event(uow, event)
     else:
         return False
     return True
@@ -130,7 +152,8 @@ def project_event(uow: UnitOfWork, event: Event) -> bool:
 
 
 def get_scorecard(uow: UnitOfWork, unit_code: str, period_text: str | None) -> dict[str, Any]:
-    """A unit's scorecard for a month, computed exactly from its dossiers at the period's as-of instant."""
+    """A unit's scorecard for a month, computed exactly from its dossiers and the tasks it leads at the
+    period's as-of instant."""
     with uow:
         session = uow.session
         tz = uow.calendar.tz
@@ -162,6 +185,15 @@ def get_scorecard(uow: UnitOfWork, unit_code: str, period_text: str | None) -> d
             .where(_discipline.c.unit == unit_code, _discipline.c.period == str(period))
             .group_by(_discipline.c.kind)
         ).all())
+        tasks = domain.task_figures(
+            (domain.TaskView(*row) for row in session.execute(
+                select(_task_facts.c.assigned_at, _task_facts.c.due_at, _task_facts.c.completed_at,
+                       _task_facts.c.timeliness, _task_facts.c.overdue_detected_at, _task_facts.c.overdue_cleared_at)
+                .where(_task_facts.c.lead_unit == unit_code, _task_facts.c.assigned_at < end)
+                .where(_task_facts.c.completed_at.is_(None) | (_task_facts.c.completed_at >= start))
+            )),
+            start, end, at,
+        )
         return {
             "unit": unit.code,
             "unit_name": unit.name,
@@ -176,6 +208,14 @@ def get_scorecard(uow: UnitOfWork, unit_code: str, period_text: str | None) -> d
             "score": result.score,
             "explanations": counted.get("explanation", 0),
             "proposals": counted.get("proposal", 0),
+            "tasks": {
+                "assigned": tasks.assigned,
+                "completed_on_time": tasks.completed_on_time,
+                "completed_late": tasks.completed_late,
+                "overdue_open": tasks.overdue_open,
+                "completion_rate": tasks.completion_rate,
+                "formula": domain.task_rule_for(period).as_dict(),
+            },
             "formula": formula.as_dict(),
             "caveats": [c.as_dict() for c in domain.scorecard_caveats()],
             "as_of": at,
@@ -263,6 +303,10 @@ class _Statements:
         ).returning(_ranking_periods.c.entries)
         self.store_ranking = update(_ranking_periods).where(_ranking_periods.c.period == bindparam("ranked_period"))
         self.month_tallies = _month_tallies_query()
+        self.lock_task_fact = (select(*(_task_facts.c[kind] for kind in domain.TASK_SLOTS))
+                               .where(_task_facts.c.code == bindparam("fact_code")).with_for_update())
+        self.insert_task_fact = insert(_task_facts).on_conflict_do_nothing().returning(_task_facts.c.code)
+        self.update_task_fact = update(_task_facts).where(_task_facts.c.code == bindparam("fact_code"))
 
 
 def _month_tallies_query():
@@ -335,18 +379,18 @@ def _ensure_units(uow: UnitOfWork, codes) -> None:
             known.add(code)
 
 
-def _slot_to_json(slot: domain.Slot | None) -> dict | None:
+def _slot_to_json(slot: domain.Slot | domain.TaskSlot | None) -> dict | None:
     if slot is None:
         return None
     return {name: value.isoformat() if isinstance(value, datetime) else value
             for name, value in vars(slot).items()}
 
 
-def _slot_from_json(kind: str, document: dict | None) -> domain.Slot | None:
+def _slot_from_json(kind: str, document: dict | None, slot_types: dict[str, type] = _SLOT_TYPES):
     if document is None:
         return None
     # Every instant of a slot is named *_at; the rest are codes.
-    return _SLOT_TYPES[kind](**{name: datetime.fromisoformat(value) if name.endswith("_at") and value else value
+    return slot_types[kind](**{name: datetime.fromisoformat(value) if name.endswith("_at") and value else value
                                 for name, value in document.items()})
 
 
@@ -386,6 +430,40 @@ def _merge_fact(session: Session, code: str, slot: domain.Slot, procedure_code: 
         session.execute(statements.update_fact, {"fact_code": code, "procedure_code_if_missing": procedure_code,
                                                  **_fact_columns(after, now)})
     return before, after
+
+
+def _merge_task_fact(session: Session, code: str, slot: domain.TaskSlot, now: datetime) -> None:
+    """Lock the task's fact row (creating it if new) and merge what the event says into it."""
+    statements = _statements(session)
+    row = session.execute(statements.lock_task_fact, {"fact_code": code}).first()
+    if row is None:
+        fact = domain.TaskFact(code).merged(slot)
+        # RETURNING, not rowcount (-1 on psycopg): whether this insert made the row.
+        if session.execute(statements.insert_task_fact, {"code": code, **_task_fact_columns(fact, now)}).first():
+            return
+        # Another worker created it meanwhile: merge into theirs.
+        row = session.execute(statements.lock_task_fact, {"fact_code": code}).first()
+    before = domain.TaskFact(code, **{kind: _slot_from_json(kind, document, domain.TASK_SLOTS)
+                                      for kind, document in zip(domain.TASK_SLOTS, row, strict=True)})
+    after = before.merged(slot)
+    if after != before:
+        session.execute(statements.update_task_fact, {"fact_code": code, **_task_fact_columns(after, now)})
+
+
+def _task_fact_columns(fact: domain.TaskFact, now: datetime) -> dict:
+    view = fact.view()
+    columns = {
+        "lead_unit": fact.lead_unit,
+        "assigned_at": view.assigned_at,
+        "due_at": view.due_at,
+        "completed_at": view.completed_at,
+        "timeliness": view.timeliness,
+        "overdue_detected_at": view.overdue_detected_at,
+        "overdue_cleared_at": view.overdue_cleared_at,
+        "updated_at": now,
+    }
+    columns.update({kind: _slot_to_json(slot) for kind, slot in fact.slots().items()})
+    return columns
 
 
 def _add_changes(session: Session, changes: dict[tuple[str, Period], Tally]) -> None:

@@ -245,8 +245,9 @@ def test_reporting_a_loader_can_project_events_directly_and_repeat_them(start_se
         for event in events:
             assert reporting.project_event(running.runtime.uow(), event)
     assert not reporting.project_event(running.runtime.uow(), Event(
-        type="task.assigned", source="/kycuong/test/tasks", subject="NV-1", time=at(11, 2),
-        data={"code": "NV-1", "title": "Báo cáo tháng", "lead_unit": "PBD"}))
+        type="task.progress_reported", source="/kycuong/test/tasks", subject="NV-1", time=at(11, 2),
+        data={"code": "NV-1", "lead_unit": "PBD", "unit": "PBD", "percent": 40,
+              "reported_at": at(11, 2).isoformat()}))
 
     card = scorecard(running, "PBD")
     assert counts(card) == {"received": 4, "early": 1, "on_time": 2, "late": 1, "overdue_open": 1,
