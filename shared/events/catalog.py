@@ -208,6 +208,53 @@ class FeedbackReceived(EventData):
     anonymous = fields.Boolean(load_default=False)
 
 
+FEEDBACK_STAGES = ("forward", "refuse", "answer", "publish")
+
+
+class FeedbackHandled(EventData):
+    """A step of handling: forwarded to the competent unit, refused (with reason), answered, published."""
+
+    code = _code(metadata={"description": "tracking code"})
+    unit = _opt(metadata={"description": "unit handling it after this step"})
+    from_unit = _opt(metadata={"description": "for a forward: the unit it came from"})
+    at = fields.AwareDateTime(required=True)
+    on_time = fields.Boolean(required=True, metadata={"description": "within the step's legal deadline"})
+    reason = _opt(metadata={"description": "for a refusal: why (never the reporter's data)"})
+
+
+class FeedbackDeadline(EventData):
+    code = _code(metadata={"description": "tracking code"})
+    unit = _opt()
+    stage = fields.String(required=True, validate=validate.OneOf(FEEDBACK_STAGES))
+    due_at = fields.AwareDateTime(required=True)
+    detected_at = fields.AwareDateTime(required=True)
+    official = _opt()
+
+
+class RatingSubmitted(EventData):
+    code = _code(metadata={"description": "rating code"})
+    subject_type = fields.String(required=True, validate=validate.OneOf(["dossier", "feedback"]))
+    subject = _code(metadata={"description": "dossier code or feedback tracking code"})
+    unit = _opt()
+    overall = fields.Integer(required=True, validate=validate.Range(min=1, max=5),
+                             metadata={"description": "5 very satisfied … 1 very dissatisfied"})
+    factors = fields.Dict(keys=fields.String(validate=validate.OneOf(
+        ["access", "procedure", "officials", "result", "feedback_handling"])),
+        values=fields.Integer(validate=validate.Range(min=1, max=5)), load_default=dict,
+        metadata={"description": "SIPAS factors rated 1–5"})
+    submitted_at = fields.AwareDateTime(required=True)
+
+
+class MisconductReported(EventData):
+    code = _code(metadata={"description": "tracking code of the feedback"})
+    kind = fields.String(required=True, validate=validate.OneOf(["harassment", "extortion", "deliberate_delay",
+                                                                 "other"]))
+    unit = _code(metadata={"description": "unit concerned"})
+    official = _opt(metadata={"description": "official named, if any"})
+    dossier_code = _opt()
+    received_at = fields.AwareDateTime(required=True)
+
+
 @dataclass(frozen=True)
 class EventType:
     name: str
@@ -251,6 +298,19 @@ CATALOG: dict[str, EventType] = {
                   "The assigner approved (the deadline moved) or refused an extension."),
         EventType("feedback.received", FeedbackReceived, "feedback",
                   "Feedback was received (no personal data of the reporter)."),
+        EventType("feedback.forwarded", FeedbackHandled, "feedback",
+                  "Feedback outside the unit's authority was forwarded to the competent unit."),
+        EventType("feedback.refused", FeedbackHandled, "feedback", "Feedback was refused, with a reason."),
+        EventType("feedback.answered", FeedbackHandled, "feedback", "Feedback was answered."),
+        EventType("feedback.published", FeedbackHandled, "feedback", "The answer was published."),
+        EventType("feedback.due_soon", FeedbackDeadline, "feedback",
+                  "A handling deadline is near (once per feedback, stage and deadline)."),
+        EventType("feedback.overdue", FeedbackDeadline, "feedback",
+                  "A handling deadline passed unanswered (once per feedback, stage and deadline)."),
+        EventType("rating.submitted", RatingSubmitted, "feedback",
+                  "A citizen rated a returned dossier or an answered feedback (one rating per token)."),
+        EventType("misconduct.reported", MisconductReported, "feedback",
+                  "A report of harassment, extortion or deliberate delay about a unit or a named official."),
     ]
 }
 
