@@ -21,6 +21,8 @@ from services.discipline.schemas import (
     UnitOut,
     UnitPage,
     UnitQuery,
+    VerificationPage,
+    VerificationQuery,
 )
 from shared.auth import current_principal, require_roles
 from shared.web import ErrorResponse, runtime
@@ -148,6 +150,22 @@ class SanctionProposals(MethodView):
         return service.list_sanction_proposals(runtime().uow(), current_principal(), unit=args["unit"],
                                                official=args["official"], page=args["page"],
                                                page_size=args["page_size"])
+
+
+@accountability.route("/verifications")
+class Verifications(MethodView):
+    @accountability.arguments(VerificationQuery, location="query")
+    @accountability.response(200, VerificationPage)
+    @accountability.alt_response(401, schema=ErrorResponse)
+    @accountability.alt_response(403, schema=ErrorResponse)
+    @accountability.doc(security=BEARER)
+    @require_roles()
+    def get(self, args):
+        """Verifications of citizens' misconduct reports (xác minh phản ánh nhũng nhiễu, sách nhiễu); same
+        visibility as explanations."""
+        page, page_size = args.pop("page"), args.pop("page_size")
+        return service.list_verifications(runtime().uow(), current_principal(), page=page, page_size=page_size,
+                                          **args)
 
 
 @accountability.route("/sanction-rules")

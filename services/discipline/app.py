@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from services.discipline.api import accountability, directory
-from services.discipline.handlers import on_dossier_overdue, on_task_overdue
+from services.discipline.handlers import on_dossier_overdue, on_misconduct_reported, on_task_overdue
 from services.discipline.models import Base
 from shared.runtime import ServiceSpec
 
@@ -15,5 +15,6 @@ def build() -> ServiceSpec:
         metadata=Base.metadata,
         migrations=Path(__file__).with_name("migrations"),
         blueprints=[directory, accountability],
-        handlers={"dossier.overdue": on_dossier_overdue, "task.overdue": on_task_overdue},
+        handlers={"dossier.overdue": on_dossier_overdue, "task.overdue": on_task_overdue,
+                  "misconduct.reported": on_misconduct_reported},
     )

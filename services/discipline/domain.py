@@ -394,3 +394,9 @@ def proposal_exists_in_window(rule: SanctionRule, fact_day: date, proposal_days:
     `fact_day` (either side: facts may arrive out of order): one proposal per window, not one per late
     dossier once the threshold is crossed."""
     return any(abs((day - fact_day).days) < rule.window_days for day in proposal_days)
+
+
+# --- misconduct reports ------------------------------------------------------------------------------
+
+MISCONDUCT_LABELS = {"harassment": "Nhũng nhiễu, sách nhiễu", "extortion": "Vòi vĩnh, đòi hỏi lợi ích",
+                     "deliberate_delay": "Cố ý gây chậm trễ", "other": "Hành vi khác gây phiền hà"}

@@ -47,3 +47,14 @@ def on_task_overdue(event: Event, uow: UnitOfWork) -> None:
         subject_type="task",
         title=data["title"],
     )
+
+
+def on_misconduct_reported(event: Event, uow: UnitOfWork) -> None:
+    """A citizen reported harassment, extortion or a deliberate delay: inspectors verify it."""
+    try:
+        data = CATALOG["misconduct.reported"].schema(unknown=EXCLUDE).load(event.data)
+    except ValidationError as exc:
+        raise InvalidInput("misconduct.reported data cannot be read", exc.normalized_messages()) from exc
+    service.open_verification(uow, report=data["code"], kind=data["kind"], unit=data["unit"],
+                              official=data.get("official"), dossier_code=data.get("dossier_code"),
+                              reported_at=data["received_at"])

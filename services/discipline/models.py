@@ -139,3 +139,22 @@ class SanctionProposal(Base):
     status: Mapped[str] = mapped_column(String(16))  # proposed; later reviewed, decided, dropped
     fact_day: Mapped[date] = mapped_column(Date)  # local day of the fact that crossed the threshold
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class Verification(Base):
+    """A misconduct report (harassment, extortion, deliberate delay) being verified by inspectors
+    before it can become a violation; opened by `misconduct.reported`, once per report."""
+
+    __tablename__ = "verifications"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))  # feedback (later: inspection, press…)
+    subject: Mapped[str] = mapped_column(String(64), unique=True)  # the report's tracking code
+    kind: Mapped[str] = mapped_column(String(32))
+    unit: Mapped[str] = mapped_column(String(64), index=True)
+    official: Mapped[str | None] = mapped_column(String(64), index=True)
+    dossier_code: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # open | confirmed | dismissed
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from services.discipline.domain import CATEGORIES, EXPLANATION_ROLES, HEAD_ROLES, SANCTION_FORMS
+from services.discipline.domain import CATEGORIES, EXPLANATION_ROLES, HEAD_ROLES, MISCONDUCT_LABELS, SANCTION_FORMS
 from shared.web import LocalDateTime, PageArgs, page_schema
 
 _CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
@@ -160,3 +160,32 @@ class RuleSetOut(Schema):
     explanation_days = fields.Float()
     in_force = fields.Boolean(metadata={"description": "the set that judges facts of today"})
     rules = fields.List(fields.Nested(RuleOut))
+
+
+# --- verifications of misconduct reports ---------------------------------------------------------
+
+class VerificationOut(Schema):
+    code = fields.String()
+    source = fields.String(metadata={"description": "where the report came from (feedback)"})
+    subject = fields.String(metadata={"description": "the report's tracking code"})
+    kind = fields.String(metadata={"description": "harassment, extortion, deliberate_delay or other"})
+    kind_label = fields.Method("label")
+    unit = fields.String()
+    official = fields.String(allow_none=True)
+    dossier_code = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "open, confirmed or dismissed"})
+    reported_at = LocalDateTime()
+    opened_at = LocalDateTime()
+    due_at = LocalDateTime(metadata={"description": "deadline to conclude the verification"})
+
+    def label(self, verification) -> str:
+        return MISCONDUCT_LABELS.get(verification.kind, verification.kind)
+
+
+class VerificationQuery(PageArgs):
+    unit = fields.String(load_default=None)
+    official = fields.String(load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf(["open", "confirmed", "dismissed"]))
+
+
+VerificationPage = page_schema(VerificationOut, "VerificationPage")

@@ -27,6 +27,7 @@ from services.discipline.models import (
     Official,
     SanctionProposal,
     Unit,
+    Verification,
 )
 from shared.auth import Principal
 from shared.codes import new_code
@@ -590,6 +591,44 @@ def list_sanction_proposals(uow: UnitOfWork, principal: Principal, *, unit: str 
             _visible(uow.session, principal, SanctionProposal, unit, official),
             SanctionProposal.unit == unit if unit else None,
             SanctionProposal.official == official if official else None,
+        ) if c is not None]
+        if conditions:
+            query = query.where(and_(*conditions))
+        return paginate(query, uow.session, page, page_size)
+
+
+# --- misconduct reports ------------------------------------------------------------------------------
+
+def open_verification(uow: UnitOfWork, *, report: str, kind: str, unit: str, official: str | None,
+                      dossier_code: str | None, reported_at: datetime) -> Verification | None:
+    """A citizen reported misconduct: open a verification for the inspectors, due in the configured
+    number of working days (`verification_days`, default 10). Once per report; None if already open."""
+    with uow:
+        if uow.session.scalars(select(Verification).where(Verification.subject == report)).first():
+            return None
+        now = uow.now()
+        days = int(uow.settings.rules.get("verification_days", 10))
+        verification = Verification(
+            code=new_code("XM", now), source="feedback", subject=report, kind=kind, unit=unit, official=official,
+            dossier_code=dossier_code, status="open", reported_at=reported_at, opened_at=now,
+            due_at=uow.calendar.add_working_days(now, days))
+        uow.session.add(verification)
+        uow.commit()
+        return verification
+
+
+def list_verifications(uow: UnitOfWork, principal: Principal, *, unit: str | None = None,
+                       official: str | None = None, status: str | None = None,
+                       page: int = 1, page_size: int = 50) -> dict:
+    """Verifications the principal may see: inspectors, the office and admins all; a head their unit's;
+    an official those naming them."""
+    with uow:
+        query = select(Verification).order_by(Verification.opened_at.desc(), Verification.code)
+        conditions = [c for c in (
+            _visible(uow.session, principal, Verification, unit, official),
+            Verification.unit == unit if unit else None,
+            Verification.official == official if official else None,
+            Verification.status == status if status else None,
         ) if c is not None]
         if conditions:
             query = query.where(and_(*conditions))
