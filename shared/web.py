@@ -112,6 +112,8 @@ def create_service_app(rt: ServiceRuntime, *, root_routes: bool = True) -> Flask
     @app.after_request
     def _finish(response: Response):
         response.headers["X-Correlation-ID"] = correlation_id.get() or ""
+        # Citizens' text is served as JSON only; never let a browser sniff it into HTML and run a script.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         REQUESTS.labels(spec.name, request.method, response.status_code).inc()
         if "started" in g:
             LATENCY.labels(spec.name).observe(time.perf_counter() - g.started)

@@ -2,9 +2,11 @@
 
 from pathlib import Path
 
-from services.feedback.api import blp
+from services.feedback.api import blp, ratings_blp
 from services.feedback.models import Base
-from shared.runtime import ServiceSpec
+from services.feedback.pages import open311
+from services.feedback.sweeps import sweep_due_soon, sweep_overdue
+from shared.runtime import ServiceSpec, Sweep
 
 
 def build() -> ServiceSpec:
@@ -13,5 +15,7 @@ def build() -> ServiceSpec:
         title="Kỷ Cương — Phản ánh, kiến nghị (feedback)",
         metadata=Base.metadata,
         migrations=Path(__file__).with_name("migrations"),
-        blueprints=[blp],
+        blueprints=[blp, ratings_blp],
+        pages=[open311],
+        sweeps=[Sweep("due_soon", sweep_due_soon), Sweep("overdue", sweep_overdue)],
     )

@@ -6,6 +6,9 @@ keys travel in the API and in `feedback.received`, the Vietnamese labels are wha
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shared.errors import InvalidInput
+from shared.errors import Conflict, DomainError, InvalidInput
 
 # The channels through which feedback reaches a unit (Decree 20/2008 as amended; the national portal).
 CHANNELS: dict[str, str] = {
@@ -36,9 +39,18 @@ CATEGORIES: dict[str, str] = {
     "other": "Nội dung khác",
 }
 
+# Kinds of misconduct that open a verification in discipline (seed 004): only with category
+# `misconduct`, and then the unit concerned is required so discipline knows whom to verify.
+MISCONDUCT_CATEGORY = "misconduct"
+MISCONDUCT_KINDS: dict[str, str] = {
+    "harassment": "Sách nhiễu, gây phiền hà",
+    "extortion": "Nhũng nhiễu, vòi vĩnh",
+    "deliberate_delay": "Cố ý kéo dài thời gian giải quyết",
+    "other": "Hành vi khác",
+}
+
 # The lifecycle the law gives feedback: forward within 5 working days when outside the unit's
-# authority, refuse within 2, handle within 15, publish the answer within 2. Submission is the only
-# transition so far; the others belong to the handling use cases.
+# authority, refuse within 2, handle within 15, publish the answer within 2.
 STATUSES: dict[str, str] = {
     "received": "Đã tiếp nhận",
     "forwarded": "Đã chuyển cơ quan có thẩm quyền",
@@ -47,7 +59,41 @@ STATUSES: dict[str, str] = {
     "answered": "Đã có kết quả xử lý",
     "published": "Đã công khai kết quả",
 }
-RECEIVED = "received"
+RECEIVED, FORWARDED, REFUSED, IN_PROGRESS, ANSWERED, PUBLISHED = STATUSES
+# Statuses from which a unit still has to act; refused and published are final.
+OPEN_STATUSES = frozenset({RECEIVED, FORWARDED, IN_PROGRESS})
+
+# Legal handling time of each stage, in working days (DOMAIN.md). "refuse" is the time to decide
+# whether to accept or refuse; "forward" the time to send it on when outside the unit's authority.
+STAGE_DAYS: dict[str, int] = {"refuse": 2, "forward": 5, "answer": 15, "publish": 2}
+RECEPTION_STAGES = ("refuse", "forward", "answer")
+STAGE_LABELS: dict[str, str] = {
+    "refuse": "Quyết định tiếp nhận hoặc từ chối",
+    "forward": "Chuyển cơ quan có thẩm quyền",
+    "answer": "Trả lời kết quả xử lý",
+    "publish": "Công khai kết quả",
+}
+REASON_MAX, ANSWER_MAX, NOTE_MAX = 2000, 20000, 2000
+
+# SIPAS (Chỉ số hài lòng về sự phục vụ hành chính) factors and the 5-point scale.
+RATING_FACTORS: dict[str, str] = {
+    "access": "Tiếp cận dịch vụ",
+    "procedure": "Thủ tục hành chính",
+    "officials": "Công chức giải quyết công việc",
+    "result": "Kết quả giải quyết",
+    "feedback_handling": "Tiếp nhận, xử lý phản ánh, kiến nghị",
+}
+RATING_SCALE: dict[int, str] = {5: "Rất hài lòng", 4: "Hài lòng", 3: "Bình thường", 2: "Không hài lòng",
+                                1: "Rất không hài lòng"}
+RATING_SUBJECTS = ("dossier", "feedback")
+COMMENT_MAX = 2000
+
+# Open311 knows two statuses; the detail travels in status_notes.
+OPEN311_CLOSED = frozenset({REFUSED, PUBLISHED})
+
+# The same text from the same sender about the same unit within this window is one submission
+# (a double click, a retry after a timeout, a bot replaying it).
+DUPLICATE_WINDOW_MINUTES = 10
 
 CONTENT_MIN, CONTENT_MAX = 10, 5000
 CODE_MAX = 64
@@ -81,6 +127,7 @@ class Submission:
     anonymous: bool
     reporter: Reporter | None  # always None when anonymous
     received_at: datetime
+    misconduct_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +172,17 @@ def check_submission(data: Mapping[str, Any], *, received_at: datetime, now: dat
         if reporter_errors:
             errors["reporter"] = reporter_errors
 
+    misconduct_kind = _text(data.get("misconduct_kind"))
+    if category == MISCONDUCT_CATEGORY:
+        if misconduct_kind not in MISCONDUCT_KINDS:
+            errors["misconduct_kind"] = ["Chọn loại hành vi — a misconduct report says which kind: "
+                                         + ", ".join(MISCONDUCT_KINDS)]
+        if references["unit"] is None:
+            errors.setdefault("unit", ["Phản ánh nhũng nhiễu phải nêu đơn vị — name the unit concerned "
+                                       "so that it can be verified"])
+    elif misconduct_kind is not None:
+        errors["misconduct_kind"] = ["only for category misconduct"]
+
     if received_at.tzinfo is None:
         errors["received_at"] = ["give the time with its UTC offset"]
     elif received_at > now:
@@ -134,7 +192,8 @@ def check_submission(data: Mapping[str, Any], *, received_at: datetime, now: dat
         raise InvalidInput("Phản ánh chưa hợp lệ, vui lòng sửa các mục được nêu — the feedback has invalid "
                            "fields: " + ", ".join(sorted(errors)), errors)
     return Submission(channel=channel, category=category, content=content, anonymous=anonymous,
-                      reporter=reporter, received_at=received_at, **references)
+                      reporter=reporter, received_at=received_at, misconduct_kind=misconduct_kind,
+                      **references)
 
 
 def _check_reporter(raw: Mapping[str, Any]) -> tuple[Reporter | None, dict[str, list[str]] | list[str]]:
@@ -160,12 +219,21 @@ def _check_reporter(raw: Mapping[str, Any]) -> tuple[Reporter | None, dict[str, 
     return Reporter(name=name, phone=phone, email=email, address=address), {}
 
 
-def _text(value: Any) -> str | None:
-    """Trimmed NFC text, or None for absent or blank values."""
+# Control characters hide text from a reader and break terminals and CSV exports; tabs and line
+# breaks are what people type and stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(value: Any) -> str | None:
+    """Trimmed NFC text without control characters, or None for absent or blank values. Markup is
+    kept as typed (it is data, and may be quoted in an answer): every HTML output escapes it."""
     if value is None:
         return None
-    text = unicodedata.normalize("NFC", str(value)).strip()
+    text = _CONTROL.sub("", unicodedata.normalize("NFC", str(value))).strip()
     return text or None
+
+
+_text = clean_text
 
 
 def normalise_code(code: str) -> str:
@@ -178,3 +246,169 @@ def disclosure(roles: Iterable[str], *, can_access_unit: bool) -> Disclosure:
     unit (or they oversee every unit), and how to reach the reporter only for the office and admins,
     who route the answer back."""
     return Disclosure(content=can_access_unit, contact=can_access_unit and bool(CONTACT_ROLES & set(roles)))
+
+
+# -- handling ------------------------------------------------------------------------------------
+
+class StepNotAllowed(Conflict):
+    """The step does not fit where the feedback stands (answering a refused one, publishing twice)."""
+
+
+_STEP_FROM: dict[str, frozenset[str]] = {
+    "forward": OPEN_STATUSES,
+    "accept": frozenset({RECEIVED, FORWARDED}),
+    "refuse": frozenset({RECEIVED, FORWARDED}),
+    "answer": OPEN_STATUSES,
+    "publish": frozenset({ANSWERED}),
+}
+
+
+def check_step(step: str, status: str) -> None:
+    if status not in _STEP_FROM[step]:
+        allowed = ", ".join(sorted(_STEP_FROM[step]))
+        raise StepNotAllowed(f"Không thể thực hiện bước này khi phản ánh đang ở trạng thái "
+                             f"\"{STATUSES[status]}\" — cannot {step} feedback that is {status}; "
+                             f"only when {allowed}", {"status": [status]})
+
+
+def required_text(field: str, value: Any, maximum: int, what: str) -> str:
+    text = clean_text(value)
+    if text is None:
+        raise InvalidInput(f"{what} — {field} is required", {field: [f"{what}: required"]})
+    if len(text) > maximum:
+        raise InvalidInput(f"{field} is too long", {field: [f"at most {maximum} characters"]})
+    return text
+
+
+def stage_deadline(calendar, start: datetime, stage: str, due_soon_days: int) -> tuple[datetime, datetime]:
+    """(due_at, remind_at) of a stage that starts at `start`: the legal working days counted with the
+    calendar (cut-off and days off included), the reminder `due_soon_days` working days earlier but
+    never before the start."""
+    due_at = calendar.due_at(start, STAGE_DAYS[stage])
+    remind_at = calendar.add_working_hours(due_at, -due_soon_days * calendar.hours_per_day())
+    return due_at, max(remind_at, start)
+
+
+def open311_status(status: str) -> str:
+    return "closed" if status in OPEN311_CLOSED else "open"
+
+
+def open311_notes(status: str, reason: str | None = None, answer: str | None = None) -> str:
+    notes = STATUSES[status]
+    if status == REFUSED and reason:
+        notes += f": {reason}"
+    if status == PUBLISHED and answer:
+        notes += f". Kết quả: {answer}"
+    return notes
+
+
+# -- ratings -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RatingInput:
+    overall: int
+    factors: dict[str, int]
+    comment: str | None
+
+
+def check_rating(data: Mapping[str, Any]) -> RatingInput:
+    errors: dict[str, Any] = {}
+    overall = data.get("overall")
+    if not _is_score(overall):
+        errors["overall"] = ["Chọn mức từ 1 (rất không hài lòng) đến 5 (rất hài lòng) — a whole number 1–5"]
+    factors = data.get("factors") or {}
+    factor_errors = {}
+    if not isinstance(factors, Mapping):
+        errors["factors"] = ["an object of SIPAS factors: " + ", ".join(RATING_FACTORS)]
+        factors = {}
+    for key, score in factors.items():
+        if key not in RATING_FACTORS:
+            factor_errors[key] = ["unknown factor; the SIPAS factors are " + ", ".join(RATING_FACTORS)]
+        elif not _is_score(score):
+            factor_errors[key] = ["a whole number 1–5"]
+    if factor_errors:
+        errors["factors"] = factor_errors
+    comment = clean_text(data.get("comment"))
+    if comment is not None and len(comment) > COMMENT_MAX:
+        errors["comment"] = [f"at most {COMMENT_MAX} characters"]
+    if errors:
+        raise InvalidInput("Phiếu đánh giá chưa hợp lệ — the rating has invalid fields: "
+                           + ", ".join(sorted(errors)), errors)
+    return RatingInput(overall=overall, factors=dict(factors), comment=comment)
+
+
+def _is_score(value: Any) -> bool:
+    return type(value) is int and 1 <= value <= 5
+
+
+def token_digest(token: str) -> str:
+    """Tokens are stored only as this digest: a leaked table does not let anyone rate."""
+    return hashlib.sha256(token.strip().encode()).hexdigest()
+
+
+def feedback_rating_token(secret: str, code: str) -> str:
+    """The rating token of an answered feedback, derived rather than stored so the tracking page can
+    show it to whoever holds the tracking code (the reporter, even anonymous) while the database keeps
+    only its digest."""
+    return hmac.new(secret.encode(), f"rating:feedback:{code}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+# -- abuse ---------------------------------------------------------------------------------------
+
+def duplicate_fingerprint(content: str, unit: str | None, sender: str) -> str:
+    """Same words, whatever the case, spacing or punctuation, from the same sender to the same unit."""
+    words = re.findall(r"\w+", unicodedata.normalize("NFC", content).casefold())
+    return hashlib.sha256("\x1f".join([" ".join(words), unit or "", sender]).encode()).hexdigest()
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"Bạn gửi quá nhiều yêu cầu, vui lòng thử lại sau {retry_after} giây — too many "
+                         f"requests from your address; retry after {retry_after} s",
+                         {"retry_after": [str(retry_after)]})
+        self.retry_after = retry_after
+
+
+@dataclass
+class TokenBucket:
+    """`burst` requests at once, refilled at `per_minute`. Time is given in seconds."""
+
+    per_minute: float
+    burst: float
+    tokens: float
+    updated: float
+
+    @classmethod
+    def full(cls, per_minute: float, burst: float, now: float) -> TokenBucket:
+        return cls(per_minute, burst, burst, now)
+
+    def take(self, now: float) -> int:
+        """Take one token; returns 0 when allowed, else the whole seconds to wait for one."""
+        elapsed = max(0.0, now - self.updated)
+        self.tokens = min(self.burst, self.tokens + elapsed * self.per_minute / 60.0)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0
+        return max(1, math.ceil((1 - self.tokens) * 60.0 / self.per_minute))
+
+
+# -- attachments ---------------------------------------------------------------------------------
+
+ATTACHMENT_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+ATTACHMENTS_MAX = 3
+
+
+def sniff_type(head: bytes) -> str | None:
+    """The type the bytes really are, whatever the upload claims."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None

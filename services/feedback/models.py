@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime, service_metadata
@@ -20,20 +20,32 @@ class Feedback(Base):
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     category: Mapped[str] = mapped_column(String(32), index=True)
+    misconduct_kind: Mapped[str | None] = mapped_column(String(32))
     content: Mapped[str] = mapped_column(Text)
-    unit: Mapped[str | None] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(64))  # the unit handling it now
     official: Mapped[str | None] = mapped_column(String(64), index=True)
     dossier_code: Mapped[str | None] = mapped_column(String(64), index=True)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    answer: Mapped[str | None] = mapped_column(Text)  # the public answer, once published
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Where the problem is (Open311 clients send it); a place, not the reporter's address.
+    latitude: Mapped[float | None] = mapped_column()
+    longitude: Mapped[float | None] = mapped_column()
+    address_string: Mapped[str | None] = mapped_column(String(500))
+    refusal_reason: Mapped[str | None] = mapped_column(Text)
+    forward_note: Mapped[str | None] = mapped_column(Text)  # for the receiving unit, not public
+    answer: Mapped[str | None] = mapped_column(Text)  # public only once published
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Digest of (normalised text, unit, sender): finds a resubmission without keeping who sent it.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         # A unit's queue, by status, oldest first: the list officers work from.
         Index("ix_feedback_unit_status_received_at", "unit", "status", "received_at"),
         Index("ix_feedback_received_at", "received_at"),
+        Index("ix_feedback_fingerprint_received_at", "fingerprint", "received_at"),
     )
 
 
@@ -49,3 +61,91 @@ class FeedbackReporter(Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(254))
     address: Mapped[str | None] = mapped_column(String(500))
+    # Open311 client identifiers: as private as the contact.
+    device_id: Mapped[str | None] = mapped_column(String(200))
+    account_id: Mapped[str | None] = mapped_column(String(200))
+
+
+class FeedbackDeadline(Base):
+    """The running deadline of one handling stage; met_at closes it. A forward restarts the stages
+    at the new unit by moving due_at (and clearing the alert flags)."""
+
+    __tablename__ = "feedback_deadlines"
+
+    code: Mapped[str] = mapped_column(ForeignKey("feedback.code"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
+    unit: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    remind_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    met_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the alert went out; NULL keeps the row in its sweep's partial index (portable, unlike a
+    # boolean literal in an index predicate).
+    soon_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    overdue_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+# What the sweeps scan: open stages not yet alerted. Partial indexes keep the scan proportional to the
+# deadlines about to fire, not to every stage ever opened.
+SOON_WATCH = and_(FeedbackDeadline.met_at.is_(None), FeedbackDeadline.soon_alerted_at.is_(None))
+OVERDUE_WATCH = and_(FeedbackDeadline.met_at.is_(None), FeedbackDeadline.overdue_alerted_at.is_(None))
+FeedbackDeadline.__table__.append_constraint(
+    Index("ix_feedback_deadlines_soon_watch", "remind_at", postgresql_where=SOON_WATCH, sqlite_where=SOON_WATCH))
+FeedbackDeadline.__table__.append_constraint(
+    Index("ix_feedback_deadlines_overdue_watch", "due_at", postgresql_where=OVERDUE_WATCH,
+          sqlite_where=OVERDUE_WATCH))
+
+
+class FeedbackAlert(Base):
+    """One row per alert fired: the unique key makes a second alert for the same stage and due date
+    impossible, whichever replica tries."""
+
+    __tablename__ = "feedback_alerts"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # due_soon | overdue
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
+    alerted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class FeedbackAttachment(Base):
+    __tablename__ = "feedback_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    feedback_code: Mapped[str] = mapped_column(ForeignKey("feedback.code"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    stored_as: Mapped[str] = mapped_column(String(255))
+
+
+class RatingToken(Base):
+    """A one-time right to rate one dossier or feedback; only the digest of the token is kept."""
+
+    __tablename__ = "rating_tokens"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject_type: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("subject_type", "subject", name="uq_rating_tokens_subject"),)
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject_type: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(64), index=True)
+    overall: Mapped[int] = mapped_column(Integer)
+    factors: Mapped[dict] = mapped_column(JSON)
+    comment: Mapped[str | None] = mapped_column(Text)  # stays here: free text may name people
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    # One rating per dossier or feedback, even if a token were issued twice.
+    __table_args__ = (UniqueConstraint("subject_type", "subject", name="uq_ratings_subject"),)

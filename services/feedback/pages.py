@@ -1,0 +1,184 @@
+"""Open311 GeoReport v2 (JSON) over the feedback service, so existing Open311 clients (city apps,
+311 dashboards) can submit and read requests. Our categories are its services; our tracking codes its
+service_request_id. Contact fields are stored like those of the platform's own form: never shown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from services.feedback import domain, service
+from services.feedback.ratelimit import client_address, limit_client
+from shared.errors import DomainError, InvalidInput
+from shared.web import runtime
+
+open311 = Blueprint("open311", __name__)
+BASE = "/open311/v2"
+
+# Words Open311 clients search services by.
+_KEYWORDS = {
+    "delay": "chậm trễ, quá hạn, trễ hẹn",
+    "misconduct": "nhũng nhiễu, sách nhiễu, vòi vĩnh",
+    "procedure": "thủ tục, giấy tờ",
+    "attitude": "thái độ, tác phong",
+    "policy": "chính sách, quy định",
+    "other": "khác",
+}
+
+
+def _routes(path: str):
+    """Open311 clients append `.json`; accept the bare path too."""
+    def register(view):
+        open311.add_url_rule(f"{BASE}/{path}.json", view_func=view, methods=view.methods)
+        open311.add_url_rule(f"{BASE}/{path}", endpoint=f"{view.__name__}_bare", view_func=view,
+                             methods=view.methods)
+        return view
+    return register
+
+
+def _error(status: int, description: str, extra: dict | None = None):
+    response = jsonify([{"code": status, "description": description}])
+    response.status_code = status
+    for key, value in (extra or {}).items():
+        response.headers[key] = value
+    return response
+
+
+@open311.errorhandler(DomainError)
+def _domain_error(error: DomainError):
+    details = "; ".join(f"{field}: {messages}" for field, messages in error.errors.items())
+    extra = {"Retry-After": str(error.retry_after)} if isinstance(error, domain.RateLimited) else None
+    return _error(400 if error.status == 422 else error.status,
+                  error.message + (f" ({details})" if details else ""), extra)
+
+
+@open311.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    return _error(error.code or 500, error.description or error.name)
+
+
+def services_list():
+    """GET services.json — our categories as Open311 services."""
+    return jsonify([
+        {"service_code": code, "service_name": label,
+         "description": f"Phản ánh, kiến nghị: {label.lower()}", "metadata": code == domain.MISCONDUCT_CATEGORY,
+         "type": "realtime", "keywords": _KEYWORDS.get(code, ""), "group": "Phản ánh, kiến nghị"}
+        for code, label in domain.CATEGORIES.items()
+    ])
+
+
+services_list.methods = ["GET"]
+_routes("services")(services_list)
+
+
+def service_definition(service_code: str):
+    """GET services/<code>.json — the extra attributes a misconduct report needs."""
+    if service_code not in domain.CATEGORIES:
+        raise InvalidInput(f"unknown service_code {service_code!r}", {"service_code": ["unknown"]})
+    attributes = [
+        {"variable": True, "code": "unit", "datatype": "string", "required": service_code == "misconduct",
+         "datatype_description": "mã đơn vị bị phản ánh", "order": 1, "description": "Đơn vị bị phản ánh"},
+        {"variable": True, "code": "official", "datatype": "string", "required": False,
+         "datatype_description": "mã cán bộ", "order": 2, "description": "Cán bộ bị phản ánh"},
+    ]
+    if service_code == domain.MISCONDUCT_CATEGORY:
+        attributes.append({"variable": True, "code": "misconduct_kind", "datatype": "singlevaluelist",
+                           "required": True, "order": 3, "description": "Loại hành vi",
+                           "datatype_description": "",
+                           "values": [{"key": k, "name": v} for k, v in domain.MISCONDUCT_KINDS.items()]})
+    return jsonify({"service_code": service_code, "attributes": attributes})
+
+
+service_definition.methods = ["GET"]
+open311.add_url_rule(f"{BASE}/services/<service_code>.json", view_func=service_definition)
+
+
+def requests_collection():
+    """POST: submit a request (form-encoded or JSON); GET: search requests."""
+    if request.method == "POST":
+        return _create_request()
+    args = request.args
+    ids = [i for i in (args.get("service_request_id") or "").split(",") if i.strip()]
+    status = args.get("status")
+    if status not in (None, "", "open", "closed"):
+        raise InvalidInput("status is open or closed", {"status": ["open|closed"]})
+    found = service.open311_requests(runtime().uow(), ids=ids or None, service_code=args.get("service_code"),
+                                     start=_instant(args, "start_date"), end=_instant(args, "end_date"),
+                                     status=status or None)
+    return jsonify(found)
+
+
+requests_collection.methods = ["GET", "POST"]
+_routes("requests")(requests_collection)
+
+
+def request_by_id(service_request_id: str):
+    found = service.open311_requests(runtime().uow(), ids=[service_request_id])
+    if not found:
+        return _error(404, f"no service request {service_request_id!r}")
+    return jsonify(found)
+
+
+request_by_id.methods = ["GET"]
+_routes("requests/<service_request_id>")(request_by_id)
+
+
+def _create_request():
+    form = request.get_json(silent=True) if request.is_json else request.form
+    form = form or {}
+    client = form.get("api_key") and f"api_key:{form.get('api_key')}" or client_address()
+    limit_client(client)
+    attribute = {key[len("attribute["):-1]: value for key, value in form.items()
+                 if key.startswith("attribute[") and key.endswith("]")}
+    attribute.update(form.get("attribute") or {} if isinstance(form.get("attribute"), dict) else {})
+    name = " ".join(part for part in (form.get("first_name"), form.get("last_name")) if part) or None
+    has_contact = bool(form.get("email") or form.get("phone"))
+    data = {
+        "channel": "web",
+        "category": form.get("service_code"),
+        "content": form.get("description"),
+        "unit": attribute.get("unit"),
+        "official": attribute.get("official"),
+        "misconduct_kind": attribute.get("misconduct_kind"),
+        # Open311 allows reports without contact: they are anonymous here.
+        "anonymous": not has_contact,
+        "reporter": {"name": name, "phone": form.get("phone"), "email": form.get("email")} if has_contact
+        else None,
+        "device_id": form.get("device_id"),
+        "account_id": form.get("account_id"),
+    }
+    place = {"lat": _number(form, "lat"), "long": _number(form, "long"),
+             "address_string": form.get("address_string")}
+    feedback, created = service.receive_feedback(runtime().uow(), data, sender=client, place=place)
+    notice = ("Đã tiếp nhận phản ánh; tra cứu bằng mã " if created
+              else "Phản ánh này đã được gửi trước đó; mã tra cứu ") + feedback.code
+    response = jsonify([{"service_request_id": feedback.code, "service_notice": notice, "account_id": None}])
+    response.status_code = 201 if created else 200
+    return response
+
+
+def _number(form, key: str) -> float | None:
+    raw = form.get(key)
+    if raw in (None, ""):
+        return None
+    try:
+        return float(raw)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(f"{key} must be a decimal number", {key: ["a number"]}) from exc
+
+
+def _instant(args, key: str) -> datetime | None:
+    raw = args.get(key)
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidInput(f"{key} must be a W3C datetime, e.g. 2026-11-16T09:00:00+07:00",
+                           {key: ["invalid datetime"]}) from exc
+    if moment.tzinfo is None:
+        raise InvalidInput(f"{key} needs its UTC offset", {key: ["no offset"]})
+    return moment
