@@ -3,7 +3,12 @@
 from pathlib import Path
 
 from services.discipline.api import accountability, directory
-from services.discipline.handlers import on_dossier_overdue, on_misconduct_reported, on_task_overdue
+from services.discipline.handlers import (
+    on_dossier_overdue,
+    on_feedback_overdue,
+    on_misconduct_reported,
+    on_task_overdue,
+)
 from services.discipline.models import Base
 from shared.runtime import ServiceSpec
 
@@ -16,5 +21,5 @@ def build() -> ServiceSpec:
         migrations=Path(__file__).with_name("migrations"),
         blueprints=[directory, accountability],
         handlers={"dossier.overdue": on_dossier_overdue, "task.overdue": on_task_overdue,
-                  "misconduct.reported": on_misconduct_reported},
+                  "misconduct.reported": on_misconduct_reported, "feedback.overdue": on_feedback_overdue},
     )

@@ -195,6 +195,14 @@ def explanation_action(existing: Sequence[tuple[str | None, str]], official: str
 def explanation_reason(role: str, subject: str, unit_name: str, due_local: datetime,
                        subject_type: str = "dossier", title: str | None = None) -> str:
     due = f"{due_local:%H:%M} ngày {due_local:%d/%m/%Y}"
+    if subject_type == "feedback":
+        stage = {"refuse": "xem xét, quyết định thụ lý", "forward": "chuyển đơn vị có thẩm quyền",
+                 "answer": "trả lời", "publish": "công khai kết quả trả lời"}.get(title or "", "xử lý")
+        if role == "head":
+            return (f"Phản ánh, kiến nghị {subject} gửi {unit_name} chưa được {stage} đúng hạn (hạn {due}). "
+                    "Đề nghị người đứng đầu đơn vị giải trình lý do chậm trễ.")
+        return (f"Phản ánh, kiến nghị {subject} chưa được {stage} đúng hạn (hạn {due}). "
+                "Đề nghị cán bộ được giao giải trình rõ lý do chậm trễ.")
     if subject_type == "task":
         what = f"Nhiệm vụ {subject}" + (f" «{title}»" if title else "")
         if role == "head":

@@ -58,3 +58,25 @@ def on_misconduct_reported(event: Event, uow: UnitOfWork) -> None:
     service.open_verification(uow, report=data["code"], kind=data["kind"], unit=data["unit"],
                               official=data.get("official"), dossier_code=data.get("dossier_code"),
                               reported_at=data["received_at"])
+
+
+def on_feedback_overdue(event: Event, uow: UnitOfWork) -> None:
+    """Feedback left unhandled past a legal deadline: the head of the unit handling it explains (and the
+    official, when the feedback service names one)."""
+    try:
+        data = CATALOG["feedback.overdue"].schema(unknown=EXCLUDE).load(event.data)
+    except ValidationError as exc:
+        raise InvalidInput("feedback.overdue data cannot be read", exc.normalized_messages()) from exc
+    if not data.get("unit"):
+        return  # feedback naming no unit is the office's to route; there is no head to ask
+    service.record_overdue(
+        uow,
+        subject=data["code"],
+        unit=data["unit"],
+        due_at=data["due_at"],
+        detected_at=data["detected_at"],
+        official=data.get("official") or None,
+        event_id=event.id,
+        subject_type="feedback",
+        title=data["stage"],
+    )

@@ -452,7 +452,7 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
     # A late dossier always names its official (an unassigned request waits for one); a task is the
     # lead unit's, and its head answers for it, with the assignee too when the task names one.
     roles = (("official", official), ("head", head.official if head else None))
-    if subject_type == "task" and official is None:
+    if subject_type in ("task", "feedback") and official is None:
         roles = roles[1:]
     for role, person in roles:
         existing = [r for r in asked if r.role == role]

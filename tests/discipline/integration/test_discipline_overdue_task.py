@@ -47,3 +47,19 @@ def test_an_overdue_task_asks_the_head_of_the_lead_unit_and_its_assignee(start_s
     # Late tasks are not late dossiers: the dossier rules propose nothing.
     assert svc.scalar("SELECT count(*) FROM sanction_proposals") == 0
     assert svc.scalar("SELECT count(*) FROM outbox WHERE routing_key = 'explanation.requested'") == 3
+
+
+def test_feedback_left_unanswered_asks_the_head_of_its_unit(start_service, memory_broker):
+    svc = start_service("discipline")
+    uow = svc.runtime.uow
+    service.upsert_unit(uow(), "HN-SNV", "Sở Nội vụ", None, "department")
+    service.upsert_official(uow(), "CB-SNV-GD", "Trần Thị Hạnh", "HN-SNV", "cong_chuc", "Giám đốc", True)
+    service.assign_head(uow(), "HN-SNV", "CB-SNV-GD", "2025-07-01")
+    due = datetime(2026, 11, 13, 17, 0, tzinfo=HANOI)
+    data = {"code": "PA-202611-CCCCCC", "unit": "HN-SNV", "stage": "answer", "due_at": due.isoformat(),
+            "detected_at": (due + timedelta(minutes=1)).isoformat(), "official": None}
+    publish(memory_broker, Event(type="feedback.overdue", source="/kycuong/test/feedback", subject=data["code"],
+                                 data=data, unit="HN-SNV").to_json(), "feedback.overdue")
+    asked = wait_until(lambda: requests_for(svc, "PA-202611-CCCCCC"), message="the head asked")
+    assert [(r["role"], r["official"], r["subject_type"]) for r in asked] == [("head", "CB-SNV-GD", "feedback")]
+    assert "chưa được trả lời đúng hạn" in asked[0]["reason"]
