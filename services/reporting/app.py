@@ -26,5 +26,6 @@ def build() -> ServiceSpec:
             "task.completed": handlers.on_task_completed,
             "task.overdue": handlers.on_task_overdue,
             "task.extension_decided": handlers.on_task_extension_decided,
+            "rating.submitted": handlers.on_rating_submitted,
         },
     )

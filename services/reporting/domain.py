@@ -20,7 +20,7 @@ Two ways of counting a unit's dossiers in a period live here, on purpose:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -874,3 +874,26 @@ def ranking_caveats(not_ranked: int) -> list[Caveat]:
 def scorecard_caveats() -> list[Caveat]:
     # The scorecard judges each dossier against its due time itself, so it needs no overdue report.
     return [_SUPPLEMENT_NOT_EXCLUDED, _PROGRESS_GROUP_ONLY]
+
+
+# --------------------------------------------------------------------------- satisfaction
+
+SATISFACTION_TEXT = {
+    "vi": "Mức độ hài lòng: số lượt đánh giá trong tháng, điểm trung bình (1 rất không hài lòng … 5 rất hài lòng) "
+          "và tỉ lệ đánh giá hài lòng hoặc rất hài lòng (4–5). Chưa tính vào điểm xếp hạng.",
+    "en": "Satisfaction: ratings given in the month, their average (1 very dissatisfied … 5 very satisfied) and "
+          "the share rated satisfied or very satisfied (4–5). Not yet part of the ranking score.",
+}
+
+
+def satisfaction(overall_scores: Sequence[int]) -> dict:
+    """Figures of a unit's ratings in a period; average and share are None without ratings."""
+    count = len(overall_scores)
+    if not count:
+        return {"ratings": 0, "average": None, "satisfied_share": None, "formula": SATISFACTION_TEXT}
+    return {
+        "ratings": count,
+        "average": round(sum(overall_scores) / count, 2),
+        "satisfied_share": round(sum(1 for s in overall_scores if s >= 4) / count, 4),
+        "formula": SATISFACTION_TEXT,
+    }

@@ -43,3 +43,7 @@ def on_task_overdue(event: Event, uow: UnitOfWork) -> None:
 
 def on_task_extension_decided(event: Event, uow: UnitOfWork) -> None:
     service.record_task_event(uow, event)
+
+
+def on_rating_submitted(event: Event, uow: UnitOfWork) -> None:
+    service.record_rating(uow, event)

@@ -149,3 +149,20 @@ class TaskFact(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_task_facts_lead_unit_assigned_at", "lead_unit", "assigned_at"),)
+
+
+class Rating(Base):
+    """A citizen's satisfaction rating (1–5, with SIPAS factors), once per rating code, in its month."""
+
+    __tablename__ = "ratings"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit: Mapped[str | None] = mapped_column(String(64))
+    subject_type: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(64))
+    overall: Mapped[int] = mapped_column(Integer)
+    factors: Mapped[dict] = mapped_column(JSON)
+    period: Mapped[str] = mapped_column(String(7))
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_ratings_unit_period", "unit", "period"),)

@@ -62,6 +62,13 @@ class TaskFiguresOut(Schema):
                                                                   "enter the ranking's score"})
 
 
+class SatisfactionOut(Schema):
+    ratings = fields.Integer(metadata={"description": "ratings given in the month"})
+    average = fields.Float(allow_none=True, metadata={"description": "1 very dissatisfied … 5 very satisfied"})
+    satisfied_share = fields.Float(allow_none=True, metadata={"description": "share rated 4 or 5 (0..1)"})
+    formula = fields.Dict(metadata={"description": "the formula in Vietnamese (vi) and English (en)"})
+
+
 class ScorecardOut(Schema):
     unit = fields.String()
     unit_name = fields.String(allow_none=True, metadata={"description": "tên đơn vị; null until the directory "
@@ -84,6 +91,7 @@ class ScorecardOut(Schema):
     proposals = fields.Integer(metadata={"description": "sanction proposals made in the period"})
     tasks = fields.Nested(TaskFiguresOut, metadata={"description": "tasks the unit leads (nhiệm vụ được giao), "
                                                                    "judged at as_of like the dossiers"})
+    satisfaction = fields.Nested(SatisfactionOut, metadata={"description": "citizens' ratings (đánh giá hài lòng)"})
     formula = fields.Nested(FormulaOut)
     caveats = fields.List(fields.Nested(CaveatOut))
     as_of = LocalDateTime(metadata={"description": "instant the open dossiers are judged at: the end of the "

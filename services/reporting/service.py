@@ -36,6 +36,7 @@ from services.reporting.models import (
     DisciplineFact,
     DossierFact,
     RankingPeriod,
+    Rating,
     Scorecard,
     TaskFact,
     Unit,
@@ -139,6 +140,8 @@ def project_event(uow: UnitOfWork, event: Event) -> bool:
         record_unit(uow, event)
     elif event.type in DOSSIER_EVENTS:
         record_dossier_event(uow, event)
+    elif event.type == "rating.submitted":
+        record_rating(uow, event)
     elif event.type in DISCIPLINE_KINDS:
         record_discipline_event(uow, event)
     elif event.type in TASK_EVENTS:
@@ -149,6 +152,21 @@ def project_event(uow: UnitOfWork, event: Event) -> bool:
 
 
 # --------------------------------------------------------------------------- queries
+
+
+def record_rating(uow: UnitOfWork, event: Event) -> None:
+    """`rating.submitted`: counted once per rating code, in the month it was given."""
+    with uow:
+        _archive(uow, event)
+        data = event.data
+        if data.get("unit"):
+            _ensure_units(uow, [data["unit"]])
+        if uow.session.get(Rating, data["code"]) is None:
+            uow.session.add(Rating(
+                code=data["code"], unit=data.get("unit"), subject_type=data["subject_type"], subject=data["subject"],
+                overall=data["overall"], factors=data.get("factors") or {},
+                period=str(Period.of(event.time, uow.calendar.tz)), submitted_at=event.time))
+        uow.commit()
 
 
 def get_scorecard(uow: UnitOfWork, unit_code: str, period_text: str | None) -> dict[str, Any]:
@@ -194,6 +212,8 @@ def get_scorecard(uow: UnitOfWork, unit_code: str, period_text: str | None) -> d
             )),
             start, end, at,
         )
+        satisfaction = domain.satisfaction(session.scalars(
+            select(Rating.overall).where(Rating.unit == unit_code, Rating.period == str(period))).all())
         return {
             "unit": unit.code,
             "unit_name": unit.name,
@@ -216,6 +236,7 @@ def get_scorecard(uow: UnitOfWork, unit_code: str, period_text: str | None) -> d
                 "completion_rate": tasks.completion_rate,
                 "formula": domain.task_rule_for(period).as_dict(),
             },
+            "satisfaction": satisfaction,
             "formula": formula.as_dict(),
             "caveats": [c.as_dict() for c in domain.scorecard_caveats()],
             "as_of": at,
