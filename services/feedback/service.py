@@ -110,7 +110,7 @@ def receive_feedback(uow: UnitOfWork, data: Mapping[str, Any], *, received_at: d
                                              device_id=domain.clean_text(data.get("device_id")),
                                              account_id=domain.clean_text(data.get("account_id"))))
         _store_uploads(uow, feedback.code, uploads)
-        _open_stages(uow, feedback, domain.RECEPTION_STAGES, feedback.received_at)
+        _open_stages(uow, feedback, domain.RECEPTION_STAGES, feedback.received_at, new=True)
         uow.record("feedback.received", feedback.code, {
             "code": feedback.code,
             "channel": feedback.channel,
@@ -354,11 +354,14 @@ def _load_for_step(uow: UnitOfWork, principal: Principal, code: str, step: str) 
     return feedback
 
 
-def _open_stages(uow: UnitOfWork, feedback: Feedback, stages: Iterable[str], start: datetime) -> None:
+def _open_stages(uow: UnitOfWork, feedback: Feedback, stages: Iterable[str], start: datetime, *,
+                 new: bool = False) -> None:
+    """Start (or restart) the legal deadlines of `stages`. A new feedback has none yet: its rows are
+    added without a look-up, which would flush and cost a round trip each on the intake's hot path."""
     soon_days = int(uow.settings.rules.get("feedback_due_soon_days", 1))
     for stage in stages:
         due_at, remind_at = domain.stage_deadline(uow.calendar, start, stage, soon_days)
-        row = uow.session.get(FeedbackDeadline, (feedback.code, stage))
+        row = None if new else uow.session.get(FeedbackDeadline, (feedback.code, stage))
         if row is None:
             row = FeedbackDeadline(code=feedback.code, stage=stage)
             uow.session.add(row)
