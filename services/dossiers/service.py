@@ -6,14 +6,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, insert, literal, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.dossiers import domain
 from services.dossiers.models import OVERDUE_WATCH, Applicant, Dossier, DossierAlert, Procedure, ProcedureStep
+from shared.alerts import mark_new
 from shared.auth import Principal
 from shared.codes import new_code
-from shared.db import UtcDateTime
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.uow import UnitOfWork
 from shared.web import paginate
@@ -295,18 +295,8 @@ def alert_overdue_dossiers(uow: UnitOfWork, limit: int = 1000) -> tuple[int, int
         if not claimed:
             return 0, 0
         codes = [row.code for row in claimed]
-        # Set-based, one statement for the batch; a due date that already has its marker (the flag was
-        # cleared without the date moving) gets none, and RETURNING says which dossiers to alert.
-        alerts = DossierAlert.__table__
-        marked = set(session.execute(
-            insert(alerts).from_select(
-                ["dossier_code", "kind", "due_at", "alerted_at"],
-                select(Dossier.code, literal(OVERDUE_ALERT), Dossier.due_at, literal(now, UtcDateTime()))
-                .where(Dossier.code.in_(codes))
-                .where(~exists().where(alerts.c.dossier_code == Dossier.code, alerts.c.kind == OVERDUE_ALERT,
-                                       alerts.c.due_at == Dossier.due_at)),
-            ).returning(alerts.c.dossier_code)
-        ).scalars())
+        marked = mark_new(session, DossierAlert.__table__, subject_column="dossier_code", kind=OVERDUE_ALERT,
+                          subject=Dossier.code, due_at=Dossier.due_at, subjects=codes, now=now)
         session.execute(
             update(Dossier).where(Dossier.code.in_(codes)).values(overdue_alerted_due_at=Dossier.due_at)
             .execution_options(synchronize_session=False)

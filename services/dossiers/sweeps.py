@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from services.dossiers import service
+from shared.alerts import sweep_in_batches
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime
@@ -17,10 +18,4 @@ BATCH = 1000
 def sweep_overdue(runtime: ServiceRuntime) -> int:
     """Emit `dossier.overdue` for every open dossier past its due instant, once per due date; returns
     how many were emitted."""
-    emitted = 0
-    while True:
-        done, claimed = service.alert_overdue_dossiers(runtime.uow(), limit=BATCH)
-        emitted += done
-        if claimed < BATCH:
-            # Fewer than asked: none left, or the rest are locked by another replica that will emit them.
-            return emitted
+    return sweep_in_batches(lambda limit: service.alert_overdue_dossiers(runtime.uow(), limit=limit), BATCH)

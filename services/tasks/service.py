@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, exists, func, insert, literal, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -22,9 +22,9 @@ from services.tasks.models import (
     TaskSeries,
     TaskUnit,
 )
+from shared.alerts import mark_new
 from shared.auth import Principal
 from shared.codes import new_code
-from shared.db import UtcDateTime
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.uow import UnitOfWork
 from shared.web import paginate
@@ -476,16 +476,8 @@ def alert_overdue_tasks(uow: UnitOfWork, limit: int = 1000) -> tuple[int, int]:
         if not claimed:
             return 0, 0
         codes = [row.code for row in claimed]
-        alerts = TaskAlert.__table__
-        marked = set(session.execute(
-            insert(alerts).from_select(
-                ["task_code", "kind", "due_at", "alerted_at"],
-                select(Task.code, literal(domain.OVERDUE_ALERT), Task.due_at, literal(now, UtcDateTime()))
-                .where(Task.code.in_(codes))
-                .where(~exists().where(alerts.c.task_code == Task.code, alerts.c.kind == domain.OVERDUE_ALERT,
-                                       alerts.c.due_at == Task.due_at)),
-            ).returning(alerts.c.task_code)
-        ).scalars())
+        marked = mark_new(session, TaskAlert.__table__, subject_column="task_code", kind=domain.OVERDUE_ALERT,
+                          subject=Task.code, due_at=Task.due_at, subjects=codes, now=now)
         session.execute(
             update(Task).where(Task.code.in_(codes)).values(overdue_alerted_due_at=Task.due_at)
             .execution_options(synchronize_session=False)

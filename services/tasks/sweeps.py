@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from services.tasks import service
+from shared.alerts import sweep_in_batches
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime
@@ -25,13 +26,7 @@ def sweep_reminders(runtime: ServiceRuntime) -> int:
 
 def sweep_overdue(runtime: ServiceRuntime) -> int:
     """`task.overdue` for every open task past its deadline in force, once per deadline."""
-    emitted = 0
-    while True:
-        done, claimed = service.alert_overdue_tasks(runtime.uow(), limit=BATCH)
-        emitted += done
-        if claimed < BATCH:
-            # Fewer than asked: none left, or the rest are locked by another replica that will emit them.
-            return emitted
+    return sweep_in_batches(lambda limit: service.alert_overdue_tasks(runtime.uow(), limit=limit), BATCH)
 
 
 def sweep_occurrences(runtime: ServiceRuntime) -> int:
