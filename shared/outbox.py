@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from prometheus_client import Counter, Gauge
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from shared import broker
 from shared.topology import declare_exchanges
@@ -60,6 +61,16 @@ class OutboxRelay:
             session.close()
         PUBLISHED.labels(self.runtime.name).inc(len(rows))
         return len(rows)
+
+    def prune(self, retention: timedelta) -> int:
+        """Delete rows published longer ago than `retention`: the outbox is a queue, not an archive
+        (reporting keeps every event). Unsent rows are never deleted."""
+        cutoff = self.runtime.clock.now() - retention
+        with self.runtime.session_factory() as session:
+            deleted = session.execute(delete(self.table).where(self.table.c.sent_at.is_not(None),
+                                                               self.table.c.sent_at < cutoff)).rowcount
+            session.commit()
+        return max(deleted or 0, 0)
 
     def pending(self) -> int:
         with self.runtime.session_factory() as session:

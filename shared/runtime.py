@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import MetaData
@@ -93,6 +94,9 @@ class ServiceRuntime:
         readies = []
         if relay:
             threads.append(self._thread("relay", OutboxRelay(self).run, stop))
+            threads.append(self._thread("sweep-outbox-prune", self._sweep_loop, Sweep(
+                "outbox-prune", lambda rt: OutboxRelay(rt).prune(timedelta(days=rt.settings.outbox_retention_days)),
+                interval=3600.0), stop))
             if self.is_postgres:
                 threads.append(self._thread("notify-listener", self._listen_for_outbox, stop))
         if consumers:

@@ -38,6 +38,7 @@ class Settings:
     prefetch: int = 50
     delivery_limit: int = 10
     sweep_interval: float = 5.0
+    outbox_retention_days: int = 7
     log_level: str = "INFO"
     units: tuple[str, ...] = ()  # units this instance is responsible for (empty: all)
 
@@ -81,6 +82,7 @@ class Settings:
             prefetch=_int_setting(env, "KYCUONG_PREFETCH", 50),
             delivery_limit=_int_setting(env, "KYCUONG_DELIVERY_LIMIT", 10),
             sweep_interval=float(env.get("KYCUONG_SWEEP_INTERVAL", "5")),
+            outbox_retention_days=_int_setting(env, "KYCUONG_OUTBOX_RETENTION_DAYS", 7),
             log_level=env.get("KYCUONG_LOG_LEVEL", "INFO"),
             units=tuple(u for u in env.get("KYCUONG_UNITS", "").split(",") if u),
         )

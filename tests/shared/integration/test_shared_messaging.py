@@ -225,3 +225,25 @@ def topology_events():
     from shared.topology import EVENTS
 
     return EVENTS
+
+
+def test_published_outbox_rows_are_pruned_after_the_retention_and_unsent_ones_never(start_service, clock):
+    from datetime import timedelta
+
+    from shared.outbox import OutboxRelay
+
+    tasks = start_service("tasks")  # its relay publishes to the in-memory broker
+    for i in range(3):
+        assign(tasks, title=f"Nhiệm vụ lưu trữ số {i}")
+    wait_until(lambda: tasks.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0)
+    tasks.stop.set()
+    tasks.runtime.join_workers()
+    with tasks.runtime.uow() as uow:  # one event the broker never got
+        uow.record("task.assigned", "NV-UNSENT", {"code": "NV-UNSENT", "title": "Chưa gửi", "lead_unit": "HN-SNV"})
+        uow.commit()
+    relay = OutboxRelay(tasks.runtime)
+    assert relay.prune(timedelta(days=7)) == 0  # published just now: kept
+    clock.advance(days=8)
+    assert relay.prune(timedelta(days=7)) == 3
+    assert tasks.scalar("SELECT count(*) FROM outbox") == 1
+    assert tasks.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 1
