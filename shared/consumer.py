@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from prometheus_client import Counter
@@ -267,3 +268,15 @@ class ConsumerRunner:
 
 def _domain_reason(exc: DomainError) -> str:
     return f"{exc.code}: {exc.message} {exc.errors or ''}".strip()
+
+
+def prune_inbox(runtime: ServiceRuntime, retention: timedelta) -> int:
+    """Forget inbox rows older than `retention`: a redelivery comes within minutes (hours after an
+    outage), so a month of memory is ample, and the table stays small."""
+    from sqlalchemy import delete
+
+    cutoff = runtime.clock.now() - retention
+    with runtime.session_factory() as session:
+        deleted = session.execute(delete(runtime.inbox).where(runtime.inbox.c.processed_at < cutoff)).rowcount
+        session.commit()
+    return max(deleted or 0, 0)

@@ -18,7 +18,7 @@ from sqlalchemy import MetaData
 from shared import broker
 from shared.calendar import CalendarRules, WorkingCalendar
 from shared.clock import Clock, SystemClock
-from shared.consumer import ConsumerRunner, Stream
+from shared.consumer import ConsumerRunner, Stream, prune_inbox
 from shared.db import inbox_table, is_postgres, make_engine, make_session_factory, outbox_table
 from shared.events.envelope import source_for
 from shared.outbox import OutboxRelay
@@ -55,6 +55,12 @@ class ServiceSpec:
         if self.handlers:
             streams.insert(0, Stream("events", EVENTS, self.handlers))
         return streams
+
+
+def _housekeeping(rt: ServiceRuntime) -> int:
+    """Hourly: published outbox rows and old inbox rows go; unsent rows never do."""
+    return (OutboxRelay(rt).prune(timedelta(days=rt.settings.outbox_retention_days))
+            + prune_inbox(rt, timedelta(days=rt.settings.inbox_retention_days)))
 
 
 class ServiceRuntime:
@@ -94,9 +100,8 @@ class ServiceRuntime:
         readies = []
         if relay:
             threads.append(self._thread("relay", OutboxRelay(self).run, stop))
-            threads.append(self._thread("sweep-outbox-prune", self._sweep_loop, Sweep(
-                "outbox-prune", lambda rt: OutboxRelay(rt).prune(timedelta(days=rt.settings.outbox_retention_days)),
-                interval=3600.0), stop))
+            threads.append(self._thread("sweep-housekeeping", self._sweep_loop, Sweep(
+                "housekeeping", _housekeeping, interval=3600.0), stop))
             if self.is_postgres:
                 threads.append(self._thread("notify-listener", self._listen_for_outbox, stop))
         if consumers:

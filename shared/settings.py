@@ -39,6 +39,7 @@ class Settings:
     delivery_limit: int = 10
     sweep_interval: float = 5.0
     outbox_retention_days: int = 7
+    inbox_retention_days: int = 30
     log_level: str = "INFO"
     units: tuple[str, ...] = ()  # units this instance is responsible for (empty: all)
 
@@ -83,6 +84,7 @@ class Settings:
             delivery_limit=_int_setting(env, "KYCUONG_DELIVERY_LIMIT", 10),
             sweep_interval=float(env.get("KYCUONG_SWEEP_INTERVAL", "5")),
             outbox_retention_days=_int_setting(env, "KYCUONG_OUTBOX_RETENTION_DAYS", 7),
+            inbox_retention_days=_int_setting(env, "KYCUONG_INBOX_RETENTION_DAYS", 30),
             log_level=env.get("KYCUONG_LOG_LEVEL", "INFO"),
             units=tuple(u for u in env.get("KYCUONG_UNITS", "").split(",") if u),
         )

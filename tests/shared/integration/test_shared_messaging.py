@@ -247,3 +247,16 @@ def test_published_outbox_rows_are_pruned_after_the_retention_and_unsent_ones_ne
     assert relay.prune(timedelta(days=7)) == 3
     assert tasks.scalar("SELECT count(*) FROM outbox") == 1
     assert tasks.scalar("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 1
+
+
+def test_inbox_rows_are_forgotten_after_their_retention(backbone, clock):
+    from datetime import timedelta
+
+    from shared.consumer import prune_inbox
+
+    tasks, probe, _ = backbone
+    code = assign(tasks)
+    wait_until(lambda: note_count(probe, code) == 1)
+    assert prune_inbox(probe, timedelta(days=30)) == 0
+    probe.clock = type(clock)(probe.clock.now() + timedelta(days=31))
+    assert prune_inbox(probe, timedelta(days=30)) == 1
