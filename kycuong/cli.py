@@ -5,6 +5,7 @@
   kycuong worker SERVICE                   consumer, outbox relay and sweeps of one service
   kycuong migrate [SERVICE]                apply database migrations
   kycuong topology                         declare exchanges and queues on the broker
+  kycuong directory --province 1 [--departments FILE.csv]   import units into the directory
   kycuong token --sub U --unit X --role R  mint a development JWT
   kycuong events [--markdown]              print the event catalog
 """
@@ -122,6 +123,43 @@ def cmd_makemigration(args) -> int:
     return 0
 
 
+def cmd_directory(args) -> int:
+    """Import units into discipline's directory (it spreads them to the other services as events)."""
+    from services.discipline import service as discipline
+    from shared.errors import DomainError
+    from shared.runtime import ServiceRuntime
+
+    settings = _settings(args)
+    rt = ServiceRuntime(registry.spec("discipline"), settings)
+    migrations.upgrade(rt.spec.migrations, rt.database_url)
+
+    def progress(label: str):
+        def show(done: int, total: int) -> None:
+            width = 30
+            filled = width * done // max(total, 1)
+            end = "\n" if done >= total else ""
+            print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=sys.stderr,
+                  flush=True)
+        return show
+
+    try:
+        if args.province is not None:
+            result = discipline.import_province(rt.uow(), args.province, progress(f"tỉnh/thành {args.province}"))
+            print(f"province {args.province}: {len(result.created)} created, {len(result.changed)} changed, "
+                  f"{result.unchanged} unchanged", file=sys.stderr)
+        if args.departments:
+            result = discipline.import_departments(rt.uow(), args.departments, progress("sở, ngành"))
+            print(f"{args.departments}: {len(result.created)} created, {len(result.changed)} changed, "
+                  f"{result.unchanged} unchanged", file=sys.stderr)
+    except DomainError as exc:
+        raise SystemExit(f"import refused: {exc.message} {exc.errors or ''}".strip()) from exc
+    finally:
+        rt.dispose()
+    print("the relay of `kycuong worker discipline` (or `kycuong up`) publishes the directory events",
+          file=sys.stderr)
+    return 0
+
+
 def cmd_topology(args) -> int:
     from shared import broker, topology
 
@@ -214,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("service", choices=SERVICES)
     p.add_argument("-m", "--message", required=True)
     p.set_defaults(func=cmd_makemigration)
+
+    p = sub.add_parser("directory", help="import units into the directory (discipline)")
+    p.add_argument("--province", type=int, help="national province code, e.g. 1 for Hà Nội: the province and "
+                                                 "all its wards and communes (vietnam-provinces)")
+    p.add_argument("--departments", help="CSV file code,name,parent,kind of departments and agencies")
+    p.set_defaults(func=cmd_directory)
 
     p = sub.add_parser("topology", help="declare exchanges and queues on the broker")
     p.set_defaults(func=cmd_topology)
