@@ -339,6 +339,20 @@ def validate_data(event_type: str, data: dict, *, strict: bool) -> dict[str, lis
     return {}
 
 
+def read(event_type: str, data: dict) -> dict:
+    """The event's data as values (datetimes, decimals), for a handler; unknown fields are ignored.
+    Data that does not match raises InvalidInput naming the fields, so the message is dead-lettered
+    with the reason. Uses the cached schema: handlers run hundreds of times a second."""
+    from shared.errors import InvalidInput
+
+    if event_type not in CATALOG:
+        raise UnknownEventType(event_type)
+    try:
+        return _schema(event_type, False).load(data)
+    except ValidationError as exc:
+        raise InvalidInput(f"{event_type} data cannot be read", exc.normalized_messages()) from exc
+
+
 def describe_markdown() -> str:
     """docs/events.md, generated: `kycuong events --markdown > docs/events.md`."""
     lines = [
