@@ -13,6 +13,12 @@ from dataclasses import dataclass
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
 
 TIMELINESS = ("early", "on_time", "late")
+# A dossier is late because a step overran its budget, or because a second supplement was requested
+# (the 766 method counts it late whatever the dates say).
+LATE_REASONS = ("overran", "second_supplement")
+DOSSIER_ENDS = ("returned", "refused", "withdrawn", "stopped")
+EXPLANATION_SUBJECTS = ("dossier", "task", "feedback", "misconduct", "inspection")
+DEADLINE_CHANGE_REASONS = ("calendar_changed", "supplement_received", "apology")
 
 
 class EventData(Schema):
@@ -80,6 +86,13 @@ class DossierCompleted(EventData):
     responsible_step = _opt(metadata={"description": "step that overran, when late"})
     responsible_official = _opt()
     responsible_unit = _opt()
+    late_reason = _opt(validate=validate.OneOf(LATE_REASONS),
+                       metadata={"description": "why it is late: a step overran, or a second supplement request"})
+    supplements = fields.Integer(load_default=0, metadata={"description": "supplement requests made"})
+    paused_days = _opt(fields.Decimal, as_string=True,
+                       metadata={"description": "working days the clock stood still for the citizen"})
+    returned_for_fault = fields.Integer(load_default=0, metadata={
+        "description": "times sent back to the citizen through officials' own fault"})
 
 
 class DossierOverdue(EventData):
@@ -93,12 +106,110 @@ class DossierOverdue(EventData):
     official = _opt(metadata={"description": "official holding the dossier at the deadline"})
 
 
+class DossierHandedOver(EventData):
+    """One line of the process control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ)."""
+
+    code = _code()
+    unit = _code(metadata={"description": "unit that handles the dossier"})
+    at = fields.AwareDateTime(required=True)
+    from_step = _opt(metadata={"description": "step finished by this hand-over"})
+    to_step = _opt(metadata={"description": "step started; null when the result is ready"})
+    from_official = _opt()
+    to_official = _opt()
+    to_unit = _opt(metadata={"description": "unit doing the next step, when not the handling unit"})
+    step_budget_days = _opt(fields.Decimal, as_string=True, metadata={"description": "budget of from_step"})
+    step_used_days = _opt(fields.Decimal, as_string=True, metadata={"description": "working days from_step took"})
+    step_on_time = _opt(fields.Boolean, metadata={"description": "from_step finished within its budget"})
+
+
+class DossierSupplementRequested(EventData):
+    code = _code()
+    unit = _code()
+    at = fields.AwareDateTime(required=True)
+    reasons = fields.List(fields.String(validate=validate.Length(min=1)), required=True,
+                          validate=validate.Length(min=1))
+    official = _opt()
+    request_number = fields.Integer(required=True, metadata={"description": "1 for the first request, 2 …"})
+    counts_as_late = fields.Boolean(required=True, metadata={"description": "a second request: counted late"})
+
+
+class DossierSupplementReceived(EventData):
+    code = _code()
+    unit = _code()
+    at = fields.AwareDateTime(required=True)
+    paused_days = fields.Decimal(required=True, as_string=True,
+                                 metadata={"description": "working days the clock stood still"})
+    due_at = fields.AwareDateTime(required=True, metadata={"description": "the due instant after the pause"})
+
+
+class DossierMarkedLate(EventData):
+    code = _code()
+    unit = _code()
+    at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(LATE_REASONS))
+    official = _opt()
+
+
+class DossierDeadlineChanged(EventData):
+    code = _code()
+    unit = _code()
+    previous_due_at = fields.AwareDateTime(required=True)
+    due_at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(DEADLINE_CHANGE_REASONS))
+    rules_version = _opt(metadata={"description": "calendar rules version used for the new due instant"})
+
+
+class DossierApologyIssued(EventData):
+    code = _code()
+    unit = _code(metadata={"description": "unit at fault that apologises"})
+    issued_at = fields.AwareDateTime(required=True)
+    previous_due_at = fields.AwareDateTime(required=True)
+    due_at = fields.AwareDateTime(required=True, metadata={"description": "the new promised return instant"})
+    reason = fields.String(required=True)
+    official = _opt(metadata={"description": "official holding the dossier"})
+    step = _opt()
+
+
+class DossierDueSoon(EventData):
+    code = _code()
+    unit = _code()
+    due_at = fields.AwareDateTime(required=True)
+    point = fields.String(required=True, metadata={"description": "warning point, e.g. `75%` or `1d`"})
+    detected_at = fields.AwareDateTime(required=True)
+    step = _opt()
+    official = _opt()
+
+
+class DossierEnded(EventData):
+    """A dossier left the process other than by its result being ready: returned (result handed to the
+    citizen), refused, withdrawn by the citizen, or stopped."""
+
+    code = _code()
+    unit = _code()
+    procedure_code = _opt()
+    at = fields.AwareDateTime(required=True)
+    reason = _opt(metadata={"description": "required for refused and stopped"})
+    official = _opt()
+
+
+class DossierSentBack(EventData):
+    """The dossier was sent back to the citizen (trả lại hồ sơ); officials' own fault is counted."""
+
+    code = _code()
+    unit = _code()
+    at = fields.AwareDateTime(required=True)
+    reason = fields.String(required=True)
+    officials_fault = fields.Boolean(required=True)
+    official = _opt()
+    times_for_fault = fields.Integer(required=True, metadata={"description": "count so far, officials' fault"})
+
+
 # --- discipline -----------------------------------------------------------------------------------
 
 class ExplanationRequested(EventData):
     code = _code(metadata={"description": "explanation request code"})
-    subject_type = fields.String(required=True, validate=validate.OneOf(["dossier", "task", "feedback"]))
-    subject = _code(metadata={"description": "code of the late dossier, task or feedback"})
+    subject_type = fields.String(required=True, validate=validate.OneOf(EXPLANATION_SUBJECTS))
+    subject = _code(metadata={"description": "code of the late dossier, task or feedback, the report …"})
     official = _code(metadata={"description": "official who must explain"})
     unit = _code()
     role = fields.String(required=True, validate=validate.OneOf(["official", "head"]))
@@ -115,6 +226,97 @@ class SanctionProposed(EventData):
     form = fields.String(required=True, metadata={"description": "proposed disciplinary form"})
     facts = fields.List(fields.String(), required=True, metadata={"description": "codes of the facts"})
     joint_liability = fields.Boolean(load_default=False)
+    fact_date = _opt(fields.Date, metadata={"description": "date of the fact that chose the rule set"})
+    violation = _opt(metadata={"description": "code of the violation behind the proposal"})
+
+
+
+class ExplanationSubmitted(EventData):
+    code = _code()
+    official = _code()
+    unit = _code()
+    subject_type = fields.String(required=True, validate=validate.OneOf(EXPLANATION_SUBJECTS))
+    subject = _code()
+    submitted_at = fields.AwareDateTime(required=True)
+    due_at = fields.AwareDateTime(required=True)
+
+
+class ExplanationJudged(EventData):
+    code = _code()
+    official = _code()
+    unit = _code()
+    accepted = fields.Boolean(required=True)
+    reason = fields.String(required=True)
+    judged_by = _code(metadata={"description": "official (head or inspector) who judged"})
+    judged_at = fields.AwareDateTime(required=True)
+
+
+class ExplanationMissed(EventData):
+    code = _code()
+    official = _code()
+    unit = _code()
+    subject_type = fields.String(required=True, validate=validate.OneOf(EXPLANATION_SUBJECTS))
+    subject = _code()
+    due_at = fields.AwareDateTime(required=True)
+    detected_at = fields.AwareDateTime(required=True)
+
+
+VIOLATION_SOURCES = ("dossier", "task", "feedback", "inspection", "explanation", "misconduct")
+
+
+class ViolationRecorded(EventData):
+    code = _code()
+    official = _code(metadata={"description": "official responsible"})
+    unit = _code()
+    responsibility = fields.String(required=True, validate=validate.OneOf(["direct", "joint"]),
+                                   metadata={"description": "direct, or joint liability of the head"})
+    kind = fields.String(required=True, metadata={"description": "e.g. late_dossier, missed_explanation"})
+    source_type = fields.String(required=True, validate=validate.OneOf(VIOLATION_SOURCES))
+    source = _code(metadata={"description": "code of the dossier, task, feedback, inspection …"})
+    fact_date = fields.Date(required=True)
+    recorded_at = fields.AwareDateTime(required=True)
+
+
+SANCTION_STEPS = ("review", "council", "recommendation", "decision")
+
+
+class SanctionStepRecorded(EventData):
+    proposal = _code()
+    official = _code()
+    unit = _code()
+    step = fields.String(required=True, validate=validate.OneOf(SANCTION_STEPS))
+    at = fields.AwareDateTime(required=True)
+    on_time = fields.Boolean(required=True, metadata={"description": "within the step's working-day deadline"})
+    next_due_at = _opt(fields.AwareDateTime, metadata={"description": "deadline of the next step"})
+
+
+class SanctionDecided(EventData):
+    code = _code(metadata={"description": "decision code"})
+    proposal = _code()
+    official = _code()
+    official_name = _opt(metadata={"description": "public servant's name, for the public list of violators"})
+    unit = _code()
+    form = fields.String(required=True)
+    rule_set = fields.String(required=True)
+    decided_at = fields.AwareDateTime(required=True)
+    in_force_until = fields.Date(required=True)
+    violation_kind = _opt()
+
+
+class SanctionDropped(EventData):
+    proposal = _code()
+    official = _code()
+    unit = _code()
+    reason = fields.String(required=True, metadata={"description": "e.g. limitation period passed"})
+    at = fields.AwareDateTime(required=True)
+
+
+class InspectionRecorded(EventData):
+    code = _code()
+    unit = _code(metadata={"description": "unit inspected"})
+    kind = fields.String(required=True, validate=validate.OneOf(["periodic", "surprise"]))
+    inspected_on = fields.Date(required=True)
+    findings = fields.Integer(required=True, metadata={"description": "findings recorded as violations"})
 
 
 # --- reporting ------------------------------------------------------------------------------------
@@ -127,9 +329,19 @@ class RankingEntry(Schema):
 
 
 class RankingUpdated(EventData):
-    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"))
+    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}(-\d{2}|-Q[1-4])?$"),
+                           metadata={"description": "month 2026-11, quarter 2026-Q4 or year 2026"})
     changed = fields.List(fields.Nested(RankingEntry), required=True)
     units_ranked = fields.Integer(required=True)
+    unit_kind = _opt(metadata={"description": "kind of units ranked together (department, ward, …); null: all"})
+
+
+class ReportIssued(EventData):
+    code = _code()
+    kind = fields.String(required=True, validate=validate.OneOf(["monthly", "quarterly", "weekly_tasks"]))
+    period = fields.String(required=True)
+    issued_at = fields.AwareDateTime(required=True)
+    version = fields.Integer(required=True, metadata={"description": "1, then 2 … when re-issued"})
 
 
 # --- tasks and feedback ---------------------------------------------------------------------------
@@ -279,11 +491,51 @@ CATALOG: dict[str, EventType] = {
                   "A dossier was finished, early, on time or late; a late one names who overran."),
         EventType("dossier.overdue", DossierOverdue, "dossiers",
                   "An open dossier passed its due time (once per dossier and due date)."),
+        EventType("dossier.handed_over", DossierHandedOver, "dossiers",
+                  "A dossier passed from one step (and official) to the next: a line of the control sheet."),
+        EventType("dossier.supplement_requested", DossierSupplementRequested, "dossiers",
+                  "The citizen was asked to supplement the dossier, with reasons; the clock pauses."),
+        EventType("dossier.supplement_received", DossierSupplementReceived, "dossiers",
+                  "The citizen supplemented the dossier; the clock resumes and the due instant moves."),
+        EventType("dossier.marked_late", DossierMarkedLate, "dossiers",
+                  "A dossier is counted late whatever its dates (a second supplement request)."),
+        EventType("dossier.deadline_changed", DossierDeadlineChanged, "dossiers",
+                  "A running dossier's due instant moved (calendar change, supplement, apology)."),
+        EventType("dossier.apology_issued", DossierApologyIssued, "dossiers",
+                  "The unit at fault apologised to the citizen and set a new return date (once)."),
+        EventType("dossier.due_soon", DossierDueSoon, "dossiers",
+                  "A warning point before a dossier's deadline was reached (once per dossier, due date, point)."),
+        EventType("dossier.returned", DossierEnded, "dossiers", "The result was handed to the citizen."),
+        EventType("dossier.refused", DossierEnded, "dossiers", "The dossier was refused, with a reason."),
+        EventType("dossier.withdrawn", DossierEnded, "dossiers", "The citizen withdrew the dossier."),
+        EventType("dossier.stopped", DossierEnded, "dossiers", "Handling was stopped, with a reason."),
+        EventType("dossier.sent_back", DossierSentBack, "dossiers",
+                  "The dossier was sent back to the citizen; officials' own fault counted."),
         EventType("explanation.requested", ExplanationRequested, "discipline",
                   "An official or a unit's head was asked to explain a delay."),
         EventType("sanction.proposed", SanctionProposed, "discipline",
                   "A sanction rule's threshold was met; a disciplinary form is proposed."),
+        EventType("explanation.submitted", ExplanationSubmitted, "discipline",
+                  "An official submitted the explanation asked of them."),
+        EventType("explanation.accepted", ExplanationJudged, "discipline",
+                  "The head or an inspector accepted an explanation, with a reason."),
+        EventType("explanation.rejected", ExplanationJudged, "discipline",
+                  "The head or an inspector rejected an explanation, with a reason."),
+        EventType("explanation.missed", ExplanationMissed, "discipline",
+                  "An explanation was not submitted by its deadline; that is itself a violation."),
+        EventType("violation.recorded", ViolationRecorded, "discipline",
+                  "A violation was recorded against an official, directly or as the head's joint liability."),
+        EventType("sanction.step_recorded", SanctionStepRecorded, "discipline",
+                  "A proposal passed a step: review meeting, council, recommendation, decision."),
+        EventType("sanction.decided", SanctionDecided, "discipline",
+                  "A disciplinary decision was taken; it is in force 12 months."),
+        EventType("sanction.dropped", SanctionDropped, "discipline",
+                  "A proposal was dropped (limitation period, handling time limit, council's finding)."),
+        EventType("inspection.recorded", InspectionRecorded, "discipline",
+                  "An inspection of a unit by Home Affairs was recorded with its findings."),
         EventType("ranking.updated", RankingUpdated, "reporting", "A period's ranking of units changed."),
+        EventType("report.issued", ReportIssued, "reporting",
+                  "A periodic report was issued (or re-issued) for a period; its files do not change after."),
         EventType("task.assigned", TaskAssigned, "tasks", "A task was assigned to a lead unit."),
         EventType("task.progress_reported", TaskProgressReported, "tasks",
                   "The lead or a co-operating unit reported progress on a task."),
