@@ -72,8 +72,8 @@ def build(url: str, open_count: int, overdue: int, completed: int) -> None:
     try:
         with engine.begin() as conn:
             conn.execute(text(
-                "INSERT INTO procedures (code, name, processing_days, created_at) "
-                "VALUES (:code, 'Thủ tục đo hiệu năng', 10, :now)"), {"code": PROCEDURE, "now": NOW})
+                "INSERT INTO procedures (code, name, created_at) "
+                "VALUES (:code, 'Thủ tục đo hiệu năng', :now)"), {"code": PROCEDURE, "now": NOW})
             say(f"  inserting {open_count:,} open dossiers ({overdue:,} overdue)")
             started = time.perf_counter()
             # Late ones: due between 1 minute and ~30 days ago; the rest: due within the next 60 days.

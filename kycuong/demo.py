@@ -11,48 +11,29 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import date, timedelta
-from decimal import Decimal
 
 from services.discipline import service as discipline
+from services.dossiers import catalog
 from services.dossiers import service as dossiers
 from services.feedback import service as feedback
 from services.tasks import service as tasks
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidInput
 
-# Procedures as published on the national public service portal: name, legal time in working days and
-# a step plan (receive → appraise → approve → return). Codes are the portal's procedure codes.
-PROCEDURES = [
-    ("1.001612", "Đăng ký thành lập hộ kinh doanh", "3",
-     [("receive", "Tiếp nhận hồ sơ", "0.5"), ("appraise", "Thẩm định", "1.5"), ("approve", "Phê duyệt", "0.5"),
-      ("return", "Trả kết quả", "0.5")]),
-    ("1.001193", "Đăng ký khai sinh", "1",
-     [("receive", "Tiếp nhận hồ sơ", "0.25"), ("appraise", "Thẩm định", "0.25"), ("approve", "Phê duyệt", "0.25"),
-      ("return", "Trả kết quả", "0.25")]),
-    ("1.009994", "Cấp giấy phép xây dựng nhà ở riêng lẻ", "15",
-     [("receive", "Tiếp nhận hồ sơ", "0.5"), ("appraise", "Thẩm định, kiểm tra thực địa", "10"),
-      ("approve", "Phê duyệt", "4"), ("return", "Trả kết quả", "0.5")]),
-    ("2.000488", "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam", "10",
-     [("receive", "Tiếp nhận hồ sơ", "0.5"), ("appraise", "Tra cứu, xác minh", "7.5"), ("approve", "Ký duyệt", "1.5"),
-      ("return", "Trả kết quả", "0.5")]),
-    ("2.000908", "Chứng thực bản sao từ bản chính giấy tờ, văn bản", "0.5",
-     [("receive", "Tiếp nhận hồ sơ", "0.25"), ("approve", "Ký chứng thực", "0.25")]),
-]
-
 # Units with staff in the demo: (unit, head, officials, procedures handled there)
 STAFFED = [
     ("HN-SXD", ("CB-SXD-01", "Nguyễn Hữu Thắng", "Giám đốc"),
-     [("CB-SXD-11", "Lê Thị Thu Hà"), ("CB-SXD-12", "Phạm Quốc Việt")], ["1.009994"]),
+     [("CB-SXD-11", "Lê Thị Thu Hà"), ("CB-SXD-12", "Phạm Quốc Việt")], ["1.013225"]),
     ("HN-STP", ("CB-STP-01", "Trần Thị Hồng Nhung", "Giám đốc"),
-     [("CB-STP-11", "Đỗ Minh Đức"), ("CB-STP-12", "Vũ Thị Lan")], ["2.000488"]),
+     [("CB-STP-11", "Đỗ Minh Đức"), ("CB-STP-12", "Vũ Thị Lan")], ["2.000635"]),
     ("HN-STC", ("CB-STC-01", "Hoàng Văn Dũng", "Giám đốc"),
      [("CB-STC-11", "Ngô Thanh Tùng"), ("CB-STC-12", "Bùi Thị Mai")], ["1.001612"]),
     ("W00070", ("CB-W070-01", "Đặng Văn Long", "Chủ tịch UBND phường"),
-     [("CB-W070-11", "Trịnh Thị Ngọc"), ("CB-W070-12", "Lý Văn Khoa")], ["1.001193", "2.000908"]),
+     [("CB-W070-11", "Trịnh Thị Ngọc"), ("CB-W070-12", "Lý Văn Khoa")], ["1.001193", "2.000815"]),
     ("W00004", ("CB-W004-01", "Phan Thị Thảo", "Chủ tịch UBND phường"),
-     [("CB-W004-11", "Nguyễn Đức Anh"), ("CB-W004-12", "Tạ Thị Hương")], ["1.001193", "2.000908"]),
+     [("CB-W004-11", "Nguyễn Đức Anh"), ("CB-W004-12", "Tạ Thị Hương")], ["1.001193", "2.000815"]),
     ("W00073", ("CB-W073-01", "Võ Minh Quân", "Chủ tịch UBND phường"),
-     [("CB-W073-11", "Cao Thị Yến"), ("CB-W073-12", "Đinh Văn Hải")], ["1.001193", "2.000908"]),
+     [("CB-W073-11", "Cao Thị Yến"), ("CB-W073-12", "Đinh Văn Hải")], ["1.001193", "2.000815"]),
 ]
 
 APPLICANTS = ["Nguyễn Văn An", "Trần Thị Bích", "Lê Hoàng Nam", "Phạm Thị Dung", "Hoàng Minh Tuấn",
@@ -74,14 +55,12 @@ def load(platform, progress: Callable[[str], None] = print) -> dict:
         for code, name in officials:
             discipline.upsert_official(d.uow(), code, name, unit, "cong_chuc", "Chuyên viên", False)
 
-    progress("demo 2/4: thủ tục hành chính…")
-    for code, name, days, steps in PROCEDURES:
-        try:
-            dossiers.register_procedure(rt["dossiers"].uow(), {
-                "code": code, "name": name, "processing_days": Decimal(days),
-                "steps": [{"key": k, "name": n, "days": Decimal(v)} for k, n, v in steps]})
-        except Conflict:
-            pass  # loaded by an earlier run
+    progress("demo 2/4: thủ tục hành chính (danh mục mẫu)…")
+    # The shipped sample of real portal procedures; importing it again changes nothing.
+    try:
+        catalog.import_file(rt["dossiers"].uow(), catalog.SAMPLE)
+    except InvalidInput as exc:  # a data folder whose catalog was edited since: keep what is there
+        progress(f"demo: the procedure catalog already there was kept ({exc.message})")
 
     progress("demo 3/4: hồ sơ (một số đã quá hạn)…")
     counts["dossiers"] = _load_dossiers(rt["dossiers"], rng)

@@ -63,6 +63,9 @@ class LocalStack:
         self.web_threads = web_threads
         self.urls: dict[str, str] = {}
         self.processes: dict[str, subprocess.Popen] = {}
+        # Department instances (`<service>@<instance>`): their own settings and databases.
+        self.instance_env: dict[str, dict[str, str]] = {}
+        self.instance_databases: list[str] = []
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("KYCUONG_")},
             "KYCUONG_BROKER_URL": self.broker_url,
@@ -102,28 +105,54 @@ class LocalStack:
         with admin.connect() as conn:
             for service in SERVICES:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "kyc_{self.run}_{service}" WITH (FORCE)'))
+            for name in self.instance_databases:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
         subprocess.run(["rabbitmqctl", "-q", "delete_vhost", self.vhost], capture_output=True, timeout=180)
 
-    def kycuong(self, *args: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "kycuong.cli", *args], env=self.env, cwd=ROOT,
+    def kycuong(self, *args: str, env: dict | None = None) -> str:
+        result = subprocess.run([sys.executable, "-m", "kycuong.cli", *args], env={**self.env, **(env or {})}, cwd=ROOT,
                                 capture_output=True, text=True, timeout=300)
         if result.returncode != 0:
             raise StackError(f"kycuong {' '.join(args)} failed:\n{result.stderr[-4000:]}")
         return result.stdout
 
     def start(self, service: str, role: str) -> None:
+        """Start the web or worker process of `service`, or of a department instance `service@instance`."""
         name = f"{role}_{service}"
+        key, service = service, service.split("@", 1)[0]
         if role == "web":
-            port = int(self.urls[service].rsplit(":", 1)[1]) if service in self.urls else free_port()
-            self.urls[service] = f"http://127.0.0.1:{port}"
+            port = int(self.urls[key].rsplit(":", 1)[1]) if key in self.urls else free_port()
+            self.urls[key] = f"http://127.0.0.1:{port}"
             args = ["serve", service, "--port", str(port), "--workers", str(self.web_workers),
                     "--threads", str(self.web_threads)]
         else:
             args = ["worker", service]
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 (kept open for the child's life)
-        self.processes[name] = subprocess.Popen([sys.executable, "-m", "kycuong.cli", *args], env=self.env,
+        self.processes[name] = subprocess.Popen([sys.executable, "-m", "kycuong.cli", *args],
+                                                env={**self.env, **self.instance_env.get(key, {})},
                                                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+    def add_instance(self, service: str, instance: str, units: list[str], env: dict | None = None) -> str:
+        """Run a department's own instance of `service` (its units, its own database, the same broker),
+        web and worker, as `<service>@<instance>`; returns that key (for `urls`). Call wait_ready after."""
+        key = f"{service}@{instance}"
+        database = f"kyc_{self.run}_{service}_{instance}".replace("-", "_")
+        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{database}"'))
+        admin.dispose()
+        self.instance_databases.append(database)
+        self.instance_env[key] = {
+            "KYCUONG_INSTANCE": instance,
+            "KYCUONG_UNITS": ",".join(units),
+            f"KYCUONG_{service.upper()}_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}",
+            **(env or {}),
+        }
+        self.kycuong("migrate", service, env=self.instance_env[key])
+        self.start(key, "web")
+        self.start(key, "worker")
+        return key
 
     def stop(self, name: str) -> None:
         process = self.processes.pop(name)
@@ -136,10 +165,11 @@ class LocalStack:
 
     def wait_ready(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
-        for service in self.urls:
+        for key in self.urls:
+            service = key.split("@", 1)[0]
             while True:
                 try:
-                    with urllib.request.urlopen(f"{self.urls[service]}/{service}/readyz", timeout=2) as r:
+                    with urllib.request.urlopen(f"{self.urls[key]}/{service}/readyz", timeout=2) as r:
                         if r.status == 200:
                             break
                 except OSError:

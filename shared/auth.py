@@ -18,7 +18,8 @@ from flask import current_app, g, request
 
 from shared.errors import Forbidden, Unauthorized
 
-ROLES = ("officer", "head", "inspector", "office", "admin")
+# `publisher`: an external one-stop system posting ingest events; its `sub` is its publisher id.
+ROLES = ("officer", "head", "inspector", "office", "admin", "publisher")
 SEE_ALL = {"inspector", "office", "admin"}
 
 

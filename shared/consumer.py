@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
@@ -31,7 +32,7 @@ from shared.errors import DomainError
 from shared.events.catalog import CATALOG, validate_data
 from shared.events.envelope import Event, InvalidEvent
 from shared.logging import bound
-from shared.topology import DLX, declare
+from shared.topology import DLX, declare, queue_name
 from shared.uow import UnitOfWork, causing_event
 
 if TYPE_CHECKING:
@@ -44,6 +45,20 @@ log = logging.getLogger("kycuong.consumer")
 CONSUMED = Counter("kycuong_events_consumed_total", "Events taken from the queue", ["service", "type", "outcome"])
 
 Handler = Callable[[Event, UnitOfWork], None]
+
+# The AMQP `user_id` property of the message being handled. RabbitMQ refuses a message whose user_id is
+# not the user of the connection that published it, so a handler of `kycuong.ingest` can trust it as the
+# publisher's identity.
+message_user_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("message_user_id", default=None)
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message the runner dead-lettered: its event when it could be read, the reason, its user_id."""
+
+    event: Event | None
+    reason: str
+    user_id: str | None
 
 
 class Transient(Exception):
@@ -61,6 +76,12 @@ class Stream:
     name: str
     exchange: Exchange
     handlers: dict[str, Handler]
+    # False for streams whose publishers are outside the platform (ingest): the catalog's schemas are
+    # what the platform emits, and the handlers validate the external contract themselves.
+    validate: bool = True
+    # Called after each message of this stream is dead-lettered (e.g. to count refused publishers); a
+    # failure here is logged and never blocks the acknowledgement.
+    on_dead_letter: Callable[[ServiceRuntime, DeadLetter], None] | None = None
 
 
 class ConsumerRunner:
@@ -70,7 +91,9 @@ class ConsumerRunner:
         self.runtime = runtime
         self.stream = stream
         self.consumer_name = f"{runtime.name}.{stream.name}"
-        self.queue_name = f"{runtime.name}.{stream.name}"
+        # A department's instance (serving only some units) has queues of its own, named after it.
+        self.instance = runtime.settings.instance if runtime.settings.units else None
+        self.queue_name = queue_name(runtime.name, stream.name, self.instance)
         self._deliveries: dict[str, int] = {}  # for transports that do not count deliveries
 
     # -- processing one message ------------------------------------------------------------------
@@ -84,14 +107,15 @@ class ConsumerRunner:
         handler = self.stream.handlers.get(event.type)
         if handler is None:
             return None, None, ("ignored", None)  # consumers ignore types they do not handle
-        if event.type in CATALOG:
+        if self.stream.validate and event.type in CATALOG:
             errors = validate_data(event.type, event.data, strict=False)
             if errors:
                 return None, None, ("dead", f"invalid data for {event.type}: {errors}")
         return event, handler, None
 
     def process(self, body: bytes, headers: dict | None = None,
-                content_type: str | None = "application/cloudevents+json") -> tuple[str, str | None]:
+                content_type: str | None = "application/cloudevents+json",
+                user_id: str | None = None) -> tuple[str, str | None]:
         """Apply one message alone. Returns (outcome, reason): outcome is 'done', 'duplicate', 'ignored',
         'dead' (reason given) or 'retry'."""
         event, handler, verdict = self.parse(body, headers, content_type)
@@ -100,7 +124,7 @@ class ConsumerRunner:
         with bound(correlation=event.correlationid, service=self.runtime.name):
             for attempt in range(self.IN_PLACE_ATTEMPTS):
                 try:
-                    return self._apply(event, handler), None
+                    return self._apply(event, handler, user_id), None
                 except DomainError as exc:
                     return "dead", _domain_reason(exc)
                 except (Transient, OperationalError) as exc:
@@ -118,13 +142,14 @@ class ConsumerRunner:
                 time.sleep(delay)
             return "retry", reason
 
-    def process_batch(self, messages: list[tuple[bytes, dict | None, str | None]]) -> list[tuple[str, str | None]]:
-        """Apply several messages in one transaction and one commit. If any of them fails, the whole
-        transaction is undone and the messages are applied one by one (`process`), so the one at fault
-        is dead-lettered or retried alone: failures are rare, and this saves a savepoint per event."""
+    def process_batch(self, messages: list[tuple]) -> list[tuple[str, str | None]]:
+        """Apply several messages, each (body, headers, content_type[, user_id]), in one transaction and
+        one commit. If any of them fails, the whole transaction is undone and the messages are applied one
+        by one (`process`), so the one at fault is dead-lettered or retried alone: failures are rare, and
+        this saves a savepoint per event."""
         results: list[tuple[str, str | None] | None] = [None] * len(messages)
         todo = []
-        for i, (body, headers, content_type) in enumerate(messages):
+        for i, (body, headers, content_type, *_) in enumerate(messages):
             event, handler, verdict = self.parse(body, headers, content_type)
             if verdict:
                 results[i] = verdict
@@ -146,10 +171,12 @@ class ConsumerRunner:
                         continue
                     seen.add(event.id)
                     token = causing_event.set(event)
+                    user_token = message_user_id.set(_user_id_of(messages[i]))
                     try:
                         with bound(correlation=event.correlationid):
                             handler(event, uow)
                     finally:
+                        message_user_id.reset(user_token)
                         causing_event.reset(token)
                     results[i] = ("done", None)
                     applied.append({"consumer": self.consumer_name, "event_id": event.id,
@@ -167,9 +194,10 @@ class ConsumerRunner:
                 results[i] = self.process(*messages[i])
         return results
 
-    def _apply(self, event: Event, handler: Handler) -> str:
+    def _apply(self, event: Event, handler: Handler, user_id: str | None = None) -> str:
         inbox = self.runtime.inbox
         token = causing_event.set(event)
+        user_token = message_user_id.set(user_id)
         try:
             with self.runtime.uow() as uow:
                 try:
@@ -184,12 +212,14 @@ class ConsumerRunner:
                     uow.commit()
                 return "done"
         finally:
+            message_user_id.reset(user_token)
             causing_event.reset(token)
 
     # -- the loop ----------------------------------------------------------------------------------
 
     def _handle(self, batch: list, producer) -> None:
-        results = self.process_batch([(m.body, m.headers, m.content_type) for m in batch])
+        results = self.process_batch([(m.body, m.headers, m.content_type, (m.properties or {}).get("user_id"))
+                                      for m in batch])
         for message, (outcome, reason) in zip(batch, results, strict=True):
             event_type = (message.delivery_info or {}).get("routing_key", "?")
             if outcome == "retry":
@@ -204,6 +234,7 @@ class ConsumerRunner:
                     continue
             if outcome == "dead":
                 self._dead_letter(producer, message, reason)
+                self._after_dead_letter(message, reason)
             message.ack()
             CONSUMED.labels(self.runtime.name, event_type, outcome).inc()
 
@@ -224,6 +255,19 @@ class ConsumerRunner:
         })
         broker.publish(producer, message.body, exchange=DLX, routing_key=self.queue_name, headers=headers)
 
+    def _after_dead_letter(self, message, reason: str) -> None:
+        if self.stream.on_dead_letter is None:
+            return
+        try:
+            event = Event.from_message(message.body, message.content_type, message.headers)
+        except InvalidEvent:
+            event = None
+        try:
+            self.stream.on_dead_letter(self.runtime, DeadLetter(event, reason, (message.properties or {}).get(
+                "user_id")))
+        except Exception:
+            log.exception("dead-letter hook failed", extra={"queue": self.queue_name})
+
     def run(self, stop: threading.Event, ready: threading.Event | None = None) -> None:
         backoff = 0.5
         settings = self.runtime.settings
@@ -232,7 +276,8 @@ class ConsumerRunner:
             try:
                 conn.ensure_connection(max_retries=1)
                 queue = declare(conn, self.runtime.name, self.stream.handlers, stream=self.stream.name,
-                                exchange=self.stream.exchange, delivery_limit=settings.delivery_limit)
+                                exchange=self.stream.exchange, delivery_limit=settings.delivery_limit,
+                                instance=self.instance)
                 producer = conn.Producer()
                 batch: list = []
                 consumer = conn.Consumer(queues=[queue], prefetch_count=settings.prefetch,
@@ -264,6 +309,10 @@ class ConsumerRunner:
                 backoff = min(backoff * 2, 5.0)
             finally:
                 conn.release()
+
+
+def _user_id_of(message: tuple) -> str | None:
+    return message[3] if len(message) > 3 else None
 
 
 def _domain_reason(exc: DomainError) -> str:

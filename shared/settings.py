@@ -42,6 +42,10 @@ class Settings:
     inbox_retention_days: int = 30
     log_level: str = "INFO"
     units: tuple[str, ...] = ()  # units this instance is responsible for (empty: all)
+    # External publishers on `kycuong.ingest` and over HTTP: publisher id (its RabbitMQ user, its token's
+    # `sub`) -> the units it may publish for. Empty: no publisher registry, anyone who can write to the
+    # exchange is trusted (development and the embedded mode).
+    publishers: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def database_url(self, service: str) -> str:
         if service in self.database_urls:
@@ -87,6 +91,7 @@ class Settings:
             inbox_retention_days=_int_setting(env, "KYCUONG_INBOX_RETENTION_DAYS", 30),
             log_level=env.get("KYCUONG_LOG_LEVEL", "INFO"),
             units=tuple(u for u in env.get("KYCUONG_UNITS", "").split(",") if u),
+            publishers=_publishers_setting(env),
         )
         values.update(overrides)
         return cls(**values)
@@ -105,6 +110,18 @@ def _json_setting(env: dict[str, str], name: str) -> dict:
     if not isinstance(value, dict):
         raise SettingsError(f"{name} must be a JSON object")
     return value
+
+
+def _publishers_setting(env: dict[str, str]) -> dict[str, tuple[str, ...]]:
+    """KYCUONG_PUBLISHERS: {"publisher id": ["UNIT", ...], ...}, as JSON or @path/to/file.json."""
+    registry = _json_setting(env, "KYCUONG_PUBLISHERS")
+    publishers = {}
+    for publisher, units in registry.items():
+        if not isinstance(units, list) or not units or not all(isinstance(u, str) and u for u in units):
+            raise SettingsError(f"KYCUONG_PUBLISHERS: publisher {publisher!r} must map to a non-empty list of "
+                                f"unit codes, got {units!r}")
+        publishers[publisher] = tuple(units)
+    return publishers
 
 
 def _int_setting(env: dict[str, str], name: str, default: int) -> int:

@@ -5,6 +5,8 @@
 - `kycuong.dlx`: durable direct exchange for dead letters.
 - `<service>.events`: a quorum queue per consuming service with a delivery limit, dead-lettering to
   `kycuong.dlx` with routing key `<service>.events`, which lands in `<service>.events.dlq`.
+- A department's own instance of a service (KYCUONG_UNITS set) consumes from `<service>.<instance>.<stream>`:
+  every instance gets its own copy of each event (a shared queue would hand each event to one of them).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ INGEST = Exchange("kycuong.ingest", type="topic", durable=True)
 DLX = Exchange("kycuong.dlx", type="direct", durable=True)
 
 
-def queue_name(service: str, stream: str = "events") -> str:
-    return f"{service}.{stream}"
+def queue_name(service: str, stream: str = "events", instance: str | None = None) -> str:
+    return f"{service}.{instance}.{stream}" if instance else f"{service}.{stream}"
 
 
 def dlq_name(queue: str) -> str:
@@ -39,13 +41,13 @@ def dead_letter_queue(queue: str, *, quorum: bool = True) -> Queue:
 
 
 def declare(conn: Connection, service: str, bindings: Iterable[str], *, delivery_limit: int,
-            stream: str = "events", exchange: Exchange = EVENTS) -> Queue:
+            stream: str = "events", exchange: Exchange = EVENTS, instance: str | None = None) -> Queue:
     """Declare exchanges, the service's queue with its bindings, and its dead-letter queue."""
     quorum = conn.transport.driver_type == "amqp"
     channel = conn.default_channel
     for ex in (EVENTS, INGEST, DLX):
         ex(channel).declare()
-    name = queue_name(service, stream)
+    name = queue_name(service, stream, instance)
     queue = Queue(name, durable=True,
                   queue_arguments=_queue_arguments(name, delivery_limit=delivery_limit, quorum=quorum))
     bound = queue(channel)

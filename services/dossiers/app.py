@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from services.dossiers.api import dossiers_blp, procedures_blp
-from services.dossiers.handlers import on_external_dossier_received
+from services.dossiers.api import calendar_blp, dossiers_blp, ingest_blp, procedures_blp, units_blp
+from services.dossiers.handlers import INGEST_HANDLERS, on_external_dead_letter, on_unit_upserted
 from services.dossiers.models import Base
-from services.dossiers.sweeps import sweep_overdue
+from services.dossiers.sweeps import sweep_calendar, sweep_overdue, sweep_warnings
 from shared.consumer import Stream
 from shared.runtime import ServiceSpec, Sweep
 from shared.topology import INGEST
@@ -17,9 +17,12 @@ def build() -> ServiceSpec:
         title="Kỷ Cương — Hồ sơ thủ tục hành chính (dossiers)",
         metadata=Base.metadata,
         migrations=Path(__file__).with_name("migrations"),
-        blueprints=[procedures_blp, dossiers_blp],
-        # Nothing on kycuong.events yet: external one-stop systems publish on their own exchange.
-        handlers={},
-        streams=[Stream("ingest", INGEST, {"dossier.received": on_external_dossier_received})],
-        sweeps=[Sweep("overdue", sweep_overdue, interval=None)],
+        blueprints=[procedures_blp, dossiers_blp, calendar_blp, units_blp, ingest_blp],
+        # The directory's unit names, for the apology letter's header.
+        handlers={"directory.unit_upserted": on_unit_upserted},
+        # External events are checked against the ingest contract by their handler, not the catalog's
+        # schemas (what dossiers emits); dead letters are counted as rejections.
+        streams=[Stream("ingest", INGEST, INGEST_HANDLERS, validate=False, on_dead_letter=on_external_dead_letter)],
+        sweeps=[Sweep("overdue", sweep_overdue, interval=None), Sweep("warnings", sweep_warnings, interval=None),
+                Sweep("calendar", sweep_calendar, interval=None)],
     )

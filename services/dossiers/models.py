@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from services.dossiers.domain import RECEIVED
@@ -17,6 +31,10 @@ Days = Numeric(10, 4)
 # Open dossiers whose current due date has not been alerted yet: the only rows the overdue sweep
 # reads. The sweep filters with this very text so both PostgreSQL and SQLite match it to the index.
 OVERDUE_WATCH = text(f"status = '{RECEIVED}' AND overdue_alerted_due_at IS NULL")
+# Open dossiers with a warning point (due soon, apology due) still ahead of them: the warnings sweep reads
+# only these. A dossier waiting for the citizen's supplement has status awaiting_supplement, so neither
+# sweep sees it while its clock stands still.
+WARNING_WATCH = text(f"status = '{RECEIVED}' AND warn_at IS NOT NULL")
 
 
 class Base(DeclarativeBase):
@@ -24,29 +42,63 @@ class Base(DeclarativeBase):
 
 
 class Procedure(Base):
-    """An administrative procedure (thủ tục hành chính) with its legal processing time."""
+    """An administrative procedure (thủ tục hành chính) of the catalog: what it is. Its legal terms (time,
+    step plan, whether supplements and extensions are allowed) live in versions by effective date."""
 
     __tablename__ = "procedures"
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
+    # central / province / district / commune (cấp trung ương, tỉnh, huyện, xã); None when not stated.
+    level: Mapped[str | None] = mapped_column(String(16))
+    # Lĩnh vực as the national portal groups procedures, e.g. "Hộ tịch".
+    field: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    versions: Mapped[list[ProcedureVersion]] = relationship(
+        order_by="ProcedureVersion.version", cascade="all, delete-orphan", lazy="selectin")
+
+
+class ProcedureVersion(Base):
+    """The legal terms of a procedure from one date on. Versions are never changed once written: a dossier
+    keeps the version in force on the day it was received, so the past never moves."""
+
+    __tablename__ = "procedure_versions"
+    __table_args__ = (
+        UniqueConstraint("procedure_code", "effective_from", name="uq_procedure_versions_effective_from"),
+    )
+
+    procedure_code: Mapped[str] = mapped_column(ForeignKey("procedures.code"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date)
     processing_days: Mapped[Decimal] = mapped_column(Days)
+    supplements_allowed: Mapped[bool] = mapped_column(Boolean)
+    extensions_allowed: Mapped[bool] = mapped_column(Boolean)
+    # The legal document that sets these terms (e.g. "Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP").
+    legal_basis: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     steps: Mapped[list[ProcedureStep]] = relationship(
         order_by="ProcedureStep.position", cascade="all, delete-orphan", lazy="selectin")
 
 
 class ProcedureStep(Base):
-    """One step of a procedure's plan with its own budget: the step that overruns answers for it."""
+    """One step of a version's plan with its own budget: the step that overruns answers for it."""
 
-    __tablename__ = "procedure_steps"
-    __table_args__ = (UniqueConstraint("procedure_code", "key", name="uq_procedure_steps_procedure_key"),)
+    __tablename__ = "procedure_version_steps"
+    __table_args__ = (
+        ForeignKeyConstraint(["procedure_code", "version"],
+                             ["procedure_versions.procedure_code", "procedure_versions.version"],
+                             name="fk_procedure_version_steps_version"),
+        UniqueConstraint("procedure_code", "version", "key", name="uq_procedure_version_steps_key"),
+    )
 
-    procedure_code: Mapped[str] = mapped_column(ForeignKey("procedures.code"), primary_key=True)
+    procedure_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(Text)
     days: Mapped[Decimal] = mapped_column(Days)
+    # The unit or role that does the step (e.g. "Bộ phận một cửa", "Chủ tịch UBND xã"); None when not stated.
+    performer: Mapped[str | None] = mapped_column(Text)
 
 
 class Dossier(Base):
@@ -57,6 +109,8 @@ class Dossier(Base):
     __table_args__ = (
         Index("ix_dossiers_overdue_watch", "due_at", postgresql_where=OVERDUE_WATCH, sqlite_where=OVERDUE_WATCH),
         Index("ix_dossiers_unit_due_at", "unit", "due_at"),
+        Index("ix_dossiers_warning_watch", "warn_at", postgresql_where=WARNING_WATCH, sqlite_where=WARNING_WATCH),
+        Index("ix_dossiers_current_official", "current_official"),
     )
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -64,12 +118,14 @@ class Dossier(Base):
     unit: Mapped[str] = mapped_column(String(64))
     handler: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(24))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
     counting_starts_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # The procedure's budget when the dossier arrived: a later change of the procedure does not
     # move deadlines already promised to citizens.
     processing_days: Mapped[Decimal] = mapped_column(Days)
+    # The procedure version in force on the day of receipt (dossiers from before versions existed: 1).
+    procedure_version: Mapped[int] = mapped_column(Integer, server_default=text("1"), default=1)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
     rules_version: Mapped[str] = mapped_column(String(64))
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -79,6 +135,31 @@ class Dossier(Base):
     # alerted at most once.
     overdue_alerted_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    # -- the lifecycle (every column nullable or defaulted: bulk loaders need not know them) --
+    # Where the dossier is on its control sheet: the step in progress, who holds it, since when.
+    current_step: Mapped[str | None] = mapped_column(String(64))
+    current_official: Mapped[str | None] = mapped_column(String(64))
+    current_unit: Mapped[str | None] = mapped_column(String(64))
+    step_started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Frozen at receipt from the procedure version in force, like the budgets.
+    supplements_allowed: Mapped[bool] = mapped_column(Boolean, server_default=text("true"), default=True)
+    # Supplement requests made; while one is pending the status is awaiting_supplement from paused_since.
+    supplements: Mapped[int] = mapped_column(Integer, server_default=text("0"), default=0)
+    paused_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Working seconds the clock stood still for the citizen (finished pauses).
+    paused_seconds: Mapped[int] = mapped_column(Integer, server_default=text("0"), default=0)
+    # Set when the dossier counts as late whatever its dates (a second supplement request).
+    late_reason: Mapped[str | None] = mapped_column(String(32))
+    sent_back: Mapped[int] = mapped_column(Integer, server_default=text("0"), default=0)
+    returned_for_fault: Mapped[int] = mapped_column(Integer, server_default=text("0"), default=0)
+    # The next warning point (due soon, apology due) of the current due date; NULL when none is left.
+    warn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the apology became due (one working day before the deadline, not ready); NULL otherwise.
+    apology_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # returned, refused, withdrawn, stopped: when and why.
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    end_reason: Mapped[str | None] = mapped_column(Text)
 
     applicant: Mapped[Applicant | None] = relationship(uselist=False, cascade="all, delete-orphan",
                                                        lazy="raise")
@@ -107,3 +188,165 @@ class DossierAlert(Base):
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)  # overdue (apology reminders later)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
     alerted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# -- the lifecycle ----------------------------------------------------------------------------------
+
+class DossierStep(Base):
+    """The procedure's step plan frozen into the dossier at receipt: each step's budget is what the
+    official was promised, whatever the catalog says later."""
+
+    __tablename__ = "dossier_steps"
+
+    dossier_code: Mapped[str] = mapped_column(ForeignKey("dossiers.code"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    days: Mapped[Decimal] = mapped_column(Days)
+    performer: Mapped[str | None] = mapped_column(String(200))
+
+
+class Handover(Base):
+    """One line of the process control sheet (phiếu kiểm soát quá trình giải quyết hồ sơ)."""
+
+    __tablename__ = "dossier_handovers"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    dossier_code: Mapped[str] = mapped_column(ForeignKey("dossiers.code"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    from_step: Mapped[str | None] = mapped_column(String(64))
+    to_step: Mapped[str | None] = mapped_column(String(64))  # NULL: the result is ready
+    from_official: Mapped[str | None] = mapped_column(String(64))
+    to_official: Mapped[str | None] = mapped_column(String(64))
+    to_unit: Mapped[str | None] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Pause(Base):
+    """A supplement request: the clock stands still from `requested_at` until `resumed_at`."""
+
+    __tablename__ = "dossier_pauses"
+
+    dossier_code: Mapped[str] = mapped_column(ForeignKey("dossiers.code"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    resumed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reasons: Mapped[list] = mapped_column(JSON)
+    official: Mapped[str | None] = mapped_column(String(64))
+    step: Mapped[str | None] = mapped_column(String(64))
+    paused_seconds: Mapped[int | None] = mapped_column(Integer)
+
+
+class SendBack(Base):
+    """The dossier was sent back to the citizen (trả lại hồ sơ); officials' own faults are counted."""
+
+    __tablename__ = "dossier_send_backs"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    dossier_code: Mapped[str] = mapped_column(ForeignKey("dossiers.code"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    officials_fault: Mapped[bool] = mapped_column(Boolean)
+    official: Mapped[str | None] = mapped_column(String(64))
+
+
+class Apology(Base):
+    """The apology with a new return date (phiếu xin lỗi và hẹn lại ngày trả kết quả): at most one per
+    dossier, so the primary key itself refuses a second new date."""
+
+    __tablename__ = "dossier_apologies"
+
+    dossier_code: Mapped[str] = mapped_column(ForeignKey("dossiers.code"), primary_key=True)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    previous_due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    new_due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    official: Mapped[str | None] = mapped_column(String(64))
+    step: Mapped[str | None] = mapped_column(String(64))
+    signer_title: Mapped[str | None] = mapped_column(Text)
+    signer_name: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(Text)
+
+
+class CalendarOverride(Base):
+    """An operator's announcement for a year: a day made off, or a day made working, with its label."""
+
+    __tablename__ = "calendar_overrides"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # day_off | working_day
+    label: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class CalendarState(Base):
+    """One row: the calendar version the open dossiers' deadlines were last brought up to, so the
+    deadlines sweep knows (with one read) whether a calendar change still has dossiers to move."""
+
+    __tablename__ = "calendar_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    applied_version: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Unit(Base):
+    """Read copy of the directory's units (from `directory.unit_upserted`): the apology letter's header
+    names the agency and its parent."""
+
+    __tablename__ = "units"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    parent: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str | None] = mapped_column(String(64))
+    event_time: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+# -- external ingest --------------------------------------------------------------------------------
+
+class IngestWaiting(Base):
+    """An external event that arrived before the one it depends on (its dossier's `received`, the
+    supplement request before the supplement, the result before its return). It waits here, in the
+    database so a restart loses nothing, and is applied as soon as its prerequisite is, in the order the
+    events happened. Its inbox row was written when it was parked: a copy of it is a duplicate."""
+
+    __tablename__ = "ingest_waiting"
+    __table_args__ = (Index("ix_ingest_waiting_dossier_code", "dossier_code", "occurred_at"),)
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dossier_code: Mapped[str] = mapped_column(String(64))
+    event_type: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(64))
+    publisher: Mapped[str | None] = mapped_column(String(128))
+    # When it happened (the data's `at`, `completed_at` …): waiting events are applied in this order.
+    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    waiting_for: Mapped[str] = mapped_column(String(64))
+    event: Mapped[str] = mapped_column(Text)  # the CloudEvent, structured JSON
+    parked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class IngestRejection(Base):
+    """An external event refused: no or unknown publisher, a unit the publisher may not publish for,
+    invalid data, or a step the dossier's state does not allow. One row per event id, however often
+    the event is sent again, so the counts are of events, not of deliveries."""
+
+    __tablename__ = "ingest_rejections"
+    __table_args__ = (
+        UniqueConstraint("event_id", name="uq_ingest_rejections_event_id"),
+        Index("ix_ingest_rejections_rejected_at", "rejected_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str | None] = mapped_column(String(255))  # None: the message was not a CloudEvent
+    publisher: Mapped[str | None] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(8))  # amqp | http
+    event_type: Mapped[str | None] = mapped_column(String(128))
+    unit: Mapped[str | None] = mapped_column(String(64))
+    dossier_code: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)
+    rejected_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -132,6 +132,7 @@ def test_dossiers_an_instance_refuses_external_dossiers_of_units_it_does_not_ser
     publish(memory_broker, external_event(served, unit="PHUONG-BA-DINH"), "dossier.received",
             exchange="kycuong.ingest")
     wait_until(lambda: dossier_count(svc, served), message="the dossier of the served unit")
-    [(_, headers)] = drain(memory_broker, "dossiers.ingest.dlq")
+    # An instance serving some units consumes from its own queue, `dossiers.<instance>.ingest`.
+    [(_, headers)] = drain(memory_broker, "dossiers.local.ingest.dlq")
     assert UNIT in headers["x-kycuong-reason"]
     assert dossier_count(svc, refused) == 0
