@@ -63,6 +63,17 @@ class UnitOfWork:
             # read-only use case can return the objects it loaded.
             self.session.close()
 
+    @property
+    def active(self) -> bool:
+        """Inside `with uow:`: a transaction is open."""
+        return self._depth > 0
+
+    @property
+    def outermost(self) -> bool:
+        """The innermost open `with uow:` is the outermost one: the caller owns the transaction, so a use
+        case that joins someone else's (nested) must leave the commit to them."""
+        return self._depth == 1
+
     def now(self) -> datetime:
         return self.clock.now()
 

@@ -65,3 +65,22 @@ def on_feedback_overdue(event: Event, uow: UnitOfWork) -> None:
         subject_type="feedback",
         title=data["stage"],
     )
+
+
+def on_dossier_completed(event: Event, uow: UnitOfWork) -> None:
+    """A dossier finished late: the official of the step that overran and the unit's head explain, by the
+    same path as an overdue dossier. When the deadline sweep already asked them for this dossier and due
+    time, the unique key of the requests makes this a no-op; finished early or on time: nothing to do."""
+    data = catalog.read("dossier.completed", event.data)
+    if data["timeliness"] != "late":
+        return
+    service.record_overdue(
+        uow,
+        subject=data["code"],
+        unit=data.get("responsible_unit") or data["unit"],
+        due_at=data["due_at"],
+        detected_at=data["completed_at"],
+        official=data.get("responsible_official") or None,
+        step=data.get("responsible_step"),
+        event_id=event.id,
+    )

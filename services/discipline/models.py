@@ -113,6 +113,18 @@ class ExplanationRequest(Base):
     reason: Mapped[str] = mapped_column(Text)
     rule_set: Mapped[str | None] = mapped_column(String(64))  # the rule set that set the explanation time
     requested_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # The official's explanation, kept even when it came after the deadline (status stays missed).
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    submission: Mapped[str | None] = mapped_column(Text)
+    missed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The judgement of the head in office or of an inspector: accepted or rejected, with the reason.
+    judged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    judged_by: Mapped[str | None] = mapped_column(String(64))
+    judgement_reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def submitted_late(self) -> bool:
+        return self.submitted_at is not None and self.submitted_at > self.due_at
 
 
 class SanctionProposal(Base):
@@ -136,9 +148,28 @@ class SanctionProposal(Base):
     form: Mapped[str] = mapped_column(String(32))
     facts: Mapped[list[str]] = mapped_column(JSON)
     joint_liability: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(16))  # proposed; later reviewed, decided, dropped
+    status: Mapped[str] = mapped_column(String(16))  # proposed, in_progress, decided, dropped
     fact_day: Mapped[date] = mapped_column(Date)  # local day of the fact that crossed the threshold
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # What the proposal stands on, as it was when made: the violation that crossed the threshold, the
+    # official's category and post that chose the rule set and the ladder, the rule's own form before a
+    # repeat raised it (and the decision that did), the facts in words.
+    violation: Mapped[str | None] = mapped_column(String(32))
+    violation_kind: Mapped[str | None] = mapped_column(String(32))
+    category: Mapped[str | None] = mapped_column(String(16))
+    is_leader: Mapped[bool | None] = mapped_column(Boolean)
+    rule_form: Mapped[str | None] = mapped_column(String(32))
+    escalated_from: Mapped[str | None] = mapped_column(String(32))  # decision code of the earlier sanction
+    statement: Mapped[str | None] = mapped_column(Text)
+    # The procedure: next step and its deadline; the 90-day handling limit (150 once extended).
+    next_step: Mapped[str | None] = mapped_column(String(16))
+    next_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    handling_until: Mapped[date | None] = mapped_column(Date)
+    extended: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    limitation_until: Mapped[date | None] = mapped_column(Date)  # last day the violation may be handled
+    dropped_reason: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Verification(Base):
@@ -158,3 +189,162 @@ class Verification(Base):
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The inspectors' conclusion; a confirmed report becomes a violation of the official concerned.
+    concluded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    concluded_by: Mapped[str | None] = mapped_column(String(64))
+    conclusion: Mapped[str | None] = mapped_column(Text)
+
+
+# --- explanations: attachments, missed deadlines ---------------------------------------------------
+
+# The missed-explanations sweep reads only requests still waiting for an answer, by deadline.
+Index("ix_explanation_requests_waiting_due", ExplanationRequest.due_at,
+      postgresql_where=ExplanationRequest.status == "requested",
+      sqlite_where=ExplanationRequest.status == "requested")
+
+
+class ExplanationAttachment(Base):
+    """A file sent with an explanation (JPEG, PNG or PDF), stored under var_dir by our own name."""
+
+    __tablename__ = "explanation_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request: Mapped[str] = mapped_column(ForeignKey("explanation_requests.code"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    stored_as: Mapped[str] = mapped_column(String(255))
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# --- inspections ------------------------------------------------------------------------------------
+
+class Inspection(Base):
+    """A public-service inspection (kiểm tra công vụ) of a unit by Home Affairs, periodic or surprise."""
+
+    __tablename__ = "inspections"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    unit: Mapped[str] = mapped_column(ForeignKey("units.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # periodic | surprise
+    inspected_on: Mapped[date] = mapped_column(Date, index=True)
+    team: Mapped[list[str]] = mapped_column(JSON)  # members of the inspection team (đoàn kiểm tra)
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class InspectionFinding(Base):
+    """One finding of an inspection about one official; each becomes a violation of that official."""
+
+    __tablename__ = "inspection_findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    inspection: Mapped[str] = mapped_column(ForeignKey("inspections.code"), index=True)
+    category: Mapped[str] = mapped_column(String(16))  # working_hours | conduct | process | misconduct
+    official: Mapped[str] = mapped_column(String(64), index=True)
+    unit: Mapped[str] = mapped_column(String(64), index=True)  # the official's unit
+    facts: Mapped[str] = mapped_column(Text)
+    fact_date: Mapped[date] = mapped_column(Date)
+    violation: Mapped[str | None] = mapped_column(String(32))  # code of the violation it was recorded as
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# --- audit chain ------------------------------------------------------------------------------------
+
+class AuditHead(Base):
+    """The single row naming the chain's last entry. Appends lock it (FOR UPDATE on PostgreSQL), so two
+    workers never give two entries the same seq or the same predecessor; verification compares it with
+    the last entry, so entries cut from the end are noticed too."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEntry(Base):
+    """An append-only entry of the tamper-evident log: hash = sha256(prev_hash + content)."""
+
+    __tablename__ = "audit_entries"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    actor: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)  # canonical JSON, exactly the text that was hashed
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# --- violations, decisions -------------------------------------------------------------------------
+
+class Violation(Base):
+    """A violation of one official (cá thể hóa trách nhiệm): direct, or the joint liability of the head in
+    office on the fact's date. Once per official, kind, source and responsibility, however often it is
+    reported (a replay changes nothing)."""
+
+    __tablename__ = "violations"
+    __table_args__ = (
+        UniqueConstraint("official", "kind", "source_type", "source", "responsibility",
+                         name="uq_violations_official_kind_source"),
+        Index("ix_violations_official_kind_day", "official", "kind", "fact_date"),
+        Index("ix_violations_unit_kind_day", "unit", "kind", "fact_date"),
+    )
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    official: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))  # late_dossier, missed_explanation, misconduct, …
+    source_type: Mapped[str] = mapped_column(String(16))  # dossier, task, feedback, inspection, …
+    source: Mapped[str] = mapped_column(String(64))
+    fact_date: Mapped[date] = mapped_column(Date)
+    facts: Mapped[str] = mapped_column(Text)
+    responsibility: Mapped[str] = mapped_column(String(8))  # direct | joint
+    joint_of: Mapped[str | None] = mapped_column(String(32))  # the direct violation a joint one answers for
+    rule_set: Mapped[str | None] = mapped_column(String(64))  # in force on fact_date for the official
+    actor: Mapped[str | None] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class ProposalStep(Base):
+    """One step of the disciplinary procedure of a proposal, with the deadline it had and whether it kept it."""
+
+    __tablename__ = "proposal_steps"
+    __table_args__ = (UniqueConstraint("proposal", "step", name="uq_proposal_steps_proposal_step"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    proposal: Mapped[str] = mapped_column(ForeignKey("sanction_proposals.code"), index=True)
+    step: Mapped[str] = mapped_column(String(16))  # review | council | recommendation | decision
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    on_time: Mapped[bool] = mapped_column(Boolean)
+    notes: Mapped[str | None] = mapped_column(Text)
+    members: Mapped[list[str] | None] = mapped_column(JSON)  # the council's members
+    form: Mapped[str | None] = mapped_column(String(32))  # recommended or decided
+    recorded_by: Mapped[str | None] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Decision(Base):
+    """A disciplinary decision, in force 12 months from its day: it bars awards, appointment and planning
+    and caps the year's evaluation."""
+
+    __tablename__ = "decisions"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    proposal: Mapped[str] = mapped_column(ForeignKey("sanction_proposals.code"), unique=True)
+    official: Mapped[str] = mapped_column(String(64), index=True)
+    unit: Mapped[str] = mapped_column(String(64), index=True)
+    form: Mapped[str] = mapped_column(String(32))
+    violation_kind: Mapped[str | None] = mapped_column(String(32))
+    rule_set: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_on: Mapped[date] = mapped_column(Date)  # local day of decided_at
+    in_force_until: Mapped[date] = mapped_column(Date)  # last day in force
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)

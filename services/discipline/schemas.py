@@ -1,8 +1,22 @@
 """Request and response schemas of the discipline API."""
 
+import json
+
 from marshmallow import Schema, fields, validate
 
-from services.discipline.domain import CATEGORIES, EXPLANATION_ROLES, HEAD_ROLES, MISCONDUCT_LABELS, SANCTION_FORMS
+from services.discipline.domain import (
+    CATEGORIES,
+    EXPLANATION_ROLES,
+    EXPLANATION_TEXT_MAX,
+    FINDING_CATEGORIES,
+    HEAD_ROLES,
+    INSPECTION_KINDS,
+    JUDGEMENT_REASON_MAX,
+    MISCONDUCT_LABELS,
+    PROCEDURE_STEPS,
+    SANCTION_FORMS,
+    STEP_LABELS,
+)
 from shared.web import LocalDateTime, PageArgs, page_schema
 
 _CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
@@ -95,11 +109,20 @@ class ExplanationOut(Schema):
     official = fields.String(allow_none=True, metadata={"description": "null while unassigned"})
     unit = fields.String()
     role = fields.String(metadata={"description": "official (who handled it) or head (of the unit)"})
-    status = fields.String(metadata={"description": "requested, or unassigned when nobody could be named"})
+    status = fields.String(metadata={"description": "unassigned (nobody could be named), requested, submitted, "
+                                                     "accepted, rejected or missed"})
     due_at = LocalDateTime(metadata={"description": "deadline to explain"})
     reason = fields.String()
     rule_set = fields.String(allow_none=True, metadata={"description": "rule set that set the time to explain"})
     requested_at = LocalDateTime()
+    submitted_at = LocalDateTime(allow_none=True, metadata={"description": "when the explanation was submitted"})
+    submission = fields.String(allow_none=True, metadata={"description": "the explanation's text"})
+    submitted_late = fields.Boolean(metadata={"description": "submitted after the deadline (the request stays "
+                                                             "missed)"})
+    missed_at = LocalDateTime(allow_none=True, metadata={"description": "when the missed deadline was recorded"})
+    judged_at = LocalDateTime(allow_none=True)
+    judged_by = fields.String(allow_none=True, metadata={"description": "head or inspector who judged"})
+    judgement_reason = fields.String(allow_none=True)
 
 
 class ExplanationQuery(PageArgs):
@@ -129,9 +152,24 @@ class SanctionProposalOut(Schema):
     form_label = fields.Function(lambda p: SANCTION_FORMS.get(p.form, p.form))
     facts = fields.List(fields.String(), metadata={"description": "codes of the late dossiers counted"})
     joint_liability = fields.Boolean(metadata={"description": "trách nhiệm liên đới of the head"})
-    status = fields.String()
+    status = fields.String(metadata={"description": "proposed, in_progress, decided or dropped"})
     fact_day = fields.Date(metadata={"description": "day of the fact that met the threshold"})
     created_at = LocalDateTime()
+    statement = fields.String(allow_none=True, metadata={"description": "the facts, rule and legal basis in words"})
+    violation = fields.String(allow_none=True, metadata={"description": "violation that met the threshold"})
+    violation_kind = fields.String(allow_none=True)
+    category = fields.String(allow_none=True, metadata={"description": "the official's category when proposed"})
+    is_leader = fields.Boolean(allow_none=True)
+    rule_form = fields.String(allow_none=True, metadata={"description": "the rule's own form, before a repeat"})
+    escalated_from = fields.String(allow_none=True, metadata={
+        "description": "decision whose repeat raised the form one level"})
+    next_step = fields.String(allow_none=True, metadata={"description": "review, council, recommendation, decision"})
+    next_due_at = LocalDateTime(allow_none=True, metadata={"description": "deadline of the next step"})
+    handling_until = fields.Date(allow_none=True, metadata={
+        "description": "last day to decide: 90 days from the proposal, 150 when extended"})
+    extended = fields.Boolean()
+    limitation_until = fields.Date(allow_none=True, metadata={"description": "last day of the limitation period"})
+    dropped_reason = fields.String(allow_none=True)
 
 
 class SanctionProposalQuery(PageArgs):
@@ -151,6 +189,7 @@ class RuleOut(Schema):
     form = fields.String()
     form_label = fields.String()
     joint_liability = fields.Boolean()
+    kind = fields.String(metadata={"description": "the violation kind counted"})
 
 
 class RuleSetOut(Schema):
@@ -158,6 +197,14 @@ class RuleSetOut(Schema):
     effective_from = fields.Date()
     legal_basis = fields.String()
     explanation_days = fields.Float()
+    categories = fields.List(fields.String(), metadata={"description": "categories of officials it judges"})
+    forms = fields.Dict(metadata={"description": "category → staff/leader → forms, lightest first"})
+    local_measures = fields.Dict(metadata={"description": "phê bình, đình chỉ công tác, miễn nhiệm …"})
+    limitation = fields.Dict(metadata={"description": "limitation period in years, by level"})
+    handling_days = fields.Integer()
+    handling_days_extended = fields.Integer()
+    procedure_days = fields.Dict(metadata={"description": "working days allowed for each step"})
+    note = fields.String(allow_none=True)
     in_force = fields.Boolean(metadata={"description": "the set that judges facts of today"})
     rules = fields.List(fields.Nested(RuleOut))
 
@@ -177,6 +224,9 @@ class VerificationOut(Schema):
     reported_at = LocalDateTime()
     opened_at = LocalDateTime()
     due_at = LocalDateTime(metadata={"description": "deadline to conclude the verification"})
+    concluded_at = LocalDateTime(allow_none=True)
+    concluded_by = fields.String(allow_none=True, metadata={"description": "inspector who concluded"})
+    conclusion = fields.String(allow_none=True)
 
     def label(self, verification) -> str:
         return MISCONDUCT_LABELS.get(verification.kind, verification.kind)
@@ -189,3 +239,244 @@ class VerificationQuery(PageArgs):
 
 
 VerificationPage = page_schema(VerificationOut, "VerificationPage")
+
+
+# --- explanations: submission and judgement ------------------------------------------------------
+
+class AttachmentOut(Schema):
+    id = fields.Integer()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer(metadata={"description": "bytes"})
+    sha256 = fields.String(metadata={"description": "digest of the file, as audited"})
+
+
+class ExplanationDetailOut(ExplanationOut):
+    attachments = fields.List(fields.Nested(AttachmentOut))
+
+
+class SubmissionIn(Schema):
+    text = fields.String(required=True, validate=validate.Length(min=1, max=EXPLANATION_TEXT_MAX),
+                         metadata={"description": "nội dung giải trình — the explanation"})
+
+
+class JudgementIn(Schema):
+    accepted = fields.Boolean(required=True, metadata={"description": "true: chấp nhận; false: không chấp nhận"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=JUDGEMENT_REASON_MAX),
+                           metadata={"description": "lý do — why it is accepted or rejected"})
+
+
+# --- misconduct verifications: conclusion --------------------------------------------------------
+
+class ConclusionIn(Schema):
+    confirmed = fields.Boolean(required=True, metadata={"description": "true: the misconduct is confirmed"})
+    conclusion = fields.String(required=True, validate=validate.Length(min=1, max=JUDGEMENT_REASON_MAX),
+                               metadata={"description": "kết luận xác minh — the facts established"})
+    official = fields.String(load_default=None, allow_none=True, validate=_CODE,
+                             metadata={"description": "official concerned, when the report named none"})
+    fact_date = fields.Date(load_default=None, allow_none=True,
+                            metadata={"description": "day of the facts; default the day it was reported"})
+
+
+# --- inspections ---------------------------------------------------------------------------------
+
+class FindingIn(Schema):
+    category = fields.String(required=True, validate=validate.OneOf(list(FINDING_CATEGORIES)),
+                             metadata={"description": "working_hours, conduct, process or misconduct"})
+    officials = fields.List(fields.String(validate=_CODE), required=True, validate=validate.Length(min=1, max=50),
+                            metadata={"description": "officials concerned; one violation each"})
+    facts = fields.String(required=True, validate=validate.Length(min=1, max=EXPLANATION_TEXT_MAX))
+    fact_date = fields.Date(load_default=None, allow_none=True,
+                            metadata={"description": "day of the facts; default the day of the inspection"})
+
+
+class FindingsIn(Schema):
+    findings = fields.List(fields.Nested(FindingIn), required=True, validate=validate.Length(min=1, max=200))
+
+
+class InspectionIn(Schema):
+    unit = fields.String(required=True, validate=_CODE, metadata={"description": "unit inspected"})
+    kind = fields.String(required=True, validate=validate.OneOf(list(INSPECTION_KINDS)),
+                         metadata={"description": "periodic (định kỳ) or surprise (đột xuất)"})
+    inspected_on = fields.Date(required=True)
+    team = fields.List(fields.String(validate=validate.Length(min=1, max=255)), required=True,
+                       validate=validate.Length(min=1, max=30),
+                       metadata={"description": "members of the inspection team"})
+    notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=EXPLANATION_TEXT_MAX))
+    findings = fields.List(fields.Nested(FindingIn), load_default=list, validate=validate.Length(max=200))
+
+
+class FindingOut(Schema):
+    id = fields.Integer()
+    category = fields.String()
+    category_label = fields.String()
+    official = fields.String()
+    unit = fields.String(metadata={"description": "the official's unit"})
+    facts = fields.String()
+    fact_date = fields.Date()
+    violation = fields.String(allow_none=True, metadata={"description": "code of the violation recorded"})
+
+
+class InspectionOut(Schema):
+    code = fields.String()
+    unit = fields.String()
+    kind = fields.String()
+    kind_label = fields.String()
+    inspected_on = fields.Date()
+    team = fields.List(fields.String())
+    notes = fields.String(allow_none=True)
+    recorded_by = fields.String()
+    recorded_at = LocalDateTime()
+    findings = fields.List(fields.Nested(FindingOut), allow_none=True,
+                           metadata={"description": "the findings the reader may see (not listed in pages)"})
+
+
+class InspectionQuery(PageArgs):
+    unit = fields.String(load_default=None)
+
+
+InspectionPage = page_schema(InspectionOut, "InspectionPage")
+
+
+# --- audit ---------------------------------------------------------------------------------------
+
+class AuditEntryOut(Schema):
+    seq = fields.Integer()
+    at = LocalDateTime()
+    action = fields.String(metadata={"description": "e.g. explanation.submitted, sanction.decided"})
+    subject = fields.String(metadata={"description": "code of the request, proposal, inspection…"})
+    actor = fields.String(allow_none=True, metadata={"description": "who acted; null for the platform itself"})
+    data = fields.Method("parsed", metadata={"description": "the facts recorded, as hashed"})
+    prev_hash = fields.String()
+    hash = fields.String()
+
+    def parsed(self, entry):
+        return json.loads(entry.data)
+
+
+class AuditQuery(PageArgs):
+    subject = fields.String(load_default=None)
+    action = fields.String(load_default=None)
+
+
+AuditPage = page_schema(AuditEntryOut, "AuditPage")
+
+
+class ChainBreakOut(Schema):
+    seq = fields.Integer(metadata={"description": "the first entry where the chain does not hold"})
+    reason = fields.String()
+
+
+class AuditVerifyOut(Schema):
+    ok = fields.Boolean()
+    entries = fields.Integer(metadata={"description": "entries checked"})
+    first_broken = fields.Nested(ChainBreakOut, allow_none=True)
+
+
+# --- violations ----------------------------------------------------------------------------------
+
+class ViolationOut(Schema):
+    code = fields.String()
+    official = fields.String()
+    unit = fields.String()
+    kind = fields.String(metadata={"description": "late_dossier, missed_explanation, misconduct, …"})
+    source_type = fields.String(metadata={
+        "description": "dossier, task, feedback, inspection, explanation, misconduct"})
+    source = fields.String(metadata={"description": "code of the dossier, task, inspection …"})
+    fact_date = fields.Date()
+    facts = fields.String()
+    responsibility = fields.String(metadata={"description": "direct, or joint (the head in office that day)"})
+    joint_of = fields.String(allow_none=True, metadata={"description": "the direct violation a joint one answers for"})
+    rule_set = fields.String(allow_none=True, metadata={"description": "rule set in force on the fact's date"})
+    recorded_at = LocalDateTime()
+
+
+class ViolationQuery(PageArgs):
+    unit = fields.String(load_default=None)
+    official = fields.String(load_default=None)
+    kind = fields.String(load_default=None)
+    source = fields.String(load_default=None)
+    responsibility = fields.String(load_default=None, validate=validate.OneOf(["direct", "joint"]))
+
+
+ViolationPage = page_schema(ViolationOut, "ViolationPage")
+
+
+# --- the disciplinary procedure and decisions ----------------------------------------------------
+
+class StepIn(Schema):
+    step = fields.String(required=True, validate=validate.OneOf(PROCEDURE_STEPS),
+                         metadata={"description": "review (họp kiểm điểm), council (hội đồng), recommendation, "
+                                                  "decision — in this order"})
+    at = fields.AwareDateTime(required=True, metadata={"description": "when the step took place (with its offset)"})
+    notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
+    members = fields.List(fields.String(validate=_CODE), load_default=list,
+                          metadata={"description": "the council's 3 members (official codes); council step only"})
+    form = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(SANCTION_FORMS),
+                         metadata={"description": "form recommended or decided; recommendation and decision only"})
+
+
+class StepOut(Schema):
+    proposal = fields.String()
+    step = fields.String()
+    step_label = fields.Function(lambda s: STEP_LABELS.get(s.step, s.step))
+    at = LocalDateTime()
+    due_at = LocalDateTime(metadata={"description": "deadline of this step, in working days from the previous"})
+    on_time = fields.Boolean()
+    notes = fields.String(allow_none=True)
+    members = fields.List(fields.String(), allow_none=True)
+    form = fields.String(allow_none=True)
+    recorded_by = fields.String(allow_none=True)
+
+
+class ReasonIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+
+
+class DecisionOut(Schema):
+    code = fields.String()
+    proposal = fields.String()
+    official = fields.String()
+    unit = fields.String()
+    form = fields.String()
+    form_label = fields.Function(lambda d: SANCTION_FORMS.get(d.form, d.form))
+    violation_kind = fields.String(allow_none=True)
+    rule_set = fields.String()
+    decided_at = LocalDateTime()
+    decided_on = fields.Date()
+    in_force_until = fields.Date(metadata={"description": "last day in force (12 months)"})
+    decided_by = fields.String(allow_none=True)
+
+
+class DecisionQuery(PageArgs):
+    unit = fields.String(load_default=None)
+    official = fields.String(load_default=None)
+
+
+DecisionPage = page_schema(DecisionOut, "DecisionPage")
+
+
+class ProposalDetailOut(Schema):
+    proposal = fields.Nested(SanctionProposalOut)
+    steps = fields.List(fields.Nested(StepOut))
+    decision = fields.Nested(DecisionOut, allow_none=True)
+
+
+class EligibilityQuery(Schema):
+    on = fields.Date(load_default=None, metadata={"description": "the day asked about; today by default"})
+
+
+class EligibilityOut(Schema):
+    official = fields.String()
+    name = fields.String()
+    on = fields.Date()
+    may_receive_award = fields.Boolean(metadata={"description": "thi đua, khen thưởng"})
+    may_be_appointed = fields.Boolean(metadata={"description": "bổ nhiệm"})
+    may_be_planned = fields.Boolean(metadata={"description": "quy hoạch"})
+    evaluation_year = fields.Integer()
+    evaluation_cap = fields.String(allow_none=True, metadata={
+        "description": "best evaluation the year allows (khong_hoan_thanh_nhiem_vu after any discipline)"})
+    evaluation_cap_label = fields.String(allow_none=True)
+    reasons = fields.List(fields.String(), metadata={"description": "why, in Vietnamese"})
+    decisions_in_force = fields.List(fields.Nested(DecisionOut))
+    decisions_in_year = fields.List(fields.Nested(DecisionOut))
