@@ -6,8 +6,10 @@
   kycuong migrate [SERVICE]                apply database migrations
   kycuong topology                         declare exchanges and queues on the broker
   kycuong directory --province 1 [--departments FILE.csv]   import units into the directory
+  kycuong procedures import FILE [--format csv|json]        import the procedure catalog (dossiers)
   kycuong token --sub U --unit X --role R  mint a development JWT
   kycuong events [--markdown]              print the event catalog
+  kycuong audit verify                     verify discipline's audit hash chain (exit 1 at a broken link)
 """
 
 from __future__ import annotations
@@ -160,6 +162,122 @@ def cmd_directory(args) -> int:
     return 0
 
 
+def cmd_audit(args) -> int:
+    """Recompute discipline's audit hash chain; exit 1 naming the first broken link."""
+    from services.discipline import service as discipline
+    from shared.runtime import ServiceRuntime
+
+    rt = ServiceRuntime(registry.spec("discipline"), _settings(args))
+    migrations.upgrade(rt.spec.migrations, rt.database_url)
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done >= total else ""
+        print(f"\rnhật ký kiểm toán [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end,
+              file=sys.stderr, flush=True)
+
+    try:
+        result = discipline.verify_audit_chain(rt.uow(), progress=show)
+    finally:
+        rt.dispose()
+    if result["ok"]:
+        print(f"audit chain OK: {result['entries']} entries verified — chuỗi nhật ký toàn vẹn")
+        return 0
+    broken = result["first_broken"]
+    print(f"audit chain BROKEN at seq {broken['seq']}: {broken['reason']} ({result['entries']} entries read)")
+    return 1
+
+
+def cmd_procedures(args) -> int:
+    """Import a procedure catalog file into the dossiers service, all or nothing."""
+    from services.dossiers import catalog
+    from shared.errors import DomainError
+    from shared.runtime import ServiceRuntime
+
+    settings = _settings(args)
+    rt = ServiceRuntime(registry.spec("dossiers"), settings)
+    migrations.upgrade(rt.spec.migrations, rt.database_url)
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done >= total else ""
+        print(f"\rthủ tục hành chính [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end,
+              file=sys.stderr, flush=True)
+
+    try:
+        result = catalog.import_file(rt.uow(), args.file, args.format, show)
+    except DomainError as exc:
+        problems = "\n".join(f"  {place}: {'; '.join(messages)}" for place, messages in exc.errors.items())
+        raise SystemExit(f"import refused: {exc.message}\n{problems}".rstrip()) from exc
+    finally:
+        rt.dispose()
+    print(f"{args.file}: {len(result.created)} procedures created, {len(result.changed)} renamed or moved, "
+          f"{len(result.versions_added)} versions added, {result.unchanged} unchanged", file=sys.stderr)
+    return 0
+
+
+def cmd_calendar(args) -> int:
+    """Operators' announcements of days off and working days (dossiers): the same use cases as
+    /calendar/overrides, so running deadlines move the same way."""
+    from datetime import date
+
+    from services.dossiers import service as dossiers
+    from shared.errors import DomainError
+    from shared.runtime import ServiceRuntime
+
+    rt = ServiceRuntime(registry.spec("dossiers"), _settings(args))
+    migrations.upgrade(rt.spec.migrations, rt.database_url)
+    try:
+        if args.action == "list":
+            for override in dossiers.list_calendar_overrides(rt.uow(), args.year):
+                print(f"{override['day']}  {override['kind']:<11}  {override['label']}")
+            return 0
+        try:
+            day = date.fromisoformat(args.day)
+        except (TypeError, ValueError):
+            raise SystemExit(f"the day must be YYYY-MM-DD, got {args.day!r}") from None
+        if args.action == "add":
+            done = dossiers.add_calendar_override(rt.uow(), {"day": day, "kind": args.kind, "label": args.label})
+            print(f"{done['day']} {done['kind']}: {done['label']}; {done['deadlines_moved']} running deadline(s) "
+                  "moved", file=sys.stderr)
+        else:
+            done = dossiers.remove_calendar_override(rt.uow(), day)
+            print(f"{done['day']} withdrawn; {done['deadlines_moved']} running deadline(s) moved", file=sys.stderr)
+    except DomainError as exc:
+        raise SystemExit(f"refused: {exc.message} {exc.errors or ''}".strip()) from exc
+    finally:
+        rt.dispose()
+    return 0
+
+
+def cmd_reporting(args) -> int:
+    """`kycuong reporting rebuild`: empty reporting's projections and replay its event archive."""
+    from services.reporting import service as reporting
+    from shared.runtime import ServiceRuntime
+
+    settings = _settings(args)
+    rt = ServiceRuntime(registry.spec("reporting"), settings)
+    migrations.upgrade(rt.spec.migrations, rt.database_url)
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        end = "\n" if done >= total else ""
+        print(f"\rdựng lại báo cáo [{'#' * filled}{'.' * (width - filled)}] {done}/{total} sự kiện", end=end,
+              file=sys.stderr, flush=True)
+
+    try:
+        result = reporting.rebuild(rt, batch_size=args.batch, progress=show)
+    finally:
+        rt.dispose()
+    rate = result["events"] / result["seconds"] if result["seconds"] else 0
+    print(f"rebuilt from {result['events']} archived events in {result['seconds']:.1f} s ({rate:,.0f} events/s); "
+          "the relay of `kycuong worker reporting` publishes any ranking.updated it recorded", file=sys.stderr)
+    return 0
+
+
 def cmd_topology(args) -> int:
     from shared import broker, topology
 
@@ -258,6 +376,32 @@ def main(argv: list[str] | None = None) -> int:
                                                  "all its wards and communes (vietnam-provinces)")
     p.add_argument("--departments", help="CSV file code,name,parent,kind of departments and agencies")
     p.set_defaults(func=cmd_directory)
+
+    p = sub.add_parser("audit", help="the discipline audit log (tamper-evident hash chain)")
+    p.add_argument("action", choices=["verify"], help="verify: recompute the chain, exit 1 at a broken link")
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("procedures", help="the procedure catalog (dossiers)")
+    procedures = p.add_subparsers(dest="action", required=True)
+    p = procedures.add_parser("import", help="import procedures and their versions from CSV or JSON, all or nothing "
+                                             "(sample: services/dossiers/data/procedures.csv)")
+    p.add_argument("file", help="catalog file; its layout is described in services/dossiers/catalog.py")
+    p.add_argument("--format", choices=("csv", "json"), help="default: from the file's extension")
+    p.set_defaults(func=cmd_procedures)
+
+    p = sub.add_parser("calendar", help="announce days off and working days (moves running deadlines)")
+    p.add_argument("action", choices=("list", "add", "remove"))
+    p.add_argument("day", nargs="?", help="YYYY-MM-DD (add, remove)")
+    p.add_argument("--kind", choices=("day_off", "working_day"), default="day_off")
+    p.add_argument("--label", help="the announcement in Vietnamese, e.g. 'Nghỉ bù Quốc khánh' (add)")
+    p.add_argument("--year", type=int, help="only this year's announcements (list)")
+    p.set_defaults(func=cmd_calendar)
+
+    p = sub.add_parser("reporting", help="reporting maintenance: rebuild the projections from the event archive")
+    p.add_argument("action", choices=["rebuild"], help="rebuild: empty the projections and replay the archive "
+                                                       "(stop `kycuong worker reporting` first)")
+    p.add_argument("--batch", type=int, default=2000, help="events per transaction")
+    p.set_defaults(func=cmd_reporting)
 
     p = sub.add_parser("topology", help="declare exchanges and queues on the broker")
     p.set_defaults(func=cmd_topology)

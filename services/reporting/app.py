@@ -3,9 +3,10 @@
 from pathlib import Path
 
 from services.reporting import handlers
-from services.reporting.api import blp
+from services.reporting.api import blp, public_blp, reports_blp
 from services.reporting.models import Base
-from shared.runtime import ServiceSpec
+from services.reporting.sweeps import sweep_reports
+from shared.runtime import ServiceSpec, Sweep
 
 
 def build() -> ServiceSpec:
@@ -14,18 +15,8 @@ def build() -> ServiceSpec:
         title="Kỷ Cương — Báo cáo, xếp hạng (reporting)",
         metadata=Base.metadata,
         migrations=Path(__file__).with_name("migrations"),
-        blueprints=[blp],
-        handlers={
-            "directory.unit_upserted": handlers.on_unit_upserted,
-            "dossier.received": handlers.on_dossier_received,
-            "dossier.completed": handlers.on_dossier_completed,
-            "dossier.overdue": handlers.on_dossier_overdue,
-            "explanation.requested": handlers.on_explanation_requested,
-            "sanction.proposed": handlers.on_sanction_proposed,
-            "task.assigned": handlers.on_task_assigned,
-            "task.completed": handlers.on_task_completed,
-            "task.overdue": handlers.on_task_overdue,
-            "task.extension_decided": handlers.on_task_extension_decided,
-            "rating.submitted": handlers.on_rating_submitted,
-        },
+        blueprints=[blp, reports_blp, public_blp],
+        sweeps=[Sweep("reports", sweep_reports)],
+        # Every type with a projection in service.PROJECTIONS (register one with @service.projection).
+        handlers=handlers.handlers(),
     )

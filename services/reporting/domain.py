@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 from shared.errors import InvalidInput
@@ -30,36 +30,44 @@ from shared.vietnamese import sort_key as vietnamese_sort_key
 
 # --------------------------------------------------------------------------- periods
 
-_PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_QUARTER_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+_YEAR_RE = re.compile(r"^(\d{4})$")
+_RANGE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+PERIOD_FORMATS = "YYYY-MM (tháng), YYYY-Qn (quý), YYYY (năm) or YYYY-MM-DD..YYYY-MM-DD (khoảng ngày)"
 
 
 @dataclass(frozen=True, order=True)
-class Period:
-    """A calendar month in local time, written `YYYY-MM`."""
+class Month:
+    """A calendar month in local time, written `YYYY-MM`: the grain of the stored counters."""
 
     year: int
     month: int
 
     @classmethod
-    def parse(cls, text: str) -> Period:
-        match = _PERIOD_RE.match(text or "")
+    def parse(cls, text: str) -> Month:
+        match = _MONTH_RE.match(text or "")
         if not match:
             raise ValueError(f"{text!r} is not a month written YYYY-MM")
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
-    def of(cls, instant: datetime, tz: tzinfo) -> Period:
+    def of(cls, instant: datetime, tz: tzinfo) -> Month:
         local = instant.astimezone(tz)
         return cls(local.year, local.month)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
-    def next(self) -> Period:
-        return Period(self.year + 1, 1) if self.month == 12 else Period(self.year, self.month + 1)
+    @property
+    def first(self) -> date:
+        return date(self.year, self.month, 1)
 
-    def previous(self) -> Period:
-        return Period(self.year - 1, 12) if self.month == 1 else Period(self.year, self.month - 1)
+    def next(self) -> Month:
+        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
+
+    def previous(self) -> Month:
+        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
 
     def start(self, tz: tzinfo) -> datetime:
         return datetime(self.year, self.month, 1, tzinfo=tz)
@@ -68,37 +76,118 @@ class Period:
         """The first instant after the period (exclusive end)."""
         return self.next().start(tz)
 
-    def through(self, last: Period) -> list[Period]:
-        """This period and every one after it up to `last` (empty if `last` is earlier)."""
-        periods = []
+    def through(self, last: Month) -> list[Month]:
+        """This month and every one after it up to `last` (empty if `last` is earlier)."""
+        months = []
         current = self
         while current <= last:
-            periods.append(current)
+            months.append(current)
             current = current.next()
-        return periods
+        return months
+
+    def as_period(self) -> Period:
+        return Period("month", self.first, self.next().first - timedelta(days=1))
+
+    def enclosing(self) -> list[Period]:
+        """The month, its quarter and its year: the periods whose rankings a change in the month moves."""
+        quarter = (self.month - 1) // 3
+        return [self.as_period(),
+                Period("quarter", date(self.year, 3 * quarter + 1, 1),
+                       Month(self.year, 3 * quarter + 3).next().first - timedelta(days=1)),
+                Period("year", date(self.year, 1, 1), date(self.year, 12, 31))]
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A reporting period of whole local days, `first` to `last` inclusive: a month (`2026-11`), a
+    quarter (`2026-Q4`), a year (`2026`) or any range of days (`2026-11-01..2026-11-20`)."""
+
+    kind: str  # month | quarter | year | range
+    first: date
+    last: date
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        text = text or ""
+        if match := _MONTH_RE.match(text):
+            return Month(int(match.group(1)), int(match.group(2))).as_period()
+        if match := _QUARTER_RE.match(text):
+            return Month(int(match.group(1)), 3 * int(match.group(2))).enclosing()[1]
+        if match := _YEAR_RE.match(text):
+            return Month(int(match.group(1)), 1).enclosing()[2]
+        if match := _RANGE_RE.match(text):
+            try:
+                first, last = date.fromisoformat(match.group(1)), date.fromisoformat(match.group(2))
+            except ValueError:
+                raise ValueError(f"{text!r} names a day that does not exist") from None
+            if last < first:
+                raise ValueError(f"{text!r} ends before it starts")
+            return cls("range", first, last)
+        raise ValueError(f"{text!r} is not a period written {PERIOD_FORMATS}")
+
+    @classmethod
+    def of(cls, instant: datetime, tz: tzinfo) -> Period:
+        """The month an instant falls in, in local time."""
+        return Month.of(instant, tz).as_period()
+
+    def __str__(self) -> str:
+        if self.kind == "month":
+            return f"{self.first.year:04d}-{self.first.month:02d}"
+        if self.kind == "quarter":
+            return f"{self.first.year:04d}-Q{(self.first.month - 1) // 3 + 1}"
+        if self.kind == "year":
+            return f"{self.first.year:04d}"
+        return f"{self.first.isoformat()}..{self.last.isoformat()}"
+
+    @property
+    def month_aligned(self) -> bool:
+        """Whole months: the stored per-month counters give its tally without reading dossiers."""
+        return self.first.day == 1 and (self.last + timedelta(days=1)).day == 1
+
+    def months(self) -> list[Month]:
+        return Month(self.first.year, self.first.month).through(Month(self.last.year, self.last.month))
+
+    def start(self, tz: tzinfo) -> datetime:
+        return datetime(self.first.year, self.first.month, self.first.day, tzinfo=tz)
+
+    def end(self, tz: tzinfo) -> datetime:
+        """The first instant after the period (exclusive end): midnight after its last day."""
+        after = self.last + timedelta(days=1)
+        return datetime(after.year, after.month, after.day, tzinfo=tz)
+
+    def previous(self) -> Period:
+        """The period of the same kind just before (a range: as many days just before)."""
+        if self.kind == "range":
+            days = (self.last - self.first).days + 1
+            return Period("range", self.first - timedelta(days=days), self.first - timedelta(days=1))
+        before = self.first - timedelta(days=1)
+        month = Month(before.year, before.month)
+        return {"month": month.as_period(), "quarter": month.enclosing()[1], "year": month.enclosing()[2]}[self.kind]
 
 
 def requested_period(text: str | None, now: datetime, tz: tzinfo) -> Period:
-    """The period a reader asked for: the current month when none is given, never a future one."""
+    """The period a reader asked for: the current month when none is given, never one that has not started."""
     current = Period.of(now, tz)
     if text is None or text == "":
         return current
     try:
         period = Period.parse(text)
-    except ValueError:
+    except ValueError as exc:
         raise InvalidInput(
-            f"period {text!r} is not a month; write it as YYYY-MM, e.g. {current}",
-            {"period": [f"expected YYYY-MM with a month 01-12, e.g. {current}; tháng viết dạng YYYY-MM"]},
+            f"period {text!r} is not a month (write it as YYYY-MM, e.g. {current}), a quarter (2026-Q4), "
+            f"a year (2026) or a range of days (2026-11-01..2026-11-20)",
+            {"period": [f"{exc}; expected {PERIOD_FORMATS}; kỳ báo cáo không hợp lệ"]},
         ) from None
-    if period > current:
+    if period.first > now.astimezone(tz).date():
         raise InvalidInput(
-            f"period {period} has not started yet; the latest period is {current}",
-            {"period": [f"must not be after the current month {current}; kỳ báo cáo chưa bắt đầu"]},
+            f"period {period} has not started yet; the latest month is {current}",
+            {"period": [f"must not start after today ({now.astimezone(tz).date().isoformat()}); "
+                        "kỳ báo cáo chưa bắt đầu"]},
         )
     return period
 
 
-def as_of(period: Period, now: datetime, tz: tzinfo) -> datetime:
+def as_of(period: Period | Month, now: datetime, tz: tzinfo) -> datetime:
     """The instant a period is judged at: its end once over, now while it runs."""
     return min(period.end(tz), now.astimezone(tz))
 
@@ -224,9 +313,9 @@ PROGRESS_FORMULAS: tuple[Formula, ...] = (
 )
 
 
-def formula_for(period: Period) -> Formula:
+def formula_for(period: Period | Month) -> Formula:
     """The formula in force on the period's first day (the earliest one for older periods)."""
-    first_day = date(period.year, period.month, 1)
+    first_day = period.first
     chosen = PROGRESS_FORMULAS[0]
     for formula in PROGRESS_FORMULAS:
         if formula.effective_from <= first_day:
@@ -279,11 +368,12 @@ class Receipt:
     unit: str
     received_at: datetime
     due_at: datetime | None
+    handler: str | None = None
 
 
 @dataclass(frozen=True)
 class Completion:
-    """What `dossier.completed` said."""
+    """What `dossier.completed` said, with who is answerable when it is late."""
 
     event_at: datetime
     unit: str
@@ -291,21 +381,76 @@ class Completion:
     due_at: datetime
     completed_at: datetime
     timeliness: str
+    late_reason: str | None = None
+    supplements: int = 0
+    paused_days: str | None = None
+    returned_for_fault: int = 0
+    responsible_step: str | None = None
+    responsible_official: str | None = None
+    responsible_unit: str | None = None
 
 
 @dataclass(frozen=True)
 class OverdueNotice:
-    """What `dossier.overdue` said."""
+    """What `dossier.overdue` said: the step and official holding the dossier at its deadline."""
 
     event_at: datetime
     unit: str
     received_at: datetime
     due_at: datetime
     detected_at: datetime
+    step: str | None = None
+    official: str | None = None
 
 
-Slot = Receipt | Completion | OverdueNotice
-_SLOT_NAMES = {Receipt: "receipt", Completion: "completion", OverdueNotice: "overdue"}
+@dataclass(frozen=True)
+class MarkedLate:
+    """What `dossier.marked_late` said: late whatever the dates (a second supplement request)."""
+
+    event_at: datetime
+    unit: str
+    marked_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class DeadlineMove:
+    """The newest due instant told by `dossier.deadline_changed`, `dossier.apology_issued` or
+    `dossier.supplement_received` (the due instant after the pause)."""
+
+    event_at: datetime
+    unit: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class SupplementPause:
+    """The newest `dossier.supplement_requested`: the clock stands still from `paused_at`."""
+
+    event_at: datetime
+    unit: str
+    paused_at: datetime
+    request_number: int
+
+
+@dataclass(frozen=True)
+class SupplementResume:
+    """The newest `dossier.supplement_received`: the clock runs again from `resumed_at`."""
+
+    event_at: datetime
+    unit: str
+    resumed_at: datetime
+
+
+Slot = Receipt | Completion | OverdueNotice | MarkedLate | DeadlineMove | SupplementPause | SupplementResume
+DOSSIER_SLOTS: dict[str, type] = {"receipt": Receipt, "completion": Completion, "overdue": OverdueNotice,
+                                  "marked_late": MarkedLate, "deadline": DeadlineMove, "pause": SupplementPause,
+                                  "resume": SupplementResume}
+_SLOT_NAMES = {slot_type: name for name, slot_type in DOSSIER_SLOTS.items()}
+# Events that change where a dossier stands (the others only add facts for the drill-down).
+DOSSIER_STANDING_EVENTS = ("dossier.received", "dossier.completed", "dossier.overdue", "dossier.marked_late",
+                           "dossier.deadline_changed", "dossier.apology_issued", "dossier.supplement_requested",
+                           "dossier.supplement_received")
 
 
 def _instant(value: str | datetime, name: str) -> datetime:
@@ -318,21 +463,49 @@ def _instant(value: str | datetime, name: str) -> datetime:
     return moment
 
 
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
 def slot_from_event(event_type: str, data: Mapping, event_at: datetime) -> Slot:
     """The part of a dossier fact one event tells (ISO strings in `data` parsed). Raises InvalidInput for
     an event that can never be applied."""
+    event_at = _instant(event_at, "time")
+    unit = data["unit"]
+    if event_type == "dossier.marked_late":
+        return MarkedLate(event_at, unit, _instant(data["at"], "at"), data["reason"])
+    if event_type in ("dossier.deadline_changed", "dossier.apology_issued"):
+        return DeadlineMove(event_at, unit, _instant(data["due_at"], "due_at"))
+    if event_type == "dossier.supplement_requested":
+        return SupplementPause(event_at, unit, _instant(data["at"], "at"), int(data["request_number"]))
     due = data.get("due_at")
-    common = dict(event_at=_instant(event_at, "time"), unit=data["unit"],
-                  received_at=_instant(data["received_at"], "received_at"))
+    common = dict(event_at=event_at, unit=unit, received_at=_instant(data["received_at"], "received_at"))
     if event_type == "dossier.received":
-        return Receipt(**common, due_at=_instant(due, "due_at") if due else None)
+        return Receipt(**common, due_at=_instant(due, "due_at") if due else None, handler=data.get("handler"))
     if event_type == "dossier.completed":
         return Completion(**common, due_at=_instant(due, "due_at"),
-                          completed_at=_instant(data["completed_at"], "completed_at"), timeliness=data["timeliness"])
+                          completed_at=_instant(data["completed_at"], "completed_at"), timeliness=data["timeliness"],
+                          late_reason=data.get("late_reason"), supplements=int(data.get("supplements") or 0),
+                          paused_days=_text(data.get("paused_days")),
+                          returned_for_fault=int(data.get("returned_for_fault") or 0),
+                          responsible_step=data.get("responsible_step"),
+                          responsible_official=data.get("responsible_official"),
+                          responsible_unit=data.get("responsible_unit"))
     if event_type == "dossier.overdue":
         return OverdueNotice(**common, due_at=_instant(due, "due_at"),
-                             detected_at=_instant(data["detected_at"], "detected_at"))
+                             detected_at=_instant(data["detected_at"], "detected_at"), step=data.get("step"),
+                             official=data.get("official"))
     raise ValueError(f"{event_type} says nothing about a dossier's timeliness")
+
+
+def slots_from_event(event_type: str, data: Mapping, event_at: datetime) -> list[Slot]:
+    """Every slot one event fills: `dossier.supplement_received` both resumes the clock and moves the due
+    instant; the others fill one."""
+    if event_type == "dossier.supplement_received":
+        event_at = _instant(event_at, "time")
+        return [SupplementResume(event_at, data["unit"], _instant(data["at"], "at")),
+                DeadlineMove(event_at, data["unit"], _instant(data["due_at"], "due_at"))]
+    return [slot_from_event(event_type, data, event_at)]
 
 
 def _arrival_independent_key(slot: Slot | TaskSlot) -> tuple:
@@ -355,6 +528,10 @@ class DossierFact:
     receipt: Receipt | None = None
     completion: Completion | None = None
     overdue: OverdueNotice | None = None
+    marked_late: MarkedLate | None = None
+    deadline: DeadlineMove | None = None
+    pause: SupplementPause | None = None
+    resume: SupplementResume | None = None
 
     def merged(self, slot: Slot) -> DossierFact:
         name = _SLOT_NAMES[type(slot)]
@@ -366,8 +543,9 @@ class DossierFact:
     @property
     def unit(self) -> str | None:
         # The handling unit (completion, then receipt); the unit at fault named by an overdue notice
-        # only until the dossier's own events arrive.
-        for slot in (self.completion, self.receipt, self.overdue):
+        # only until the dossier's own events arrive; the others name the handling unit too.
+        for slot in (self.completion, self.receipt, self.overdue, self.marked_late, self.deadline, self.pause,
+                     self.resume):
             if slot is not None:
                 return slot.unit
         return None
@@ -383,7 +561,7 @@ class DossierFact:
     def due_at(self) -> datetime | None:
         if self.completion is not None:
             return self.completion.due_at
-        told = [s for s in (self.receipt, self.overdue) if s is not None and s.due_at is not None]
+        told = [s for s in (self.receipt, self.overdue, self.deadline) if s is not None and s.due_at is not None]
         return max(told, key=_arrival_independent_key).due_at if told else None
 
     @property
@@ -399,22 +577,44 @@ class DossierFact:
         return self.overdue.detected_at if self.overdue else None
 
     @property
+    def paused_since(self) -> datetime | None:
+        """When the clock stopped for the citizen's supplement, while it still stands."""
+        if self.pause is None or (self.resume is not None and self.resume.resumed_at >= self.pause.paused_at):
+            return None
+        return self.pause.paused_at
+
+    @property
     def overdue_known(self) -> bool:
-        """Known to have passed its due time: an overdue notice, or a late completion."""
-        return self.overdue is not None or self.timeliness == "late"
+        """Known to be late: an overdue notice, a late completion, or marked late (second supplement)."""
+        return self.overdue is not None or self.timeliness == "late" or self.marked_late is not None
+
+    @property
+    def overdue_since(self) -> datetime | None:
+        """Since when it is known to be late: the deadline it passed, or when it was marked late."""
+        known = []
+        if self.completion is not None and (self.timeliness == "late" or self.overdue is not None):
+            known.append(self.completion.due_at)
+        elif self.overdue is not None:
+            # The deadline the notice was about, not a later one an apology set.
+            known.append(self.overdue.due_at)
+        if self.marked_late is not None:
+            known.append(self.marked_late.marked_at)
+        known = [moment for moment in known if moment is not None]
+        return min(known) if known else None
 
     def slots(self) -> dict[str, Slot | None]:
-        return {"receipt": self.receipt, "completion": self.completion, "overdue": self.overdue}
+        return {name: getattr(self, name) for name in DOSSIER_SLOTS}
 
     def view(self) -> DossierView:
         return DossierView(self.received_at, self.due_at, self.completed_at, self.timeliness,
-                           self.overdue_detected_at)
+                           self.overdue_detected_at, self.paused_since,
+                           self.marked_late.marked_at if self.marked_late else None)
 
 
 _WITHIN, _OVERDUE = Tally(open_within=1), Tally(open_overdue=1)
 
 
-def month_changes(fact: DossierFact, tz: tzinfo) -> dict[tuple[str, Period], Tally]:
+def month_changes(fact: DossierFact, tz: tzinfo) -> dict[tuple[str, Month], Tally]:
     """What one dossier adds to its unit's stored row of each month, per (unit, month).
 
     The completed_* counters are completions in the month. The open_* counters are changes of the
@@ -426,14 +626,14 @@ def month_changes(fact: DossierFact, tz: tzinfo) -> dict[tuple[str, Period], Tal
     unit, received_at = fact.unit, fact.received_at
     if unit is None or received_at is None:
         return {}
-    first = Period.of(received_at, tz)
+    first = Month.of(received_at, tz)
     # A completion stamped before its receipt is bad data; count it in the month of receipt.
-    last = max(first, Period.of(fact.completion.completed_at, tz)) if fact.completion else None
-    due = fact.due_at if fact.overdue_known else None
-    overdue_from = max(first, Period.of(due, tz)) if due is not None else None
-    changes: dict[Period, Tally] = {}
+    last = max(first, Month.of(fact.completion.completed_at, tz)) if fact.completion else None
+    since = fact.overdue_since
+    overdue_from = max(first, Month.of(since, tz)) if since is not None else None
+    changes: dict[Month, Tally] = {}
 
-    def add(period: Period, tally: Tally) -> None:
+    def add(period: Month, tally: Tally) -> None:
         changes[period] = changes.get(period, Tally()) + tally
 
     if last == first:
@@ -449,7 +649,7 @@ def month_changes(fact: DossierFact, tz: tzinfo) -> dict[tuple[str, Period], Tal
     return {(unit, period): tally for period, tally in changes.items() if tally}
 
 
-def tally_changes(before: DossierFact, after: DossierFact, tz: tzinfo) -> dict[tuple[str, Period], Tally]:
+def tally_changes(before: DossierFact, after: DossierFact, tz: tzinfo) -> dict[tuple[str, Month], Tally]:
     """The increments that move the stored rows from `before` to `after` (zero changes left out)."""
     old = month_changes(before, tz)
     new = month_changes(after, tz)
@@ -468,11 +668,11 @@ def month_tally(in_month: Tally, open_now: Tally, changed_after: Tally) -> Tally
                  open_now.open_within - changed_after.open_within, open_now.open_overdue - changed_after.open_overdue)
 
 
-def months_to_rerank(changes: Iterable[tuple[tuple[str, Period], Tally]], current: Period) -> list[Period]:
+def months_to_rerank(changes: Iterable[tuple[tuple[str, Month], Tally]], current: Month) -> list[Month]:
     """Months whose ranking the changes can move, up to the current month: a completion moves its own
     month; a change of open standing moves its month and every later one (the dossier is open, or no
     longer open, at the end of each of them)."""
-    months: set[Period] = set()
+    months: set[Month] = set()
     for (_, period), tally in changes:
         if period > current:
             continue
@@ -492,6 +692,8 @@ class DossierView:
     completed_at: datetime | None
     timeliness: str | None
     overdue_detected_at: datetime | None
+    paused_since: datetime | None = None  # waiting for the citizen's supplement since then
+    marked_late_at: datetime | None = None  # counted late whatever the dates (second supplement)
 
 
 def standing_at(dossier: DossierView, start: datetime, end: datetime, at: datetime) -> Tally | None:
@@ -504,8 +706,13 @@ def standing_at(dossier: DossierView, start: datetime, end: datetime, at: dateti
         return None
     if completed_at is not None and completed_at < at:
         return Tally.completed(dossier.timeliness)
-    due, detected = dossier.due_at, dossier.overdue_detected_at
-    if (due is not None and due < at) or (detected is not None and detected <= at):
+    due, detected, marked = dossier.due_at, dossier.overdue_detected_at, dossier.marked_late_at
+    if (detected is not None and detected <= at) or (marked is not None and marked <= at):
+        return Tally(open_overdue=1)
+    if dossier.paused_since is not None and dossier.paused_since <= at:
+        # Time waiting for the citizen is not the unit's: the deadline stands still until the supplement.
+        return Tally(open_within=1)
+    if due is not None and due < at:
         return Tally(open_overdue=1)
     return Tally(open_within=1)
 
@@ -746,9 +953,9 @@ TASK_FIGURE_RULES: tuple[FigureRule, ...] = (
 )
 
 
-def task_rule_for(period: Period) -> FigureRule:
+def task_rule_for(period: Period | Month) -> FigureRule:
     """The rule in force on the period's first day (the earliest one for older periods)."""
-    first_day = date(period.year, period.month, 1)
+    first_day = period.first
     chosen = TASK_FIGURE_RULES[0]
     for rule in TASK_FIGURE_RULES:
         if rule.effective_from <= first_day:
@@ -845,9 +1052,12 @@ class Caveat:
 
 
 _SUPPLEMENT_NOT_EXCLUDED = Caveat(
-    "supplement_time_not_excluded",
-    "Thời gian chờ công dân bổ sung hồ sơ chưa được trừ khỏi thời hạn giải quyết.",
-    "Time waiting for the citizen's supplement is not yet excluded.")
+    "supplement_time_excluded_as_reported",
+    "Thời gian chờ công dân bổ sung hồ sơ được trừ khi hệ thống hồ sơ báo yêu cầu và nhận bổ sung; hồ sơ từ hệ "
+    "thống ngoài không báo việc bổ sung thì chưa được trừ. Yêu cầu bổ sung lần thứ hai tính là trễ hạn.",
+    "Time waiting for the citizen's supplement is excluded when the dossiers service reports the request and "
+    "the supplement; dossiers from external systems that do not report it are not adjusted. A second "
+    "supplement request counts as late.")
 _PROGRESS_GROUP_ONLY = Caveat(
     "progress_group_only",
     "Chỉ tính nhóm Tiến độ giải quyết (20/100 điểm) của Bộ chỉ số 766; các nhóm khác chưa đo.",
@@ -897,3 +1107,423 @@ def satisfaction(overall_scores: Sequence[int]) -> dict:
         "satisfied_share": round(sum(1 for s in overall_scores if s >= 4) / count, 4),
         "formula": SATISFACTION_TEXT,
     }
+
+
+# --------------------------------------------------------------------------- composite score and bands
+#
+# The weights, the bands and the texts live in scoring.json (date-effective versions); the service reads
+# the file and hands the parsed rules in, so these functions stay pure.
+
+COMPONENT_KEYS = ("progress", "dossier_satisfaction", "citizen_satisfaction", "tasks", "feedback", "discipline")
+_PERCENT_QUANTUM = Decimal("0.01")
+_HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Component:
+    key: str
+    weight: Decimal
+    when_no_data: str  # not_measured: left out and the other weights count more | full_marks: 100
+    vi: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Band:
+    code: str
+    min: Decimal
+    vi: str
+    en: str
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "min": float(self.min), "vi": self.vi, "en": self.en}
+
+
+@dataclass(frozen=True)
+class ScoringRules:
+    """One version of the composite score: weights of its components, the bands, the 766 dossier
+    satisfaction rule (points and the share that earns full marks)."""
+
+    id: str
+    version: str
+    effective_from: date
+    components: tuple[Component, ...]
+    bands: tuple[Band, ...]  # highest minimum first
+    satisfaction_points: int
+    full_marks_at: Decimal
+    satisfaction_vi: str
+    satisfaction_en: str
+
+    def as_dict(self) -> dict:
+        total = sum(c.weight for c in self.components)
+        return {
+            "id": self.id, "version": self.version, "effective_from": self.effective_from.isoformat(),
+            "expression": "composite = Σ weight × component ÷ Σ weight, over the components measured (0–100)",
+            "vi": "Điểm tổng hợp (thang 100) = trung bình có trọng số của các thành phần đo được: "
+                  + "; ".join(f"{c.vi} (trọng số {c.weight})" for c in self.components)
+                  + ". Thành phần không có dữ liệu trong kỳ không được tính và trọng số còn lại được chia lại.",
+            "en": "Composite score (out of 100) = weighted mean of the components measured: "
+                  + "; ".join(f"{c.en} (weight {c.weight})" for c in self.components)
+                  + ". A component without data in the period is left out and the other weights count more.",
+            "weights": {c.key: float(c.weight / total) for c in self.components},
+            "bands": [b.as_dict() for b in self.bands],
+        }
+
+    def band(self, score: Decimal) -> Band:
+        for band in self.bands:
+            if score >= band.min:
+                return band
+        return self.bands[-1]
+
+
+def scoring_rules_from_document(document: Mapping) -> tuple[ScoringRules, ...]:
+    """The versions of scoring.json, checked: a mistake in the file is refused with where and why."""
+    versions = []
+    for index, raw in enumerate(document.get("versions") or []):
+        where = f"versions[{index}]"
+        try:
+            components = tuple(Component(c["key"], Decimal(str(c["weight"])), c.get("when_no_data", "not_measured"),
+                                         c["vi"], c["en"]) for c in raw["components"])
+            bands = tuple(Band(b["code"], Decimal(str(b["min"])), b["vi"], b["en"]) for b in raw["bands"])
+            satisfaction = raw["dossier_satisfaction"]
+            rules = ScoringRules(raw["id"], raw["version"], date.fromisoformat(raw["effective_from"]), components,
+                                 bands, int(satisfaction["max_points"]), Decimal(str(satisfaction["full_marks_at"])),
+                                 satisfaction["vi"], satisfaction["en"])
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            raise ValueError(f"scoring rules {where}: missing or malformed {exc}") from None
+        unknown = [c.key for c in components if c.key not in COMPONENT_KEYS]
+        if unknown:
+            raise ValueError(f"scoring rules {where}: unknown components {unknown}; known: {COMPONENT_KEYS}")
+        if any(c.weight <= 0 for c in components) or any(c.when_no_data not in ("not_measured", "full_marks")
+                                                          for c in components):
+            raise ValueError(f"scoring rules {where}: weights must be positive and when_no_data "
+                             "not_measured or full_marks")
+        if not bands or [b.min for b in bands] != sorted((b.min for b in bands), reverse=True) or bands[-1].min != 0:
+            raise ValueError(f"scoring rules {where}: bands must go from the highest minimum down to 0")
+        if not Decimal(0) < rules.full_marks_at <= 1:
+            raise ValueError(f"scoring rules {where}: full_marks_at must be a share in (0, 1]")
+        if versions and rules.effective_from <= versions[-1].effective_from:
+            raise ValueError(f"scoring rules {where}: versions must be listed oldest first")
+        versions.append(rules)
+    if not versions:
+        raise ValueError("scoring rules: no version")
+    return tuple(versions)
+
+
+def scoring_for(period: Period | Month, versions: Sequence[ScoringRules]) -> ScoringRules:
+    """The version in force on the period's first day (the earliest one for older periods)."""
+    chosen = versions[0]
+    for rules in versions:
+        if rules.effective_from <= period.first:
+            chosen = rules
+    return chosen
+
+
+def _share(part: int, whole: int) -> Decimal | None:
+    return (Decimal(part) / Decimal(whole)) if whole else None
+
+
+def _percent(value: Decimal) -> Decimal:
+    return (value * _HUNDRED).quantize(_PERCENT_QUANTUM, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    """Everything a unit's composite score is computed from, for one period."""
+
+    tally: Tally
+    complaints: int = 0  # dossiers in the period with a complaint or a dissatisfied rating (1–2)
+    ratings: int = 0
+    ratings_satisfied: int = 0  # rated 4 or 5
+    tasks: TaskFigures = TaskFigures()
+    feedback_handled: int = 0
+    feedback_on_time: int = 0
+    feedback_overdue: int = 0
+    explanations_requested: int = 0
+    explanations_missed: int = 0
+
+
+def dossier_satisfaction(tally: Tally, complaints: int, rules: ScoringRules) -> dict | None:
+    """The 766 dossier-satisfaction indicator: 100% − share overdue − share with complaints; full marks
+    from `full_marks_at`. None when nothing was received."""
+    received = tally.received
+    if not received:
+        return None
+    overdue_share = Decimal(tally.completed_late + tally.open_overdue) / received
+    complaint_share = Decimal(min(complaints, received)) / received
+    rate = max(Decimal(0), 1 - overdue_share - complaint_share)
+    earned = min(Decimal(1), rate / rules.full_marks_at)
+    return {
+        "rate": rate.quantize(_RATE_QUANTUM, ROUND_HALF_UP),
+        "overdue_share": overdue_share.quantize(_RATE_QUANTUM, ROUND_HALF_UP),
+        "complaint_share": complaint_share.quantize(_RATE_QUANTUM, ROUND_HALF_UP),
+        "complaints": complaints,
+        "score": (rules.satisfaction_points * earned).quantize(_SCORE_QUANTUM, ROUND_HALF_UP),
+        "max_points": rules.satisfaction_points,
+        "earned_share": earned,
+        "formula": {"expression": f"rate = 1 − overdue_share − complaint_share; score = {rules.satisfaction_points}"
+                                  f" × min(1, rate ÷ {rules.full_marks_at})",
+                    "vi": rules.satisfaction_vi, "en": rules.satisfaction_en},
+    }
+
+
+def component_values(figures: UnitFigures, rules: ScoringRules) -> dict[str, Decimal | None]:
+    """Each component on a scale of 0–100; None when the unit has no data for it in the period."""
+    tally, tasks = figures.tally, figures.tasks
+    on_time = _share(tally.on_time, tally.received)
+    satisfaction = dossier_satisfaction(tally, figures.complaints, rules)
+    rated = _share(figures.ratings_satisfied, figures.ratings)
+    on_track = _share(tasks.assigned - tasks.completed_late - tasks.overdue_open, tasks.assigned)
+    handled = _share(figures.feedback_on_time, figures.feedback_handled + figures.feedback_overdue)
+    explained = (None if not figures.explanations_requested
+                 else 1 - Decimal(min(figures.explanations_missed, figures.explanations_requested))
+                 / figures.explanations_requested)
+    values = {"progress": on_time, "dossier_satisfaction": satisfaction["earned_share"] if satisfaction else None,
+              "citizen_satisfaction": rated, "tasks": on_track, "feedback": handled, "discipline": explained}
+    return {key: None if value is None else _percent(value) for key, value in values.items()}
+
+
+@dataclass(frozen=True)
+class Composite:
+    score: Decimal | None  # None: no component with data of its own (nothing to judge the unit on)
+    band: Band | None
+    components: list[dict]
+    not_measured: list[str]
+
+
+def composite(figures: UnitFigures, rules: ScoringRules) -> Composite:
+    values = component_values(figures, rules)
+    weighted = weights = Decimal(0)
+    measured_any = False
+    parts, not_measured = [], []
+    for component in rules.components:
+        value = values[component.key]
+        if value is not None:
+            measured_any = True
+        elif component.when_no_data == "full_marks":
+            value = _HUNDRED
+        parts.append({"key": component.key, "value": value, "weight": component.weight,
+                      "measured": values[component.key] is not None, "vi": component.vi, "en": component.en})
+        if value is None:
+            not_measured.append(component.key)
+            continue
+        weighted += component.weight * value
+        weights += component.weight
+    if not measured_any:
+        return Composite(None, None, parts, not_measured)
+    score = (weighted / weights).quantize(_SCORE_QUANTUM, ROUND_HALF_UP)
+    return Composite(score, rules.band(score), parts, not_measured)
+
+
+def composite_caveats(not_measured: Sequence[str], rules: ScoringRules) -> list[Caveat]:
+    """What the composite does not account for: the components without data, and the 766 groups."""
+    names = {c.key: (c.vi, c.en) for c in rules.components}
+    caveats = [_PROGRESS_GROUP_ONLY]
+    if not_measured:
+        caveats.append(Caveat(
+            "components_not_measured",
+            "Thành phần chưa có dữ liệu trong kỳ, không tính vào điểm tổng hợp: "
+            + "; ".join(names[key][0] for key in not_measured),
+            "Components without data in the period, left out of the composite: "
+            + "; ".join(names[key][1] for key in not_measured)))
+    return caveats
+
+
+def rank_by(entries: Iterable[tuple[str, str | None, Decimal | None]]) -> tuple[list[tuple[str, int]], list[str]]:
+    """Rank (unit, name, score) by score, best first: equal scores share a rank and are listed by
+    Vietnamese name; a unit without a score is left out. Returns [(unit, rank)] and the units left out."""
+    scored = [(unit, name, score) for unit, name, score in entries if score is not None]
+    left_out = sorted(unit for unit, _, score in entries if score is None) if isinstance(entries, list) else []
+    scored.sort(key=lambda e: (-e[2], vietnamese_sort_key(e[1] or e[0]), e[0]))
+    ranks, previous, rank = [], None, 0
+    for position, (unit, _, score) in enumerate(scored, start=1):
+        if score != previous:
+            rank, previous = position, score
+        ranks.append((unit, rank))
+    return ranks, left_out
+
+
+# --------------------------------------------------------------------------- occurrences
+#
+# Every other event reporting counts or shows in a drill-down becomes one occurrence: something that
+# happened to a dossier, a piece of feedback, an explanation or a sanction, for a unit, at an instant.
+# Its natural key (kind, subject, key) makes a producer's retry with a new event id count once.
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    kind: str  # the event type
+    subject: str  # dossier code, feedback tracking code, explanation code, proposal code …
+    key: str  # tells apart several occurrences of one kind for one subject ('' when there is one)
+    unit: str | None
+    at: datetime
+    official: str | None = None
+    step: str | None = None
+    on_time: bool | None = None
+    related: str | None = None  # the dossier (or task, feedback) an explanation or a complaint is about
+    detail: dict = field(default_factory=dict)
+
+
+def _iso(value) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
+
+
+def occurrence_from_event(event_type: str, data: Mapping, event_at: datetime) -> Occurrence:
+    """The occurrence an event is counted as (ISO strings in `data` parsed); ValueError for a type that is
+    not one. Raises InvalidInput for an instant that can never be read."""
+    get = data.get
+    if event_type == "dossier.handed_over":
+        moment = _instant(data["at"], "at")
+        return Occurrence(event_type, data["code"], f"{_iso(moment.astimezone(UTC))}|{get('from_step') or ''}",
+                          get("to_unit") or data["unit"], moment, official=get("from_official"),
+                          step=get("from_step"), on_time=get("step_on_time"),
+                          detail={k: _text(get(k)) for k in ("to_step", "to_official", "to_unit", "step_budget_days",
+                                                             "step_used_days")})
+    if event_type == "dossier.supplement_requested":
+        return Occurrence(event_type, data["code"], str(data["request_number"]), data["unit"],
+                          _instant(data["at"], "at"), official=get("official"),
+                          detail={"request_number": data["request_number"],
+                                  "counts_as_late": bool(data["counts_as_late"]), "reasons": list(data["reasons"])})
+    if event_type == "dossier.supplement_received":
+        moment = _instant(data["at"], "at")
+        return Occurrence(event_type, data["code"], _iso(moment.astimezone(UTC)), data["unit"], moment,
+                          detail={"paused_days": _text(data["paused_days"]), "due_at": _text(data["due_at"])})
+    if event_type == "dossier.marked_late":
+        return Occurrence(event_type, data["code"], data["reason"], data["unit"], _instant(data["at"], "at"),
+                          official=get("official"), detail={"reason": data["reason"]})
+    if event_type == "dossier.deadline_changed":
+        due = _instant(data["due_at"], "due_at")
+        return Occurrence(event_type, data["code"], _iso(due.astimezone(UTC)), data["unit"], event_at,
+                          detail={"reason": data["reason"], "previous_due_at": _text(data["previous_due_at"]),
+                                  "due_at": _text(data["due_at"])})
+    if event_type == "dossier.apology_issued":
+        return Occurrence(event_type, data["code"], "", data["unit"], _instant(data["issued_at"], "issued_at"),
+                          official=get("official"), step=get("step"),
+                          detail={"reason": data["reason"], "previous_due_at": _text(data["previous_due_at"]),
+                                  "due_at": _text(data["due_at"])})
+    if event_type in ("dossier.returned", "dossier.refused", "dossier.withdrawn", "dossier.stopped"):
+        return Occurrence(event_type, data["code"], "", data["unit"], _instant(data["at"], "at"),
+                          official=get("official"), detail={"reason": get("reason")})
+    if event_type == "dossier.sent_back":
+        moment = _instant(data["at"], "at")
+        return Occurrence(event_type, data["code"], _iso(moment.astimezone(UTC)), data["unit"], moment,
+                          official=get("official"), on_time=not data["officials_fault"],
+                          detail={"reason": data["reason"], "officials_fault": bool(data["officials_fault"]),
+                                  "times_for_fault": data["times_for_fault"]})
+    if event_type == "explanation.requested":
+        return Occurrence(event_type, data["code"], "", data["unit"], event_at, official=data["official"],
+                          related=data["subject"],
+                          detail={"subject_type": data["subject_type"], "role": data["role"],
+                                  "due_at": _text(data["due_at"]), "reason": data["reason"]})
+    if event_type == "explanation.submitted":
+        submitted, due = _instant(data["submitted_at"], "submitted_at"), _instant(data["due_at"], "due_at")
+        return Occurrence(event_type, data["code"], "", data["unit"], submitted, official=data["official"],
+                          on_time=submitted <= due, related=data["subject"],
+                          detail={"subject_type": data["subject_type"]})
+    if event_type == "explanation.missed":
+        return Occurrence(event_type, data["code"], "", data["unit"], _instant(data["detected_at"], "detected_at"),
+                          official=data["official"], on_time=False, related=data["subject"],
+                          detail={"subject_type": data["subject_type"], "due_at": _text(data["due_at"])})
+    if event_type in ("explanation.accepted", "explanation.rejected"):
+        return Occurrence(event_type, data["code"], "", data["unit"], _instant(data["judged_at"], "judged_at"),
+                          official=data["official"], detail={"reason": data["reason"], "judged_by": data["judged_by"]})
+    if event_type == "violation.recorded":
+        return Occurrence(event_type, data["code"], "", data["unit"], _instant(data["recorded_at"], "recorded_at"),
+                          official=data["official"], related=data["source"],
+                          detail={"kind": data["kind"], "responsibility": data["responsibility"],
+                                  "source_type": data["source_type"], "fact_date": _text(data["fact_date"])})
+    if event_type == "sanction.proposed":
+        return Occurrence(event_type, data["code"], "", data["unit"], event_at, official=data["official"],
+                          detail={"rule": data["rule"], "rule_set": data["rule_set"], "form": data["form"]})
+    if event_type == "sanction.decided":
+        return Occurrence(event_type, data["code"], "", data["unit"], _instant(data["decided_at"], "decided_at"),
+                          official=data["official"], related=data["proposal"],
+                          detail={"form": data["form"], "rule_set": data["rule_set"],
+                                  "in_force_until": _text(data["in_force_until"])})
+    if event_type == "sanction.dropped":
+        return Occurrence(event_type, data["proposal"], "", data["unit"], _instant(data["at"], "at"),
+                          official=data["official"], detail={"reason": data["reason"]})
+    if event_type == "feedback.received":
+        return Occurrence(event_type, data["code"], "", get("unit"), _instant(data["received_at"], "received_at"),
+                          official=get("official"), related=get("dossier_code"),
+                          detail={"channel": data["channel"], "category": data["category"]})
+    if event_type in ("feedback.forwarded", "feedback.refused", "feedback.answered", "feedback.published"):
+        moment = _instant(data["at"], "at")
+        # A forward is counted for the unit that forwarded it; the other steps for the unit handling it.
+        unit = get("from_unit") if event_type == "feedback.forwarded" and get("from_unit") else get("unit")
+        return Occurrence(event_type, data["code"], _iso(moment.astimezone(UTC)), unit, moment,
+                          on_time=bool(data["on_time"]), detail={"reason": get("reason"), "to_unit": get("unit")})
+    if event_type == "feedback.overdue":
+        due = _instant(data["due_at"], "due_at")
+        return Occurrence(event_type, data["code"], f"{data['stage']}|{_iso(due.astimezone(UTC))}", get("unit"),
+                          _instant(data["detected_at"], "detected_at"), official=get("official"), step=data["stage"],
+                          on_time=False, detail={"due_at": _text(data["due_at"])})
+    raise ValueError(f"{event_type} is not counted as an occurrence")
+
+
+OCCURRENCE_EVENTS = (
+    "dossier.handed_over", "dossier.supplement_requested", "dossier.supplement_received", "dossier.marked_late",
+    "dossier.deadline_changed", "dossier.apology_issued", "dossier.returned", "dossier.refused",
+    "dossier.withdrawn", "dossier.stopped", "dossier.sent_back",
+    "explanation.requested", "explanation.submitted", "explanation.missed", "explanation.accepted",
+    "explanation.rejected", "violation.recorded", "sanction.proposed", "sanction.decided", "sanction.dropped",
+    "feedback.received", "feedback.forwarded", "feedback.refused", "feedback.answered", "feedback.published",
+    "feedback.overdue",
+)
+FEEDBACK_STEPS = ("feedback.forwarded", "feedback.refused", "feedback.answered", "feedback.published")
+
+
+# --------------------------------------------------------------------------- figures and their drill-downs
+
+FIGURE_TEXTS: dict[str, dict[str, str]] = {
+    "received": {"vi": "Hồ sơ trong kỳ: tiếp nhận trước khi kỳ kết thúc và chưa giải quyết xong trước khi kỳ bắt đầu.",
+                 "en": "Dossiers in the period: received before it ended and not finished before it began."},
+    "early": {"vi": "Hồ sơ giải quyết trước hạn trong kỳ.", "en": "Dossiers finished early in the period."},
+    "finished_on_time": {"vi": "Hồ sơ giải quyết đúng hạn (đúng ngày hẹn trả) trong kỳ.",
+                         "en": "Dossiers finished on the due date in the period."},
+    "on_time": {"vi": "Tử số của chỉ số tiến độ 766: trước hạn, đúng hạn và đang giải quyết còn hạn.",
+                "en": "Numerator of the 766 progress score: early, on time, and open within the deadline."},
+    "late": {"vi": "Hồ sơ giải quyết trễ hạn trong kỳ (kể cả hồ sơ yêu cầu bổ sung lần thứ hai), với bước, người "
+                   "và đơn vị chịu trách nhiệm.",
+             "en": "Dossiers finished late in the period (a second supplement request included), with the step, "
+                   "official and unit answerable."},
+    "open_within": {"vi": "Hồ sơ đang giải quyết còn hạn tại thời điểm cuối kỳ (thời gian chờ bổ sung không tính).",
+                    "en": "Open dossiers within the deadline at the end of the period (time waiting for the "
+                          "citizen's supplement not counted)."},
+    "overdue_open": {"vi": "Hồ sơ đang giải quyết đã quá hạn tại thời điểm cuối kỳ, với bước và người đang giữ "
+                           "hồ sơ khi quá hạn.",
+                     "en": "Open dossiers past the deadline at the end of the period, with the step and official "
+                           "holding them at the deadline."},
+    "supplements": {"vi": "Số lần yêu cầu công dân bổ sung hồ sơ trong kỳ (lần thứ hai trở đi tính trễ hạn).",
+                    "en": "Supplement requests made in the period (a second one counts as late)."},
+    "returned_for_fault": {"vi": "Số lần trả lại hồ sơ cho công dân do lỗi của cán bộ, công chức trong kỳ.",
+                           "en": "Times dossiers were sent back to the citizen through officials' own fault."},
+    "tasks_late": {"vi": "Nhiệm vụ (đơn vị chủ trì) hoàn thành trễ hạn trong kỳ.",
+                   "en": "Tasks the unit leads completed late in the period."},
+    "tasks_overdue": {"vi": "Nhiệm vụ (đơn vị chủ trì) quá hạn chưa hoàn thành tại thời điểm cuối kỳ.",
+                      "en": "Tasks the unit leads overdue and not completed at the end of the period."},
+    "feedback_late": {"vi": "Phản ánh, kiến nghị xử lý trễ hạn hoặc quá hạn chưa xử lý trong kỳ.",
+                      "en": "Feedback steps handled late or deadlines missed in the period."},
+    "explanations": {"vi": "Yêu cầu giải trình trong kỳ: ai phải giải trình, về việc gì, đã giải trình chưa.",
+                     "en": "Explanation requests in the period: who must explain, about what, and whether they did."},
+    "explanations_missed": {"vi": "Yêu cầu giải trình quá hạn không nộp trong kỳ (là một vi phạm).",
+                            "en": "Explanations not submitted by their deadline in the period (itself a violation)."},
+    "proposals": {"vi": "Đề xuất xử lý kỷ luật trong kỳ.", "en": "Sanction proposals made in the period."},
+    "decisions": {"vi": "Quyết định kỷ luật trong kỳ.", "en": "Disciplinary decisions taken in the period."},
+}
+
+# Dossier figures: the Tally attribute a dossier's standing must have (None: every dossier in scope).
+DOSSIER_FIGURES: dict[str, str | None] = {"received": None, "early": "completed_early",
+                                          "finished_on_time": "completed_on_time", "on_time": "on_time",
+                                          "late": "completed_late", "open_within": "open_within",
+                                          "overdue_open": "open_overdue"}
+# Occurrence figures: the kinds counted, and which of them ('late': not on time; 'fault': officials' fault).
+OCCURRENCE_FIGURES: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "supplements": (("dossier.supplement_requested",), None),
+    "returned_for_fault": (("dossier.sent_back",), "fault"),
+    "feedback_late": ((*FEEDBACK_STEPS, "feedback.overdue"), "late"),
+    "explanations": (("explanation.requested",), None),
+    "explanations_missed": (("explanation.missed",), None),
+    "proposals": (("sanction.proposed",), None),
+    "decisions": (("sanction.decided",), None),
+}

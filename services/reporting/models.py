@@ -6,9 +6,9 @@ same transaction as the projections it changed.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime, service_metadata
@@ -67,6 +67,19 @@ class DossierFact(Base):
     receipt: Mapped[dict | None] = mapped_column(JSON)
     completion: Mapped[dict | None] = mapped_column(JSON)
     overdue: Mapped[dict | None] = mapped_column(JSON)
+    marked_late: Mapped[dict | None] = mapped_column(JSON)
+    deadline: Mapped[dict | None] = mapped_column(JSON)
+    pause: Mapped[dict | None] = mapped_column(JSON)
+    resume: Mapped[dict | None] = mapped_column(JSON)
+    # The effective view of the newer slots, and who is answerable, for queries and drill-downs.
+    paused_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    marked_late_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    late_reason: Mapped[str | None] = mapped_column(String(32))
+    responsible_step: Mapped[str | None] = mapped_column(String(64))
+    responsible_official: Mapped[str | None] = mapped_column(String(64))
+    responsible_unit: Mapped[str | None] = mapped_column(String(64))
+    overdue_step: Mapped[str | None] = mapped_column(String(64))
+    overdue_official: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_dossier_facts_unit_received_at", "unit", "received_at"),)
@@ -98,34 +111,45 @@ class UnitOpen(Base):
     open_overdue: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class RankingPeriod(Base):
-    """The ranking last published for a month in `ranking.updated`, to tell what the next event changes.
+class PublishedRanking(Base):
+    """The ranking last published in `ranking.updated` for a period (month, quarter, year) and a kind of
+    unit ('' for all units), to tell what the next event changes.
 
-    One row per month: the projection locks it before ranking the month, so rankings computed by several
-    workers are stored one after the other, each from everything committed before it.
+    The row of all units is locked before a period is ranked, so rankings computed by several workers
+    are stored one after the other, each from everything committed before it.
     """
 
-    __tablename__ = "ranking_periods"
+    __tablename__ = "published_rankings"
 
-    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    period: Mapped[str] = mapped_column(String(24), primary_key=True)
+    unit_kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     units_ranked: Mapped[int] = mapped_column(Integer, default=0)
     # {unit: [rank, "score"]}: read and written whole on every change, one statement each.
     entries: Mapped[dict] = mapped_column(JSON)
     changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class DisciplineFact(Base):
-    """An explanation request or a sanction proposal, once per code, in the month it was made."""
+class Occurrence(Base):
+    """Something that happened to a dossier, a piece of feedback, an explanation or a sanction, counted
+    for a unit at an instant (domain.occurrence_from_event): hand-overs, supplements, apologies, ends,
+    sent-backs, explanations and their outcome, violations, proposals and decisions, feedback steps.
+    Once per natural key (kind, subject, key), whatever the event ids."""
 
-    __tablename__ = "discipline_facts"
+    __tablename__ = "occurrences"
 
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # explanation | proposal
-    code: Mapped[str] = mapped_column(String(64), primary_key=True)
-    unit: Mapped[str] = mapped_column(String(64))
-    period: Mapped[str] = mapped_column(String(7))
-    occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(64), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(96), primary_key=True)
+    unit: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    official: Mapped[str | None] = mapped_column(String(64))
+    step: Mapped[str | None] = mapped_column(String(64))
+    on_time: Mapped[bool | None] = mapped_column(Boolean)
+    related: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict] = mapped_column(JSON)
 
-    __table_args__ = (Index("ix_discipline_facts_unit_period", "unit", "period", "kind"),)
+    __table_args__ = (Index("ix_occurrences_unit_kind_at", "unit", "kind", "at"),
+                      Index("ix_occurrences_related", "related"))
 
 
 class TaskFact(Base):
@@ -166,3 +190,50 @@ class Rating(Base):
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_ratings_unit_period", "unit", "period"),)
+
+
+# -- reports and public lists
+
+
+class IssuedReport(Base):
+    """One version of a periodic report as issued: the figures it was made from and its two files, kept
+    as they were so the report is served unchanged whatever events arrive later. Re-issuing adds the next
+    version and keeps the earlier ones. Not a projection: a rebuild from the archive must leave it alone
+    (the archive cannot say what was issued, and an issued report must not change)."""
+
+    __tablename__ = "issued_reports"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)  # BC-2026-11, BC-2026-Q4, BC-2026-W47
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(16))
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    as_of: Mapped[datetime] = mapped_column(UtcDateTime)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    issued_by: Mapped[str] = mapped_column(String(64))  # the user's token subject, or "sweep"
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was re-issued
+    figures: Mapped[dict] = mapped_column(JSON)
+    xlsx: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+
+    __table_args__ = (Index("ix_issued_reports_kind_period", "kind", "period"),)
+
+
+class PublicSanction(Base):
+    """A disciplinary decision for the public list of violators, from `sanction.decided` only (never a
+    proposal). Public data only: the official's name, unit, form and decision date."""
+
+    __tablename__ = "public_sanctions"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)  # the decision's code
+    official: Mapped[str] = mapped_column(String(64))
+    official_name: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(64))
+    form: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    decided_on: Mapped[date] = mapped_column(Date)  # local date: the year of the list
+    in_force_until: Mapped[date] = mapped_column(Date)
+    event_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the newest event about the decision wins
+
+    __table_args__ = (Index("ix_public_sanctions_decided_on", "decided_on"),)

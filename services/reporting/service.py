@@ -1,53 +1,62 @@
 """Use cases of the reporting service, each in one unit of work.
 
-Projections (`record_*`) take the event they project: reporting is built from events, and the archive
-keeps each one whole, in the same transaction as its effects, so the read models can be rebuilt later.
+Projections take the event they project. Every event type reporting reads has its projections in one
+registry (`PROJECTIONS`, filled by `@projection(...)`): the live consumer (handlers.py, app.py) and the
+rebuild from the archive (`rebuild`) both go through `project_event`, so a rebuild replays exactly what
+the consumer did. `project_event` archives the event once, in the same transaction as its effects.
 Queries (`get_*`) return plain dicts.
 
 Stored counters and rankings (rules in domain.month_changes and domain.month_tally):
 - `scorecards` holds per-(unit, month) completions and changes of open standing, and `unit_open` each
   unit's open dossiers now. An event changes only the rows of the one dossier it concerns (a few
   months of its unit), so its cost does not grow with the number of dossiers;
-- a month's ranking is read in one query over those rows (one row per unit), sorted in Python;
-- after the rows change, each month whose ranking can have moved is re-ranked and compared with the
-  ranking stored for it; `ranking.updated` says which units' rank or score changed.
+- the tally of any run of whole months (month, quarter, year) is read in one query over those rows (one
+  row per unit); a range of days that is not whole months is judged dossier by dossier;
+- after the rows change, each month whose ranking can have moved, with its quarter and year, is re-ranked
+  (all units, and each kind of unit) and compared with the ranking published for it; `ranking.updated`
+  says which units' rank or score changed.
 
-Tasks keep only a per-task fact (`task_facts`); a scorecard's task figures are computed from a unit's
-facts at request time, and no ranking moves with them (the composite score is a later change).
-
-The projection runs Core statements built once per dialect (`_Statements`): at hundreds of events a
-second, building statements and ORM objects would cost more than the database work.
+Within one transaction (a consumer's batch, a rebuild's batch) the facts read are kept in `uow.memo` and
+the counters and occurrences written once at the commit (`_flush`), so a batch costs a few statements
+per dossier rather than per event. The statements are Core, built once per dialect (`_Statements`).
 """
 
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from services.reporting import domain
-from services.reporting.domain import Period, Tally
+from services.reporting import cadence, documents, domain
+from services.reporting.domain import Month, Period, Tally
 from services.reporting.models import (
     ArchivedEvent,
-    DisciplineFact,
     DossierFact,
-    RankingPeriod,
+    IssuedReport,
+    Occurrence,
+    PublicSanction,
+    PublishedRanking,
     Rating,
     Scorecard,
     TaskFact,
     Unit,
     UnitOpen,
 )
-from shared.errors import NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.events import catalog
 from shared.events.envelope import Event
 from shared.uow import UnitOfWork
 
-DOSSIER_EVENTS = ("dossier.received", "dossier.completed", "dossier.overdue")
-DISCIPLINE_KINDS = {"explanation.requested": "explanation", "sanction.proposed": "proposal"}
+SCORING_FILE = Path(__file__).with_name("scoring.json")
 TASK_EVENTS = ("task.assigned", "task.completed", "task.overdue", "task.extension_decided")
 
 _archive_table = ArchivedEvent.__table__
@@ -55,76 +64,121 @@ _units = Unit.__table__
 _facts = DossierFact.__table__
 _scorecards = Scorecard.__table__
 _unit_open = UnitOpen.__table__
-_ranking_periods = RankingPeriod.__table__
-_discipline = DisciplineFact.__table__
+_rankings = PublishedRanking.__table__
+_occurrences = Occurrence.__table__
 _task_facts = TaskFact.__table__
-_SLOT_TYPES = {"receipt": domain.Receipt, "completion": domain.Completion, "overdue": domain.OverdueNotice}
+_ratings = Rating.__table__
 _MONTH_COLUMNS = ("completed_early", "completed_on_time", "completed_late", "open_within_change",
                   "open_overdue_change")
+# Every table a rebuild empties and fills again from the archive. Published rankings stay: they are what
+# was published, and the rebuild's final re-ranking publishes only what really changed.
+PROJECTION_TABLES = [_units, _facts, _scorecards, _unit_open, _occurrences, _task_facts, _ratings]
+
+Projection = Callable[[UnitOfWork, Event], None]
+PROJECTIONS: dict[str, list[Projection]] = defaultdict(list)
+
+
+def projection(*event_types: str) -> Callable[[Projection], Projection]:
+    """Register a projection of these event types (several projections of one type all run, in order)."""
+    def register(function: Projection) -> Projection:
+        for event_type in event_types:
+            PROJECTIONS[event_type].append(function)
+        return function
+    return register
+
+
+@functools.cache
+def scoring_versions() -> tuple[domain.ScoringRules, ...]:
+    with SCORING_FILE.open(encoding="utf-8") as file:
+        return domain.scoring_rules_from_document(json.load(file))
 
 
 # --------------------------------------------------------------------------- projections
 
 
-def record_unit(uow: UnitOfWork, event: Event) -> None:
-    """`directory.unit_upserted`: the unit's Vietnamese name, parent and kind (the newest event wins)."""
+def project_event(uow: UnitOfWork, event: Event) -> bool:
+    """Apply an event through every projection registered for its type, and archive it, in one
+    transaction: the consumer's handler, loaders and the rebuild all come here. Safe to repeat: every
+    projection is idempotent. Returns False for a type reporting ignores."""
+    functions = PROJECTIONS.get(event.type)
+    if not functions:
+        return False
     with uow:
-        _archive(uow, event)
+        held = uow.hold_commits
+        # The projections' own commits only flush: the event and all its effects commit together.
+        uow.hold_commits = True
+        try:
+            if not uow.memo.get("replaying"):
+                _archive(uow, event)
+            for function in functions:
+                function(uow, event)
+        finally:
+            uow.hold_commits = held
+        uow.commit()
+    return True
+
+
+@projection("directory.unit_upserted")
+def record_unit(uow: UnitOfWork, event: Event) -> None:
+    """`directory.unit_upserted`: the unit's Vietnamese name, parent and kind (the newest event wins). A
+    unit changing kind moves the current rankings by kind."""
+    with uow:
         data = event.data
         _ensure_units(uow, [data["code"]])
-        uow.session.execute(
+        before = uow.session.execute(select(_units.c.kind).where(_units.c.code == data["code"])).scalar()
+        moved = uow.session.execute(
             update(_units)
             .where(_units.c.code == data["code"])
             .where(_units.c.directory_event_at.is_(None) | (_units.c.directory_event_at <= event.time))
             .values(name=data["name"], parent=data.get("parent"), kind=data["kind"], directory_event_at=event.time)
-        )
+        ).rowcount
+        if moved and before != data["kind"]:
+            _rerank_later(uow, Month.of(uow.now(), uow.calendar.tz).enclosing())
         uow.commit()
 
 
+@projection(*domain.DOSSIER_STANDING_EVENTS)
 def record_dossier_event(uow: UnitOfWork, event: Event) -> None:
-    """`dossier.received`, `dossier.completed`, `dossier.overdue`, in any order and any number of times:
-    merge into the dossier's fact, move its unit's stored rows, re-rank the months that can have moved."""
+    """Events that move where a dossier stands, in any order and any number of times: merge into the
+    dossier's fact, move its unit's stored rows, re-rank the periods that can have moved."""
     with uow:
-        _archive(uow, event)
-        session = uow.session
         tz = uow.calendar.tz
-        now = uow.now()
-        slot = domain.slot_from_event(event.type, event.data, event.time)
-        before, after = _merge_fact(session, event.data["code"], slot, event.data.get("procedure_code"), now)
-        if after != before:
+        for slot in domain.slots_from_event(event.type, event.data, event.time):
+            before, after = _merge_fact(uow, event.data["code"], slot, event.data.get("procedure_code"))
+            if after == before:
+                continue
             if after.unit != before.unit:
                 _ensure_units(uow, [after.unit])
             changes = domain.tally_changes(before, after, tz)
-            _add_changes(session, changes)
-            for period in domain.months_to_rerank(changes.items(), Period.of(now, tz)):
-                # Once per transaction: a batch of events re-ranks each month it touched once.
-                uow.defer(("rerank", str(period)), functools.partial(_refresh_ranking, uow, period))
+            _add_changes(uow, changes)
+            if not uow.memo.get("replaying"):  # the rebuild re-ranks every period once, at its end
+                _rerank_later(uow, [p for month in domain.months_to_rerank(changes.items(), Month.of(uow.now(), tz))
+                                    for p in month.enclosing()])
         uow.commit()
 
 
-def record_discipline_event(uow: UnitOfWork, event: Event) -> None:
-    """`explanation.requested`, `sanction.proposed`: counted once per code in the month they were made.
-    They do not enter the progress score, so no ranking moves."""
+@projection(*domain.OCCURRENCE_EVENTS)
+def record_occurrence(uow: UnitOfWork, event: Event) -> None:
+    """Lifecycle, discipline and feedback events: one occurrence per natural key (written at the commit)."""
     with uow:
-        _archive(uow, event)
-        data = event.data
-        _ensure_units(uow, [data["unit"]])
-        uow.session.execute(_statements(uow.session).count_discipline, {
-            "kind": DISCIPLINE_KINDS[event.type],
-            "code": data["code"],
-            "unit": data["unit"],
-            "period": str(Period.of(event.time, uow.calendar.tz)),
-            "occurred_at": event.time,
-        })
+        occurrence = domain.occurrence_from_event(event.type, event.data, event.time)
+        if occurrence.unit:
+            _ensure_units(uow, [occurrence.unit])
+        pending = uow.memo.setdefault("occurrences", {})
+        pending.setdefault((occurrence.kind, occurrence.subject, occurrence.key), {
+            "kind": occurrence.kind, "subject": occurrence.subject, "key": occurrence.key, "unit": occurrence.unit,
+            "at": occurrence.at, "official": occurrence.official, "step": occurrence.step,
+            "on_time": occurrence.on_time, "related": occurrence.related, "detail": occurrence.detail})
+        _flush_later(uow)
         uow.commit()
 
 
+@projection(*TASK_EVENTS)
 def record_task_event(uow: UnitOfWork, event: Event) -> None:
     """`task.assigned`, `task.completed`, `task.overdue`, `task.extension_decided`, in any order and any
     number of times: merge into the task's fact. Every unit the event names becomes known, so a unit seen
     only through its tasks has a scorecard."""
     with uow:
-        _archive(uow, event)
         data = event.data
         _ensure_units(uow, [data["lead_unit"], *data.get("co_units", [])])
         slot = domain.task_slot_from_event(event.type, data, event.time)
@@ -133,101 +187,162 @@ def record_task_event(uow: UnitOfWork, event: Event) -> None:
         uow.commit()
 
 
-def project_event(uow: UnitOfWork, event: Event) -> bool:
-    """Apply any event reporting understands, outside the broker (loaders, rebuilds from the archive).
-    Safe to repeat: every projection is idempotent. Returns False for a type reporting ignores."""
-    if event.type == "directory.unit_upserted":
-        record_unit(uow, event)
-    elif event.type in DOSSIER_EVENTS:
-        record_dossier_event(uow, event)
-    elif event.type == "rating.submitted":
-        record_rating(uow, event)
-    elif event.type in DISCIPLINE_KINDS:
-        record_discipline_event(uow, event)
-    elif event.type in TASK_EVENTS:
-        record_task_event(uow, event)
-    else:
-        return False
-    return True
+@projection("rating.submitted")
+def record_rating(uow: UnitOfWork, event: Event) -> None:
+    """`rating.submitted`: counted once per rating code, in the month it was given."""
+    with uow:
+        data = event.data
+        if data.get("unit"):
+            _ensure_units(uow, [data["unit"]])
+        uow.session.execute(_statements(uow.session).insert_rating, {
+            "code": data["code"], "unit": data.get("unit"), "subject_type": data["subject_type"],
+            "subject": data["subject"], "overall": data["overall"], "factors": data.get("factors") or {},
+            "period": str(Month.of(event.time, uow.calendar.tz)), "submitted_at": event.time})
+        uow.commit()
+
+
+# --------------------------------------------------------------------------- rebuild
+
+
+def rebuild(runtime, batch_size: int = 2000, progress: Callable[[int, int], None] | None = None) -> dict:
+    """Empty every projection and replay the archive in time order, in batches, through `project_event`;
+    then re-rank every period once and publish `ranking.updated` only where the result differs from what
+    was published. Stop the reporting worker first: events consumed during a rebuild would be counted on
+    tables about to be emptied."""
+    started = time.perf_counter()
+    with runtime.uow() as uow:
+        total = uow.session.scalar(select(func.count()).select_from(_archive_table))
+        for table in PROJECTION_TABLES:
+            uow.session.execute(delete(table))
+        uow.commit()
+    done = 0
+    after: tuple | None = None
+    if progress:
+        progress(0, total)
+    while True:
+        with runtime.uow() as uow:
+            query = select(_archive_table).order_by(_archive_table.c.time, _archive_table.c.event_id)
+            if after is not None:
+                query = query.where((_archive_table.c.time > after[0])
+                                    | ((_archive_table.c.time == after[0]) & (_archive_table.c.event_id > after[1])))
+            rows = uow.session.execute(query.limit(batch_size)).all()
+            if not rows:
+                break
+            uow.memo["replaying"] = True
+            events = [_event_from_archive(row) for row in rows]
+            _prefetch_facts(uow, {e.data.get("code") for e in events if e.type in domain.DOSSIER_STANDING_EVENTS})
+            # One transaction per batch, as the consumer does: the projections' commits only flush.
+            uow.hold_commits = True
+            for event in events:
+                project_event(uow, event)
+            uow.hold_commits = False
+            uow.commit()
+        after = (rows[-1].time, rows[-1].event_id)
+        done += len(rows)
+        if progress:
+            progress(done, total)
+    with runtime.uow() as uow:
+        months = [Month.parse(text) for text in uow.session.scalars(select(_scorecards.c.period).distinct())]
+        current = Month.of(uow.now(), uow.calendar.tz)
+        periods = {p for month in months if month <= current for p in month.enclosing()}
+        for period in sorted(periods, key=lambda p: (p.first, p.last)):
+            _refresh_rankings(uow, period)
+        uow.commit()
+    return {"events": done, "seconds": time.perf_counter() - started}
+
+
+def _event_from_archive(row) -> Event:
+    return Event(type=row.type, source=row.source, subject=row.subject, data=row.data, unit=row.unit,
+                 id=row.event_id, time=row.time, correlationid=row.correlation_id, causationid=row.causation_id,
+                 dataversion=row.data_version)
 
 
 # --------------------------------------------------------------------------- queries
 
 
-def record_rating(uow: UnitOfWork, event: Event) -> None:
-    """`rating.submitted`: counted once per rating code, in the month it was given."""
-    with uow:
-        _archive(uow, event)
-        data = event.data
-        if data.get("unit"):
-            _ensure_units(uow, [data["unit"]])
-        if uow.session.get(Rating, data["code"]) is None:
-            uow.session.add(Rating(
-                code=data["code"], unit=data.get("unit"), subject_type=data["subject_type"], subject=data["subject"],
-                overall=data["overall"], factors=data.get("factors") or {},
-                period=str(Period.of(event.time, uow.calendar.tz)), submitted_at=event.time))
-        uow.commit()
+def _unit_row(session: Session, unit_code: str):
+    unit = session.execute(select(_units.c.code, _units.c.name, _units.c.kind)
+                           .where(_units.c.code == unit_code)).first()
+    if unit is None:
+        raise NotFound(
+            f"no event has named unit {unit_code!r} yet; check the unit code (mã đơn vị)",
+            {"unit": ["unknown unit; đơn vị chưa có dữ liệu"]},
+        )
+    return unit
+
+
+def _exact_tally(session: Session, unit_code: str, start: datetime, end: datetime, at: datetime) -> Tally:
+    tally = Tally()
+    for row in session.execute(
+        select(*_VIEW_COLUMNS).where(_facts.c.unit == unit_code, _facts.c.received_at < end)
+        .where(_facts.c.completed_at.is_(None) | (_facts.c.completed_at >= start))
+    ):
+        standing = domain.standing_at(domain.DossierView(*row), start, end, at)
+        if standing is not None:
+            tally += standing
+    return tally
 
 
 def get_scorecard(uow: UnitOfWork, unit_code: str, period_text: str | None) -> dict[str, Any]:
-    """A unit's scorecard for a month, computed exactly from its dossiers and the tasks it leads at the
-    period's as-of instant."""
+    """A unit's scorecard for a period (month, quarter, year or range of days), computed exactly from its
+    dossiers and the tasks it leads at the period's as-of instant, with the composite score and its band."""
     with uow:
         session = uow.session
         tz = uow.calendar.tz
         now = uow.now()
         period = domain.requested_period(period_text, now, tz)
-        unit = session.execute(select(_units.c.code, _units.c.name).where(_units.c.code == unit_code)).first()
-        if unit is None:
-            raise NotFound(
-                f"no event has named unit {unit_code!r} yet; check the unit code (mã đơn vị)",
-                {"unit": ["unknown unit; đơn vị chưa có dữ liệu"]},
-            )
+        unit = _unit_row(session, unit_code)
         start, end = period.start(tz), period.end(tz)
         at = domain.as_of(period, now, tz)
-        rows = session.execute(
-            select(_facts.c.received_at, _facts.c.due_at, _facts.c.completed_at, _facts.c.timeliness,
-                   _facts.c.overdue_detected_at)
-            .where(_facts.c.unit == unit_code, _facts.c.received_at < end)
-            .where(_facts.c.completed_at.is_(None) | (_facts.c.completed_at >= start))
-        ).all()
-        tally = Tally()
-        for row in rows:
-            standing = domain.standing_at(domain.DossierView(*row), start, end, at)
-            if standing is not None:
-                tally += standing
+        tally = _exact_tally(session, unit_code, start, end, at)
         formula = domain.formula_for(period)
         result = domain.progress(tally, formula)
-        counted = dict(session.execute(
-            select(_discipline.c.kind, func.count())
-            .where(_discipline.c.unit == unit_code, _discipline.c.period == str(period))
-            .group_by(_discipline.c.kind)
-        ).all())
-        tasks = domain.task_figures(
-            (domain.TaskView(*row) for row in session.execute(
-                select(_task_facts.c.assigned_at, _task_facts.c.due_at, _task_facts.c.completed_at,
-                       _task_facts.c.timeliness, _task_facts.c.overdue_detected_at, _task_facts.c.overdue_cleared_at)
-                .where(_task_facts.c.lead_unit == unit_code, _task_facts.c.assigned_at < end)
-                .where(_task_facts.c.completed_at.is_(None) | (_task_facts.c.completed_at >= start))
-            )),
-            start, end, at,
-        )
-        satisfaction = domain.satisfaction(session.scalars(
-            select(Rating.overall).where(Rating.unit == unit_code, Rating.period == str(period))).all())
+        rules = domain.scoring_for(period, scoring_versions())
+        other = _other_figures(session, [unit_code], start, end, at)[unit_code]
+        figures = domain.UnitFigures(tally=tally, **other["figures"])
+        scored = domain.composite(figures, rules)
+        satisfaction = domain.satisfaction(other["rating_scores"])
+        tasks = figures.tasks
+        dossier_satisfaction = domain.dossier_satisfaction(tally, figures.complaints, rules)
+        if dossier_satisfaction:
+            dossier_satisfaction.pop("earned_share")
+        counts = other["counts"]
         return {
             "unit": unit.code,
             "unit_name": unit.name,
+            "unit_kind": unit.kind,
             "period": str(period),
+            "period_kind": period.kind,
             "received": result.received,
             "early": result.early,
             "on_time": result.on_time,
+            "finished_on_time": tally.completed_on_time,
             "late": result.late,
             "overdue_open": result.overdue_open,
             "open_within": result.open_within,
             "on_time_rate": result.on_time_rate,
             "score": result.score,
-            "explanations": counted.get("explanation", 0),
-            "proposals": counted.get("proposal", 0),
+            "supplements": {"requests": counts["dossier.supplement_requested"],
+                            "second_requests": counts["second_supplement"]},
+            "returned_for_fault": counts["returned_for_fault"],
+            "dossier_satisfaction": dossier_satisfaction,
+            "explanations": counts["explanation.requested"],
+            "proposals": counts["sanction.proposed"],
+            "discipline": {"explanations_requested": counts["explanation.requested"],
+                           "explanations_submitted": counts["explanation.submitted"],
+                           "explanations_missed": counts["explanation.missed"],
+                           "explanations_accepted": counts["explanation.accepted"],
+                           "explanations_rejected": counts["explanation.rejected"],
+                           "violations": counts["violation.recorded"],
+                           "proposals": counts["sanction.proposed"],
+                           "decisions": counts["sanction.decided"],
+                           "dropped": counts["sanction.dropped"]},
+            "feedback": {"received": counts["feedback.received"],
+                         "handled": figures.feedback_handled,
+                         "handled_on_time": figures.feedback_on_time,
+                         "answered": counts["feedback.answered"],
+                         "answered_on_time": counts["answered_on_time"],
+                         "overdue": figures.feedback_overdue},
             "tasks": {
                 "assigned": tasks.assigned,
                 "completed_on_time": tasks.completed_on_time,
@@ -237,54 +352,383 @@ def get_scorecard(uow: UnitOfWork, unit_code: str, period_text: str | None) -> d
                 "formula": domain.task_rule_for(period).as_dict(),
             },
             "satisfaction": satisfaction,
+            "composite": {
+                "score": scored.score,
+                "band": scored.band.as_dict() if scored.band else None,
+                "components": scored.components,
+                "rules": rules.as_dict(),
+                "caveats": [c.as_dict() for c in domain.composite_caveats(scored.not_measured, rules)],
+            },
+            "figures": [dict(key=key, value=value, **domain.FIGURE_TEXTS[key],
+                             drilldown=f"/reporting/api/v1/units/{unit.code}/scorecard/{key}?period={period}")
+                        for key, value in (("received", result.received), ("early", result.early),
+                                           ("finished_on_time", tally.completed_on_time), ("late", result.late),
+                                           ("open_within", result.open_within),
+                                           ("overdue_open", result.overdue_open),
+                                           ("supplements", counts["dossier.supplement_requested"]),
+                                           ("returned_for_fault", counts["returned_for_fault"]),
+                                           ("tasks_late", tasks.completed_late),
+                                           ("tasks_overdue", tasks.overdue_open),
+                                           ("feedback_late", figures.feedback_handled - figures.feedback_on_time
+                                            + figures.feedback_overdue),
+                                           ("explanations", counts["explanation.requested"]),
+                                           ("explanations_missed", counts["explanation.missed"]),
+                                           ("proposals", counts["sanction.proposed"]),
+                                           ("decisions", counts["sanction.decided"]))],
             "formula": formula.as_dict(),
             "caveats": [c.as_dict() for c in domain.scorecard_caveats()],
             "as_of": at,
         }
 
 
-def get_ranking(uow: UnitOfWork, period_text: str | None, page: int = 1, page_size: int = 50) -> dict[str, Any]:
-    """The ranking of units for a month from the stored rows, with formula and caveats, one page."""
+def _other_figures(session: Session, units: list[str] | None, start: datetime, end: datetime,
+                   at: datetime) -> dict[str, dict]:
+    """Everything but the dossier tally, per unit, for the period [start, end) judged at `at`: tasks,
+    ratings, complaints about dossiers, feedback steps, discipline counts. A few grouped queries whatever
+    the number of units (`units` None: all units)."""
+    def only(column):
+        return [] if units is None else [column.in_(units)]
+
+    result: dict[str, dict] = defaultdict(lambda: {"counts": defaultdict(int), "rating_scores": [],
+                                                   "tasks": [], "complaints": set()})
+    for unit, kind, on_time, count in session.execute(
+        select(_occurrences.c.unit, _occurrences.c.kind, _occurrences.c.on_time, func.count())
+        .where(_occurrences.c.at >= start, _occurrences.c.at < end, _occurrences.c.unit.is_not(None),
+               *only(_occurrences.c.unit))
+        .group_by(_occurrences.c.unit, _occurrences.c.kind, _occurrences.c.on_time)
+    ):
+        counts = result[unit]["counts"]
+        counts[kind] += count
+        if kind == "dossier.sent_back" and on_time is False:
+            counts["returned_for_fault"] += count
+        if kind == "feedback.answered" and on_time:
+            counts["answered_on_time"] += count
+        if kind in domain.FEEDBACK_STEPS:
+            counts["feedback_handled"] += count
+            counts["feedback_on_time"] += count if on_time else 0
+    for unit, count in session.execute(
+        select(_occurrences.c.unit, func.count())
+        .where(_occurrences.c.kind == "dossier.supplement_requested", _occurrences.c.key != "1",
+               _occurrences.c.at >= start, _occurrences.c.at < end, *only(_occurrences.c.unit))
+        .group_by(_occurrences.c.unit)
+    ):
+        result[unit]["counts"]["second_supplement"] += count
+    for unit, overall in session.execute(
+        select(_ratings.c.unit, _ratings.c.overall)
+        .where(_ratings.c.submitted_at >= start, _ratings.c.submitted_at < end, _ratings.c.unit.is_not(None),
+               *only(_ratings.c.unit))
+    ):
+        result[unit]["rating_scores"].append(overall)
+    # A complaint or a dissatisfied rating counts against the unit handling the dossier it is about.
+    for unit, code in session.execute(
+        select(_facts.c.unit, _facts.c.code).join(_occurrences, _occurrences.c.related == _facts.c.code)
+        .where(_occurrences.c.kind == "feedback.received", _occurrences.c.at >= start, _occurrences.c.at < end,
+               *only(_facts.c.unit))
+    ).all() + session.execute(
+        select(_facts.c.unit, _facts.c.code).join(_ratings, _ratings.c.subject == _facts.c.code)
+        .where(_ratings.c.subject_type == "dossier", _ratings.c.overall <= 2, _ratings.c.submitted_at >= start,
+               _ratings.c.submitted_at < end, *only(_facts.c.unit))
+    ).all():
+        result[unit]["complaints"].add(code)
+    for row in session.execute(
+        select(_task_facts.c.lead_unit, *_TASK_VIEW_COLUMNS)
+        .where(_task_facts.c.assigned_at < end, *only(_task_facts.c.lead_unit))
+        .where(_task_facts.c.completed_at.is_(None) | (_task_facts.c.completed_at >= start))
+    ):
+        result[row[0]]["tasks"].append(domain.TaskView(*row[1:]))
+    figures = {}
+    for unit in (units if units is not None else list(result)):
+        got = result[unit]
+        counts = got["counts"]
+        scores = got["rating_scores"]
+        figures[unit] = {
+            "counts": counts,
+            "rating_scores": scores,
+            "figures": dict(
+                complaints=len(got["complaints"]), ratings=len(scores),
+                ratings_satisfied=sum(1 for s in scores if s >= 4),
+                tasks=domain.task_figures(got["tasks"], start, end, at),
+                feedback_handled=counts["feedback_handled"], feedback_on_time=counts["feedback_on_time"],
+                feedback_overdue=counts["feedback.overdue"], explanations_requested=counts["explanation.requested"],
+                explanations_missed=counts["explanation.missed"]),
+        }
+    return figures
+
+
+def _period_tallies(session: Session, period: Period, tz, at: datetime,
+                    kind: str | None = None) -> list[domain.UnitTally]:
+    """Every unit's tally for a period: from the stored month rows for whole months, dossier by dossier
+    for another range of days."""
+    if period.month_aligned:
+        months = period.months()
+        return _month_tallies(session, months[0], months[-1], kind)
+    start, end = period.start(tz), period.end(tz)
+    query = (select(_facts.c.unit, _units.c.name, *_VIEW_COLUMNS)
+             .join(_units, _units.c.code == _facts.c.unit)
+             .where(_facts.c.received_at < end)
+             .where(_facts.c.completed_at.is_(None) | (_facts.c.completed_at >= start)))
+    if kind is not None:
+        query = query.where(_units.c.kind == kind)
+    tallies: dict[str, list] = {}
+    for unit, name, *view in session.execute(query):
+        standing = domain.standing_at(domain.DossierView(*view), start, end, at)
+        entry = tallies.setdefault(unit, [name, Tally()])
+        if standing is not None:
+            entry[1] += standing
+    return [domain.UnitTally(unit, name, tally) for unit, (name, tally) in tallies.items()]
+
+
+def get_ranking(uow: UnitOfWork, period_text: str | None, page: int = 1, page_size: int = 50, *,
+                kind: str | None = None, by: str = "progress") -> dict[str, Any]:
+    """The ranking of units for a period, all units or one kind (department, ward, …), by the 766 progress
+    score (`by="progress"`, from the stored rows) or by the composite score (`by="composite"`), with the
+    change from the previous period, formula and caveats, one page."""
+    if by not in ("progress", "composite"):
+        raise InvalidInput(f"cannot rank by {by!r}; rank by progress or composite",
+                           {"by": ["expected progress or composite"]})
     with uow:
         session = uow.session
         tz = uow.calendar.tz
         now = uow.now()
         period = domain.requested_period(period_text, now, tz)
+        at = domain.as_of(period, now, tz)
         formula = domain.formula_for(period)
-        ranking = domain.rank_units(_month_tallies(session, period), formula)
+        rules = domain.scoring_for(period, scoring_versions())
+        entries = _ranked(session, period, tz, at, kind, by, formula, rules)
         previous_period = period.previous()
-        previous = domain.rank_units(_month_tallies(session, previous_period), domain.formula_for(previous_period))
-        previous_rank = {entry.unit: entry.rank for entry in previous.ranked}
-        known_units = session.scalar(select(func.count()).select_from(_units))
-        not_ranked = max(known_units - len(ranking.ranked), 0)
+        previous = _ranked(session, previous_period, tz, domain.as_of(previous_period, now, tz), kind, by,
+                           domain.formula_for(previous_period), domain.scoring_for(previous_period,
+                                                                                   scoring_versions()))
+        previous_rank = {entry["unit"]: entry["rank"] for entry in previous}
+        known = select(func.count()).select_from(_units)
+        if kind is not None:
+            known = known.where(_units.c.kind == kind)
+        not_ranked = max(session.scalar(known) - len(entries), 0)
         first = (page - 1) * page_size
-        items = [
-            {
-                "unit": entry.unit,
-                "unit_name": entry.name,
-                "rank": entry.rank,
-                "previous_rank": previous_rank.get(entry.unit),
-                "score": entry.progress.score,
-                "received": entry.progress.received,
-                "early": entry.progress.early,
-                "on_time": entry.progress.on_time,
-                "late": entry.progress.late,
-                "overdue_open": entry.progress.overdue_open,
-                "on_time_rate": entry.progress.on_time_rate,
-            }
-            for entry in ranking.ranked[first:first + page_size]
-        ]
+        items = []
+        for entry in entries[first:first + page_size]:
+            before = previous_rank.get(entry["unit"])
+            items.append({**entry, "previous_rank": before,
+                          "rank_change": None if before is None else before - entry["rank"]})
+        caveats = domain.ranking_caveats(not_ranked)
+        if by == "composite":
+            caveats = [*caveats, *domain.composite_caveats([], rules)[1:]]
         return {
             "period": str(period),
-            "as_of": domain.as_of(period, now, tz),
+            "period_kind": period.kind,
+            "previous_period": str(previous_period),
+            "unit_kind": kind,
+            "ranked_by": by,
+            "as_of": at,
             "formula": formula.as_dict(),
-            "caveats": [c.as_dict() for c in domain.ranking_caveats(not_ranked)],
+            "composite_rules": rules.as_dict() if by == "composite" else None,
+            "caveats": [c.as_dict() for c in caveats],
             "units_not_ranked": not_ranked,
             "items": items,
             "page": page,
             "page_size": page_size,
-            "total": len(ranking.ranked),
+            "total": len(entries),
         }
+
+
+def _ranked(session: Session, period: Period, tz, at: datetime, kind: str | None, by: str,
+            formula: domain.Formula, rules: domain.ScoringRules) -> list[dict]:
+    tallies = _period_tallies(session, period, tz, at, kind)
+    results = {t.unit: (t, domain.progress(t.tally, formula)) for t in tallies}
+    kinds = dict(session.execute(select(_units.c.code, _units.c.kind).where(_units.c.code.in_(list(results))))
+                 .all()) if results else {}
+    composites: dict[str, domain.Composite] = {}
+    if by == "composite" and results:
+        others = _other_figures(session, list(results), period.start(tz), period.end(tz), at)
+        composites = {unit: domain.composite(domain.UnitFigures(tally=t.tally, **others[unit]["figures"]), rules)
+                      for unit, (t, _) in results.items()}
+        # Rank only units with dossiers in the period, like the progress ranking.
+        scores = [(u, t.name, composites[u].score if p.score is not None else None) for u, (t, p) in results.items()]
+    else:
+        scores = [(u, t.name, p.score) for u, (t, p) in results.items()]
+    ranks, _ = domain.rank_by(scores)
+    entries = []
+    for unit, rank in ranks:
+        tally, result = results[unit]
+        scored = composites.get(unit)
+        entries.append({
+            "unit": unit, "unit_name": tally.name, "unit_kind": kinds.get(unit), "rank": rank,
+            "score": scored.score if scored else result.score,
+            "progress_score": result.score, "received": result.received, "early": result.early,
+            "on_time": result.on_time, "late": result.late, "overdue_open": result.overdue_open,
+            "on_time_rate": result.on_time_rate,
+            "composite": scored.score if scored else None,
+            "band": scored.band.as_dict() if scored and scored.band else None,
+        })
+    return entries
+
+
+def get_trend(uow: UnitOfWork, unit_code: str | None, periods: Iterable[str | Period]) -> list[dict]:
+    """The on-time rate of a unit (exactly, as its scorecard) or of all units together (from the stored
+    rows, as the ranking) in each period, for a trend chart."""
+    trend = []
+    with uow:
+        session = uow.session
+        tz = uow.calendar.tz
+        now = uow.now()
+        if unit_code is not None:
+            _unit_row(session, unit_code)
+        for item in periods:
+            period = item if isinstance(item, Period) else domain.requested_period(item, now, tz)
+            at = domain.as_of(period, now, tz)
+            if unit_code is None:
+                tally = sum((t.tally for t in _period_tallies(session, period, tz, at)), Tally())
+            else:
+                tally = _exact_tally(session, unit_code, period.start(tz), period.end(tz), at)
+            result = domain.progress(tally, domain.formula_for(period))
+            trend.append({"period": str(period), "received": result.received, "on_time": result.on_time,
+                          "late": result.late, "overdue_open": result.overdue_open,
+                          "on_time_rate": result.on_time_rate, "score": result.score})
+    return trend
+
+
+def get_drilldown(uow: UnitOfWork, unit_code: str, figure: str, period_text: str | None, page: int = 1,
+                  page_size: int = 50) -> dict[str, Any]:
+    """The facts behind one figure of a unit's scorecard: which dossiers (at which step, by whom, who was
+    asked to explain and whether they did), tasks, feedback, explanations or sanctions."""
+    if figure not in domain.FIGURE_TEXTS:
+        raise NotFound(f"the scorecard has no figure {figure!r}; figures: {', '.join(domain.FIGURE_TEXTS)}",
+                       {"figure": [f"expected one of {', '.join(domain.FIGURE_TEXTS)}"]})
+    with uow:
+        session = uow.session
+        tz = uow.calendar.tz
+        now = uow.now()
+        period = domain.requested_period(period_text, now, tz)
+        unit = _unit_row(session, unit_code)
+        start, end = period.start(tz), period.end(tz)
+        at = domain.as_of(period, now, tz)
+        if figure in domain.DOSSIER_FIGURES:
+            items = _dossier_items(session, unit_code, figure, start, end, at)
+        elif figure in ("tasks_late", "tasks_overdue"):
+            items = _task_items(session, unit_code, figure, start, end, at)
+        else:
+            items = _occurrence_items(session, unit_code, figure, start, end)
+        first = (page - 1) * page_size
+        return {"unit": unit.code, "unit_name": unit.name, "period": str(period), "figure": figure,
+                **domain.FIGURE_TEXTS[figure], "as_of": at, "items": items[first:first + page_size],
+                "page": page, "page_size": page_size, "total": len(items)}
+
+
+def _dossier_items(session: Session, unit_code: str, figure: str, start: datetime, end: datetime,
+                   at: datetime) -> list[dict]:
+    rows = session.execute(
+        select(_facts.c.code, _facts.c.procedure_code, _facts.c.late_reason, _facts.c.responsible_step,
+               _facts.c.responsible_official, _facts.c.responsible_unit, _facts.c.overdue_step,
+               _facts.c.overdue_official, *_VIEW_COLUMNS)
+        .where(_facts.c.unit == unit_code, _facts.c.received_at < end)
+        .where(_facts.c.completed_at.is_(None) | (_facts.c.completed_at >= start))
+        .order_by(_facts.c.received_at, _facts.c.code)
+    ).all()
+    wanted = domain.DOSSIER_FIGURES[figure]
+    chosen = []
+    for row in rows:
+        view = domain.DossierView(*row[8:])
+        standing = domain.standing_at(view, start, end, at)
+        if standing is None or (wanted and not getattr(standing, wanted)):
+            continue
+        late = figure in ("late", "overdue_open")
+        chosen.append({
+            "code": row.code, "procedure_code": row.procedure_code, "received_at": view.received_at,
+            "due_at": view.due_at, "completed_at": view.completed_at if view.completed_at and view.completed_at < at
+            else None, "timeliness": view.timeliness, "late_reason": row.late_reason,
+            "step": (row.responsible_step or row.overdue_step) if late else None,
+            "official": (row.responsible_official or row.overdue_official) if late else None,
+            "responsible_unit": row.responsible_unit if late else None,
+        })
+    if figure in ("late", "overdue_open") and chosen:
+        codes = [item["code"] for item in chosen]
+        explanations = _explanations_about(session, codes)
+        handovers = defaultdict(list)
+        for row in session.execute(
+            select(_occurrences.c.subject, _occurrences.c.at, _occurrences.c.step, _occurrences.c.official,
+                   _occurrences.c.on_time, _occurrences.c.detail)
+            .where(_occurrences.c.kind == "dossier.handed_over", _occurrences.c.subject.in_(codes))
+            .order_by(_occurrences.c.at)
+        ):
+            handovers[row.subject].append({"at": row.at, "step": row.step, "official": row.official,
+                                           "on_time": row.on_time, "to_step": row.detail.get("to_step"),
+                                           "to_official": row.detail.get("to_official"),
+                                           "used_days": row.detail.get("step_used_days"),
+                                           "budget_days": row.detail.get("step_budget_days")})
+        for item in chosen:
+            item["explanations"] = explanations.get(item["code"], [])
+            item["steps"] = handovers.get(item["code"], [])
+    return chosen
+
+
+def _explanations_about(session: Session, subjects: list[str]) -> dict[str, list[dict]]:
+    """Who was asked to explain each subject and what became of it (submitted, missed, accepted …)."""
+    requested = session.execute(
+        select(_occurrences.c.subject, _occurrences.c.related, _occurrences.c.official, _occurrences.c.at,
+               _occurrences.c.detail)
+        .where(_occurrences.c.kind == "explanation.requested", _occurrences.c.related.in_(subjects))
+        .order_by(_occurrences.c.at, _occurrences.c.subject)
+    ).all()
+    outcomes: dict[str, dict] = defaultdict(dict)
+    if requested:
+        for code, kind, at, on_time in session.execute(
+            select(_occurrences.c.subject, _occurrences.c.kind, _occurrences.c.at, _occurrences.c.on_time)
+            .where(_occurrences.c.subject.in_([r.subject for r in requested]),
+                   _occurrences.c.kind.in_(["explanation.submitted", "explanation.missed", "explanation.accepted",
+                                            "explanation.rejected"]))
+        ):
+            outcomes[code][kind.removeprefix("explanation.")] = {"at": at, "on_time": on_time}
+    about = defaultdict(list)
+    for row in requested:
+        done = outcomes[row.subject]
+        status = next((s for s in ("accepted", "rejected", "submitted", "missed") if s in done), "requested")
+        about[row.related].append({"code": row.subject, "official": row.official, "role": row.detail.get("role"),
+                                   "requested_at": row.at, "due_at": row.detail.get("due_at"), "status": status,
+                                   "submitted_at": done.get("submitted", {}).get("at")})
+    return about
+
+
+def _task_items(session: Session, unit_code: str, figure: str, start: datetime, end: datetime,
+                at: datetime) -> list[dict]:
+    items = []
+    for code, *view in session.execute(
+        select(_task_facts.c.code, *_TASK_VIEW_COLUMNS)
+        .where(_task_facts.c.lead_unit == unit_code, _task_facts.c.assigned_at < end)
+        .where(_task_facts.c.completed_at.is_(None) | (_task_facts.c.completed_at >= start))
+        .order_by(_task_facts.c.assigned_at, _task_facts.c.code)
+    ):
+        task = domain.TaskView(*view)
+        figures = domain.task_figures([task], start, end, at)
+        if (figure == "tasks_late" and figures.completed_late) or (figure == "tasks_overdue" and figures.overdue_open):
+            items.append({"code": code, "received_at": task.assigned_at, "due_at": task.due_at,
+                          "completed_at": task.completed_at, "timeliness": task.timeliness})
+    explanations = _explanations_about(session, [item["code"] for item in items])
+    for item in items:
+        item["explanations"] = explanations.get(item["code"], [])
+    return items
+
+
+def _occurrence_items(session: Session, unit_code: str, figure: str, start: datetime, end: datetime) -> list[dict]:
+    kinds, condition = domain.OCCURRENCE_FIGURES[figure]
+    query = (select(_occurrences).where(_occurrences.c.unit == unit_code, _occurrences.c.kind.in_(kinds),
+                                        _occurrences.c.at >= start, _occurrences.c.at < end)
+             .order_by(_occurrences.c.at, _occurrences.c.subject))
+    if condition == "late":
+        query = query.where(_occurrences.c.on_time.is_(False))
+    elif condition == "fault":
+        query = query.where(_occurrences.c.on_time.is_(False))
+    rows = session.execute(query).all()
+    outcomes = _explanations_about(session, list({row.related for row in rows if row.related})) \
+        if figure in ("explanations", "explanations_missed") else {}
+    items = []
+    for row in rows:
+        item = {"code": row.subject, "kind": row.kind, "at": row.at, "official": row.official, "step": row.step,
+                "on_time": row.on_time, "related": row.related, "detail": row.detail}
+        if outcomes:
+            item["status"] = next((e["status"] for e in outcomes.get(row.related, []) if e["code"] == row.subject),
+                                  None)
+        items.append(item)
+    return items
 
 
 # --------------------------------------------------------------------------- storage helpers
@@ -301,12 +745,16 @@ class _Statements:
             from sqlalchemy.dialects.sqlite import insert
         self.archive = insert(_archive_table).on_conflict_do_nothing()
         self.ensure_unit = insert(_units).on_conflict_do_nothing()
-        self.count_discipline = insert(_discipline).on_conflict_do_nothing()
-        self.lock_fact = (select(_facts.c.receipt, _facts.c.completion, _facts.c.overdue)
-                          .where(_facts.c.code == bindparam("fact_code")).with_for_update())
+        self.insert_occurrence = insert(_occurrences).on_conflict_do_nothing()
+        self.insert_rating = insert(_ratings).on_conflict_do_nothing()
+        slots = [_facts.c[name] for name in domain.DOSSIER_SLOTS]
+        self.lock_fact = select(*slots).where(_facts.c.code == bindparam("fact_code")).with_for_update()
+        self.lock_facts = (select(_facts.c.code, *slots).where(_facts.c.code.in_(bindparam("codes", expanding=True)))
+                           .with_for_update())
         # RETURNING says whether the row went in: rowcount is -1 on this driver, which reads as "inserted"
         # and double-counts a dossier whose first two events two workers took at the same moment.
         self.insert_fact = insert(_facts).on_conflict_do_nothing().returning(_facts.c.code)
+        self.insert_fact_many = insert(_facts)
         self.update_fact = update(_facts).where(_facts.c.code == bindparam("fact_code")).values(
             procedure_code=func.coalesce(_facts.c.procedure_code, bindparam("procedure_code_if_missing")))
         month = insert(_scorecards)
@@ -317,42 +765,58 @@ class _Statements:
         self.add_to_open = unit_open.on_conflict_do_update(
             index_elements=["unit"],
             set_={name: _unit_open.c[name] + unit_open.excluded[name] for name in ("open_within", "open_overdue")})
-        # Lock a month's ranking row (creating it the first time) and read the stored ranking, at once.
-        ranking = insert(_ranking_periods)
+        # Lock a period's ranking row of all units (creating it the first time), at once.
+        ranking = insert(_rankings)
         self.lock_ranking = ranking.on_conflict_do_update(
-            index_elements=["period"], set_={"units_ranked": _ranking_periods.c.units_ranked},
-        ).returning(_ranking_periods.c.entries)
-        self.store_ranking = update(_ranking_periods).where(_ranking_periods.c.period == bindparam("ranked_period"))
-        self.month_tallies = _month_tallies_query()
+            index_elements=["period", "unit_kind"], set_={"units_ranked": _rankings.c.units_ranked},
+        ).returning(_rankings.c.entries)
+        self.upsert_ranking = ranking.on_conflict_do_update(
+            index_elements=["period", "unit_kind"],
+            set_={name: ranking.excluded[name] for name in ("entries", "units_ranked", "changed_at")})
         self.lock_task_fact = (select(*(_task_facts.c[kind] for kind in domain.TASK_SLOTS))
                                .where(_task_facts.c.code == bindparam("fact_code")).with_for_update())
         self.insert_task_fact = insert(_task_facts).on_conflict_do_nothing().returning(_task_facts.c.code)
         self.update_task_fact = update(_task_facts).where(_task_facts.c.code == bindparam("fact_code"))
 
 
-def _month_tallies_query():
-    """Every unit with dossiers, its name, what is open now, the month's completions, and the changes of
-    open standing after the month, for the month `:period`."""
-    month = _scorecards.alias("month")
+_VIEW_COLUMNS = (_facts.c.received_at, _facts.c.due_at, _facts.c.completed_at, _facts.c.timeliness,
+                 _facts.c.overdue_detected_at, _facts.c.paused_since, _facts.c.marked_late_at)
+_TASK_VIEW_COLUMNS = (_task_facts.c.assigned_at, _task_facts.c.due_at, _task_facts.c.completed_at,
+                      _task_facts.c.timeliness, _task_facts.c.overdue_detected_at, _task_facts.c.overdue_cleared_at)
+
+
+@functools.cache
+def _month_tallies_query(with_kind: bool):
+    """Every unit with dossiers, its name, what is open now, the completions of the months `:first` to
+    `:last`, and the changes of open standing after `:last` (optionally only units of `:kind`)."""
+    months = (
+        select(_scorecards.c.unit,
+               func.sum(_scorecards.c.completed_early).label("early"),
+               func.sum(_scorecards.c.completed_on_time).label("on_time"),
+               func.sum(_scorecards.c.completed_late).label("late"))
+        .where(_scorecards.c.period >= bindparam("first"), _scorecards.c.period <= bindparam("last"))
+        .group_by(_scorecards.c.unit)
+        .subquery("months")
+    )
     later = (
         select(_scorecards.c.unit,
                func.sum(_scorecards.c.open_within_change).label("within"),
                func.sum(_scorecards.c.open_overdue_change).label("overdue"))
-        .where(_scorecards.c.period > bindparam("period"))
+        .where(_scorecards.c.period > bindparam("last"))
         .group_by(_scorecards.c.unit)
         .subquery("later")
     )
-    return (
+    query = (
         select(_unit_open.c.unit, _units.c.name, _unit_open.c.open_within, _unit_open.c.open_overdue,
-               month.c.completed_early, month.c.completed_on_time, month.c.completed_late,
-               later.c.within, later.c.overdue)
+               months.c.early, months.c.on_time, months.c.late, later.c.within, later.c.overdue)
         .select_from(
             _unit_open
-            .outerjoin(month, and_(month.c.unit == _unit_open.c.unit, month.c.period == bindparam("period")))
+            .outerjoin(months, months.c.unit == _unit_open.c.unit)
             .outerjoin(later, later.c.unit == _unit_open.c.unit)
             .outerjoin(_units, _units.c.code == _unit_open.c.unit)
         )
     )
+    return query.where(_units.c.kind == bindparam("kind")) if with_kind else query
 
 
 @functools.cache
@@ -400,23 +864,73 @@ def _ensure_units(uow: UnitOfWork, codes) -> None:
             known.add(code)
 
 
-def _slot_to_json(slot: domain.Slot | domain.TaskSlot | None) -> dict | None:
+def _flush_later(uow: UnitOfWork) -> None:
+    uow.defer("flush", functools.partial(_flush, uow))
+
+
+def _flush(uow: UnitOfWork) -> None:
+    """Write what the transaction's projections buffered: changed dossier facts, month increments and
+    open dossiers, occurrences. Always in the same order (facts by code, months, then units), so two
+    workers never wait on each other in a cycle."""
+    session = uow.session
+    statements = _statements(session)
+    facts = uow.memo.get("facts", {})
+    new = sorted(uow.memo.pop("new_facts", ()))
+    dirty = sorted(set(uow.memo.pop("dirty_facts", ())) - set(new))
+    now = uow.now()
+    if new:
+        # Only a rebuild defers its inserts (nobody else writes meanwhile); written in their final state.
+        session.execute(statements.insert_fact_many, [
+            {"code": code, "procedure_code": facts[code][2], **_fact_columns(facts[code][0], now)} for code in new])
+        for code in new:
+            facts[code][1] = False
+    if dirty:
+        session.execute(statements.update_fact, [
+            {"fact_code": code, "procedure_code_if_missing": facts[code][2], **_fact_columns(facts[code][0], now)}
+            for code in dirty])
+        for code in dirty:
+            facts[code][1] = False
+    deltas: dict = uow.memo.pop("month_deltas", {})
+    if deltas:
+        open_by_unit: dict[str, Tally] = {}
+        rows = []
+        for (unit, month), delta in sorted(deltas.items(), key=lambda item: (item[0][1], item[0][0])):
+            rows.append({"period": str(month), "unit": unit,
+                         **dict(zip(_MONTH_COLUMNS, delta.as_tuple(), strict=True))})
+            open_by_unit[unit] = open_by_unit.get(unit, Tally()) + delta.open_part()
+        session.execute(statements.add_to_month, rows)
+        # Written even when the change is zero: a unit's row there is what lists it in its months' rankings.
+        session.execute(statements.add_to_open, [
+            {"unit": unit, "open_within": delta.open_within, "open_overdue": delta.open_overdue}
+            for unit, delta in sorted(open_by_unit.items())])
+    occurrences = uow.memo.pop("occurrences", {})
+    if occurrences:
+        session.execute(statements.insert_occurrence, [occurrences[key] for key in sorted(occurrences)])
+
+
+def _slot_to_json(slot) -> dict | None:
     if slot is None:
         return None
     return {name: value.isoformat() if isinstance(value, datetime) else value
             for name, value in vars(slot).items()}
 
 
-def _slot_from_json(kind: str, document: dict | None, slot_types: dict[str, type] = _SLOT_TYPES):
+def _slot_from_json(kind: str, document: dict | None, slot_types: dict[str, type] = domain.DOSSIER_SLOTS):
     if document is None:
         return None
-    # Every instant of a slot is named *_at; the rest are codes.
+    # Every instant of a slot is named *_at; the rest are codes and numbers.
     return slot_types[kind](**{name: datetime.fromisoformat(value) if name.endswith("_at") and value else value
                                 for name, value in document.items()})
 
 
+def _fact_from_row(code: str, row) -> domain.DossierFact:
+    return domain.DossierFact(code, **{kind: _slot_from_json(kind, document)
+                                       for kind, document in zip(domain.DOSSIER_SLOTS, row, strict=True)})
+
+
 def _fact_columns(fact: domain.DossierFact, now: datetime) -> dict:
     view = fact.view()
+    completion, overdue = fact.completion, fact.overdue
     columns = {
         "unit": fact.unit,
         "received_at": view.received_at,
@@ -424,32 +938,76 @@ def _fact_columns(fact: domain.DossierFact, now: datetime) -> dict:
         "completed_at": view.completed_at,
         "timeliness": view.timeliness,
         "overdue_detected_at": view.overdue_detected_at,
+        "paused_since": view.paused_since,
+        "marked_late_at": view.marked_late_at,
+        "late_reason": (completion.late_reason if completion else None)
+                       or (fact.marked_late.reason if fact.marked_late else None),
+        "responsible_step": completion.responsible_step if completion else None,
+        "responsible_official": completion.responsible_official if completion else None,
+        "responsible_unit": completion.responsible_unit if completion else None,
+        "overdue_step": overdue.step if overdue else None,
+        "overdue_official": overdue.official if overdue else None,
         "updated_at": now,
     }
     columns.update({kind: _slot_to_json(slot) for kind, slot in fact.slots().items()})
     return columns
 
 
-def _merge_fact(session: Session, code: str, slot: domain.Slot, procedure_code: str | None,
-                now: datetime) -> tuple[domain.DossierFact, domain.DossierFact]:
-    """Lock the dossier's fact row (creating it if new) and merge what the event says into it."""
+def _prefetch_facts(uow: UnitOfWork, codes: set) -> None:
+    """Load (and lock) the facts of many dossiers in one statement; codes not found are known to be new."""
+    codes.discard(None)
+    if not codes:
+        return
+    facts = uow.memo.setdefault("facts", {})
+    missing = uow.memo.setdefault("facts_missing", set())
+    wanted = sorted(code for code in codes if code not in facts)
+    found = set()
+    for start in range(0, len(wanted), 500):
+        for code, *row in uow.session.execute(_statements(uow.session).lock_facts,
+                                              {"codes": wanted[start:start + 500]}):
+            facts[code] = [_fact_from_row(code, row), False, None]
+            found.add(code)
+    missing.update(set(wanted) - found)
+
+
+def _merge_fact(uow: UnitOfWork, code: str, slot: domain.Slot,
+                procedure_code: str | None) -> tuple[domain.DossierFact, domain.DossierFact]:
+    """Merge what an event says into the dossier's fact: locked and read once per transaction (created at
+    once when new, so a second worker waits on it), written back at the commit."""
+    session = uow.session
     statements = _statements(session)
-    row = session.execute(statements.lock_fact, {"fact_code": code}).first()
-    if row is None:
+    facts = uow.memo.setdefault("facts", {})
+    entry = facts.get(code)
+    missing = uow.memo.get("facts_missing", ())
+    if entry is None and code in missing and uow.memo.get("replaying"):
+        # A rebuild knows the fact is new (prefetched): insert it with the others at the commit.
+        missing.discard(code)
         before = domain.DossierFact(code)
         after = before.merged(slot)
-        inserted = session.execute(statements.insert_fact, {"code": code, "procedure_code": procedure_code,
-                                                            **_fact_columns(after, now)}).first()
-        if inserted is not None:
-            return before, after
-        # Another worker created it meanwhile: merge into theirs.
-        row = session.execute(statements.lock_fact, {"fact_code": code}).first()
-    before = domain.DossierFact(code, **{kind: _slot_from_json(kind, document)
-                                         for kind, document in zip(_SLOT_TYPES, row, strict=True)})
+        facts[code] = [after, False, procedure_code]
+        uow.memo.setdefault("new_facts", set()).add(code)
+        _flush_later(uow)
+        return before, after
+    if entry is None:
+        row = None if code in missing else session.execute(statements.lock_fact, {"fact_code": code}).first()
+        if row is None:
+            before = domain.DossierFact(code)
+            after = before.merged(slot)
+            inserted = session.execute(statements.insert_fact, {"code": code, "procedure_code": procedure_code,
+                                                                **_fact_columns(after, uow.now())}).first()
+            if inserted is not None:
+                facts[code] = [after, False, procedure_code]
+                return before, after
+            # Another worker created it meanwhile: merge into theirs.
+            row = session.execute(statements.lock_fact, {"fact_code": code}).first()
+        entry = facts[code] = [_fact_from_row(code, row), False, None]
+    before = entry[0]
     after = before.merged(slot)
     if after != before:
-        session.execute(statements.update_fact, {"fact_code": code, "procedure_code_if_missing": procedure_code,
-                                                 **_fact_columns(after, now)})
+        entry[0], entry[1] = after, True
+        entry[2] = entry[2] or procedure_code
+        uow.memo.setdefault("dirty_facts", set()).add(code)
+        _flush_later(uow)
     return before, after
 
 
@@ -487,25 +1045,22 @@ def _task_fact_columns(fact: domain.TaskFact, now: datetime) -> dict:
     return columns
 
 
-def _add_changes(session: Session, changes: dict[tuple[str, Period], Tally]) -> None:
-    """Add the increments to the month rows, then to each unit's open dossiers."""
-    statements = _statements(session)
-    open_by_unit: dict[str, Tally] = {}
-    # Always in the same order (months, then units), so two workers never wait on each other in a cycle.
-    for (unit, period), delta in sorted(changes.items(), key=lambda item: (item[0][1], item[0][0])):
-        session.execute(statements.add_to_month, {"period": str(period), "unit": unit,
-                                                  **dict(zip(_MONTH_COLUMNS, delta.as_tuple(), strict=True))})
-        open_by_unit[unit] = open_by_unit.get(unit, Tally()) + delta.open_part()
-    for unit in sorted(open_by_unit):
-        # Written even when the change is zero: a unit's row there is what lists it in its months' rankings.
-        delta = open_by_unit[unit]
-        session.execute(statements.add_to_open, {"unit": unit, "open_within": delta.open_within,
-                                                 "open_overdue": delta.open_overdue})
+def _add_changes(uow: UnitOfWork, changes: dict[tuple[str, Month], Tally]) -> None:
+    """Add the increments to the transaction's month deltas (written at the commit)."""
+    if not changes:
+        return
+    deltas = uow.memo.setdefault("month_deltas", {})
+    for key, delta in changes.items():
+        deltas[key] = deltas.get(key, Tally()) + delta
+    _flush_later(uow)
 
 
-def _month_tallies(session: Session, period: Period) -> list[domain.UnitTally]:
-    """Every unit's tally for a month, with its name, in one query."""
-    rows = session.execute(_statements(session).month_tallies, {"period": str(period)}).all()
+def _month_tallies(session: Session, first: Month, last: Month, kind: str | None = None) -> list[domain.UnitTally]:
+    """Every unit's tally for the months `first` to `last`, with its name, in one query."""
+    params = {"first": str(first), "last": str(last)}
+    if kind is not None:
+        params["kind"] = kind
+    rows = session.execute(_month_tallies_query(kind is not None), params).all()
     tallies = []
     for unit, name, within, overdue, early, on_time, late, within_after, overdue_after in rows:
         tally = domain.month_tally(
@@ -517,28 +1072,369 @@ def _month_tallies(session: Session, period: Period) -> list[domain.UnitTally]:
     return tallies
 
 
-def _refresh_ranking(uow: UnitOfWork, period: Period) -> None:
-    """Re-rank a month; store the ranking and record `ranking.updated` if any rank or score moved."""
+def _rerank_later(uow: UnitOfWork, periods: Iterable[Period]) -> None:
+    if uow.memo.get("replaying"):
+        return  # the rebuild re-ranks every period once, at its end
+    for period in periods:
+        # Once per transaction: a batch of events re-ranks each period it touched once.
+        uow.defer(("rerank", str(period)), functools.partial(_refresh_rankings, uow, period))
+
+
+def _refresh_rankings(uow: UnitOfWork, period: Period) -> None:
+    """Re-rank a whole-month period, for all units and for each kind of unit; store each ranking and record
+    `ranking.updated` where a rank or score moved."""
+    _flush(uow)
     session = uow.session
     statements = _statements(session)
     key = str(period)
-    # The month's row is locked before its counters are read: the ranking stored last is then always
-    # computed from everything committed before it, whichever worker stores it.
-    stored_entries = session.execute(statements.lock_ranking,
-                                     {"period": key, "units_ranked": 0, "entries": {}}).scalar_one()
-    stored = {unit: (rank, Decimal(score)) for unit, (rank, score) in stored_entries.items()}
-    ranking = domain.rank_units(_month_tallies(session, period), domain.formula_for(period))
-    change = domain.ranking_change(stored, ranking)
-    if not change:
-        return
-    session.execute(statements.store_ranking, {
-        "ranked_period": key,
-        "entries": {entry.unit: [entry.rank, str(entry.score)] for entry in ranking.ranked},
-        "units_ranked": len(ranking.ranked),
-        "changed_at": uow.now(),
-    })
-    uow.record("ranking.updated", key, {
-        "period": key,
-        "changed": change.changed,
-        "units_ranked": len(ranking.ranked),
-    })
+    # The period's row of all units is locked before its counters are read: the ranking stored last is
+    # then always computed from everything committed before it, whichever worker stores it.
+    session.execute(statements.lock_ranking, {"period": key, "unit_kind": "", "units_ranked": 0, "entries": {}})
+    stored = {kind: {unit: (rank, Decimal(score)) for unit, (rank, score) in entries.items()}
+              for kind, entries in session.execute(select(_rankings.c.unit_kind, _rankings.c.entries)
+                                                   .where(_rankings.c.period == key))}
+    months = period.months()
+    tallies = _month_tallies(session, months[0], months[-1])
+    kinds = dict(session.execute(select(_units.c.code, _units.c.kind)).all())
+    formula = domain.formula_for(period)
+    groups: dict[str, list] = {"": tallies}
+    for entry in tallies:
+        if kinds.get(entry.unit):
+            groups.setdefault(kinds[entry.unit], []).append(entry)
+    for kind in sorted(set(groups) | set(stored)):
+        ranking = domain.rank_units(groups.get(kind, []), formula)
+        change = domain.ranking_change(stored.get(kind, {}), ranking)
+        if not change:
+            continue
+        session.execute(statements.upsert_ranking, {
+            "period": key, "unit_kind": kind,
+            "entries": {entry.unit: [entry.rank, str(entry.score)] for entry in ranking.ranked},
+            "units_ranked": len(ranking.ranked), "changed_at": uow.now()})
+        data = {"period": key, "changed": change.changed, "units_ranked": len(ranking.ranked)}
+        if kind:
+            data["unit_kind"] = kind
+        uow.record("ranking.updated", key, data)
+
+
+# -- reports and public lists
+#
+# Periodic reports stand on the rankings above, over the reporting windows of `cadence` (the 21st to the
+# 20th): their figures are computed once, when issued, kept as a JSON snapshot with the XLSX and PDF made
+# from it (`documents`), and served as issued whatever events arrive later. Re-issuing adds a version;
+# versions are never changed. The public lists read the same rankings and `public_sanctions`, which only
+# `sanction.decided` fills: a proposal never reaches them.
+
+_EVERY_UNIT = 1_000_000  # a report lists every ranked unit on one page
+
+
+# The public list is a projection like the others: a rebuild empties it and replays it from the archive.
+PROJECTION_TABLES.append(PublicSanction.__table__)
+
+
+@projection("sanction.decided")
+def record_sanction_decided(uow: UnitOfWork, event: Event) -> None:
+    """`sanction.decided`: the decision joins the public list of violators. The newest event about a decision
+    wins, so a duplicate or an older copy arriving late changes nothing."""
+    with uow:
+        data = catalog.read(event.type, event.data)
+        _ensure_units(uow, [data["unit"]])
+        values = {
+            "code": data["code"], "official": data["official"], "official_name": data.get("official_name"),
+            "unit": data["unit"], "form": data["form"], "decided_at": data["decided_at"],
+            "decided_on": data["decided_at"].astimezone(uow.calendar.tz).date(),
+            "in_force_until": data["in_force_until"], "event_at": event.time,
+        }
+        table = PublicSanction.__table__
+        statement = _dialect_insert(uow.session)(table).values(**values)
+        uow.session.execute(statement.on_conflict_do_update(
+            index_elements=["code"], set_={name: statement.excluded[name] for name in values if name != "code"},
+            where=table.c.event_at < statement.excluded.event_at))
+        uow.commit()
+
+
+def issue_report(uow: UnitOfWork, kind: str, period_label: str, *, issued_by: str, reissue: bool = False,
+                 reason: str | None = None) -> dict[str, Any]:
+    """Issue a periodic report once its window is closed: compute its figures, make its XLSX and PDF, store
+    them as version 1 (or the next version when `reissue`), record `report.issued`. Two transactions: the
+    figures are read in the first, the files stored with the event in the second."""
+    with uow:
+        session = uow.session
+        tz = uow.calendar.tz
+        now = uow.now()
+        period = cadence.report_period(kind, period_label)
+        if not period.is_closed(now, tz):
+            opens = f"{period.judged_at(tz):%H:%M %d/%m/%Y}"
+            raise InvalidInput(
+                f"the {kind} report {period.label} covers days up to {period.last_day.isoformat()} and can be "
+                f"issued from {opens} (Hà Nội time), when its figures are cut off",
+                {"period": [f"not closed until {opens}; kỳ báo cáo chưa kết thúc, chưa thể ban hành"]})
+        latest = session.scalar(select(func.max(IssuedReport.version)).where(IssuedReport.code == period.code))
+        if latest and not reissue:
+            raise Conflict(
+                f"report {period.code} was already issued (version {latest}); send reissue=true to issue "
+                f"version {latest + 1}, which keeps version {latest}",
+                {"reissue": [f"must be true to issue version {latest + 1}; báo cáo đã được ban hành"]})
+        version = (latest or 0) + 1
+        figures = _report_figures(uow, period)
+        figures.update(version=version, issued_at=now.astimezone(tz).isoformat(), issued_by=issued_by,
+                       reason=reason)
+    # The files are made between the two transactions: rendering takes seconds, and SQLite would keep the
+    # whole database locked for writers meanwhile.
+    row = {
+        "code": period.code, "version": version, "kind": kind, "period": period.label,
+        "first_day": period.first_day, "last_day": period.last_day, "as_of": period.judged_at(tz),
+        "issued_at": now, "issued_by": issued_by, "reason": reason, "figures": figures,
+        "xlsx": documents.build_xlsx(figures), "pdf": documents.build_pdf(figures),
+    }
+    with uow:
+        session = uow.session
+        # Two issuers at the same moment (replicas of the sweep, two clicks): the first version stored wins.
+        stored = session.execute(_dialect_insert(session)(IssuedReport.__table__).values(**row)
+                                 .on_conflict_do_nothing().returning(IssuedReport.__table__.c.version)).first()
+        if stored is None:
+            raise Conflict(f"report {period.code} version {version} was issued by someone else a moment ago; "
+                           "reload the list of reports", {"reissue": ["issued meanwhile; đã có người ban hành"]})
+        uow.record("report.issued", period.code, {
+            "code": period.code, "kind": kind, "period": period.label, "issued_at": now.isoformat(),
+            "version": version})
+        uow.commit()
+        return _report_summary(row)
+
+
+def reports_due(uow: UnitOfWork) -> list[tuple[str, str]]:
+    """(kind, period) of the newest report of each kind that is due today and not issued yet."""
+    with uow:
+        today = uow.now().astimezone(uow.calendar.tz).date()
+        due = cadence.due_reports(today)
+        issued = set(uow.session.scalars(
+            select(IssuedReport.code).where(IssuedReport.code.in_([period.code for period in due]))))
+        return [(period.kind, period.label) for period in due if period.code not in issued]
+
+
+def list_reports(uow: UnitOfWork, kind: str | None, period: str | None, page: int, page_size: int) -> dict:
+    """Issued reports, every version, newest first (without their files)."""
+    with uow:
+        table = IssuedReport.__table__
+        columns = [c for c in table.c if c.name not in ("xlsx", "pdf")]
+        query = select(*columns, func.length(table.c.xlsx).label("xlsx_bytes"),
+                       func.length(table.c.pdf).label("pdf_bytes"))
+        if kind:
+            query = query.where(table.c.kind == kind)
+        if period:
+            query = query.where(table.c.period == period)
+        total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = uow.session.execute(query.order_by(table.c.issued_at.desc(), table.c.code, table.c.version.desc())
+                                   .limit(page_size).offset((page - 1) * page_size)).mappings().all()
+        return {"items": [_report_summary(row) for row in rows], "page": page, "page_size": page_size,
+                "total": total}
+
+
+def get_report_file(uow: UnitOfWork, code: str, file_format: str, version: int | None) -> dict[str, Any]:
+    """One file of an issued report, as issued: the newest version unless one is asked for."""
+    with uow:
+        table = IssuedReport.__table__
+        query = select(table.c.code, table.c.version, table.c.issued_at, table.c[file_format].label("content"))
+        query = query.where(table.c.code == code)
+        if version is not None:
+            query = query.where(table.c.version == version)
+        row = uow.session.execute(query.order_by(table.c.version.desc()).limit(1)).first()
+        if row is None:
+            versions = uow.session.scalars(select(table.c.version).where(table.c.code == code)).all()
+            if versions:
+                raise NotFound(f"report {code} has no version {version}; its versions are "
+                               f"{', '.join(map(str, sorted(versions)))}",
+                               {"version": [f"expected one of {sorted(versions)}; không có phiên bản này"]})
+            raise NotFound(f"no report {code} has been issued; check the code (BC-2026-11, BC-2026-Q4, "
+                           "BC-2026-W47) or issue it with POST /reports",
+                           {"code": ["no such report; báo cáo chưa được ban hành"]})
+        return {"code": row.code, "version": row.version, "issued_at": row.issued_at, "content": row.content,
+                "filename": f"{row.code}-v{row.version}.{file_format}"}
+
+
+def public_ranking(uow: UnitOfWork, period: str | None, kind: str | None, by: str, page: int, page_size: int,
+                   lang: str) -> dict[str, Any]:
+    """The public ranking: ranks and scores with the formula and its caveats in one language."""
+    ranking = get_ranking(uow, period, page, page_size, kind=kind, by=by)
+    return {
+        "period": ranking["period"], "kind": kind, "ranked_by": by, "lang": lang, "as_of": ranking["as_of"],
+        "formula": _formula_in(ranking["formula"], lang),
+        "composite_rules": _composite_in(ranking["composite_rules"], lang),
+        "caveats": [{"code": c["code"], "text": c[lang]} for c in ranking["caveats"]],
+        "units_not_ranked": ranking["units_not_ranked"],
+        "items": [_public_item(item, lang) for item in ranking["items"]],
+        "page": ranking["page"], "page_size": ranking["page_size"], "total": ranking["total"],
+    }
+
+
+def good_performers(uow: UnitOfWork, period: str | None, kind: str | None, lang: str) -> dict[str, Any]:
+    """Units in the top band of the period's ranking (the public list of good performers)."""
+    ranking = get_ranking(uow, period, 1, _EVERY_UNIT, kind=kind, by="composite")
+    items = [_public_item(item, lang) for item in ranking["items"]]
+    bands = (ranking["composite_rules"] or {}).get("bands") or []
+    top = bands[0] if bands else None  # the rules list their bands best first
+    return {
+        "period": ranking["period"], "kind": kind, "lang": lang, "as_of": ranking["as_of"],
+        "rule": cadence.good_performer_rule(top, lang),
+        "formula": _formula_in(ranking["formula"], lang),
+        "composite_rules": _composite_in(ranking["composite_rules"], lang),
+        "caveats": [{"code": c["code"], "text": c[lang]} for c in ranking["caveats"]],
+        "items": [item for item in items if cadence.is_good_performer(item, top)],
+    }
+
+
+def public_violators(uow: UnitOfWork, year: int | None, page: int, page_size: int, lang: str) -> dict[str, Any]:
+    """Disciplinary decisions taken in a year (Hà Nội time), newest first: name, unit, form, date."""
+    with uow:
+        tz = uow.calendar.tz
+        this_year = uow.now().astimezone(tz).year
+        year = this_year if year is None else year
+        if not 2000 <= year <= this_year:
+            raise InvalidInput(f"year {year} is outside the years with decisions (2000 to {this_year})",
+                               {"year": [f"expected 2000 to {this_year}; năm không hợp lệ"]})
+        table = PublicSanction.__table__
+        query = (select(table.c.code, table.c.official_name, table.c.unit, _units.c.name.label("unit_name"),
+                        table.c.form, table.c.decided_on, table.c.in_force_until)
+                 .select_from(table.outerjoin(_units, _units.c.code == table.c.unit))
+                 .where(table.c.decided_on >= date(year, 1, 1), table.c.decided_on <= date(year, 12, 31)))
+        total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
+        rows = uow.session.execute(query.order_by(table.c.decided_on.desc(), table.c.code)
+                                   .limit(page_size).offset((page - 1) * page_size)).all()
+        return {
+            "year": year, "lang": lang,
+            "notes": [{"code": note["code"], "text": note[lang]} for note in cadence.VIOLATORS_NOTES],
+            "items": [{"decision": row.code, "official_name": row.official_name, "unit": row.unit,
+                       "unit_name": row.unit_name, "form": row.form,
+                       "form_label": cadence.sanction_form_label(row.form, lang), "decided_on": row.decided_on,
+                       "in_force_until": row.in_force_until} for row in rows],
+            "page": page, "page_size": page_size, "total": total,
+        }
+
+
+def _dialect_insert(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def _plain(value):
+    """JSON-ready: the snapshot of an issued report is stored as JSON and must read back the same."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _public_item(item: dict, lang: str) -> dict:
+    band = item.get("band")
+    return {**_plain(item), "unit_kind_label": cadence.unit_kind_label(item.get("unit_kind"), lang) or None,
+            "band": {"code": band["code"], "label": band[lang]} if band else None}
+
+
+def _formula_in(formula: dict, lang: str) -> dict:
+    return {"id": formula["id"], "version": formula["version"], "effective_from": formula["effective_from"],
+            "max_points": formula.get("max_points"), "expression": formula["expression"],
+            "text": formula[lang], "not_measured": formula.get(f"not_measured_{lang}")}
+
+
+def _composite_in(rules: dict | None, lang: str) -> dict | None:
+    if rules is None:
+        return None
+    return {"id": rules["id"], "version": rules["version"], "effective_from": rules["effective_from"],
+            "expression": rules["expression"], "text": rules[lang],
+            "bands": [{"code": b["code"], "min": b["min"], "label": b[lang]} for b in rules["bands"]]}
+
+
+def _issuer(session: Session) -> str:
+    """The authority at the head of the report: the root of the directory (the province or city) when there
+    is exactly one, named as its People's Committee."""
+    roots = session.scalars(select(_units.c.name).where(_units.c.parent.is_(None), _units.c.name.is_not(None),
+                                                        _units.c.kind.in_(cadence.ROOT_KINDS))).all()
+    return cadence.issuer_name(roots[0] if len(roots) == 1 else None)
+
+
+def _report_figures(uow: UnitOfWork, period: cadence.ReportPeriod) -> dict[str, Any]:
+    """Everything a report says, computed now from the projections, as a JSON-ready snapshot."""
+    session = uow.session
+    tz = uow.calendar.tz
+    figures = {
+        "code": period.code, "kind": period.kind, "period": period.label, "title": period.title_vi,
+        "title_en": period.title_en, "issuer": _issuer(session),
+        "window": {"first_day": period.first_day.isoformat(), "last_day": period.last_day.isoformat(),
+                   "text": period.window_vi},
+        "as_of": period.judged_at(tz).isoformat(),
+    }
+    if period.kind == "weekly_tasks":
+        figures.update(_monday_list(uow, period))
+        return figures
+    ranking = get_ranking(uow, period.ranking_period, 1, _EVERY_UNIT)
+    items = [dict(_plain(item), kind_label=cadence.unit_kind_label(item.get("unit_kind")))
+             for item in ranking["items"]]
+    windows = cadence.trend_windows(period)
+    trend = [cadence.trend_point(window, point["received"], point["on_time"])
+             for window, point in zip(windows, get_trend(uow, None, [w.ranking_period for w in windows]), strict=True)]
+    figures.update(
+        ranking={"items": items, "formula": _plain(ranking["formula"]),
+                 "units_not_ranked": ranking["units_not_ranked"]},
+        summary=cadence.summary(items),
+        late_units=cadence.units_with_late_dossiers(items),
+        trend=trend,
+        notes=[{"code": c["code"], "vi": c["vi"], "en": c["en"]} for c in _plain(ranking["caveats"])],
+    )
+    return figures
+
+
+def _monday_list(uow: UnitOfWork, period: cadence.ReportPeriod) -> dict[str, Any]:
+    """The tasks due by the end of the week and not reported, judged at 00:00 on the Monday, from the task
+    facts; titles and progress reports from the archived task events."""
+    session = uow.session
+    tz = uow.calendar.tz
+    judged_at = period.judged_at(tz)
+    facts = session.execute(
+        select(_task_facts.c.code, _task_facts.c.lead_unit, _task_facts.c.due_at, _task_facts.c.completed_at)
+        .where(_task_facts.c.assigned_at < judged_at, _task_facts.c.due_at < judged_at + timedelta(days=7))
+        .where(_task_facts.c.completed_at.is_(None) | (_task_facts.c.completed_at >= judged_at))
+    ).all()
+    codes = [fact.code for fact in facts]
+    archive = ArchivedEvent.__table__
+    last_reports = dict(session.execute(
+        select(archive.c.subject, func.max(archive.c.time))
+        .where(archive.c.type == "task.progress_reported", archive.c.subject.in_(codes), archive.c.time < judged_at)
+        .group_by(archive.c.subject)).all()) if codes else {}
+    titles: dict[str, dict] = {}
+    if codes:
+        for subject, data in session.execute(
+                select(archive.c.subject, archive.c.data)
+                .where(archive.c.type == "task.assigned", archive.c.subject.in_(codes))
+                .order_by(archive.c.time)):
+            titles[subject] = data  # the newest assignment event last
+    names = dict(session.execute(select(_units.c.code, _units.c.name)).all())
+    tasks = [cadence.TaskLine(fact.code, fact.lead_unit, fact.due_at, fact.completed_at, last_reports.get(fact.code))
+             for fact in facts]
+    rows = cadence.task_rows(tasks, titles, names, period, tz)
+    by_unit = cadence.tasks_by_unit(rows)
+    return {
+        "tasks": rows,
+        "tasks_by_unit": by_unit,
+        "task_summary": {"total": len(rows), "overdue": sum(r["status"] == "overdue" for r in rows),
+                         "due_this_week": sum(r["status"] == "due_this_week" for r in rows), "units": len(by_unit)},
+        "notes": cadence.MONDAY_LIST_NOTES,
+    }
+
+
+def _report_summary(row) -> dict[str, Any]:
+    figures = row["figures"]
+    return {
+        "code": row["code"], "version": row["version"], "kind": row["kind"], "period": row["period"],
+        "title": figures["title"], "window": figures["window"]["text"], "first_day": row["first_day"],
+        "last_day": row["last_day"], "as_of": row["as_of"], "issued_at": row["issued_at"],
+        "issued_by": row["issued_by"], "reason": row["reason"],
+        "xlsx_bytes": row["xlsx_bytes"] if "xlsx_bytes" in row else len(row["xlsx"]),
+        "pdf_bytes": row["pdf_bytes"] if "pdf_bytes" in row else len(row["pdf"]),
+    }

@@ -105,6 +105,7 @@ def test_reporting_two_workers_on_postgresql_agree_with_one(pg_database, start_s
     with first.runtime.engine.connect() as conn:
         from sqlalchemy import text
 
-        stored = conn.execute(text("SELECT entries FROM ranking_periods WHERE period = '2026-11'")).scalar_one()
+        stored = conn.execute(text("SELECT entries FROM published_rankings "
+                                   "WHERE period = '2026-11' AND unit_kind = ''")).scalar_one()
     assert sorted((unit, rank, float(score)) for unit, (rank, score) in stored.items()) == [
         (u, r, s) for u, _, r, s in expected_ranking()]

@@ -14,7 +14,7 @@ from services.reporting import domain
 from services.reporting.domain import (
     DossierFact,
     DossierView,
-    Period,
+    Month,
     Tally,
     UnitTally,
     progress,
@@ -69,7 +69,7 @@ def test_reporting_all_late_scores_zero_and_all_on_time_scores_twenty():
 
 
 def test_reporting_the_formula_shown_is_the_one_in_force_for_the_period():
-    formula = domain.formula_for(Period(2026, 11))
+    formula = domain.formula_for(Month(2026, 11))
     assert formula.id == "766-progress" and formula.max_points == 20
     assert "766/QĐ-TTg" in formula.version and formula.as_dict()["effective_from"] == "2022-06-23"
 
@@ -78,15 +78,15 @@ def test_reporting_the_formula_shown_is_the_one_in_force_for_the_period():
 
 
 def test_reporting_periods_are_local_months():
-    november = Period.parse("2026-11")
+    november = Month.parse("2026-11")
     assert november.start(VN) == at(11, 1, 0)
     assert november.end(VN) == at(12, 1, 0)
     # 30/11 23:30 in Hà Nội is 16:30 UTC on the 30th: still November; 00:30 on 1/12 local is December
     # although it is still 30/11 in UTC.
-    assert Period.of(at(11, 30, 23, 30).astimezone(UTC), VN) == november
-    assert Period.of(at(12, 1, 0, 30).astimezone(UTC), VN) == Period(2026, 12)
-    assert str(Period(2026, 12).next()) == "2027-01" and str(Period(2027, 1).previous()) == "2026-12"
-    assert [str(p) for p in Period(2026, 11).through(Period(2027, 1))] == ["2026-11", "2026-12", "2027-01"]
+    assert Month.of(at(11, 30, 23, 30).astimezone(UTC), VN) == november
+    assert Month.of(at(12, 1, 0, 30).astimezone(UTC), VN) == Month(2026, 12)
+    assert str(Month(2026, 12).next()) == "2027-01" and str(Month(2027, 1).previous()) == "2026-12"
+    assert [str(p) for p in Month(2026, 11).through(Month(2027, 1))] == ["2026-11", "2026-12", "2027-01"]
 
 
 @pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-1", "11-2026", "2026/11", "tháng 11", " 2026-11"])
@@ -97,20 +97,20 @@ def test_reporting_a_malformed_period_is_refused_naming_the_field(text):
 
 
 def test_reporting_the_requested_period_defaults_to_the_current_month_and_is_never_in_the_future():
-    assert domain.requested_period(None, NOW, VN) == Period(2026, 11)
-    assert domain.requested_period("2025-02", NOW, VN) == Period(2025, 2)
+    assert domain.requested_period(None, NOW, VN) == Month(2026, 11).as_period()
+    assert domain.requested_period("2025-02", NOW, VN) == Month(2025, 2).as_period()
     with pytest.raises(InvalidInput):
         domain.requested_period("2026-12", NOW, VN)
 
 
 def test_reporting_as_of_is_the_end_of_a_past_period_and_now_for_the_current_one():
-    assert domain.as_of(Period(2026, 10), NOW, VN) == at(11, 1, 0)
-    assert domain.as_of(Period(2026, 11), NOW, VN) == NOW
+    assert domain.as_of(Month(2026, 10), NOW, VN) == at(11, 1, 0)
+    assert domain.as_of(Month(2026, 11), NOW, VN) == NOW
 
 
 # --------------------------------------------------------------------------- scope of a period (exact rule)
 
-OCTOBER, NOVEMBER, DECEMBER = Period(2026, 10), Period(2026, 11), Period(2026, 12)
+OCTOBER, NOVEMBER, DECEMBER = Month(2026, 10), Month(2026, 11), Month(2026, 12)
 
 
 def judged(view, period, now):
@@ -233,13 +233,13 @@ def test_reporting_a_dossier_open_for_months_touches_only_the_months_its_standin
         event("dossier.completed", received_at=at(10, 20), due_at=at(10, 28, 17), completed_at=at(1, 3, year=2027),
               timeliness="late"),
     ])
-    january = Period(2027, 1)
+    january = Month(2027, 1)
     assert domain.month_changes(fact, VN) == {
         ("PBD", OCTOBER): Tally(open_overdue=1),
         ("PBD", january): Tally(completed_late=1, open_overdue=-1),
     }
     rows = rows_of([fact])
-    assert [stored_tally(rows, "PBD", p) for p in (OCTOBER, NOVEMBER, DECEMBER, january, Period(2027, 2))] == [
+    assert [stored_tally(rows, "PBD", p) for p in (OCTOBER, NOVEMBER, DECEMBER, january, Month(2027, 2))] == [
         Tally(open_overdue=1), Tally(open_overdue=1), Tally(open_overdue=1), Tally(completed_late=1), Tally()]
 
 
@@ -293,7 +293,7 @@ def test_reporting_stored_rows_give_the_exact_tally_of_every_past_month(seed):
     # must agree with judging every dossier one by one at the end of the month.
     facts, now = synthetic_dossiers(seed)
     rows = rows_of(facts)
-    for period in Period(2026, 8).through(DECEMBER):
+    for period in Month(2026, 8).through(DECEMBER):
         for unit in ("PBD", "PDD", "PHK"):
             exact = Tally()
             for fact in facts:
@@ -308,7 +308,7 @@ def test_reporting_a_change_of_open_standing_reranks_every_month_since():
     assert domain.months_to_rerank(changes.items(), DECEMBER) == [OCTOBER, NOVEMBER, DECEMBER]
     completion_only = {("PDD", NOVEMBER): Tally(completed_early=1)}
     assert domain.months_to_rerank(completion_only.items(), DECEMBER) == [NOVEMBER]
-    future_only = {("PDD", Period(2027, 2)): Tally(open_within=1)}
+    future_only = {("PDD", Month(2027, 2)): Tally(open_within=1)}
     assert domain.months_to_rerank(future_only.items(), DECEMBER) == []
 
 
@@ -376,7 +376,7 @@ def test_reporting_a_new_unit_in_the_ranking_has_no_previous_rank():
 
 def test_reporting_caveats_say_what_the_ranking_does_not_account_for():
     caveats = {c.code: c for c in domain.ranking_caveats(not_ranked=3)}
-    assert "supplement" in caveats["supplement_time_not_excluded"].en
+    assert "supplement" in caveats["supplement_time_excluded_as_reported"].en
     assert "(3 đơn vị)" in caveats["units_without_dossiers_not_ranked"].vi
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from services.reporting import domain
 from services.reporting.domain import (
-    Period,
+    Month,
     TaskAssignment,
     TaskCompletion,
     TaskExtension,
@@ -28,8 +28,8 @@ from shared.errors import InvalidInput
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=VN)
-NOVEMBER = Period(2026, 11)
-OCTOBER = Period(2026, 10)
+NOVEMBER = Month(2026, 11)
+OCTOBER = Month(2026, 10)
 
 
 def at(month, day, hour=9, minute=0):
@@ -181,4 +181,4 @@ def test_reporting_the_task_rule_says_it_does_not_enter_the_score():
     assert "completed_on_time ÷ assigned" in rule.expression
     assert "chưa được tính vào điểm xếp hạng" in rule.vi
     assert "do not enter the ranking's score" in rule.en
-    assert domain.task_rule_for(Period(2020, 1)) == domain.TASK_FIGURE_RULES[0]
+    assert domain.task_rule_for(Month(2020, 1)) == domain.TASK_FIGURE_RULES[0]
