@@ -16,6 +16,14 @@ calendar is precomputed once per instance: each day of the supported range
 gets a running count of working days, and an instant becomes a single integer
 ("working microseconds since the range started"). Adding a budget is then an
 integer addition and one division back to a date, whatever the budget's length.
+
+``due_at`` has a faster lane still for what dossiers and feedback actually pass:
+a whole-day budget and an instant in UTC (as read from the database) or in the
+calendar's own zone. When the zone keeps one UTC offset over the whole range
+(Vietnam has since 1975), UTC becomes local time by adding hours to the hour
+field, and a deadline of n whole days lands either at the closing time of a
+working day, taken ready-made from a table, or at the receipt's own wall time
+n working days later. No zone conversion and no Decimal arithmetic per call.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -50,6 +58,10 @@ _WEEKEND_EN = {5: "Saturday", 6: "Sunday"}
 _WEEKEND_CODE = {5: "saturday", 6: "sunday"}
 
 _TIME_RE = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+
+_HOUR = timedelta(hours=1)
+# Bounds the per-calendar memo of time zones the fast lane of due_at accepts.
+_MAX_KNOWN_ZONES = 64
 
 
 # --------------------------------------------------------------------------- rules
@@ -303,6 +315,34 @@ def _package_years(first_year: int, last_year: int) -> _PackageYears:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _closing_times(tz: ZoneInfo, first_ordinal: int, span: int, closing_us: int) -> tuple[datetime, ...]:
+    """Closing time of every day of a calendar range, working or not, in ``tz``."""
+    hour, minute, second, micro = _wall(closing_us)
+    days = (date.fromordinal(first_ordinal + offset) for offset in range(span))
+    return tuple(datetime(d.year, d.month, d.day, hour, minute, second, micro, tz) for d in days)
+
+
+@functools.lru_cache(maxsize=8)
+def _fixed_utc_offset(zone: str, first_year: int, last_year: int) -> timedelta | None:
+    """The zone's one UTC offset over the calendar range, or None if it changes.
+
+    Sampled every six hours, from a day before the range to a day after it: a
+    daylight-saving period or a change of standard time lasts far longer than
+    that. A few milliseconds, once per zone and range, shared by every copy.
+    """
+    tz = ZoneInfo(zone)
+    moment = datetime(first_year, 1, 1, tzinfo=UTC) - timedelta(days=1)
+    end = datetime(last_year + 1, 1, 1, tzinfo=UTC) + timedelta(days=1)
+    step = timedelta(hours=6)
+    offset = moment.astimezone(tz).utcoffset()
+    while moment <= end:
+        if moment.astimezone(tz).utcoffset() != offset:
+            return None
+        moment += step
+    return offset
+
+
 def _to_decimal(value: object, what: str) -> Decimal:
     if isinstance(value, bool):
         raise TypeError(f"{what} must be a number, not a bool")
@@ -358,6 +398,10 @@ class WorkingCalendar:
         self._cutoff_us = None if rules.cutoff is None else _time_us(rules.cutoff)
         self._closing_us = periods[-1][1]
         self._budget_cache: dict[object, int] = {}
+        # The same budgets in whole working days, for the fast lane of due_at;
+        # only positive whole-day budgets are listed. A Decimal is listed under
+        # its text (see _whole_days_key).
+        self._whole_days: dict[object, int] = {}
 
         first = date(rules.first_year, 1, 1)
         last = date(rules.last_year, 12, 31)
@@ -369,20 +413,63 @@ class WorkingCalendar:
         working: list[bool] = []
         worked_before: list[int] = []
         work_dates: list[date] = []
+        # The same two facts in one number for due_at's fast lane: the worked
+        # days before, bitwise inverted (negative) when the day itself is off.
+        day_index: list[int] = []
         for offset in range(self._span):
             day = date.fromordinal(self._base + offset)
             worked_before.append(len(work_dates))
             is_work = self._describe(day)[0]
             working.append(is_work)
+            day_index.append(len(work_dates) if is_work else ~len(work_dates))
             if is_work:
                 work_dates.append(day)
         self._working = tuple(working)
         self._worked_before = tuple(worked_before)
+        self._day_index = tuple(day_index)
         self._work_dates = tuple(work_dates)
         self._work_ymd = tuple((d.year, d.month, d.day) for d in work_dates)
         # Public, sorted: reports and other services can bisect it themselves
         # instead of re-deriving the calendar from the holidays package.
         self.working_ordinals: tuple[int, ...] = tuple(d.toordinal() for d in work_dates)
+        self._build_fast_lane()
+
+    def _build_fast_lane(self) -> None:
+        """Tables for due_at's fast lane; see the module docstring."""
+        # Most deadlines end at closing time (every receipt on a day off, before
+        # opening or after the cut-off): one ready, immutable datetime per
+        # working day, picked from a table shared with every with_overrides copy.
+        every_closing = _closing_times(self.tz, self._base, self._span, self._closing_us)
+        self._closings = tuple(every_closing[ordinal - self._base] for ordinal in self.working_ordinals)
+        # Per period: its bounds and, for a receipt before it opens, the wall
+        # time counting is reported from: the previous period's end (12:00 for
+        # a receipt at lunch) or, before the first opening, the day before's
+        # closing (None here).
+        previous_ends = (None,) + tuple(end for _, end, _ in self._periods[:-1])
+        self._fast_periods = tuple(
+            (start, end, previous_end)
+            for (start, end, _), previous_end in zip(self._periods, previous_ends, strict=True)
+        )
+        # No cut-off behaves as a cut-off no time of day can pass.
+        self._fast_cutoff = 24 * _US_PER_HOUR if self._cutoff_us is None else self._cutoff_us
+        # Zones whose wall time becomes local wall time by adding whole hours:
+        # the calendar's own always (0), and UTC and fixed offsets when the
+        # calendar's zone never changes its offset over the range.
+        self._local_offset = _fixed_utc_offset(self.rules.timezone, self.rules.first_year, self.rules.last_year)
+        self._hour_shift: dict[tzinfo, int] = {self.tz: 0}
+        self._learn_zone(UTC)
+
+    def _learn_zone(self, zone: tzinfo | None) -> None:
+        """Let due_at's fast lane take instants in ``zone`` if that is exact."""
+        if zone is None or zone in self._hour_shift or len(self._hour_shift) >= _MAX_KNOWN_ZONES:
+            return
+        if type(zone) is ZoneInfo and zone.key == self.rules.timezone:
+            # Another instance of our own zone (ZoneInfo.no_cache, pickling).
+            self._hour_shift[zone] = 0
+        elif type(zone) is timezone and self._local_offset is not None:
+            difference = self._local_offset - zone.utcoffset(None)
+            if difference % _HOUR == timedelta(0):
+                self._hour_shift[zone] = difference // _HOUR
 
     def __repr__(self) -> str:
         return f"WorkingCalendar(version={self.rules.version!r}, tz={self.rules.timezone!r})"
@@ -479,15 +566,73 @@ class WorkingCalendar:
 
     def due_at(self, received_at: datetime, days: Decimal | float | int | str) -> datetime:
         """Deadline for a budget of ``days`` working days, cut-off included."""
-        # The hottest call of the platform (every list, every report): the
-        # common cases (int budget, local-zone instant) skip the general paths.
-        budget = days * self._day_us if type(days) is int else self._budget_us(days)
+        # The hottest call of the platform (every list, every report). The fast
+        # lane below gives exactly what the general path after it would, for
+        # whole-day budgets and instants in a zone listed in _hour_shift;
+        # everything else (half days, other zones, errors) takes the general path.
+        kind = type(days)
+        if kind is int:
+            whole = days
+        elif kind is Decimal:
+            whole = self._whole_days.get(str(days))
+        elif kind is float or kind is str:
+            whole = self._whole_days.get(days)
+        else:
+            whole = None
+        if whole is not None and whole > 0 and type(received_at) is datetime:
+            shift = self._hour_shift.get(received_at.tzinfo)
+            if shift is not None:
+                hour = received_at.hour + shift
+                ordinal = received_at.toordinal()
+                if hour >= 24:
+                    hour -= 24
+                    ordinal += 1
+                elif hour < 0:
+                    hour += 24
+                    ordinal -= 1
+                offset = ordinal - self._base
+                if 0 <= offset < self._span:
+                    try:
+                        return self._due_whole_days(received_at, hour, offset, whole)
+                    except IndexError:
+                        raise self._out_of_range() from None
+        budget = days * self._day_us if kind is int else self._budget_us(days)
         if budget < 0:
             raise ValueError(f"a deadline budget cannot be negative, got {days!r}")
         if type(received_at) is not datetime or received_at.tzinfo is not self.tz:
+            zone = received_at.tzinfo if isinstance(received_at, datetime) else None
             received_at = self._localize(received_at)
+            self._learn_zone(zone)
         pos, _ = self._start_pos(received_at)
         return self._earliest(pos + budget) if budget else self._latest(pos)
+
+    def _due_whole_days(self, received_at: datetime, hour: int, offset: int, whole: int) -> datetime:
+        """due_at for ``whole`` >= 1 days, received on day ``offset`` at local ``hour``.
+
+        The same answers as _start_pos then _earliest: a whole-day budget keeps
+        the time of day, so only the start's place in its day matters. Raises
+        IndexError past the end of the range.
+        """
+        worked = self._day_index[offset]
+        if worked < 0:
+            # A day off: counting starts at the next opening, so the last day
+            # counted is the whole-th working day from there, to its closing.
+            return self._closings[~worked + whole - 1]
+        minute = received_at.minute
+        second = received_at.second
+        micro = received_at.microsecond
+        t = ((hour * 60 + minute) * 60 + second) * _US_PER_SECOND + micro
+        if t > self._fast_cutoff:
+            return self._closings[worked + whole]
+        for start_us, end_us, previous_end in self._fast_periods:
+            if t <= start_us:
+                if previous_end is None:
+                    return self._closings[worked + whole - 1]
+                return self._at(worked + whole, previous_end)
+            if t < end_us:
+                year, month, day = self._work_ymd[worked + whole]
+                return datetime(year, month, day, hour, minute, second, micro, self.tz)
+        return self._closings[worked + whole]
 
     def working_hours_between(self, start: datetime, end: datetime) -> Decimal:
         """Office hours elapsed from ``start`` to ``end``; negative if reversed."""
@@ -627,7 +772,10 @@ class WorkingCalendar:
         if cacheable:
             if len(self._budget_cache) >= 4096:
                 self._budget_cache.clear()
+                self._whole_days.clear()
             self._budget_cache[days] = budget
+            if budget > 0 and budget % self._day_us == 0:
+                self._whole_days[_whole_days_key(days)] = budget // self._day_us
         return budget
 
     def _seconds_between(self, start: datetime, end: datetime) -> int:
@@ -715,6 +863,22 @@ class WorkingCalendar:
 
 def _time_us(t: time) -> int:
     return ((t.hour * 60 + t.minute) * 60 + t.second) * _US_PER_SECOND + t.microsecond
+
+
+def _whole_days_key(days: Decimal | float | str) -> float | str:
+    # A Decimal read from a Numeric column is a new object every time: hashing
+    # it and comparing it with the cached key costs twice as much as str(),
+    # and the text names the value exactly (Decimal(str(d)) == d). A str
+    # budget with the same text has the same value, so sharing keys is safe.
+    return str(days) if type(days) is Decimal else days
+
+
+def _wall(us_of_day: int) -> tuple[int, int, int, int]:
+    """(hour, minute, second, microsecond) of a time of day in microseconds."""
+    seconds, micro = divmod(us_of_day, _US_PER_SECOND)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    return hour, minute, second, micro
 
 
 def _round_seconds(value: Decimal) -> int:

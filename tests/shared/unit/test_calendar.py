@@ -7,7 +7,7 @@ Vietnamese calendar of the year, not by calling the code under test.
 
 import json
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -403,6 +403,124 @@ def test_from_mapping_builds_the_rules():
 def test_from_mapping_errors_name_the_key(data, key):
     with pytest.raises(ValueError, match=f"^{key}:"):
         CalendarRules.from_mapping(data)
+
+
+# --------------------------------------------------------------------------- instants as stored (UTC)
+# Dossiers read their receipt instants back from the database in UTC and their
+# budgets as Decimal: due_at answers those without converting zones, so these
+# check it still reads the local wall time and date correctly.
+
+
+def utc(y, mo, d, h=0, mi=0, s=0, us=0):
+    return datetime(y, mo, d, h, mi, s, us, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("received", "days", "due"),
+    [
+        # 08:00 UTC is 15:00 in Hà Nội: exactly the cut-off still counts Monday.
+        (utc(2026, 3, 2, 8), 1, at(2026, 3, 3, 15)),
+        # One microsecond later counting starts Tuesday 08:00: due Tuesday's closing.
+        (utc(2026, 3, 2, 8, 0, 0, 1), 1, at(2026, 3, 3, 17)),
+        # 17:30 UTC Monday is 00:30 Tuesday in Hà Nội: Tue, Wed, Thu -> Thu 17:00.
+        (utc(2026, 3, 2, 17, 30), 3, at(2026, 3, 5, 17)),
+        # 16:59:59 UTC Sunday is still Sunday in Hà Nội: Mon is the one day.
+        (utc(2026, 3, 1, 16, 59, 59), 1, at(2026, 3, 2, 17)),
+        # 12:30 at lunch: the afternoon and Tuesday morning, due Tuesday 12:00.
+        (utc(2026, 3, 2, 5, 30), 1, at(2026, 3, 3, 12)),
+        # 08:00 sharp: Monday and Tuesday whole, due Tuesday 17:00.
+        (utc(2026, 3, 2, 1), 2, at(2026, 3, 3, 17)),
+        # Inside office hours the wall time is kept, to the microsecond, 5 working days on.
+        (utc(2026, 3, 2, 2, 15, 30, 500000), 5, at(2026, 3, 9, 9, 15, 30) + timedelta(microseconds=500000)),
+        # Tết 2026 (see the first test) from a UTC instant and a Numeric(…, 2) budget.
+        (utc(2026, 2, 13, 2), Decimal("3.00"), at(2026, 2, 25, 9)),
+        # A swapped Saturday (25/04/2025) worked: Fri 25/04 is off, Sat 26 counts.
+        (utc(2025, 4, 24, 2), 2, at(2025, 4, 26, 9)),
+    ],
+)
+def test_utc_receipts_count_in_local_time(cal, received, days, due):
+    assert cal.due_at(received, days) == due
+    assert cal.due_at(received, Decimal(days)) == due
+    assert cal.due_at(received, Decimal(days)).tzinfo is VN
+    # The long way (explain) agrees, and so does the same instant given in local time.
+    assert cal.explain(received, days).due_at == due
+    assert cal.due_at(received.astimezone(VN), days) == due
+
+
+def test_same_instant_and_budget_in_any_form_gives_the_same_deadline(cal):
+    # Thu 05/03 14:00 in Hà Nội, 5 days: Fri, Mon-Thu of the next week.
+    due = at(2026, 3, 12, 14)
+    instants = [
+        at(2026, 3, 5, 14),
+        utc(2026, 3, 5, 7),
+        datetime(2026, 3, 5, 14, tzinfo=timezone(timedelta(hours=7))),
+        datetime(2026, 3, 5, 16, tzinfo=timezone(timedelta(hours=9))),
+        datetime(2026, 3, 5, 2, tzinfo=timezone(timedelta(hours=-5))),
+        datetime(2026, 3, 5, 12, 30, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        datetime(2026, 3, 5, 8, tzinfo=ZoneInfo("Europe/Paris")),
+    ]
+    for budget in (5, Decimal(5), Decimal("5.00"), Decimal("5E+0"), 5.0, "5", " 5 "):
+        for received in instants:
+            for _ in range(2):  # the second call answers from what the first one cached
+                got = cal.due_at(received, budget)
+                assert got == due, (received, budget)
+                assert got.tzinfo is VN
+
+
+def test_utc_receipts_follow_daylight_saving_in_a_zone_that_has_it():
+    # The fast UTC conversion assumes one fixed offset; a zone with summer
+    # time must still be converted with the offset of the receipt's date.
+    paris = ZoneInfo("Europe/Paris")
+    cal = WorkingCalendar(CalendarRules(timezone="Europe/Paris", first_year=2025, last_year=2027))
+    # Mon 30/03/2026 12:30 UTC is 14:30 summer time (+02:00), before the cut-off.
+    assert cal.due_at(utc(2026, 3, 30, 12, 30), 1) == datetime(2026, 3, 31, 14, 30, tzinfo=paris)
+    # Mon 02/03/2026 13:30 UTC is 14:30 winter time (+01:00).
+    assert cal.due_at(utc(2026, 3, 2, 13, 30), 1) == datetime(2026, 3, 3, 14, 30, tzinfo=paris)
+    # 13:30 UTC in summer is 15:30, after the cut-off: due Tuesday's closing.
+    assert cal.due_at(utc(2026, 3, 30, 13, 30), 1) == datetime(2026, 3, 31, 17, tzinfo=paris)
+
+
+def test_announcements_move_deadlines_of_utc_receipts_too(cal):
+    received = utc(2026, 3, 2, 2)  # Mon 09:00 in Hà Nội
+    assert cal.due_at(received, Decimal(1)) == at(2026, 3, 3, 9)
+    closed = cal.with_overrides(extra_days_off={date(2026, 3, 3): "Bầu cử đại biểu Quốc hội"})
+    assert closed.due_at(received, Decimal(1)) == at(2026, 3, 4, 9)
+    # Received Sat 07/03 10:00 (off), 1 day: all of Monday. Once that Saturday
+    # is announced as worked it counts from 10:00, so 1 day ends Mon 10:00.
+    assert cal.due_at(utc(2026, 3, 7, 3), 1) == at(2026, 3, 9, 17)
+    worked = cal.with_overrides(extra_working_days={date(2026, 3, 7): "Làm bù"})
+    assert worked.due_at(utc(2026, 3, 7, 3), 1) == at(2026, 3, 9, 10)
+    # the original calendar is untouched
+    assert cal.due_at(received, Decimal(1)) == at(2026, 3, 3, 9)
+
+
+def test_whole_day_deadlines_agree_with_the_explanation_everywhere(cal):
+    # explain() walks the general path day by day; due_at answers whole-day
+    # budgets from its tables. Random UTC receipts over the range, with extra
+    # weight on the instants where the rules change: opening, lunch, cut-off,
+    # closing and local midnight, each to the microsecond.
+    rng = random.Random(20261121)
+    marks = [time(0), time(8), time(12), time(13), time(15), time(17)]
+    first = date(2015, 1, 1).toordinal()
+    span = date(2040, 11, 30).toordinal() - first
+    for i in range(3000):
+        day = date.fromordinal(first + rng.randrange(span))
+        if i % 2:
+            local = at(day.year, day.month, day.day) + timedelta(seconds=rng.randrange(86400))
+        else:
+            wall = datetime.combine(day, rng.choice(marks), tzinfo=VN)
+            local = wall + timedelta(microseconds=rng.choice((-1, 0, 1)))
+        received = local.astimezone(UTC)
+        days = Decimal(rng.choice((1, 2, 3, 5, 7, 10, 15, 20, 30)))
+        assert cal.due_at(received, days) == cal.explain(received, days).due_at, (local, days)
+
+
+def test_utc_receipts_outside_the_range_are_refused(cal):
+    # 17:00 UTC on 31/12/2040 is already 2041 in Hà Nội.
+    with pytest.raises(ValueError, match="2015-2040"):
+        cal.due_at(utc(2040, 12, 31, 17), 1)
+    with pytest.raises(ValueError, match="2015-2040"):
+        cal.due_at(utc(2040, 12, 28, 2), Decimal(10))
 
 
 # --------------------------------------------------------------------------- bad input
