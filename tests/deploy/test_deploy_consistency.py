@@ -290,12 +290,30 @@ def test_broker_definitions_declare_the_platform_exchanges():
 
 def test_broker_definitions_let_external_publishers_write_only_to_ingest():
     definitions = json.loads((DEPLOY / "rabbitmq" / "definitions.json").read_text(encoding="utf-8"))
-    permissions = {p["user"]: p for p in definitions["permissions"]}
-    ingest = permissions["ingest"]
-    assert (ingest["configure"], ingest["write"], ingest["read"]) == ("^$", r"^kycuong\.ingest$", "^$")
-    assert re.fullmatch(ingest["write"], topology.INGEST.name)
-    assert not re.fullmatch(ingest["write"], topology.EVENTS.name)
+    external = [p for p in definitions["permissions"] if p["user"] != "kycuong"]
+    assert external, "the example publishers are missing"
+    for grant in external:
+        assert (grant["configure"], grant["write"], grant["read"]) == ("^$", r"^kycuong\.ingest$", "^$")
+        assert re.fullmatch(grant["write"], topology.INGEST.name)
+        assert not re.fullmatch(grant["write"], topology.EVENTS.name)
     assert "guest" not in {u["name"] for u in definitions["users"]}
+
+
+def test_every_publisher_the_platform_trusts_is_a_broker_user_that_can_write_only_to_ingest(compose):
+    """The publisher registry names RabbitMQ users (the `user_id` RabbitMQ vouches for); a registered
+    publisher without such a user could never publish, and one allowed to write elsewhere could bypass
+    the checks."""
+    definitions = json.loads((DEPLOY / "rabbitmq" / "definitions.json").read_text(encoding="utf-8"))
+    permissions = {p["user"]: p for p in definitions["permissions"]}
+    registries = [
+        Settings.from_env(env=compose_environment(compose["services"]["migrate"])).publishers,
+        Settings.from_env(env=parse_env_file((DEPLOY / ".env.distributed").read_text(encoding="utf-8"))).publishers,
+    ]
+    for publishers in registries:
+        assert publishers, "the deployments must name their publishers: without a registry anyone is trusted"
+        for publisher in publishers:
+            grant = permissions[publisher]
+            assert (grant["configure"], grant["write"], grant["read"]) == ("^$", r"^kycuong\.ingest$", "^$")
 
 
 def test_broker_definitions_know_the_user_and_password_compose_connects_with(compose):
