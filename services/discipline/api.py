@@ -9,7 +9,6 @@ from services.discipline import service
 from services.discipline.domain import (
     EXPLANATION_ATTACHMENT_MAX_BYTES,
     EXPLANATION_ATTACHMENTS_MAX,
-    sniff_attachment_type,
 )
 from services.discipline.schemas import (
     AuditPage,
@@ -56,6 +55,7 @@ from services.discipline.schemas import (
     ViolationPage,
     ViolationQuery,
 )
+from shared import attachments
 from shared.auth import current_principal, require_roles
 from shared.errors import InvalidInput
 from shared.web import ErrorResponse, runtime
@@ -253,9 +253,11 @@ class ExplanationSubmission(MethodView):
         return service.submit_explanation(runtime().uow(), current_principal(), code, text, uploads), 201
 
 
-def _submission_body() -> tuple[str, list[service.ExplanationUpload]]:
+def _submission_body() -> tuple[str, list[attachments.Upload]]:
     if request.mimetype == "multipart/form-data":
-        raw, uploads = {"text": request.form.get("text")}, _uploads(request.files.getlist("attachments"))
+        raw, uploads = {"text": request.form.get("text")}, attachments.read_uploads(
+            request.files.getlist("attachments"), max_files=EXPLANATION_ATTACHMENTS_MAX,
+            max_bytes=EXPLANATION_ATTACHMENT_MAX_BYTES)
         raw = {k: v for k, v in raw.items() if v is not None}
     else:
         raw, uploads = request.get_json(silent=True), []
@@ -268,30 +270,6 @@ def _submission_body() -> tuple[str, list[service.ExplanationUpload]]:
         raise InvalidInput("the request has invalid fields: " + ", ".join(sorted(exc.messages)),
                            exc.messages) from exc
 
-
-class AttachmentTooLarge(InvalidInput):
-    status = 413
-    code = "too_large"
-
-
-def _uploads(files) -> list[service.ExplanationUpload]:
-    limit_mb = EXPLANATION_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-    if len(files) > EXPLANATION_ATTACHMENTS_MAX:
-        raise InvalidInput(f"tối đa {EXPLANATION_ATTACHMENTS_MAX} tệp — at most {EXPLANATION_ATTACHMENTS_MAX} "
-                           "attachments", {"attachments": [f"at most {EXPLANATION_ATTACHMENTS_MAX} files"]})
-    uploads = []
-    for index, file in enumerate(files):
-        data = file.stream.read(EXPLANATION_ATTACHMENT_MAX_BYTES + 1)
-        name = (file.filename or "").strip() or f"tep-{index + 1}"
-        if len(data) > EXPLANATION_ATTACHMENT_MAX_BYTES:
-            raise AttachmentTooLarge(f"Tệp {name!r} vượt quá {limit_mb} MB — each attachment is at most {limit_mb} MB",
-                                     {"attachments": {str(index): [f"larger than {limit_mb} MB"]}})
-        kind = sniff_attachment_type(data[:16])
-        if kind is None:
-            raise InvalidInput(f"Tệp {name!r} không đúng định dạng — attach JPEG, PNG or PDF files only (checked "
-                               "from the file's content)", {"attachments": {str(index): ["not a JPEG, PNG or PDF"]}})
-        uploads.append(service.ExplanationUpload(filename=name, content_type=kind, data=data))
-    return uploads
 
 
 @accountability.route("/explanations/<code>/attachments/<int:attachment_id>")

@@ -913,20 +913,9 @@ EXPLANATION_STATUSES = (UNASSIGNED, REQUESTED, SUBMITTED, ACCEPTED, REJECTED, MI
 EXPLANATION_TEXT_MAX = 20_000
 JUDGEMENT_REASON_MAX = 4_000
 
-EXPLANATION_ATTACHMENT_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 EXPLANATION_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 EXPLANATION_ATTACHMENTS_MAX = 5
 
-
-def sniff_attachment_type(head: bytes) -> str | None:
-    """The type the bytes really are (JPEG, PNG or PDF), whatever the upload claims."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None
 
 
 def submission_outcome(status: str, due_at: datetime, now: datetime) -> str:

@@ -38,6 +38,8 @@ from services.discipline.models import (
     Verification,
     Violation,
 )
+from shared import attachments
+from shared.attachments import Upload
 from shared.auth import Principal
 from shared.codes import new_code
 from shared.consumer import Transient
@@ -613,15 +615,6 @@ def list_verifications(uow: UnitOfWork, principal: Principal, *, unit: str | Non
 
 # -- explanations (lifecycle) ----------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class ExplanationUpload:
-    """A checked attachment (type sniffed from its bytes) waiting to be stored with its explanation."""
-
-    filename: str
-    content_type: str
-    data: bytes
-
-
 def _unit_chain(session, unit: str) -> list[str]:
     """The unit and the units above it, nearest first (a loop in bad data stops the walk)."""
     chain, current = [], unit
@@ -702,7 +695,7 @@ def get_explanation(uow: UnitOfWork, principal: Principal, code: str) -> dict:
 
 
 def submit_explanation(uow: UnitOfWork, principal: Principal, code: str, text: str,
-                       uploads: list[ExplanationUpload] = ()) -> dict:
+                       uploads: list[Upload] = ()) -> dict:
     """The official asked submits the explanation (text, and JPEG/PNG/PDF attachments): status submitted,
     `explanation.submitted`. After the deadline the text is still kept, but the request is (or is first
     marked) missed and stays so: the missed deadline is already a violation."""
@@ -753,15 +746,10 @@ def _store_explanation_uploads(uow: UnitOfWork, code: str, uploads, now: datetim
     """Write the files under var_dir by our own names (the uploaded name is for display only, never a
     path) and add their rows; a late second submission cannot happen, so names never collide."""
     stored = []
-    folder = _attachments_root(uow) / code
-    for index, upload in enumerate(uploads, start=1):
-        folder.mkdir(parents=True, exist_ok=True)
-        name = f"{index}{domain.EXPLANATION_ATTACHMENT_TYPES[upload.content_type]}"
-        (folder / name).write_bytes(upload.data)
+    for upload, name in attachments.store(_attachments_root(uow) / code, uploads):
         attachment = ExplanationAttachment(request=code, filename=upload.filename[:255],
                                            content_type=upload.content_type, size=len(upload.data),
-                                           sha256=hashlib.sha256(upload.data).hexdigest(),
-                                           stored_as=f"{code}/{name}", uploaded_at=now)
+                                           sha256=upload.sha256, stored_as=f"{code}/{name}", uploaded_at=now)
         uow.session.add(attachment)
         stored.append(attachment)
     uow.session.flush()

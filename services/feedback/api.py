@@ -25,6 +25,7 @@ from services.feedback.schemas import (
     RatingTokenOut,
     RefuseIn,
 )
+from shared import attachments
 from shared.auth import current_principal, require_roles
 from shared.errors import InvalidInput
 from shared.web import ErrorResponse, runtime
@@ -89,14 +90,15 @@ class FeedbackCollection(MethodView):
                                      args["page"], args["page_size"])
 
 
-def _intake_body() -> tuple[dict, list[service.Upload]]:
+def _intake_body() -> tuple[dict, list[attachments.Upload]]:
     if request.mimetype == "multipart/form-data":
         raw: dict = {key: value for key, value in request.form.items() if not key.startswith("reporter.")}
         reporter = {key: request.form.get(f"reporter.{key}") for key in REPORTER_FORM_FIELDS
                     if request.form.get(f"reporter.{key}") is not None}
         if reporter:
             raw["reporter"] = reporter
-        uploads = _uploads(request.files.getlist("attachments"))
+        uploads = attachments.read_uploads(request.files.getlist("attachments"),
+                                           max_files=domain.ATTACHMENTS_MAX, max_bytes=domain.ATTACHMENT_MAX_BYTES)
     else:
         raw, uploads = request.get_json(silent=True), []
         if not isinstance(raw, dict):
@@ -108,30 +110,6 @@ def _intake_body() -> tuple[dict, list[service.Upload]]:
         raise InvalidInput("the request has invalid fields: " + ", ".join(sorted(exc.messages)),
                            exc.messages) from exc
 
-
-class AttachmentTooLarge(InvalidInput):
-    status = 413
-    code = "too_large"
-
-
-def _uploads(files) -> list[service.Upload]:
-    if len(files) > domain.ATTACHMENTS_MAX:
-        raise InvalidInput(f"at most {domain.ATTACHMENTS_MAX} attachments",
-                           {"attachments": [f"at most {domain.ATTACHMENTS_MAX} files"]})
-    uploads = []
-    for index, file in enumerate(files):
-        data = file.stream.read(domain.ATTACHMENT_MAX_BYTES + 1)
-        name = domain.clean_text(file.filename) or f"attachment-{index + 1}"
-        if len(data) > domain.ATTACHMENT_MAX_BYTES:
-            raise AttachmentTooLarge(f"Tệp {name!r} vượt quá 5 MB — each attachment is at most 5 MB",
-                                     {"attachments": {str(index): ["larger than 5 MB"]}})
-        kind = domain.sniff_type(data[:16])
-        if kind is None:
-            raise InvalidInput(f"Tệp {name!r} không đúng định dạng — attach JPEG, PNG or PDF files only "
-                               "(checked from the file's content)",
-                               {"attachments": {str(index): ["not a JPEG, PNG or PDF file"]}})
-        uploads.append(service.Upload(filename=name, content_type=kind, data=data))
-    return uploads
 
 
 @blp.route("/<code>")

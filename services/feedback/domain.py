@@ -398,17 +398,5 @@ class TokenBucket:
 
 # -- attachments ---------------------------------------------------------------------------------
 
-ATTACHMENT_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
 ATTACHMENTS_MAX = 3
-
-
-def sniff_type(head: bytes) -> str | None:
-    """The type the bytes really are, whatever the upload claims."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    return None

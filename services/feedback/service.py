@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,8 @@ from services.feedback.models import (
     Rating,
     RatingToken,
 )
+from shared import attachments
+from shared.attachments import Upload
 from shared.auth import Principal
 from shared.codes import new_code
 from shared.db import UtcDateTime
@@ -34,15 +35,6 @@ CODE_ATTEMPTS = 5
 HANDLER_ROLES = ("officer", "head", "office", "admin")
 # Roles that handle feedback of any unit (the office routes feedback that names no unit).
 ALL_UNITS_HANDLER_ROLES = frozenset({"office", "admin"})
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A checked attachment (type sniffed from its bytes) waiting to be stored with its feedback."""
-
-    filename: str
-    content_type: str
-    data: bytes
 
 
 def submit_feedback(uow: UnitOfWork, data: Mapping[str, Any], *,
@@ -145,11 +137,7 @@ def _sender_key(submission: domain.Submission, client: str) -> str:
 
 def _store_uploads(uow: UnitOfWork, code: str, uploads: Iterable[Upload]) -> None:
     folder = Path(uow.settings.var_dir) / "feedback-attachments" / code
-    for index, upload in enumerate(uploads, start=1):
-        folder.mkdir(parents=True, exist_ok=True)
-        # Our own name on disk: the uploaded name is kept for display only, never used as a path.
-        stored_as = f"{index}{domain.ATTACHMENT_TYPES[upload.content_type]}"
-        (folder / stored_as).write_bytes(upload.data)
+    for upload, stored_as in attachments.store(folder, uploads):
         uow.session.add(FeedbackAttachment(feedback_code=code, filename=upload.filename[:255],
                                            content_type=upload.content_type, size=len(upload.data),
                                            stored_as=f"{code}/{stored_as}"))

@@ -9,6 +9,7 @@ import pytest
 from test_discipline_explanations_flow import PDF, directory
 
 from services.discipline import service
+from shared.attachments import Upload
 
 API = "/discipline/api/v1"
 HANOI = timezone(timedelta(hours=7))
@@ -60,7 +61,7 @@ def world(tmp_path_factory):
                                          detected_at=runtime.clock.now())
         request = next(r for r in outcome.explanations if r.role == "official")
         view = service.submit_explanation(runtime.uow(), service.Principal(official, unit, frozenset({"officer"})),
-                                          request.code, "Giải trình", [service.ExplanationUpload("a.pdf",
+                                          request.code, "Giải trình", [Upload("a.pdf",
                                                                                                "application/pdf",
                                                                                                PDF)])
         codes[unit] = (request.code, view["attachments"][0]["id"])
