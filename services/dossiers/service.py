@@ -556,9 +556,7 @@ def complete_dossier(uow: UnitOfWork, code: str, *, completed_at: datetime | Non
     unit. `principal` None: a trusted caller."""
     with uow:
         # Locked: two clerks finishing the same dossier at once must not both emit `dossier.completed`.
-        dossier = _load(uow, code, for_update=True)
-        if principal is not None:
-            principal.ensure_unit(dossier.unit)
+        dossier = _load_to_change(uow, code, principal)
         calendar = _calendar(uow)
         tz = calendar.tz
         if dossier.status == domain.COMPLETED:
@@ -677,9 +675,7 @@ def record_handover(uow: UnitOfWork, code: str, data: dict, *, principal: Princi
     Emits `dossier.handed_over` with the budget, time used and timeliness of the step it leaves. The result
     being ready is not a hand-over: use complete_dossier."""
     with uow:
-        dossier = _load(uow, code, for_update=True)
-        if principal is not None:
-            principal.ensure_unit(dossier.unit)
+        dossier = _load_to_change(uow, code, principal)
         domain.ensure_open(code, dossier.status, "a hand-over")
         calendar = _calendar(uow)
         now = uow.now()
@@ -719,9 +715,7 @@ def request_supplement(uow: UnitOfWork, code: str, data: dict, *, principal: Pri
     the procedure allows supplements; the law allows one request, and a second one is recorded but makes
     the dossier late whatever its dates (`dossier.marked_late`, reason second_supplement)."""
     with uow:
-        dossier = _load(uow, code, for_update=True)
-        if principal is not None:
-            principal.ensure_unit(dossier.unit)
+        dossier = _load_to_change(uow, code, principal)
         calendar = _calendar(uow)
         tz = calendar.tz
         if dossier.status == domain.AWAITING_SUPPLEMENT:
@@ -764,9 +758,7 @@ def receive_supplement(uow: UnitOfWork, code: str, data: dict, *, principal: Pri
     working time it stood still (`dossier.supplement_received`, and `dossier.deadline_changed` when the
     due instant moved)."""
     with uow:
-        dossier = _load(uow, code, for_update=True)
-        if principal is not None:
-            principal.ensure_unit(dossier.unit)
+        dossier = _load_to_change(uow, code, principal)
         if dossier.status != domain.AWAITING_SUPPLEMENT:
             raise domain.conflict_state(code, dossier.status, "no supplement request is waiting for the citizen")
         calendar = _calendar(uow)
@@ -802,9 +794,7 @@ def end_dossier(uow: UnitOfWork, code: str, end: str, data: dict, *, principal: 
     if end not in domain.ENDS:
         raise InvalidInput(f"{end!r} is not a way a dossier ends", {"end": [f"one of {', '.join(domain.ENDS)}"]})
     with uow:
-        dossier = _load(uow, code, for_update=True)
-        if principal is not None:
-            principal.ensure_unit(dossier.unit)
+        dossier = _load_to_change(uow, code, principal)
         if end == domain.RETURNED:
             if dossier.status != domain.COMPLETED:
                 raise domain.conflict_state(code, dossier.status,
@@ -835,9 +825,7 @@ def send_back(uow: UnitOfWork, code: str, data: dict, *, principal: Principal | 
     """The dossier was sent back to the citizen (trả lại hồ sơ), with a reason; when it was the officials'
     own fault it is counted on the dossier (reported monthly). Emits `dossier.sent_back`."""
     with uow:
-        dossier = _load(uow, code, for_update=True)
-        if principal is not None:
-            principal.ensure_unit(dossier.unit)
+        dossier = _load_to_change(uow, code, principal)
         domain.ensure_open(code, dossier.status, "sending back")
         reason = domain.check_reason(data.get("reason"), True, "the citizen must be told why the dossier came back")
         if not isinstance(data.get("officials_fault"), bool):
@@ -919,9 +907,7 @@ def issue_apology(uow: UnitOfWork, code: str, data: dict, *, principal: Principa
     the date to be reset one time only. Emits `dossier.apology_issued` and `dossier.deadline_changed`.
     data = {reason, new_due_at, official?, signer_title?, signer_name?, place?, at?}."""
     with uow:
-        dossier = _load(uow, code, for_update=True)
-        if principal is not None:
-            principal.ensure_unit(dossier.unit)
+        dossier = _load_to_change(uow, code, principal)
         calendar = _calendar(uow)
         tz = calendar.tz
         existing = uow.session.get(Apology, code)
@@ -1444,6 +1430,15 @@ def _load(uow: UnitOfWork, code: str, for_update: bool = False) -> Dossier:
     dossier = uow.session.get(Dossier, code, with_for_update=for_update)
     if dossier is None:
         raise NotFound(f"no dossier with code {code!r}")
+    return dossier
+
+
+def _load_to_change(uow: UnitOfWork, code: str, principal: Principal | None) -> Dossier:
+    """The dossier locked for a change (two clerks acting on it at once must not both record the step) by
+    `principal`, held to their unit; None is a trusted caller inside the platform (ingest, the demo)."""
+    dossier = _load(uow, code, for_update=True)
+    if principal is not None:
+        principal.ensure_unit(dossier.unit)
     return dossier
 
 
