@@ -593,6 +593,29 @@ def due_points(calendar: WorkingCalendar, due_at: datetime, processing_days: Dec
     return sorted(found, key=lambda pair: pair[0])
 
 
+@dataclass(frozen=True)
+class DefaultApology:
+    reason: str
+    extra_days: Decimal
+
+
+def default_apology(plan: tuple[PlannedStep, ...], current_step: str | None) -> DefaultApology:
+    """The apology the platform sends itself when the unit has not by the legal latest point (one working
+    day before the deadline): the citizen is told at which step the dossier stands, and the new return
+    date leaves the budgets of that step and of the steps after it (at least one working day), the time
+    the rest of the procedure legally needs."""
+    keys = [step.key for step in plan]
+    remaining = plan[keys.index(current_step):] if current_step in keys else plan
+    extra = sum((step.days or Decimal(0) for step in remaining), Decimal(0))
+    step = next((s for s in plan if s.key == current_step), None)
+    if step is not None:
+        reason = (f"Hồ sơ đang được giải quyết ở bước «{step.name}» và chưa thể hoàn thành đúng thời hạn "
+                  "đã hẹn.")
+    else:
+        reason = "Hồ sơ chưa được giải quyết xong trong thời hạn đã hẹn."
+    return DefaultApology(reason=reason, extra_days=max(extra, Decimal(1)))
+
+
 # -- the control sheet -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -924,29 +924,40 @@ def issue_apology(uow: UnitOfWork, code: str, data: dict, *, principal: Principa
             later = max(dossier.due_at, at).astimezone(tz).isoformat()
             raise InvalidInput("the new return date must be later than the current one and than now",
                                {"new_due_at": [f"must be after {later}"]})
-        previous = dossier.due_at
-        uow.session.add(Apology(
-            dossier_code=code, issued_at=at, previous_due_at=previous, new_due_at=new_due_at, reason=reason,
-            official=data.get("official") or dossier.current_official, step=dossier.current_step,
-            signer_title=data.get("signer_title"), signer_name=data.get("signer_name"), place=data.get("place")))
         try:
-            uow.session.flush()
+            _apologise(uow, dossier, calendar, at=at, reason=reason, new_due_at=new_due_at,
+                       official=data.get("official"), signer_title=data.get("signer_title"),
+                       signer_name=data.get("signer_name"), place=data.get("place"))
         except IntegrityError as exc:  # another clerk set the date a moment ago
             raise Conflict(f"the return date of dossier {code!r} was already reset; the law allows it once",
                            {"new_due_at": ["already reset once"]}) from exc
-        dossier.due_at = new_due_at
-        dossier.overdue_alerted_due_at = None
-        _schedule_warnings(uow, dossier, now)
-        uow.record("dossier.apology_issued", code, {
-            "code": code, "unit": dossier.unit, "issued_at": at.astimezone(tz).isoformat(),
-            "previous_due_at": previous.astimezone(tz).isoformat(), "due_at": new_due_at.astimezone(tz).isoformat(),
-            "reason": reason, "official": data.get("official") or dossier.current_official,
-            "step": dossier.current_step,
-        }, unit=dossier.unit)
-        _record_deadline_changed(uow, dossier, previous, "apology", calendar)
         view = _view(uow, dossier)
         uow.commit()
         return view
+
+
+def _apologise(uow: UnitOfWork, dossier: Dossier, calendar: WorkingCalendar, *, at: datetime, reason: str,
+               new_due_at: datetime, official: str | None = None, signer_title: str | None = None,
+               signer_name: str | None = None, place: str | None = None, automatic: bool = False) -> None:
+    """Record the apology and move the deadline: the unit's, or the platform's own at the legal latest point.
+    Raises IntegrityError (after a savepoint rollback) when the date was already reset."""
+    tz = calendar.tz
+    previous = dossier.due_at
+    official = official or dossier.current_official
+    with uow.session.begin_nested():
+        uow.session.add(Apology(
+            dossier_code=dossier.code, issued_at=at, previous_due_at=previous, new_due_at=new_due_at, reason=reason,
+            official=official, step=dossier.current_step, signer_title=signer_title, signer_name=signer_name,
+            place=place))
+    dossier.due_at = new_due_at
+    dossier.overdue_alerted_due_at = None
+    _schedule_warnings(uow, dossier, uow.now())
+    uow.record("dossier.apology_issued", dossier.code, {
+        "code": dossier.code, "unit": dossier.unit, "issued_at": at.astimezone(tz).isoformat(),
+        "previous_due_at": previous.astimezone(tz).isoformat(), "due_at": new_due_at.astimezone(tz).isoformat(),
+        "reason": reason, "official": official, "step": dossier.current_step, "automatic": automatic,
+    }, unit=dossier.unit)
+    _record_deadline_changed(uow, dossier, previous, "apology", calendar)
 
 
 def apology_document(uow: UnitOfWork, code: str, fmt: str, principal: Principal) -> bytes:
@@ -1027,19 +1038,29 @@ def alert_warnings(uow: UnitOfWork, limit: int = 1000) -> tuple[int, int]:
             for kind, subjects in due_now.items()}
         alerts = 0
         for dossier in claimed:
+            apology_due = False
             for _instant, point in _points_of(calendar, dossier, points, apologised):
                 if dossier.code not in marked.get(point.alert_kind, ()):
                     continue
                 fired[dossier.code].add((point.alert_kind, dossier.due_at))
                 alerts += 1
                 if point.kind == domain.APOLOGY_DUE:
-                    dossier.apology_due_at = dossier.apology_due_at or now
+                    apology_due = True
                     continue
                 uow.record("dossier.due_soon", dossier.code, {
                     "code": dossier.code, "unit": dossier.unit, "due_at": dossier.due_at.astimezone(tz).isoformat(),
                     "point": point.label, "detected_at": now.astimezone(tz).isoformat(),
                     "step": dossier.current_step, "official": dossier.current_official or dossier.handler,
                 }, unit=dossier.unit)
+            if apology_due:
+                # The unit has not apologised by the legal latest point: the platform does, so the citizen
+                # hears in time (DOMAIN.md, Dossiers: "at the latest 1 working day before the deadline").
+                # After the other points, which speak of the due date they were reached for.
+                dossier.apology_due_at = dossier.apology_due_at or now
+                default = domain.default_apology(_plan(uow, dossier.code), dossier.current_step)
+                _apologise(uow, dossier, calendar, at=now, reason=default.reason, automatic=True,
+                           new_due_at=calendar.add_working_days(dossier.due_at, default.extra_days))
+                apologised.add(dossier.code)
             upcoming = [instant for instant, point in _points_of(calendar, dossier, points, apologised)
                         if instant > now and (point.alert_kind, dossier.due_at) not in fired[dossier.code]]
             dossier.warn_at = min(upcoming, default=None)

@@ -168,6 +168,8 @@ class DossierApologyIssued(EventData):
     reason = fields.String(required=True)
     official = _opt(metadata={"description": "official holding the dossier"})
     step = _opt()
+    automatic = fields.Boolean(load_default=False, metadata={
+        "description": "issued by the platform at the legal latest point because the unit had not"})
 
 
 class DossierDueSoon(EventData):

@@ -192,7 +192,10 @@ def test_dossiers_sweeps_on_postgresql_move_deadlines_in_batches_and_warn_once(s
     clock.set(at(11, 18, 8))  # one working day before Wed 17:00, with Tuesday off, was Monday 17:00
     assert sweeps.sweep_warnings(rt) == 60  # 1d and the apology for each, at once since they are past
     assert sweeps.sweep_warnings(rt) == 0
-    clock.set(at(11, 18, 13))  # 75% of sixteen hours used: at noon on Wednesday
-    assert sweeps.sweep_warnings(rt) == 30
+    # No unit apologised: the platform did, one working day later (Thursday 19, 17:00).
+    assert svc.scalar("SELECT count(*) FROM outbox WHERE routing_key = 'dossier.apology_issued'") == 30
+    assert due(svc, codes[0]) == iso(11, 19, 17)
+    clock.set(at(11, 19, 13))  # for the new date: 1d (Wed 17:00) and 75% (Thu 13:00), once each
+    assert sweeps.sweep_warnings(rt) == 60
     assert sweeps.sweep_warnings(rt) == 0
-    assert svc.scalar("SELECT count(*) FROM dossier_alerts") == 90
+    assert svc.scalar("SELECT count(*) FROM dossier_alerts") == 120

@@ -300,23 +300,64 @@ def test_dossiers_sending_back_through_officials_fault_is_counted(dossiers, cloc
 
 # -- warnings --------------------------------------------------------------------------------------
 
-def test_dossiers_due_soon_warnings_and_the_apology_fire_once_each(dossiers, clock):
+def test_dossiers_due_soon_warnings_fire_once_each_and_the_platform_apologises_at_the_latest_point(dossiers, clock):
     register(dossiers, days="2")
     code = receive(dossiers, received_at=iso(16, 9))  # due Wednesday 18, 09:00
     run = sweeps.sweep_warnings
     clock.set(at(17, 8, 59))
     assert run(dossiers.runtime) == 0
-    clock.set(at(17, 9))  # one working day before: due soon (1d) and the apology is due
+    clock.set(at(17, 9))  # one working day before: due soon (1d), and the unit has not apologised
     assert run(dossiers.runtime) == 2
     assert run(dossiers.runtime) == 0
-    assert dossiers.client.get(f"{API}/dossiers/{code}").get_json()["apology_due_since"] == iso(17, 9)
-    clock.set(at(17, 14))  # three quarters of sixteen office hours used
+    [apology] = events(dossiers, "dossier.apology_issued")
+    # No step plan: one more working day; the citizen is told the dossier is not finished in time.
+    assert (apology["automatic"], apology["previous_due_at"], apology["due_at"]) == (True, iso(18, 9), iso(19, 9))
+    assert apology["reason"] == "Hồ sơ chưa được giải quyết xong trong thời hạn đã hẹn."
+    shown = dossiers.client.get(f"{API}/dossiers/{code}").get_json()
+    assert (shown["apology_due_since"], shown["due_at"]) == (iso(17, 9), iso(19, 9))
+    again = post(dossiers, code, "apology", {"reason": "Cần xác minh thêm", "new_due_at": iso(25, 17)})
+    assert again.status_code == 409  # the date was reset once, by the platform
+    clock.set(at(17, 14))  # 75% of the first due date: that date is gone
+    assert run(dossiers.runtime) == 0
+    clock.set(at(18, 9))  # one working day before the new date
     assert run(dossiers.runtime) == 1
-    clock.set(at(18, 10))
+    clock.set(at(18, 14))  # three quarters of sixteen office hours before the new date
+    assert run(dossiers.runtime) == 1
+    clock.set(at(19, 10))
     assert run(dossiers.runtime) == 0
     assert [(e["point"], e["due_at"], e["detected_at"]) for e in events(dossiers, "dossier.due_soon")] == [
-        ("1d", iso(18, 9), iso(17, 9)), ("75%", iso(18, 9), iso(17, 14))]
+        ("1d", iso(18, 9), iso(17, 9)), ("1d", iso(19, 9), iso(18, 9)), ("75%", iso(19, 9), iso(18, 14))]
     assert dossiers.scalar("SELECT count(*) FROM dossier_alerts WHERE kind = 'apology_due'") == 1
+    assert len(events(dossiers, "dossier.apology_issued")) == 1
+
+
+def test_dossiers_the_platform_leaves_the_steps_still_to_do_and_names_the_step(dossiers, clock):
+    register(dossiers, days="3", steps=[{"key": "tiep-nhan", "name": "Tiếp nhận", "days": "0.5"},
+                                        {"key": "tham-dinh", "name": "Thẩm định", "days": "2"},
+                                        {"key": "phe-duyet", "name": "Phê duyệt", "days": "0.5"}])
+    code = receive(dossiers, received_at=iso(16, 8))  # due Wednesday 18, 17:00
+    clock.set(at(16, 12))
+    assert post(dossiers, code, "handovers", {"to_step": "tham-dinh", "to_official": "CB-02"}).status_code == 201
+    clock.set(at(17, 17))  # one working day before
+    sweeps.sweep_warnings(dossiers.runtime)
+    [apology] = events(dossiers, "dossier.apology_issued")
+    # Appraisal (2 days) and approval (0.5 day) are still to do: 2.5 working days after Wednesday 17:00.
+    assert (apology["step"], apology["due_at"]) == ("tham-dinh", iso(23, 12))
+    assert apology["reason"] == ("Hồ sơ đang được giải quyết ở bước «Thẩm định» và chưa thể hoàn thành đúng "
+                                 "thời hạn đã hẹn.")
+
+
+def test_dossiers_a_unit_that_apologised_in_time_gets_no_second_apology(dossiers, clock):
+    register(dossiers, days="2")
+    code = receive(dossiers, received_at=iso(16, 9))  # due Wednesday 18, 09:00
+    clock.set(at(16, 15))
+    issued = post(dossiers, code, "apology", {"reason": "Chờ kết quả xác minh", "new_due_at": iso(20, 17)})
+    assert issued.status_code == 201
+    for day, hour in ((17, 9), (19, 17), (20, 9)):
+        clock.set(at(day, hour))
+        sweeps.sweep_warnings(dossiers.runtime)
+    [apology] = events(dossiers, "dossier.apology_issued")
+    assert (apology["automatic"], apology["reason"]) == (False, "Chờ kết quả xác minh")
 
 
 def test_dossiers_warning_points_come_from_the_settings(start_service, clock):
@@ -333,11 +374,14 @@ def test_dossiers_warning_points_come_from_the_settings(start_service, clock):
     assert svc.scalar("SELECT count(*) FROM dossier_alerts WHERE kind = 'apology_due'") == 1
 
 
-def test_dossiers_a_paused_dossier_gets_no_warnings_and_a_moved_deadline_no_repeats(dossiers, clock):
+def test_dossiers_a_paused_dossier_gets_no_warnings_and_a_moved_deadline_no_repeats(start_service, clock):
+    clock.set(at(16, 9))
+    # The apology two office hours before: out of the way of what this test watches.
+    dossiers = start_service("dossiers", workers=False, rules={"dossier_apology_point": "2h"})
     register(dossiers, days="2")
     code = receive(dossiers, received_at=iso(16, 9))  # due Wednesday 18, 09:00
     clock.set(at(17, 9))
-    assert sweeps.sweep_warnings(dossiers.runtime) == 2  # 1d and the apology
+    assert sweeps.sweep_warnings(dossiers.runtime) == 1  # 1d
     post(dossiers, code, "supplement-requests", {"reasons": ["Thiếu tờ khai"]})
     clock.set(at(17, 15))
     assert sweeps.sweep_warnings(dossiers.runtime) == 0  # 75% would be at 14:00, but the clock stands still
