@@ -1,17 +1,22 @@
 """The README's first command, as a newcomer runs it: `kycuong up --demo` on a fresh data folder shows,
-within a minute, overdue demo dossiers with explanation requests, a sanction proposal and a ranking."""
+within a minute, overdue demo dossiers with explanation requests, a sanction proposal and a ranking; and
+what the README's demo section lists besides: control sheets, an apology letter, judged explanations, a
+decision with its effect on eligibility and on the public list, an issued report."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
 
+import openpyxl
 import pytest
 import requests
 from conftest import wait_until
+from docx import Document
 
 from kycuong.local_stack import ROOT, free_port
 from shared.auth import mint_token
@@ -33,12 +38,12 @@ def demo(tmp_path):
     process.wait(timeout=20)
 
 
-def test_the_demo_shows_the_late_dossier_chain_within_a_minute(demo):
-    base, process, log = demo
-    started = time.monotonic()
-    admin = {"Authorization": "Bearer " + mint_token(DEV_JWT_SECRET, sub="newcomer", unit=None, roles=["admin"],
-                                                     now=datetime.now(HANOI))}
+def _admin_headers():
+    return {"Authorization": "Bearer " + mint_token(DEV_JWT_SECRET, sub="newcomer", unit=None, roles=["admin"],
+                                                    now=datetime.now(HANOI))}
 
+
+def _getter(base, process, log):
     def get(path, **kw):
         try:
             r = requests.get(base + path, timeout=5, **kw)
@@ -46,6 +51,14 @@ def test_the_demo_shows_the_late_dossier_chain_within_a_minute(demo):
             assert process.poll() is None, log.read_text(errors="replace")[-3000:]
             return None
         return r.json() if r.status_code == 200 else None
+    return get
+
+
+def test_the_demo_shows_the_late_dossier_chain_within_a_minute(demo):
+    base, process, log = demo
+    started = time.monotonic()
+    admin = _admin_headers()
+    get = _getter(base, process, log)
 
     overdue = wait_until(lambda: (body := get("/dossiers/api/v1/dossiers?overdue=true", headers=admin))
                          and body["total"] > 0 and body, timeout=60, interval=0.5, message="overdue demo dossiers")
@@ -64,3 +77,67 @@ def test_the_demo_shows_the_late_dossier_chain_within_a_minute(demo):
     names = {item["unit_name"] for item in ranking["items"]}
     assert "Sở Xây dựng" in names  # real Hà Nội units with their Vietnamese names
     assert requests.get(base + "/", timeout=5).status_code == 200
+
+
+def test_the_demo_shows_what_the_readme_lists(demo):
+    base, process, log = demo
+    admin = _admin_headers()
+    get = _getter(base, process, log)
+    wait_until(lambda: get("/dossiers/readyz") is not None, timeout=60, interval=0.5, message="the demo started")
+
+    # A dossier finished late: its control sheet has the hand-overs between officials, and the step that
+    # overran is the one named responsible.
+    dossiers = get("/dossiers/api/v1/dossiers?page_size=500", headers=admin)["items"]
+    late = [d for d in dossiers if d["completed_at"] and d["timeliness"] == "late"]
+    assert late, "no demo dossier finished late"
+    sheet = get(f"/dossiers/api/v1/dossiers/{late[0]['code']}/control-sheet", headers=admin)
+    assert len(sheet["handovers"]) >= 2
+    officials = {h["from_official"] for h in sheet["handovers"]} | {h["to_official"] for h in sheet["handovers"]}
+    assert len(officials - {None}) >= 2  # handed over between officials
+    assert [step["key"] for step in sheet["steps"] if step["on_time"] is False]
+
+    # Each staffed unit has a dossier waiting for the citizen's supplement, with the reasons in Vietnamese.
+    waiting = get("/dossiers/api/v1/dossiers?status=awaiting_supplement&page_size=500", headers=admin)["items"]
+    assert len({d["unit"] for d in waiting}) == 6
+    pauses = get(f"/dossiers/api/v1/dossiers/{waiting[0]['code']}/control-sheet", headers=admin)["pauses"]
+    assert any("Thiếu" in reason for reason in pauses[0]["reasons"])
+
+    # The apology letter with its new return date, as PDF and as a DOCX that opens.
+    apology = get("/dossiers/api/v1/dossiers/HS-DEMO-0111/deadline", headers=admin)["apology"]
+    assert apology["new_due_at"] > apology["previous_due_at"]
+    pdf = requests.get(base + "/dossiers/api/v1/dossiers/HS-DEMO-0111/apology.pdf", headers=admin, timeout=30)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    docx = requests.get(base + "/dossiers/api/v1/dossiers/HS-DEMO-0111/apology.docx", headers=admin, timeout=30)
+    letter = "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    assert "HS-DEMO-0111" in letter
+
+    # One refused with its reason, one withdrawn.
+    assert get("/dossiers/api/v1/dossiers/HS-DEMO-0112", headers=admin)["end_reason"].startswith("Tên hộ kinh doanh")
+    assert get("/dossiers/api/v1/dossiers/HS-DEMO-0113", headers=admin)["status"] == "withdrawn"
+
+    # Explanations: the head accepted one and rejected another.
+    accepted = wait_until(lambda: (body := get("/discipline/api/v1/explanations?status=accepted", headers=admin))
+                          and body["items"] and body, timeout=90, interval=0.5, message="an accepted explanation")
+    assert accepted["items"][0]["judgement_reason"].startswith("Chấp nhận")
+    assert get("/discipline/api/v1/explanations?status=rejected", headers=admin)["items"]
+
+    # The inspection's finding went to a decision: the official may not be appointed, and is on the public list.
+    inspections = get("/discipline/api/v1/inspections?unit=W00070", headers=admin)["items"]
+    assert inspections and inspections[0]["kind"] == "surprise"
+    decisions = get("/discipline/api/v1/decisions?official=CB-W070-12", headers=admin)["items"]
+    assert [d["form"] for d in decisions] == ["khien_trach"]
+    eligibility = get("/discipline/api/v1/officials/CB-W070-12/eligibility", headers=admin)
+    assert eligibility["may_be_appointed"] is False and eligibility["may_receive_award"] is False
+    violators = wait_until(lambda: (body := get("/reporting/api/v1/public/violators")) and body["items"] and body,
+                           timeout=60, interval=0.5, message="the public list of violators")
+    assert "Lý Văn Khoa" in {item["official_name"] for item in violators["items"]}
+    assert get("/discipline/api/v1/audit/verify", headers=admin)["ok"] is True
+
+    # The last monthly report, issued by the sweep, downloads and opens.
+    reports = wait_until(lambda: (body := get("/reporting/api/v1/reports?kind=monthly", headers=admin))
+                         and body["items"] and body, timeout=60, interval=0.5, message="the monthly report")
+    code = reports["items"][0]["code"]
+    xlsx = requests.get(f"{base}/reporting/api/v1/reports/{code}.xlsx", headers=admin, timeout=30)
+    assert xlsx.status_code == 200
+    assert openpyxl.load_workbook(io.BytesIO(xlsx.content)).sheetnames
+    assert get("/reporting/api/v1/public/rankings")["items"]
