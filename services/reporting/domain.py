@@ -719,8 +719,9 @@ def standing_at(dossier: DossierView, start: datetime, end: datetime, at: dateti
 
 # --------------------------------------------------------------------------- task facts and figures
 #
-# Tasks are counted for their lead unit only, exactly at request time from the per-task facts (a unit
-# leads tens of tasks a month, not thousands of dossiers), and they do not enter the ranking's score.
+# Tasks are counted for their lead unit only. A scorecard judges them exactly at request time from the
+# per-task facts; the composite ranking reads per-month counters (task_month_changes), which give the same
+# figures. They are a component of the composite score, not of the 766 progress score.
 
 
 @dataclass(frozen=True)
@@ -885,32 +886,141 @@ class TaskFigures:
     completion_rate: Decimal | None = None
 
 
-def task_figures(tasks: Iterable[TaskView], start: datetime, end: datetime, at: datetime) -> TaskFigures:
-    """The task figures of the period [start, end) judged at the instant `at` (see TASK_FIGURE_RULES).
+def task_standing(task: TaskView, start: datetime, end: datetime, at: datetime) -> str | None:
+    """Where one task stands in the period [start, end) judged at the instant `at` (TASK_FIGURE_RULES):
+    None out of scope; "on_time" or "late" completed; "overdue" open past its deadline or under an overdue
+    notice in force; "open" otherwise. A task whose `task.assigned` has not arrived is out of every scope."""
+    assigned_at, completed_at = task.assigned_at, task.completed_at
+    if assigned_at is None or assigned_at >= end:
+        return None
+    if completed_at is not None and completed_at < start:
+        return None
+    if completed_at is not None and completed_at < at:
+        return "on_time" if task.timeliness == "on_time" else "late"
+    notice_in_force = (task.overdue_detected_at is not None and task.overdue_detected_at <= at
+                       and (task.overdue_cleared_at is None or task.overdue_cleared_at > at))
+    if notice_in_force or (task.due_at is not None and task.due_at < at):
+        return "overdue"
+    return "open"
 
-    A task is in scope if it was assigned before the period ended and not completed before it began; a
-    task whose `task.assigned` has not arrived yet is not counted anywhere.
-    """
-    assigned = on_time = late = overdue_open = 0
-    for task in tasks:
-        if task.assigned_at is None or task.assigned_at >= end:
-            continue
-        completed_at = task.completed_at
-        if completed_at is not None and completed_at < start:
-            continue
-        assigned += 1
-        if completed_at is not None and completed_at < at:
-            if task.timeliness == "on_time":
-                on_time += 1
-            else:
-                late += 1
-            continue
-        notice_in_force = (task.overdue_detected_at is not None and task.overdue_detected_at <= at
-                           and (task.overdue_cleared_at is None or task.overdue_cleared_at > at))
-        if notice_in_force or (task.due_at is not None and task.due_at < at):
-            overdue_open += 1
+
+def task_figures_of(assigned: int, on_time: int, late: int, overdue_open: int) -> TaskFigures:
     rate = (Decimal(on_time) / Decimal(assigned)).quantize(_RATE_QUANTUM, ROUND_HALF_UP) if assigned else None
     return TaskFigures(assigned, on_time, late, overdue_open, rate)
+
+
+def task_figures(tasks: Iterable[TaskView], start: datetime, end: datetime, at: datetime) -> TaskFigures:
+    """The task figures of the period [start, end) judged at the instant `at` (see TASK_FIGURE_RULES):
+    every task in scope is assigned; completed on time, late, or open (overdue or not)."""
+    counts = dict.fromkeys(("on_time", "late", "overdue", "open"), 0)
+    for task in tasks:
+        standing = task_standing(task, start, end, at)
+        if standing is not None:
+            counts[standing] += 1
+    return task_figures_of(sum(counts.values()), counts["on_time"], counts["late"], counts["overdue"])
+
+
+# Stored task counters. The composite ranking of a thousand units cannot judge every task they lead on
+# each request (tasks stay open for months), so, like the dossiers' `scorecards`, each lead unit keeps a
+# row per month that every task event updates, and the figures of whole months are read from those rows:
+# - entered / left: a task enters the scope of the periods ending after the month it was assigned in and
+#   leaves the scope of those starting after the month it was completed in, so the tasks in [M1, M2] are
+#   those entered up to M2 less those left before M1;
+# - completed_on_time / completed_late: completions in the month;
+# - overdue_change: how the task's "open past the deadline at the month's end" changed since the previous
+#   month's end, so the count at the end of M2 is the sum of the changes up to M2.
+# These are task_standing judged at the end of the last month. A running month is judged now instead:
+# the service judges row by row the few tasks whose standing changes between now and the month's end.
+
+
+@dataclass(frozen=True)
+class TaskCounts:
+    """Increments of a lead unit's stored task row for one month (task_month_changes)."""
+
+    entered: int = 0
+    left: int = 0
+    completed_on_time: int = 0
+    completed_late: int = 0
+    overdue_change: int = 0
+
+    def __add__(self, other: TaskCounts) -> TaskCounts:
+        return TaskCounts(*(a + b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True)))
+
+    def __sub__(self, other: TaskCounts) -> TaskCounts:
+        return TaskCounts(*(a - b for a, b in zip(self.as_tuple(), other.as_tuple(), strict=True)))
+
+    def as_tuple(self) -> tuple[int, ...]:
+        return (self.entered, self.left, self.completed_on_time, self.completed_late, self.overdue_change)
+
+    def __bool__(self) -> bool:
+        return any(self.as_tuple())
+
+
+TASK_COUNTERS = ("entered", "left", "completed_on_time", "completed_late", "overdue_change")
+
+
+def counted_in_months(task: TaskView, tz: tzinfo) -> bool:
+    """Whether the month rows can count the task: not one completed in a month before the month it was
+    assigned in (bad data, which the scope rule keeps in some periods and not others); the ranking judges
+    those row by row."""
+    if task.assigned_at is None or task.completed_at is None:
+        return True
+    return Month.of(task.completed_at, tz) >= Month.of(task.assigned_at, tz)
+
+
+def _overdue_at_month_end(task: TaskView, month: Month, tz: tzinfo) -> int:
+    end = month.end(tz)
+    return 1 if task_standing(task, month.start(tz), end, end) == "overdue" else 0
+
+
+def task_month_changes(task: TaskView, unit: str | None, tz: tzinfo) -> dict[tuple[str, Month], TaskCounts]:
+    """What one task adds to its lead unit's month rows, per (unit, month). Touches the months of its
+    instants only (and the months just before them), however long it stays open."""
+    if unit is None or task.assigned_at is None or not counted_in_months(task, tz):
+        return {}
+    changes: dict[Month, TaskCounts] = {}
+
+    def add(month: Month, counts: TaskCounts) -> None:
+        changes[month] = changes.get(month, TaskCounts()) + counts
+
+    add(Month.of(task.assigned_at, tz), TaskCounts(entered=1))
+    if task.completed_at is not None:
+        on_time = task.timeliness == "on_time"
+        add(Month.of(task.completed_at, tz), TaskCounts(left=1, completed_on_time=int(on_time),
+                                                        completed_late=int(not on_time)))
+    # Whether the task is open past its deadline at a month's end changes only in a month holding one of
+    # its instants, or the month before (an instant exactly at midnight of the 1st ends that month).
+    months = set()
+    for instant in (task.assigned_at, task.completed_at, task.due_at, task.overdue_detected_at,
+                    task.overdue_cleared_at):
+        if instant is not None:
+            month = Month.of(instant, tz)
+            months.update((month, month.previous()))
+    for month in sorted(months):
+        change = _overdue_at_month_end(task, month, tz) - _overdue_at_month_end(task, month.previous(), tz)
+        if change:
+            add(month, TaskCounts(overdue_change=change))
+    return {(unit, month): counts for month, counts in changes.items() if counts}
+
+
+def task_changes(before: tuple[TaskView, str | None], after: tuple[TaskView, str | None],
+                 tz: tzinfo) -> dict[tuple[str, Month], TaskCounts]:
+    """The increments that move the month rows from a task's (view, lead unit) `before` to `after`."""
+    old = task_month_changes(*before, tz)
+    new = task_month_changes(*after, tz)
+    changes = {}
+    for key in old.keys() | new.keys():
+        delta = new.get(key, TaskCounts()) - old.get(key, TaskCounts())
+        if delta:
+            changes[key] = delta
+    return changes
+
+
+def task_figures_from_months(entered_through_last: int, left_before_first: int, completed_on_time: int,
+                             completed_late: int, overdue_at_end: int) -> TaskFigures:
+    """A unit's task figures for whole months [M1, M2] judged at the end of M2, from its month rows."""
+    return task_figures_of(entered_through_last - left_before_first, completed_on_time, completed_late,
+                           overdue_at_end)
 
 
 @dataclass(frozen=True)
@@ -942,13 +1052,15 @@ TASK_FIGURE_RULES: tuple[FigureRule, ...] = (
            "chưa hoàn thành trước khi kỳ bắt đầu; nhiệm vụ hoàn thành đúng hạn, trễ hạn được tính vào tháng hoàn "
            "thành. Quá hạn chưa hoàn thành: chưa hoàn thành tại thời điểm cuối kỳ (hoặc hiện tại nếu kỳ chưa "
            "kết thúc) và đã bị báo quá hạn hoặc đã qua hạn đang có hiệu lực; gia hạn được duyệt thay hạn cũ và "
-           "không bị tính là trễ. Chỉ tiêu nhiệm vụ chưa được tính vào điểm xếp hạng.",
+           "không bị tính là trễ. Chỉ tiêu nhiệm vụ là một thành phần của điểm tổng hợp (xếp hạng theo điểm tổng "
+           "hợp), không tính vào điểm tiến độ giải quyết hồ sơ theo Bộ chỉ số 766.",
         en="Completion rate = (tasks completed on time in the period) ÷ (tasks in the period). Only tasks the "
            "unit leads count. A task is in the period if it was assigned before the period ended and not "
            "completed before it began; completions on time and late count in the month they happened. Overdue "
            "open: not completed at the end of the period (or now, while it runs) and reported overdue or past "
            "the deadline in force; an approved extension replaces the old deadline and is not late. Task "
-           "figures do not enter the ranking's score yet.",
+           "figures are a component of the composite score (the ranking by composite score); they do not enter "
+           "the 766 progress score.",
     ),
 )
 
@@ -972,6 +1084,13 @@ class UnitTally:
     unit: str
     name: str | None
     tally: Tally
+    sort_key: str | None = None  # the stored Vietnamese key of the name (unit_sort_key), if known
+    kind: str | None = None
+
+
+def unit_sort_key(unit: str, name: str | None) -> str:
+    """The order of units with equal scores: Vietnamese dictionary order of the name (the code if none)."""
+    return vietnamese_sort_key(name or unit)
 
 
 @dataclass(frozen=True)
@@ -1003,7 +1122,7 @@ def rank_units(entries: Iterable[UnitTally], formula: Formula = PROGRESS_FORMULA
             not_ranked.append(entry.unit)
             continue
         scored.append((entry, result))
-    scored.sort(key=lambda pair: (-pair[1].score, vietnamese_sort_key(pair[0].name or pair[0].unit),
+    scored.sort(key=lambda pair: (-pair[1].score, pair[0].sort_key or unit_sort_key(pair[0].unit, pair[0].name),
                                   pair[0].unit))
     ranked = []
     previous_score = None
@@ -1090,9 +1209,11 @@ def scorecard_caveats() -> list[Caveat]:
 
 SATISFACTION_TEXT = {
     "vi": "Mức độ hài lòng: số lượt đánh giá trong tháng, điểm trung bình (1 rất không hài lòng … 5 rất hài lòng) "
-          "và tỉ lệ đánh giá hài lòng hoặc rất hài lòng (4–5). Chưa tính vào điểm xếp hạng.",
+          "và tỉ lệ đánh giá hài lòng hoặc rất hài lòng (4–5). Là một thành phần của điểm tổng hợp, không tính vào "
+          "điểm tiến độ theo Bộ chỉ số 766.",
     "en": "Satisfaction: ratings given in the month, their average (1 very dissatisfied … 5 very satisfied) and "
-          "the share rated satisfied or very satisfied (4–5). Not yet part of the ranking score.",
+          "the share rated satisfied or very satisfied (4–5). A component of the composite score, not of the 766 "
+          "progress score.",
 }
 
 
@@ -1243,16 +1364,23 @@ class UnitFigures:
     explanations_missed: int = 0
 
 
+def _dossier_satisfaction_shares(tally: Tally, complaints: int,
+                                 rules: ScoringRules) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """(overdue share, complaint share, rate, share of the points earned) for a tally with dossiers."""
+    received = tally.received
+    overdue_share = Decimal(tally.completed_late + tally.open_overdue) / received
+    complaint_share = Decimal(min(complaints, received)) / received
+    rate = max(Decimal(0), 1 - overdue_share - complaint_share)
+    return overdue_share, complaint_share, rate, min(Decimal(1), rate / rules.full_marks_at)
+
+
 def dossier_satisfaction(tally: Tally, complaints: int, rules: ScoringRules) -> dict | None:
     """The 766 dossier-satisfaction indicator: 100% − share overdue − share with complaints; full marks
     from `full_marks_at`. None when nothing was received."""
     received = tally.received
     if not received:
         return None
-    overdue_share = Decimal(tally.completed_late + tally.open_overdue) / received
-    complaint_share = Decimal(min(complaints, received)) / received
-    rate = max(Decimal(0), 1 - overdue_share - complaint_share)
-    earned = min(Decimal(1), rate / rules.full_marks_at)
+    overdue_share, complaint_share, rate, earned = _dossier_satisfaction_shares(tally, complaints, rules)
     return {
         "rate": rate.quantize(_RATE_QUANTUM, ROUND_HALF_UP),
         "overdue_share": overdue_share.quantize(_RATE_QUANTUM, ROUND_HALF_UP),
@@ -1271,14 +1399,15 @@ def component_values(figures: UnitFigures, rules: ScoringRules) -> dict[str, Dec
     """Each component on a scale of 0–100; None when the unit has no data for it in the period."""
     tally, tasks = figures.tally, figures.tasks
     on_time = _share(tally.on_time, tally.received)
-    satisfaction = dossier_satisfaction(tally, figures.complaints, rules)
+    # Only the share earned: the ranking computes this for every unit, twice per request.
+    earned = _dossier_satisfaction_shares(tally, figures.complaints, rules)[3] if tally.received else None
     rated = _share(figures.ratings_satisfied, figures.ratings)
     on_track = _share(tasks.assigned - tasks.completed_late - tasks.overdue_open, tasks.assigned)
     handled = _share(figures.feedback_on_time, figures.feedback_handled + figures.feedback_overdue)
     explained = (None if not figures.explanations_requested
                  else 1 - Decimal(min(figures.explanations_missed, figures.explanations_requested))
                  / figures.explanations_requested)
-    values = {"progress": on_time, "dossier_satisfaction": satisfaction["earned_share"] if satisfaction else None,
+    values = {"progress": on_time, "dossier_satisfaction": earned,
               "citizen_satisfaction": rated, "tasks": on_track, "feedback": handled, "discipline": explained}
     return {key: None if value is None else _percent(value) for key, value in values.items()}
 
@@ -1291,7 +1420,9 @@ class Composite:
     not_measured: list[str]
 
 
-def composite(figures: UnitFigures, rules: ScoringRules) -> Composite:
+def composite(figures: UnitFigures, rules: ScoringRules, explain: bool = True) -> Composite:
+    """The composite score and band; with `explain` also every component's value, weight and texts (a
+    ranking, which shows only the score, leaves them out)."""
     values = component_values(figures, rules)
     weighted = weights = Decimal(0)
     measured_any = False
@@ -1302,8 +1433,9 @@ def composite(figures: UnitFigures, rules: ScoringRules) -> Composite:
             measured_any = True
         elif component.when_no_data == "full_marks":
             value = _HUNDRED
-        parts.append({"key": component.key, "value": value, "weight": component.weight,
-                      "measured": values[component.key] is not None, "vi": component.vi, "en": component.en})
+        if explain:
+            parts.append({"key": component.key, "value": value, "weight": component.weight,
+                          "measured": values[component.key] is not None, "vi": component.vi, "en": component.en})
         if value is None:
             not_measured.append(component.key)
             continue
@@ -1329,12 +1461,15 @@ def composite_caveats(not_measured: Sequence[str], rules: ScoringRules) -> list[
     return caveats
 
 
-def rank_by(entries: Iterable[tuple[str, str | None, Decimal | None]]) -> tuple[list[tuple[str, int]], list[str]]:
+def rank_by(entries: Iterable[tuple[str, str | None, Decimal | None]],
+            sort_keys: Mapping[str, str | None] | None = None) -> tuple[list[tuple[str, int]], list[str]]:
     """Rank (unit, name, score) by score, best first: equal scores share a rank and are listed by
-    Vietnamese name; a unit without a score is left out. Returns [(unit, rank)] and the units left out."""
+    Vietnamese name (`sort_keys`: the stored keys by unit, computed for units without one); a unit
+    without a score is left out. Returns [(unit, rank)] and the units left out."""
+    sort_keys = sort_keys or {}
     scored = [(unit, name, score) for unit, name, score in entries if score is not None]
     left_out = sorted(unit for unit, _, score in entries if score is None) if isinstance(entries, list) else []
-    scored.sort(key=lambda e: (-e[2], vietnamese_sort_key(e[1] or e[0]), e[0]))
+    scored.sort(key=lambda e: (-e[2], sort_keys.get(e[0]) or unit_sort_key(e[0], e[1]), e[0]))
     ranks, previous, rank = [], None, 0
     for position, (unit, _, score) in enumerate(scored, start=1):
         if score != previous:
@@ -1458,6 +1593,11 @@ def occurrence_from_event(event_type: str, data: Mapping, event_at: datetime) ->
         return Occurrence(event_type, data["code"], f"{data['stage']}|{_iso(due.astimezone(UTC))}", get("unit"),
                           _instant(data["detected_at"], "detected_at"), official=get("official"), step=data["stage"],
                           on_time=False, detail={"due_at": _text(data["due_at"])})
+    if event_type == "task.progress_reported":
+        # Counted for the task's lead unit (the Monday list is by lead unit); a co-operating unit may report.
+        moment = _instant(data["reported_at"], "reported_at")
+        return Occurrence(event_type, data["code"], f"{data['unit']}|{_iso(moment.astimezone(UTC))}",
+                          data["lead_unit"], moment, detail={"percent": data["percent"], "reported_by": data["unit"]})
     raise ValueError(f"{event_type} is not counted as an occurrence")
 
 
@@ -1468,7 +1608,7 @@ OCCURRENCE_EVENTS = (
     "explanation.requested", "explanation.submitted", "explanation.missed", "explanation.accepted",
     "explanation.rejected", "violation.recorded", "sanction.proposed", "sanction.decided", "sanction.dropped",
     "feedback.received", "feedback.forwarded", "feedback.refused", "feedback.answered", "feedback.published",
-    "feedback.overdue",
+    "feedback.overdue", "task.progress_reported",
 )
 FEEDBACK_STEPS = ("feedback.forwarded", "feedback.refused", "feedback.answered", "feedback.published")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, Date, Index, Integer, LargeBinary, String, Text, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime, service_metadata
@@ -45,6 +45,9 @@ class Unit(Base):
     name: Mapped[str | None] = mapped_column(Text)
     parent: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[str | None] = mapped_column(String(32))
+    # shared.vietnamese.sort_key of the name (of the code while no name is known), kept with the name so a
+    # ranking of a thousand units sorts its ties without computing a thousand keys on every request.
+    sort_key: Mapped[str | None] = mapped_column(Text)
     # Time of the directory event the name came from: an older event arriving late changes nothing.
     directory_event_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -148,8 +151,10 @@ class Occurrence(Base):
     related: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict] = mapped_column(JSON)
 
+    # By instant, covering: a ranking counts every unit's occurrences of a period in one grouped query.
     __table_args__ = (Index("ix_occurrences_unit_kind_at", "unit", "kind", "at"),
-                      Index("ix_occurrences_related", "related"))
+                      Index("ix_occurrences_related", "related"),
+                      Index("ix_occurrences_at", "at", "unit", "kind", "on_time"))
 
 
 class TaskFact(Base):
@@ -170,9 +175,47 @@ class TaskFact(Base):
     completion: Mapped[dict | None] = mapped_column(JSON)
     overdue: Mapped[dict | None] = mapped_column(JSON)
     extension: Mapped[dict | None] = mapped_column(JSON)
+    # Whether the task's figures are in `task_months` (domain.counted_in_months); a task completed in a month
+    # before the one it was assigned in (bad data) is not, and the ranking judges it row by row.
+    in_counters: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_task_facts_lead_unit_assigned_at", "lead_unit", "assigned_at"),)
+    # The instants a running month's ranking looks up: tasks whose standing changes between now and the
+    # month's end are judged row by row (service._task_counters).
+    __table_args__ = (Index("ix_task_facts_lead_unit_assigned_at", "lead_unit", "assigned_at"),
+                      Index("ix_task_facts_due_at", "due_at"),
+                      Index("ix_task_facts_completed_at", "completed_at"),
+                      Index("ix_task_facts_overdue_detected_at", "overdue_detected_at"),
+                      Index("ix_task_facts_overdue_cleared_at", "overdue_cleared_at"),
+                      Index("ix_task_facts_in_counters", "in_counters"))
+
+
+class TaskMonth(Base):
+    """A lead unit's stored task row for one month (see domain.task_month_changes): tasks assigned and
+    completed in the month, and how the number of its tasks open past their deadline at the month's end
+    changed. With `unit_tasks` it gives the task figures of any run of whole months in one query."""
+
+    __tablename__ = "task_months"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entered: Mapped[int] = mapped_column(Integer, default=0)
+    left: Mapped[int] = mapped_column(Integer, default=0)
+    completed_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    completed_late: Mapped[int] = mapped_column(Integer, default=0)
+    overdue_change: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class UnitTasks(Base):
+    """A lead unit's `task_months` summed over every month: a period's figures are these totals less the
+    months after it, so a query reads only the recent months."""
+
+    __tablename__ = "unit_tasks"
+
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    entered: Mapped[int] = mapped_column(Integer, default=0)
+    left: Mapped[int] = mapped_column(Integer, default=0)
+    overdue_change: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Rating(Base):
@@ -189,7 +232,9 @@ class Rating(Base):
     period: Mapped[str] = mapped_column(String(7))
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
-    __table_args__ = (Index("ix_ratings_unit_period", "unit", "period"),)
+    __table_args__ = (Index("ix_ratings_unit_period", "unit", "period"),
+                      # Covering: a ranking counts every unit's ratings of a period.
+                      Index("ix_ratings_submitted_at", "submitted_at", "unit", "overall"))
 
 
 # -- reports and public lists

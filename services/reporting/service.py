@@ -33,7 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, case, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.reporting import cadence, documents, domain
@@ -48,8 +48,10 @@ from services.reporting.models import (
     Rating,
     Scorecard,
     TaskFact,
+    TaskMonth,
     Unit,
     UnitOpen,
+    UnitTasks,
 )
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.events import catalog
@@ -68,11 +70,15 @@ _rankings = PublishedRanking.__table__
 _occurrences = Occurrence.__table__
 _task_facts = TaskFact.__table__
 _ratings = Rating.__table__
+_task_months = TaskMonth.__table__
+_unit_tasks = UnitTasks.__table__
 _MONTH_COLUMNS = ("completed_early", "completed_on_time", "completed_late", "open_within_change",
                   "open_overdue_change")
+_UNIT_TASK_TOTALS = ("entered", "left", "overdue_change")  # the task_months counters a period reads as totals
 # Every table a rebuild empties and fills again from the archive. Published rankings stay: they are what
 # was published, and the rebuild's final re-ranking publishes only what really changed.
-PROJECTION_TABLES = [_units, _facts, _scorecards, _unit_open, _occurrences, _task_facts, _ratings]
+PROJECTION_TABLES = [_units, _facts, _scorecards, _unit_open, _occurrences, _task_facts, _task_months, _unit_tasks,
+                     _ratings]
 
 Projection = Callable[[UnitOfWork, Event], None]
 PROJECTIONS: dict[str, list[Projection]] = defaultdict(list)
@@ -130,7 +136,8 @@ def record_unit(uow: UnitOfWork, event: Event) -> None:
             update(_units)
             .where(_units.c.code == data["code"])
             .where(_units.c.directory_event_at.is_(None) | (_units.c.directory_event_at <= event.time))
-            .values(name=data["name"], parent=data.get("parent"), kind=data["kind"], directory_event_at=event.time)
+            .values(name=data["name"], parent=data.get("parent"), kind=data["kind"], directory_event_at=event.time,
+                    sort_key=domain.unit_sort_key(data["code"], data["name"]))
         ).rowcount
         if moved and before != data["kind"]:
             _rerank_later(uow, Month.of(uow.now(), uow.calendar.tz).enclosing())
@@ -183,7 +190,11 @@ def record_task_event(uow: UnitOfWork, event: Event) -> None:
         _ensure_units(uow, [data["lead_unit"], *data.get("co_units", [])])
         slot = domain.task_slot_from_event(event.type, data, event.time)
         if slot is not None:
-            _merge_task_fact(uow.session, data["code"], slot, uow.now())
+            tz = uow.calendar.tz
+            before, after = _merge_task_fact(uow.session, data["code"], slot, uow.now(), tz)
+            if after != before:
+                _add_task_changes(uow, domain.task_changes((before.view(), before.lead_unit),
+                                                           (after.view(), after.lead_unit), tz))
         uow.commit()
 
 
@@ -217,6 +228,8 @@ def rebuild(runtime, batch_size: int = 2000, progress: Callable[[int, int], None
         uow.commit()
     done = 0
     after: tuple | None = None
+    # Units inserted by an earlier batch (committed): not inserted again by every batch.
+    units_ensured: set[str] = set()
     if progress:
         progress(0, total)
     while True:
@@ -229,6 +242,7 @@ def rebuild(runtime, batch_size: int = 2000, progress: Callable[[int, int], None
             if not rows:
                 break
             uow.memo["replaying"] = True
+            uow.memo["units_ensured"] = units_ensured
             events = [_event_from_archive(row) for row in rows]
             _prefetch_facts(uow, {e.data.get("code") for e in events if e.type in domain.DOSSIER_STANDING_EVENTS})
             # One transaction per batch, as the consumer does: the projections' commits only flush.
@@ -381,13 +395,15 @@ def get_scorecard(uow: UnitOfWork, unit_code: str, period_text: str | None) -> d
         }
 
 
-def _other_figures(session: Session, units: list[str] | None, start: datetime, end: datetime,
-                   at: datetime) -> dict[str, dict]:
+def _other_figures(session: Session, units: list[str], start: datetime, end: datetime, at: datetime, *,
+                   every_unit: bool = False, tasks: dict[str, domain.TaskFigures] | None = None) -> dict[str, dict]:
     """Everything but the dossier tally, per unit, for the period [start, end) judged at `at`: tasks,
     ratings, complaints about dossiers, feedback steps, discipline counts. A few grouped queries whatever
-    the number of units (`units` None: all units)."""
+    the number of units. `every_unit`: read the rows of every unit and keep those of `units` (a ranking:
+    cheaper than a list of a thousand codes in each query). `tasks`: the task figures already known (from
+    the month counters), so the tasks are not read one by one."""
     def only(column):
-        return [] if units is None else [column.in_(units)]
+        return [] if every_unit else [column.in_(units)]
 
     result: dict[str, dict] = defaultdict(lambda: {"counts": defaultdict(int), "rating_scores": [],
                                                    "tasks": [], "complaints": set()})
@@ -413,12 +429,18 @@ def _other_figures(session: Session, units: list[str] | None, start: datetime, e
         .group_by(_occurrences.c.unit)
     ):
         result[unit]["counts"]["second_supplement"] += count
-    for unit, overall in session.execute(
-        select(_ratings.c.unit, _ratings.c.overall)
-        .where(_ratings.c.submitted_at >= start, _ratings.c.submitted_at < end, _ratings.c.unit.is_not(None),
-               *only(_ratings.c.unit))
-    ):
-        result[unit]["rating_scores"].append(overall)
+    in_period = (_ratings.c.submitted_at >= start, _ratings.c.submitted_at < end, _ratings.c.unit.is_not(None))
+    if every_unit:  # a ranking needs only how many ratings and how many satisfied
+        for unit, count, satisfied in session.execute(
+            select(_ratings.c.unit, func.count(), func.sum(case((_ratings.c.overall >= 4, 1), else_=0)))
+            .where(*in_period).group_by(_ratings.c.unit)
+        ):
+            result[unit]["ratings"] = (count, satisfied)
+    else:
+        for unit, overall in session.execute(
+            select(_ratings.c.unit, _ratings.c.overall).where(*in_period, *only(_ratings.c.unit))
+        ):
+            result[unit]["rating_scores"].append(overall)
     # A complaint or a dissatisfied rating counts against the unit handling the dossier it is about.
     for unit, code in session.execute(
         select(_facts.c.unit, _facts.c.code).join(_occurrences, _occurrences.c.related == _facts.c.code)
@@ -430,29 +452,76 @@ def _other_figures(session: Session, units: list[str] | None, start: datetime, e
                _ratings.c.submitted_at < end, *only(_facts.c.unit))
     ).all():
         result[unit]["complaints"].add(code)
-    for row in session.execute(
-        select(_task_facts.c.lead_unit, *_TASK_VIEW_COLUMNS)
-        .where(_task_facts.c.assigned_at < end, *only(_task_facts.c.lead_unit))
-        .where(_task_facts.c.completed_at.is_(None) | (_task_facts.c.completed_at >= start))
-    ):
-        result[row[0]]["tasks"].append(domain.TaskView(*row[1:]))
+    if tasks is None:
+        for row in session.execute(
+            select(_task_facts.c.lead_unit, *_TASK_VIEW_COLUMNS)
+            .where(_task_facts.c.assigned_at < end, *only(_task_facts.c.lead_unit))
+            .where(_task_facts.c.completed_at.is_(None) | (_task_facts.c.completed_at >= start))
+        ):
+            result[row[0]]["tasks"].append(domain.TaskView(*row[1:]))
     figures = {}
-    for unit in (units if units is not None else list(result)):
+    for unit in units:
         got = result[unit]
         counts = got["counts"]
         scores = got["rating_scores"]
+        ratings, satisfied = got.get("ratings") or (len(scores), sum(1 for s in scores if s >= 4))
         figures[unit] = {
             "counts": counts,
             "rating_scores": scores,
             "figures": dict(
-                complaints=len(got["complaints"]), ratings=len(scores),
-                ratings_satisfied=sum(1 for s in scores if s >= 4),
-                tasks=domain.task_figures(got["tasks"], start, end, at),
+                complaints=len(got["complaints"]), ratings=ratings, ratings_satisfied=satisfied,
+                tasks=(domain.task_figures(got["tasks"], start, end, at) if tasks is None
+                       else tasks.get(unit, _NO_TASKS)),
                 feedback_handled=counts["feedback_handled"], feedback_on_time=counts["feedback_on_time"],
                 feedback_overdue=counts["feedback.overdue"], explanations_requested=counts["explanation.requested"],
                 explanations_missed=counts["explanation.missed"]),
         }
     return figures
+
+
+_NO_TASKS = domain.TaskFigures()  # a unit leading no task in the period
+
+
+def _task_counters(session: Session, period: Period, tz, at: datetime) -> dict[str, domain.TaskFigures]:
+    """Every lead unit's task figures for a period of whole months, from the month rows (`task_months`,
+    `unit_tasks`): the same figures as judging each task (domain.task_figures), without reading them.
+
+    The rows judge the period at the end of its last month. A running period is judged now: the tasks with
+    an instant between now and the month's end (completed, reported overdue, extended or due then) are
+    judged both ways and the difference applied; tasks the rows do not count (bad data) are judged here."""
+    months = period.months()
+    start, end = period.start(tz), period.end(tz)
+    # [tasks in scope, completed on time, completed late, overdue open] per unit: the totals, less the rows.
+    counts: dict[str, list[int]] = {
+        unit: [entered - left, 0, 0, overdue]
+        for unit, entered, left, overdue in session.execute(
+            select(_unit_tasks.c.unit, _unit_tasks.c.entered, _unit_tasks.c.left, _unit_tasks.c.overdue_change))}
+    for unit, entered_after, left_from_first, on_time, late, overdue_after in session.execute(
+            _task_months_query(), {"first": str(months[0]), "last": str(months[-1])}):
+        entry = counts.setdefault(unit, [0, 0, 0, 0])  # a unit's rows and totals are written together
+        entry[0] += left_from_first - entered_after
+        entry[1], entry[2] = on_time, late
+        entry[3] -= overdue_after
+    judged_here = _task_facts.c.in_counters == false()
+    if at < end:
+        judged_here = or_(judged_here, *(column.between(at, end) for column in (
+            _task_facts.c.completed_at, _task_facts.c.due_at, _task_facts.c.overdue_detected_at,
+            _task_facts.c.overdue_cleared_at)))
+    places = {"on_time": 1, "late": 2, "overdue": 3}
+    for unit, in_counters, *view in session.execute(
+            select(_task_facts.c.lead_unit, _task_facts.c.in_counters, *_TASK_VIEW_COLUMNS).where(judged_here)):
+        task = domain.TaskView(*view)
+        entry = counts.setdefault(unit, [0, 0, 0, 0])
+        now_standing = domain.task_standing(task, start, end, at)
+        if now_standing is not None and not in_counters:
+            entry[0] += 1
+        if now_standing in places:
+            entry[places[now_standing]] += 1
+        if in_counters:
+            counted = domain.task_standing(task, start, end, end)
+            if counted in places:
+                entry[places[counted]] -= 1
+    return {unit: domain.task_figures_of(*entry) for unit, entry in counts.items()}
 
 
 def _period_tallies(session: Session, period: Period, tz, at: datetime,
@@ -463,19 +532,20 @@ def _period_tallies(session: Session, period: Period, tz, at: datetime,
         months = period.months()
         return _month_tallies(session, months[0], months[-1], kind)
     start, end = period.start(tz), period.end(tz)
-    query = (select(_facts.c.unit, _units.c.name, *_VIEW_COLUMNS)
+    query = (select(_facts.c.unit, _units.c.name, _units.c.sort_key, _units.c.kind, *_VIEW_COLUMNS)
              .join(_units, _units.c.code == _facts.c.unit)
              .where(_facts.c.received_at < end)
              .where(_facts.c.completed_at.is_(None) | (_facts.c.completed_at >= start)))
     if kind is not None:
         query = query.where(_units.c.kind == kind)
     tallies: dict[str, list] = {}
-    for unit, name, *view in session.execute(query):
+    for unit, name, sort_key, unit_kind, *view in session.execute(query):
         standing = domain.standing_at(domain.DossierView(*view), start, end, at)
-        entry = tallies.setdefault(unit, [name, Tally()])
+        entry = tallies.setdefault(unit, [name, Tally(), sort_key, unit_kind])
         if standing is not None:
             entry[1] += standing
-    return [domain.UnitTally(unit, name, tally) for unit, (name, tally) in tallies.items()]
+    return [domain.UnitTally(unit, name, tally, sort_key, unit_kind)
+            for unit, (name, tally, sort_key, unit_kind) in tallies.items()]
 
 
 def get_ranking(uow: UnitOfWork, period_text: str | None, page: int = 1, page_size: int = 50, *,
@@ -535,24 +605,25 @@ def _ranked(session: Session, period: Period, tz, at: datetime, kind: str | None
             formula: domain.Formula, rules: domain.ScoringRules) -> list[dict]:
     tallies = _period_tallies(session, period, tz, at, kind)
     results = {t.unit: (t, domain.progress(t.tally, formula)) for t in tallies}
-    kinds = dict(session.execute(select(_units.c.code, _units.c.kind).where(_units.c.code.in_(list(results))))
-                 .all()) if results else {}
     composites: dict[str, domain.Composite] = {}
     if by == "composite" and results:
-        others = _other_figures(session, list(results), period.start(tz), period.end(tz), at)
-        composites = {unit: domain.composite(domain.UnitFigures(tally=t.tally, **others[unit]["figures"]), rules)
+        tasks = _task_counters(session, period, tz, at) if period.month_aligned else None
+        others = _other_figures(session, list(results), period.start(tz), period.end(tz), at, every_unit=True,
+                                tasks=tasks)
+        composites = {unit: domain.composite(domain.UnitFigures(tally=t.tally, **others[unit]["figures"]), rules,
+                                             explain=False)
                       for unit, (t, _) in results.items()}
         # Rank only units with dossiers in the period, like the progress ranking.
         scores = [(u, t.name, composites[u].score if p.score is not None else None) for u, (t, p) in results.items()]
     else:
         scores = [(u, t.name, p.score) for u, (t, p) in results.items()]
-    ranks, _ = domain.rank_by(scores)
+    ranks, _ = domain.rank_by(scores, {t.unit: t.sort_key for t in tallies})
     entries = []
     for unit, rank in ranks:
         tally, result = results[unit]
         scored = composites.get(unit)
         entries.append({
-            "unit": unit, "unit_name": tally.name, "unit_kind": kinds.get(unit), "rank": rank,
+            "unit": unit, "unit_name": tally.name, "unit_kind": tally.kind, "rank": rank,
             "score": scored.score if scored else result.score,
             "progress_score": result.score, "received": result.received, "early": result.early,
             "on_time": result.on_time, "late": result.late, "overdue_open": result.overdue_open,
@@ -777,6 +848,14 @@ class _Statements:
                                .where(_task_facts.c.code == bindparam("fact_code")).with_for_update())
         self.insert_task_fact = insert(_task_facts).on_conflict_do_nothing().returning(_task_facts.c.code)
         self.update_task_fact = update(_task_facts).where(_task_facts.c.code == bindparam("fact_code"))
+        task_month = insert(_task_months)
+        self.add_to_task_month = task_month.on_conflict_do_update(
+            index_elements=["period", "unit"],
+            set_={name: _task_months.c[name] + task_month.excluded[name] for name in domain.TASK_COUNTERS})
+        unit_tasks = insert(_unit_tasks)
+        self.add_to_unit_tasks = unit_tasks.on_conflict_do_update(
+            index_elements=["unit"],
+            set_={name: _unit_tasks.c[name] + unit_tasks.excluded[name] for name in _UNIT_TASK_TOTALS})
 
 
 _VIEW_COLUMNS = (_facts.c.received_at, _facts.c.due_at, _facts.c.completed_at, _facts.c.timeliness,
@@ -807,8 +886,9 @@ def _month_tallies_query(with_kind: bool):
         .subquery("later")
     )
     query = (
-        select(_unit_open.c.unit, _units.c.name, _unit_open.c.open_within, _unit_open.c.open_overdue,
-               months.c.early, months.c.on_time, months.c.late, later.c.within, later.c.overdue)
+        select(_unit_open.c.unit, _units.c.name, _units.c.sort_key, _units.c.kind, _unit_open.c.open_within,
+               _unit_open.c.open_overdue, months.c.early, months.c.on_time, months.c.late, later.c.within,
+               later.c.overdue)
         .select_from(
             _unit_open
             .outerjoin(months, months.c.unit == _unit_open.c.unit)
@@ -817,6 +897,26 @@ def _month_tallies_query(with_kind: bool):
         )
     )
     return query.where(_units.c.kind == bindparam("kind")) if with_kind else query
+
+
+@functools.cache
+def _task_months_query():
+    """Every lead unit's month rows from `:first` on, summed: the tasks entered after `:last`, left from
+    `:first` on, completed in `:first`..`:last`, and the changes of overdue tasks after `:last`. With the
+    totals (`unit_tasks`) they give the figures of `:first`..`:last`, reading only recent rows."""
+    later = _task_months.c.period > bindparam("last")
+
+    def total(column, when):
+        return func.sum(case((when, column), else_=0))
+
+    return (select(_task_months.c.unit,
+                   total(_task_months.c.entered, later).label("entered_after"),
+                   func.sum(_task_months.c.left).label("left_from_first"),
+                   total(_task_months.c.completed_on_time, ~later).label("on_time"),
+                   total(_task_months.c.completed_late, ~later).label("late"),
+                   total(_task_months.c.overdue_change, later).label("overdue_after"))
+            .where(_task_months.c.period >= bindparam("first"))
+            .group_by(_task_months.c.unit))
 
 
 @functools.cache
@@ -860,7 +960,8 @@ def _ensure_units(uow: UnitOfWork, codes) -> None:
     known = uow.memo.setdefault("units_ensured", set())
     for code in codes:
         if code not in known:
-            uow.session.execute(_statements(uow.session).ensure_unit, {"code": code, "first_seen_at": uow.now()})
+            uow.session.execute(_statements(uow.session).ensure_unit, {
+                "code": code, "first_seen_at": uow.now(), "sort_key": domain.unit_sort_key(code, None)})
             known.add(code)
 
 
@@ -903,6 +1004,18 @@ def _flush(uow: UnitOfWork) -> None:
         session.execute(statements.add_to_open, [
             {"unit": unit, "open_within": delta.open_within, "open_overdue": delta.open_overdue}
             for unit, delta in sorted(open_by_unit.items())])
+    task_deltas: dict = uow.memo.pop("task_deltas", {})
+    if task_deltas:
+        totals: dict[str, domain.TaskCounts] = {}
+        rows = []
+        for (unit, month), delta in sorted(task_deltas.items(), key=lambda item: (item[0][1], item[0][0])):
+            rows.append({"period": str(month), "unit": unit,
+                         **dict(zip(domain.TASK_COUNTERS, delta.as_tuple(), strict=True))})
+            totals[unit] = totals.get(unit, domain.TaskCounts()) + delta
+        session.execute(statements.add_to_task_month, rows)
+        session.execute(statements.add_to_unit_tasks, [
+            {"unit": unit, **{name: getattr(total, name) for name in _UNIT_TASK_TOTALS}}
+            for unit, total in sorted(totals.items())])
     occurrences = uow.memo.pop("occurrences", {})
     if occurrences:
         session.execute(statements.insert_occurrence, [occurrences[key] for key in sorted(occurrences)])
@@ -1011,27 +1124,33 @@ def _merge_fact(uow: UnitOfWork, code: str, slot: domain.Slot,
     return before, after
 
 
-def _merge_task_fact(session: Session, code: str, slot: domain.TaskSlot, now: datetime) -> None:
-    """Lock the task's fact row (creating it if new) and merge what the event says into it."""
+def _merge_task_fact(session: Session, code: str, slot: domain.TaskSlot, now: datetime,
+                     tz) -> tuple[domain.TaskFact, domain.TaskFact]:
+    """Lock the task's fact row (creating it if new) and merge what the event says into it; returns the
+    fact before and after."""
     statements = _statements(session)
     row = session.execute(statements.lock_task_fact, {"fact_code": code}).first()
     if row is None:
-        fact = domain.TaskFact(code).merged(slot)
+        before = domain.TaskFact(code)
+        fact = before.merged(slot)
         # RETURNING, not rowcount (-1 on psycopg): whether this insert made the row.
-        if session.execute(statements.insert_task_fact, {"code": code, **_task_fact_columns(fact, now)}).first():
-            return
+        if session.execute(statements.insert_task_fact,
+                           {"code": code, **_task_fact_columns(fact, now, tz)}).first():
+            return before, fact
         # Another worker created it meanwhile: merge into theirs.
         row = session.execute(statements.lock_task_fact, {"fact_code": code}).first()
     before = domain.TaskFact(code, **{kind: _slot_from_json(kind, document, domain.TASK_SLOTS)
                                       for kind, document in zip(domain.TASK_SLOTS, row, strict=True)})
     after = before.merged(slot)
     if after != before:
-        session.execute(statements.update_task_fact, {"fact_code": code, **_task_fact_columns(after, now)})
+        session.execute(statements.update_task_fact, {"fact_code": code, **_task_fact_columns(after, now, tz)})
+    return before, after
 
 
-def _task_fact_columns(fact: domain.TaskFact, now: datetime) -> dict:
+def _task_fact_columns(fact: domain.TaskFact, now: datetime, tz) -> dict:
     view = fact.view()
     columns = {
+        "in_counters": domain.counted_in_months(view, tz),
         "lead_unit": fact.lead_unit,
         "assigned_at": view.assigned_at,
         "due_at": view.due_at,
@@ -1055,6 +1174,16 @@ def _add_changes(uow: UnitOfWork, changes: dict[tuple[str, Month], Tally]) -> No
     _flush_later(uow)
 
 
+def _add_task_changes(uow: UnitOfWork, changes: dict[tuple[str, Month], domain.TaskCounts]) -> None:
+    """Add a task's increments to the transaction's task month deltas (written at the commit)."""
+    if not changes:
+        return
+    deltas = uow.memo.setdefault("task_deltas", {})
+    for key, delta in changes.items():
+        deltas[key] = deltas.get(key, domain.TaskCounts()) + delta
+    _flush_later(uow)
+
+
 def _month_tallies(session: Session, first: Month, last: Month, kind: str | None = None) -> list[domain.UnitTally]:
     """Every unit's tally for the months `first` to `last`, with its name, in one query."""
     params = {"first": str(first), "last": str(last)}
@@ -1062,13 +1191,13 @@ def _month_tallies(session: Session, first: Month, last: Month, kind: str | None
         params["kind"] = kind
     rows = session.execute(_month_tallies_query(kind is not None), params).all()
     tallies = []
-    for unit, name, within, overdue, early, on_time, late, within_after, overdue_after in rows:
+    for unit, name, sort_key, kind, within, overdue, early, on_time, late, within_after, overdue_after in rows:
         tally = domain.month_tally(
             in_month=Tally(completed_early=early or 0, completed_on_time=on_time or 0, completed_late=late or 0),
             open_now=Tally(open_within=within, open_overdue=overdue),
             changed_after=Tally(open_within=within_after or 0, open_overdue=overdue_after or 0),
         )
-        tallies.append(domain.UnitTally(unit, name, tally))
+        tallies.append(domain.UnitTally(unit, name, tally, sort_key, kind))
     return tallies
 
 
@@ -1095,12 +1224,11 @@ def _refresh_rankings(uow: UnitOfWork, period: Period) -> None:
                                                    .where(_rankings.c.period == key))}
     months = period.months()
     tallies = _month_tallies(session, months[0], months[-1])
-    kinds = dict(session.execute(select(_units.c.code, _units.c.kind)).all())
     formula = domain.formula_for(period)
     groups: dict[str, list] = {"": tallies}
     for entry in tallies:
-        if kinds.get(entry.unit):
-            groups.setdefault(kinds[entry.unit], []).append(entry)
+        if entry.kind:
+            groups.setdefault(entry.kind, []).append(entry)
     for kind in sorted(set(groups) | set(stored)):
         ranking = domain.rank_units(groups.get(kind, []), formula)
         change = domain.ranking_change(stored.get(kind, {}), ranking)
@@ -1392,7 +1520,8 @@ def _report_figures(uow: UnitOfWork, period: cadence.ReportPeriod) -> dict[str, 
 
 def _monday_list(uow: UnitOfWork, period: cadence.ReportPeriod) -> dict[str, Any]:
     """The tasks due by the end of the week and not reported, judged at 00:00 on the Monday, from the task
-    facts; titles and progress reports from the archived task events."""
+    facts and their progress reports (occurrences of `task.progress_reported`); titles from the archived
+    assignment events."""
     session = uow.session
     tz = uow.calendar.tz
     judged_at = period.judged_at(tz)
@@ -1404,9 +1533,10 @@ def _monday_list(uow: UnitOfWork, period: cadence.ReportPeriod) -> dict[str, Any
     codes = [fact.code for fact in facts]
     archive = ArchivedEvent.__table__
     last_reports = dict(session.execute(
-        select(archive.c.subject, func.max(archive.c.time))
-        .where(archive.c.type == "task.progress_reported", archive.c.subject.in_(codes), archive.c.time < judged_at)
-        .group_by(archive.c.subject)).all()) if codes else {}
+        select(_occurrences.c.subject, func.max(_occurrences.c.at))
+        .where(_occurrences.c.kind == "task.progress_reported", _occurrences.c.subject.in_(codes),
+               _occurrences.c.at < judged_at)
+        .group_by(_occurrences.c.subject)).all()) if codes else {}
     titles: dict[str, dict] = {}
     if codes:
         for subject, data in session.execute(

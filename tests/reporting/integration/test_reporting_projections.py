@@ -249,10 +249,12 @@ def test_reporting_a_loader_can_project_events_directly_and_repeat_them(start_se
     for _ in range(2):
         for event in events:
             assert reporting.project_event(running.runtime.uow(), event)
+    # A type reporting does not read is neither projected nor archived.
     assert not reporting.project_event(running.runtime.uow(), Event(
-        type="task.progress_reported", source="/kycuong/test/tasks", subject="NV-1", time=at(11, 2),
-        data={"code": "NV-1", "lead_unit": "PBD", "unit": "PBD", "percent": 40,
-              "reported_at": at(11, 2).isoformat()}))
+        type="task.extension_requested", source="/kycuong/test/tasks", subject="NV-1", time=at(11, 2),
+        data={"code": "NV-1", "lead_unit": "PBD", "due_at": at(11, 13).isoformat(),
+              "requested_due_at": at(11, 20).isoformat(),
+              "reason": "Chờ ý kiến các sở"}))
 
     card = scorecard(running, "PBD")
     assert counts(card) == {"received": 4, "early": 1, "on_time": 2, "late": 1, "overdue_open": 1,

@@ -194,3 +194,33 @@ def test_reporting_sweep_issues_each_due_report_once_including_the_monday_list(r
     ]
     pdf = running.client.get(f"{REPORTS}/BC-2026-W48.pdf", headers=office).data
     assert squeezed("Rà soát thủ tục hành chính năm 2026") in squeezed(text(pdf))
+
+
+def progress_reported(code, lead_unit, reported_at, reporting_unit=None):
+    return Event(type="task.progress_reported", source="/kycuong/test/tasks", subject=code, unit=lead_unit,
+                 time=reported_at, data={"code": code, "lead_unit": lead_unit, "unit": reporting_unit or lead_unit,
+                                         "percent": 60, "reported_at": reported_at.isoformat()})
+
+
+def test_reporting_monday_list_leaves_out_a_task_with_a_progress_report_in_the_last_seven_days(running):
+    # The list of Monday 23/11 is judged at 00:00 that day: a report from 16/11 00:00 on keeps a task off it.
+    project(running, [
+        task("NV-1", "SXD", at(11, 2), at(11, 20, 17), "Báo cáo kết quả thực hiện Chỉ thị 01/CT-UBND"),
+        task("NV-2", "STP", at(11, 10), at(11, 26, 17), "Rà soát thủ tục hành chính năm 2026"),
+        task("NV-5", "STP", at(11, 3), at(11, 25, 17), "Tổng kết công tác cải cách hành chính"),
+        task("NV-6", "SXD", at(11, 3), at(11, 19, 17), "Kiểm tra trật tự xây dựng"),
+        progress_reported("NV-5", "STP", at(11, 19, 15)),  # 4 days before: not listed
+        progress_reported("NV-6", "SXD", at(11, 20), reporting_unit="STP"),  # a co-operating unit's report counts
+        progress_reported("NV-2", "STP", at(11, 12)),  # 11 days before: still listed
+        progress_reported("NV-1", "SXD", at(11, 23, 8)),  # after the list was judged: still listed
+    ])
+    response = issue(running, kind="weekly_tasks", period="2026-W48")
+    assert response.status_code == 201, response.get_json()
+    office = running.headers(roles=("office",))
+    sheet = load_workbook(io.BytesIO(running.client.get(f"{REPORTS}/BC-2026-W48.xlsx", headers=office).data))[
+        "Danh sách nhiệm vụ"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    header = next(i for i, row in enumerate(rows) if row[0] == "STT")
+    assert [row[1] for row in rows[header + 1:] if row[0] is not None] == ["NV-1", "NV-2"]
+    # Projected, not just archived: the reports are counted once each, by natural key, whatever the event ids.
+    assert running.scalar("SELECT count(*) FROM occurrences WHERE kind = 'task.progress_reported'") == 4

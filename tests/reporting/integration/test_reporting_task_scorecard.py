@@ -151,7 +151,7 @@ def test_reporting_task_events_of_two_units_give_their_task_figures(start_servic
     assert (card["unit_name"], card["received"], card["score"]) == (None, 0, None)
     rule = card["tasks"]["formula"]
     assert rule["expression"] == "completion_rate = completed_on_time ÷ assigned"
-    assert "chưa được tính vào điểm xếp hạng" in rule["vi"] and "do not enter the ranking's score" in rule["en"]
+    assert "thành phần của điểm tổng hợp" in rule["vi"] and "do not enter the 766 progress score" in rule["en"]
     # Tasks do not rank anyone: no unit here has a dossier.
     body = service.client.get("/reporting/api/v1/rankings?period=2026-11").get_json()
     assert (body["items"], body["units_not_ranked"]) == ([], 3)
@@ -242,6 +242,47 @@ def test_reporting_a_loader_can_project_task_events_directly_and_repeat_them(sta
             assert reporting.project_event(running.runtime.uow(), event)
 
     assert all_figures(running) == EXPECTED
+
+
+def test_reporting_the_composite_ranking_reads_the_same_task_figures_as_the_scorecards(start_service):
+    """The ranking counts tasks from the month rows; the scorecard judges each task. In the running month
+    (now 16/11) T6, T8 and T9 fall due after now: the rows count them overdue at the month's end, the
+    ranking must not yet."""
+    from services.reporting import service as reporting
+    from services.reporting.domain import Period
+
+    running = start_service("reporting", workers=False)
+    dossiers = [Event(type="dossier.received", source="/kycuong/test/dossiers", subject=f"D-{unit}", unit=unit,
+                      time=at(11, 2), data={"code": f"D-{unit}", "procedure_code": "1.001234", "unit": unit,
+                                            "received_at": at(11, 2).isoformat(),
+                                            "due_at": at(11, 20, 17).isoformat()})
+                for unit in ("PBD", "PDD", "PTH")]
+    events = flat(task_stream()) + dossiers
+    random.Random(16).shuffle(events)
+    for event in events + events[:7]:  # in any order, some twice
+        assert reporting.project_event(running.runtime.uow(), event)
+
+    def figures_from_rows(period):
+        with running.runtime.uow() as uow:
+            tz = uow.calendar.tz
+            parsed = Period.parse(period)
+            return reporting._task_counters(uow.session, parsed, tz, min(parsed.end(tz), uow.now()))
+
+    for period, expected in EXPECTED.items():
+        rows = figures_from_rows(period)
+        for unit, figures in expected.items():
+            got = rows.get(unit)
+            got = {"assigned": 0, "completed_on_time": 0, "completed_late": 0, "overdue_open": 0,
+                   "completion_rate": None} if got is None else {
+                name: float(value) if name == "completion_rate" and value is not None else value
+                for name, value in vars(got).items()}
+            assert got == figures, (period, unit)
+    ranking = running.client.get("/reporting/api/v1/rankings?period=2026-11&by=composite").get_json()["items"]
+    scores = {item["unit"]: item["score"] for item in ranking}
+    cards = {unit: running.client.get(f"/reporting/api/v1/units/{unit}/scorecard?period=2026-11").get_json()
+             for unit in scores}
+    assert scores == {unit: card["composite"]["score"] for unit, card in cards.items()}
+    assert len(set(scores.values())) == 3, "the task figures must tell the three units apart"
 
 
 # --------------------------------------------------------------------------- PostgreSQL

@@ -99,6 +99,13 @@ def test_reporting_monday_list_covers_the_iso_week_from_its_monday():
     assert week.title_vi == "DANH SÁCH NHIỆM VỤ ĐẾN HẠN NHƯNG CHƯA BÁO CÁO TUẦN 47 NĂM 2026"
 
 
+def test_reporting_monday_list_of_iso_week_53_spans_the_new_year():
+    # 2026 has an ISO week 53 (it starts on a Thursday); 2027 has none, and is refused below.
+    week = cadence.report_period("weekly_tasks", "2026-W53")
+    assert (week.first_day, week.last_day) == (date(2026, 12, 28), date(2027, 1, 3))
+    assert week.title_vi.endswith("TUẦN 53 NĂM 2026")
+
+
 @pytest.mark.parametrize(("kind", "label", "field"), [
     ("monthly", "2026-13", "period"), ("monthly", "2026-Q4", "period"), ("quarterly", "2026-Q5", "period"),
     ("weekly_tasks", "2026-W54", "period"), ("weekly_tasks", "2027-W53", "period"), ("yearly", "2026", "kind"),

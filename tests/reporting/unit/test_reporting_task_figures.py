@@ -5,7 +5,8 @@ October at its end (1/11 00:00).
 """
 
 import itertools
-from datetime import datetime
+import random
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -176,9 +177,73 @@ def test_reporting_a_task_event_that_can_never_be_applied_is_refused_naming_the_
     assert field in caught.value.errors
 
 
-def test_reporting_the_task_rule_says_it_does_not_enter_the_score():
+def test_reporting_the_task_rule_says_it_counts_in_the_composite_score_not_in_the_766_score():
     rule = domain.task_rule_for(NOVEMBER)
     assert "completed_on_time ÷ assigned" in rule.expression
-    assert "chưa được tính vào điểm xếp hạng" in rule.vi
-    assert "do not enter the ranking's score" in rule.en
+    assert "thành phần của điểm tổng hợp" in rule.vi and "không tính vào điểm tiến độ" in rule.vi
+    assert "component of the composite score" in rule.en and "do not enter the 766 progress score" in rule.en
+    assert "chưa được tính" not in rule.vi
     assert domain.task_rule_for(Month(2020, 1)) == domain.TASK_FIGURE_RULES[0]
+
+
+# --------------------------------------------------------------------------- stored month rows
+
+
+def figures_from_month_rows(tasks, first, last):
+    """What the ranking reads: the month rows of the tasks (domain.task_month_changes) summed as the service's
+    query sums them, the period judged at the end of its last month."""
+    rows = {}
+    for view in tasks:
+        for (_, month), counts in domain.task_month_changes(view, "PBD", VN).items():
+            rows[month] = rows.get(month, domain.TaskCounts()) + counts
+    total = sum(rows.values(), domain.TaskCounts())
+    entered_after = sum(c.entered for m, c in rows.items() if m > last)
+    left_from_first = sum(c.left for m, c in rows.items() if m >= first)
+    in_period = [c for m, c in rows.items() if first <= m <= last]
+    return domain.task_figures_from_months(
+        total.entered - entered_after, total.left - left_from_first, sum(c.completed_on_time for c in in_period),
+        sum(c.completed_late for c in in_period),
+        total.overdue_change - sum(c.overdue_change for m, c in rows.items() if m > last))
+
+
+def random_task(rng):
+    """A task with instants around October–December 2026, some exactly at midnight of the 1st."""
+    def instant():
+        if rng.random() < 0.15:
+            return datetime(2026, rng.choice((10, 11, 12)), 1, tzinfo=VN)
+        return datetime(2026, rng.choice((9, 10, 11, 12)), rng.randint(1, 28), rng.randint(0, 23), tzinfo=VN)
+
+    assigned = instant()
+    due = instant() if rng.random() < 0.9 else None
+    completed = instant() if rng.random() < 0.5 else None
+    if completed is not None and rng.random() < 0.8:
+        completed = max(completed, assigned)  # mostly sound data, sometimes completed before it was assigned
+    detected = max(instant(), assigned) if due and rng.random() < 0.5 else None
+    cleared = max(instant(), detected + timedelta(minutes=5)) if detected and rng.random() < 0.5 else None
+    return task(assigned, due, completed, rng.choice(("on_time", "late")) if completed else None, detected, cleared)
+
+
+def test_reporting_the_month_rows_give_the_same_task_figures_as_judging_each_task():
+    rng = random.Random(766)
+    tasks = [random_task(rng) for _ in range(400)]
+    counted = [t for t in tasks if domain.counted_in_months(t, VN)]
+    assert 0 < len(tasks) - len(counted) < 80, "some bad data (completed before assigned) must be exercised"
+    months = Month(2026, 9).through(Month(2027, 1))
+    runs = [(Month(2026, 10), Month(2026, 12)), (Month(2026, 9), Month(2026, 11))]
+    for first, last in [(m, m) for m in months] + runs:
+        start, end = first.start(VN), last.end(VN)
+        assert figures_from_month_rows(counted, first, last) == task_figures(counted, start, end, end), (first, last)
+
+
+def test_reporting_a_task_touches_only_the_months_of_its_instants():
+    # Open and past its deadline from 12/10 to the end of March: one change, in October, however long it stays.
+    overdue = task(at(10, 5), at(10, 12, 17))
+    assert domain.task_month_changes(overdue, "PBD", VN) == {
+        ("PBD", OCTOBER): domain.TaskCounts(entered=1, overdue_change=1)}
+    done = domain.task_month_changes(task(at(10, 5), at(10, 12, 17), at(11, 3), "late"), "PBD", VN)
+    assert done == {("PBD", OCTOBER): domain.TaskCounts(entered=1, overdue_change=1),
+                    ("PBD", NOVEMBER): domain.TaskCounts(left=1, completed_late=1, overdue_change=-1)}
+    # Completed in a month before the one it was assigned in: bad data, judged row by row, not in the rows.
+    backwards = task(at(11, 5), at(11, 12, 17), at(10, 30), "on_time")
+    assert not domain.counted_in_months(backwards, VN)
+    assert domain.task_month_changes(backwards, "PBD", VN) == {}

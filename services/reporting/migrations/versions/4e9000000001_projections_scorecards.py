@@ -9,6 +9,10 @@ and who is answerable; `occurrences` keeps every other fact counted or shown in 
 replaces `discipline_facts`); `published_rankings` keeps the last published ranking per period and kind
 of unit (and replaces `ranking_periods`). Everything here is rebuilt from `event_archive` by
 `kycuong reporting rebuild`, so the replaced tables are dropped, not copied.
+
+Units keep the Vietnamese sort key of their name; `task_months` and `unit_tasks` count each lead unit's
+tasks per month (the composite ranking reads them instead of every task), with the indexes on `task_facts`
+that find the tasks a running month judges row by row. Filled by a rebuild.
 """
 from typing import Sequence, Union
 
@@ -27,6 +31,9 @@ _FACT_SLOTS = ("marked_late", "deadline", "pause", "resume")
 _FACT_INSTANTS = ("paused_since", "marked_late_at")
 _FACT_CODES = {"late_reason": 32, "responsible_step": 64, "responsible_official": 64, "responsible_unit": 64,
                "overdue_step": 64, "overdue_official": 64}
+_TASK_INDEXED = ("due_at", "completed_at", "overdue_detected_at", "overdue_cleared_at", "in_counters")
+_TASK_MONTH_COUNTERS = ("entered", "left", "completed_on_time", "completed_late", "overdue_change")
+_UNIT_TASK_TOTALS = ("entered", "left", "overdue_change")
 
 
 def upgrade() -> None:
@@ -55,6 +62,7 @@ def upgrade() -> None:
     with op.batch_alter_table('occurrences', schema=None) as batch_op:
         batch_op.create_index('ix_occurrences_unit_kind_at', ['unit', 'kind', 'at'], unique=False)
         batch_op.create_index('ix_occurrences_related', ['related'], unique=False)
+        batch_op.create_index('ix_occurrences_at', ['at', 'unit', 'kind', 'on_time'], unique=False)
 
     op.create_table('published_rankings',
     sa.Column('period', sa.String(length=24), nullable=False),
@@ -69,9 +77,39 @@ def upgrade() -> None:
         batch_op.drop_index('ix_discipline_facts_unit_period')
     op.drop_table('discipline_facts')
 
+    with op.batch_alter_table('units', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sort_key', sa.Text(), nullable=True))
+    with op.batch_alter_table('ratings', schema=None) as batch_op:
+        batch_op.create_index('ix_ratings_submitted_at', ['submitted_at', 'unit', 'overall'], unique=False)
+    with op.batch_alter_table('task_facts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('in_counters', sa.Boolean(), server_default=sa.true(), nullable=False))
+        for name in _TASK_INDEXED:
+            batch_op.create_index(f'ix_task_facts_{name}', [name], unique=False)
+    op.create_table('task_months',
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('unit', sa.String(length=64), nullable=False),
+    *(sa.Column(name, sa.Integer(), nullable=False) for name in _TASK_MONTH_COUNTERS),
+    sa.PrimaryKeyConstraint('period', 'unit', name=op.f('pk_task_months'))
+    )
+    op.create_table('unit_tasks',
+    sa.Column('unit', sa.String(length=64), nullable=False),
+    *(sa.Column(name, sa.Integer(), nullable=False) for name in _UNIT_TASK_TOTALS),
+    sa.PrimaryKeyConstraint('unit', name=op.f('pk_unit_tasks'))
+    )
+
 
 def downgrade() -> None:
     """Downgrade schema (the old tables come back empty: rebuild them from the archive)."""
+    op.drop_table('unit_tasks')
+    op.drop_table('task_months')
+    with op.batch_alter_table('task_facts', schema=None) as batch_op:
+        for name in _TASK_INDEXED:
+            batch_op.drop_index(f'ix_task_facts_{name}')
+        batch_op.drop_column('in_counters')
+    with op.batch_alter_table('ratings', schema=None) as batch_op:
+        batch_op.drop_index('ix_ratings_submitted_at')
+    with op.batch_alter_table('units', schema=None) as batch_op:
+        batch_op.drop_column('sort_key')
     op.create_table('discipline_facts',
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('code', sa.String(length=64), nullable=False),
@@ -91,6 +129,7 @@ def downgrade() -> None:
     )
     op.drop_table('published_rankings')
     with op.batch_alter_table('occurrences', schema=None) as batch_op:
+        batch_op.drop_index('ix_occurrences_at')
         batch_op.drop_index('ix_occurrences_related')
         batch_op.drop_index('ix_occurrences_unit_kind_at')
     op.drop_table('occurrences')
