@@ -630,23 +630,21 @@ def alert_overdue_dossiers(uow: UnitOfWork, limit: int = 1000) -> tuple[int, int
     with uow:
         now = uow.now()
         session = uow.session
+        # Claimed and marked as alerted in one statement: the rows locked (SKIP LOCKED, so replicas split
+        # the work) are the rows updated and returned, without sending their codes back and forth.
+        due = (select(Dossier.code).where(OVERDUE_WATCH, Dossier.due_at <= now).order_by(Dossier.due_at)
+               .limit(limit).with_for_update(skip_locked=True))
         claimed = session.execute(
-            select(Dossier.code, Dossier.procedure_code, Dossier.unit, Dossier.received_at, Dossier.due_at,
-                   Dossier.handler, Dossier.current_step, Dossier.current_official)
-            .where(OVERDUE_WATCH, Dossier.due_at <= now)
-            .order_by(Dossier.due_at)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+            update(Dossier).where(Dossier.code.in_(due)).values(overdue_alerted_due_at=Dossier.due_at)
+            .returning(Dossier.code, Dossier.procedure_code, Dossier.unit, Dossier.received_at, Dossier.due_at,
+                       Dossier.handler, Dossier.current_step, Dossier.current_official)
+            .execution_options(synchronize_session=False)
         ).all()
         if not claimed:
             return 0, 0
-        codes = [row.code for row in claimed]
         marked = mark_new(session, DossierAlert.__table__, subject_column="dossier_code", kind=OVERDUE_ALERT,
-                          subject=Dossier.code, due_at=Dossier.due_at, subjects=codes, now=now)
-        session.execute(
-            update(Dossier).where(Dossier.code.in_(codes)).values(overdue_alerted_due_at=Dossier.due_at)
-            .execution_options(synchronize_session=False)
-        )
+                          subject=Dossier.code, due_at=Dossier.due_at, subjects=[row.code for row in claimed],
+                          now=now)
         tz = uow.calendar.tz
         detected_at = now.astimezone(tz).isoformat()
         for row in claimed:

@@ -4,7 +4,7 @@ Revision ID: d15c00000001
 Revises: 2561b30b6548
 Create Date: 2026-11-21
 
-Owned by: the explanations/violations/audit work. Written by hand; matches services/discipline/models.py
+Written by hand; matches services/discipline/models.py
 (explanation submissions, judgements and attachments, verification conclusions, inspections and their
 findings, the audit chain with its head row).
 """
