@@ -1051,10 +1051,13 @@ def alert_warnings(uow: UnitOfWork, limit: int = 1000) -> tuple[int, int]:
                     "step": dossier.current_step, "official": dossier.current_official or dossier.handler,
                 }, unit=dossier.unit)
             if apology_due:
+                dossier.apology_due_at = dossier.apology_due_at or now
+            if apology_due and now < dossier.due_at:
                 # The unit has not apologised by the legal latest point: the platform does, so the citizen
                 # hears in time (DOMAIN.md, Dossiers: "at the latest 1 working day before the deadline").
-                # After the other points, which speak of the due date they were reached for.
-                dossier.apology_due_at = dossier.apology_due_at or now
+                # After the other points, which speak of the due date they were reached for. Not once the
+                # deadline has passed (a sweep that was down, a dossier announced late by an external
+                # system): an apology is made before the deadline; after it the dossier is simply late.
                 default = domain.default_apology(_plan(uow, dossier.code), dossier.current_step)
                 _apologise(uow, dossier, calendar, at=now, reason=default.reason, automatic=True,
                            new_due_at=calendar.add_working_days(dossier.due_at, default.extra_days))

@@ -360,6 +360,16 @@ def test_dossiers_a_unit_that_apologised_in_time_gets_no_second_apology(dossiers
     assert (apology["automatic"], apology["reason"]) == (False, "Chờ kết quả xác minh")
 
 
+def test_dossiers_no_apology_is_made_by_the_platform_once_the_deadline_has_passed(dossiers, clock):
+    register(dossiers, days="2")
+    code = receive(dossiers, received_at=iso(16, 9))  # due Wednesday 18, 09:00
+    clock.set(at(19, 10))  # the sweeps were down: the apology point and the deadline are both behind us
+    sweeps.sweep_warnings(dossiers.runtime)
+    assert events(dossiers, "dossier.apology_issued") == []
+    shown = dossiers.client.get(f"{API}/dossiers/{code}").get_json()
+    assert (shown["due_at"], shown["timeliness"]) == (iso(18, 9), "overdue")
+
+
 def test_dossiers_warning_points_come_from_the_settings(start_service, clock):
     clock.set(at(16, 9))
     svc = start_service("dossiers", workers=False, rules={"dossier_warning_points": "50%",
