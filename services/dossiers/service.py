@@ -39,7 +39,7 @@ from services.dossiers.models import (
     Unit,
 )
 from services.dossiers.schemas import read_ingest_data
-from shared.alerts import mark_new
+from shared.alerts import claim_and_mark, mark_new
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar
 from shared.codes import new_code
@@ -631,20 +631,18 @@ def alert_overdue_dossiers(uow: UnitOfWork, limit: int = 1000) -> tuple[int, int
         now = uow.now()
         session = uow.session
         # Claimed and marked as alerted in one statement: the rows locked (SKIP LOCKED, so replicas split
-        # the work) are the rows updated and returned, without sending their codes back and forth.
+        # the work) are the rows updated and returned, without sending their codes back and forth; the
+        # alert markers are written from the due dates returned (in the same statement on PostgreSQL).
         due = (select(Dossier.code).where(OVERDUE_WATCH, Dossier.due_at <= now).order_by(Dossier.due_at)
                .limit(limit).with_for_update(skip_locked=True))
-        claimed = session.execute(
-            update(Dossier).where(Dossier.code.in_(due)).values(overdue_alerted_due_at=Dossier.due_at)
-            .returning(Dossier.code, Dossier.procedure_code, Dossier.unit, Dossier.received_at, Dossier.due_at,
-                       Dossier.handler, Dossier.current_step, Dossier.current_official)
-            .execution_options(synchronize_session=False)
-        ).all()
+        claim = (update(Dossier).where(Dossier.code.in_(due)).values(overdue_alerted_due_at=Dossier.due_at)
+                 .returning(Dossier.code, Dossier.procedure_code, Dossier.unit, Dossier.received_at, Dossier.due_at,
+                            Dossier.handler, Dossier.current_step, Dossier.current_official)
+                 .execution_options(synchronize_session=False))
+        claimed, marked = claim_and_mark(session, claim, DossierAlert.__table__, subject_column="dossier_code",
+                                         kind=OVERDUE_ALERT, now=now)
         if not claimed:
             return 0, 0
-        marked = mark_new(session, DossierAlert.__table__, subject_column="dossier_code", kind=OVERDUE_ALERT,
-                          subject=Dossier.code, due_at=Dossier.due_at, subjects=[row.code for row in claimed],
-                          now=now)
         tz = uow.calendar.tz
         detected_at = now.astimezone(tz).isoformat()
         for row in claimed:

@@ -1,6 +1,7 @@
 """The CloudEvents 1.0 envelope every event travels in (structured JSON mode).
 
-Serialisation and attribute validation are the `cloudevents` SDK's; this module adds the platform's
+Reading and attribute validation are the `cloudevents` SDK's; writing gives the SDK's own bytes (see
+`Event.to_json`, proved equal by tests). This module adds the platform's
 extensions (`unit`, `correlationid`, `causationid`, `dataversion`) and the rule that a consumer is
 given a clear reason for anything it cannot read.
 """
@@ -22,6 +23,23 @@ from cloudevents.core.v1.event import CloudEvent
 CONTENT_TYPE = "application/cloudevents+json"
 _FORMAT = JSONFormat()
 _EXTENSIONS = ("unit", "correlationid", "causationid", "dataversion")
+
+
+def _json_default(value: Any) -> str:
+    """Instants as the SDK's JSON format writes them (RFC 3339, `Z` for UTC); anything else is refused
+    as the standard encoder refuses it."""
+    if isinstance(value, datetime):
+        text = value.isoformat()
+        return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+    raise TypeError(f"Object of type {value.__class__.__name__} is not JSON serializable")
+
+
+# The SDK's settings (`json.dumps` defaults and this `default`), built once instead of once per event.
+_ENCODER = json.JSONEncoder(default=_json_default)
+
+
+def _nonempty_str(value: Any) -> bool:
+    return type(value) is str and value != ""
 
 
 class InvalidEvent(ValueError):
@@ -47,6 +65,32 @@ class Event:
             object.__setattr__(self, "correlationid", self.id)
 
     def to_json(self) -> bytes:
+        """The structured-mode document: byte for byte what the SDK writes (`JSONFormat.write` of a
+        `CloudEvent`), without building a `CloudEvent` per event. Sweeps write thousands of outbox bodies
+        per run, and the SDK object with its attribute validation was an eighth of a sweep's time. Whatever
+        the SDK would check and could refuse (empty or non-string id, source, type or subject, a naive
+        time, data that is not a dict) goes through the SDK, so it refuses it exactly as before."""
+        if not (type(self.data) is dict and isinstance(self.time, datetime) and self.time.tzinfo is not None
+                and _nonempty_str(self.id) and _nonempty_str(self.source) and _nonempty_str(self.type)
+                and _nonempty_str(self.subject)):
+            return self._to_json_through_sdk()
+        document = {
+            "id": self.id,
+            "source": self.source,
+            "type": self.type,
+            "specversion": "1.0",
+            "time": _json_default(self.time),
+            "subject": self.subject,
+            "datacontenttype": "application/json",
+        }
+        for name in _EXTENSIONS:
+            value = getattr(self, name)
+            if value is not None:
+                document[name] = value
+        document["data"] = self.data
+        return _ENCODER.encode(document).encode("utf-8")
+
+    def _to_json_through_sdk(self) -> bytes:
         attributes = {
             "id": self.id,
             "source": self.source,
