@@ -15,17 +15,17 @@ from cloudevents.core.bindings import rabbitmq as ce_rabbitmq
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from conftest import wait_until
+from e2e_topology import PUBLISHER_PASSWORD as PASSWORD
 from e2e_topology import Stack
 from sqlalchemy import create_engine, text
 
-from kycuong.local_stack import StackError, rabbitmqctl
+from kycuong.local_stack import StackError
 
 HANOI = timezone(timedelta(hours=7))
 pytestmark = pytest.mark.e2e
 SXD, STP = "HN-DEP-SXD", "HN-DEP-STP"
 API = "/dossiers/api/v1"
 PROCEDURE = "1.001612"
-PASSWORD = "e2e-only"
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +34,9 @@ def stack(tmp_path_factory):
     # Each department's one-stop system is a RabbitMQ user (broker-wide: named with the run id).
     publishers = {publisher(topo, "sxd"): [SXD], publisher(topo, "stp"): [STP]}
     env = {"KYCUONG_PUBLISHERS": json.dumps(publishers)}
-    users = []
     try:
         topo.open(services=("reporting",))
-        for name in publishers:
-            rabbitmqctl("add_user", name, PASSWORD)
-            users.append(name)
-            rabbitmqctl("set_permissions", "-p", topo.vhost, name, "^$", r"^kycuong\.ingest$", "^$")
+        topo.add_publishers(publishers)
         topo.add_instance("dossiers", f"so-xd-{topo.run}", [SXD], env)
         topo.add_instance("dossiers", f"so-tp-{topo.run}", [STP], env)
         topo.wait_ready()
@@ -48,8 +44,6 @@ def stack(tmp_path_factory):
         topo.close()
         pytest.fail(str(exc))
     yield topo
-    for name in users:
-        rabbitmqctl("delete_user", name)
     topo.close()
 
 

@@ -15,16 +15,16 @@ from cloudevents.core.bindings import rabbitmq as ce_rabbitmq
 from cloudevents.core.formats.json import JSONFormat
 from cloudevents.core.v1.event import CloudEvent
 from conftest import wait_until
+from e2e_topology import PUBLISHER_PASSWORD as PASSWORD
 from e2e_topology import Stack
 from sqlalchemy import create_engine, text
 
-from kycuong.local_stack import StackError, rabbitmqctl
+from kycuong.local_stack import StackError
 
 HANOI = timezone(timedelta(hours=7))
 pytestmark = pytest.mark.e2e
 UNIT, OTHER_UNIT = "HN-E2E-SXD", "HN-E2E-STP"
 PUBLISHER, OTHER_PUBLISHER = "e2e-motcua-sxd", "e2e-motcua-stp"
-PASSWORD = "e2e-only"
 PROCEDURE = "1.001612"
 API = "/dossiers/api/v1"
 
@@ -35,20 +35,13 @@ def stack(tmp_path_factory):
     # RabbitMQ users belong to the whole broker: this run's carry the run id, so runs never meet.
     publishers = {user(topo, PUBLISHER): [UNIT], user(topo, OTHER_PUBLISHER): [OTHER_UNIT]}
     topo.env["KYCUONG_PUBLISHERS"] = json.dumps(publishers)
-    users = []
     try:
         topo.open(services=("dossiers",))
-        for name in publishers:
-            # As deploy/rabbitmq/definitions.json has them: write to kycuong.ingest, nothing else.
-            rabbitmqctl("add_user", name, PASSWORD)
-            users.append(name)
-            rabbitmqctl("set_permissions", "-p", topo.vhost, name, "^$", r"^kycuong\.ingest$", "^$")
+        topo.add_publishers(publishers)
     except StackError as exc:
         topo.close()
         pytest.fail(str(exc))
     yield topo
-    for name in users:
-        rabbitmqctl("delete_user", name)
     topo.close()
 
 
