@@ -10,6 +10,8 @@
   kycuong token --sub U --unit X --role R  mint a development JWT
   kycuong events [--markdown]              print the event catalog
   kycuong audit verify                     verify discipline's audit hash chain (exit 1 at a broken link)
+  kycuong calendar list|add|remove [DAY] [--kind day_off|working_day] [--label …]   announce days off/worked
+  kycuong reporting rebuild                rebuild reporting's projections from its event archive
 """
 
 from __future__ import annotations
