@@ -8,7 +8,8 @@ PostgreSQL URL, an existing disposable database) with what the projections hold 
 (`scorecards`) and open dossiers (`unit_open`), plus for the composite score three explanation requests,
 two feedback steps, five ratings and four task facts per unit and month (half of them never completed, so
 about 26,000 tasks are in scope of a month), with the task month rows (`task_months`, `unit_tasks`) and
-sort keys the projection derives from them. Then, each repeat, times:
+sort keys and month counts of explanations, feedback and ratings (`figure_months`) the projection derives
+from them. Then, each repeat, times:
 - `get_ranking(period="2026-11", page_size=50)`: the 766 progress ranking of all units, with the previous
   month's ranks (two rankings computed, one page returned);
 - the same by `kind=ward`, for the quarter `2026-Q4`, and `by=composite` (every unit's tasks, ratings,
@@ -38,6 +39,7 @@ from kycuong.registry import spec  # noqa: E402
 from services.reporting import domain  # noqa: E402
 from services.reporting import service as reporting  # noqa: E402
 from services.reporting.models import (  # noqa: E402
+    FigureMonth,
     Occurrence,
     Rating,
     Scorecard,
@@ -113,10 +115,20 @@ def fill(runtime: ServiceRuntime, units: int, months: int) -> None:
         totals[unit] = totals.get(unit, domain.TaskCounts()) + counts
     total_rows = [{"unit": unit, "entered": t.entered, "left": t.left, "overdue_change": t.overdue_change}
                   for unit, t in totals.items()]
+    # The month counts of explanations, feedback and ratings, as the projection keeps them.
+    figure_months: dict = {}
+    for key, counts in [((o["unit"], domain.Month.of(o["at"], HANOI)), domain.occurrence_figure_counts(o["kind"],
+                                                                                                    o["on_time"]))
+                        for o in occurrences] + [((r["unit"], domain.Month.of(r["submitted_at"], HANOI)),
+                                                  domain.rating_figure_counts(r["overall"])) for r in ratings]:
+        if counts is not None:
+            figure_months[key] = domain.add_counts(figure_months.get(key, (0,) * len(counts)), counts)
+    figure_rows = [{"period": str(month), "unit": unit, **dict(zip(domain.FIGURE_COUNTERS, counts, strict=True))}
+                   for (unit, month), counts in figure_months.items()]
     with runtime.engine.begin() as conn:
         for model, rows in ((Unit, unit_rows), (UnitOpen, open_rows), (Scorecard, score_rows),
                             (Occurrence, occurrences), (Rating, ratings), (TaskFact, tasks),
-                            (TaskMonth, month_rows), (UnitTasks, total_rows)):
+                            (TaskMonth, month_rows), (UnitTasks, total_rows), (FigureMonth, figure_rows)):
             conn.execute(model.__table__.delete())
             for start in range(0, len(rows), 5000):
                 conn.execute(insert(model.__table__), rows[start:start + 5000])

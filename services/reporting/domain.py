@@ -357,6 +357,14 @@ def progress(tally: Tally, formula: Formula = PROGRESS_FORMULAS[-1]) -> Progress
     )
 
 
+def progress_score(tally: Tally, formula: Formula = PROGRESS_FORMULAS[-1]) -> Decimal | None:
+    """`progress(tally, formula).score` alone, by the same operations: what ranking the previous period needs."""
+    received = tally.received
+    if not received:
+        return None
+    return (formula.max_points * (Decimal(tally.on_time) / Decimal(received))).quantize(_SCORE_QUANTUM, ROUND_HALF_UP)
+
+
 # --------------------------------------------------------------------------- dossier facts
 
 
@@ -562,6 +570,8 @@ class DossierFact:
         if self.completion is not None:
             return self.completion.due_at
         told = [s for s in (self.receipt, self.overdue, self.deadline) if s is not None and s.due_at is not None]
+        if len(told) == 1:  # most dossiers: no need to compare (a rebuild asks this of every dossier)
+            return told[0].due_at
         return max(told, key=_arrival_independent_key).due_at if told else None
 
     @property
@@ -1398,18 +1408,38 @@ def dossier_satisfaction(tally: Tally, complaints: int, rules: ScoringRules) -> 
 def component_values(figures: UnitFigures, rules: ScoringRules) -> dict[str, Decimal | None]:
     """Each component on a scale of 0–100; None when the unit has no data for it in the period."""
     tally, tasks = figures.tally, figures.tasks
-    on_time = _share(tally.on_time, tally.received)
-    # Only the share earned: the ranking computes this for every unit, twice per request.
-    earned = _dossier_satisfaction_shares(tally, figures.complaints, rules)[3] if tally.received else None
-    rated = _share(figures.ratings_satisfied, figures.ratings)
-    on_track = _share(tasks.assigned - tasks.completed_late - tasks.overdue_open, tasks.assigned)
-    handled = _share(figures.feedback_on_time, figures.feedback_handled + figures.feedback_overdue)
-    explained = (None if not figures.explanations_requested
-                 else 1 - Decimal(min(figures.explanations_missed, figures.explanations_requested))
-                 / figures.explanations_requested)
-    values = {"progress": on_time, "dossier_satisfaction": earned,
-              "citizen_satisfaction": rated, "tasks": on_track, "feedback": handled, "discipline": explained}
-    return {key: None if value is None else _percent(value) for key, value in values.items()}
+    return dict(zip(COMPONENT_KEYS, component_percents(
+        tally.received, tally.on_time, tally.completed_late + tally.open_overdue, figures.complaints,
+        figures.ratings, figures.ratings_satisfied, tasks.assigned, tasks.completed_late + tasks.overdue_open,
+        figures.feedback_handled + figures.feedback_overdue, figures.feedback_on_time,
+        figures.explanations_requested, figures.explanations_missed, rules.full_marks_at), strict=True))
+
+
+def component_percents(received: int, on_time: int, behind: int, complaints: int, ratings: int, satisfied: int,
+                       tasks: int, tasks_behind: int, feedback_due: int, feedback_on_time: int,
+                       explanations_requested: int, explanations_missed: int,
+                       full_marks_at: Decimal) -> tuple[Decimal | None, ...]:
+    """The components in COMPONENT_KEYS order (0–100, None without data), from plain counts: `behind`
+    dossiers finished late or open past the deadline, `tasks_behind` likewise, `feedback_due` the feedback
+    steps handled or overdue. Written out without intermediate objects: a composite ranking computes it
+    for every unit of two periods on each request."""
+    hundred, quantum = _HUNDRED, _PERCENT_QUANTUM
+    progress_value = earned = rated = on_track = handled = explained = None
+    if received:
+        progress_value = (Decimal(on_time) / Decimal(received) * hundred).quantize(quantum, ROUND_HALF_UP)
+        # The dossier satisfaction's share of points earned (_dossier_satisfaction_shares), operation by operation.
+        rate = max(Decimal(0), 1 - Decimal(behind) / received - Decimal(min(complaints, received)) / received)
+        earned = (min(Decimal(1), rate / full_marks_at) * hundred).quantize(quantum, ROUND_HALF_UP)
+    if ratings:
+        rated = (Decimal(satisfied) / Decimal(ratings) * hundred).quantize(quantum, ROUND_HALF_UP)
+    if tasks:
+        on_track = (Decimal(tasks - tasks_behind) / Decimal(tasks) * hundred).quantize(quantum, ROUND_HALF_UP)
+    if feedback_due:
+        handled = (Decimal(feedback_on_time) / Decimal(feedback_due) * hundred).quantize(quantum, ROUND_HALF_UP)
+    if explanations_requested:
+        explained = ((1 - Decimal(min(explanations_missed, explanations_requested)) / explanations_requested)
+                     * hundred).quantize(quantum, ROUND_HALF_UP)
+    return progress_value, earned, rated, on_track, handled, explained
 
 
 @dataclass(frozen=True)
@@ -1445,6 +1475,33 @@ def composite(figures: UnitFigures, rules: ScoringRules, explain: bool = True) -
         return Composite(None, None, parts, not_measured)
     score = (weighted / weights).quantize(_SCORE_QUANTUM, ROUND_HALF_UP)
     return Composite(score, rules.band(score), parts, not_measured)
+
+
+def weighing(rules: ScoringRules) -> tuple[tuple[int, Decimal, bool], ...]:
+    """(place in COMPONENT_KEYS, weight, full marks without data) of each component, in the rules' order:
+    what `composite_score` needs of the rules, worked out once per ranking."""
+    return tuple((COMPONENT_KEYS.index(c.key), c.weight, c.when_no_data == "full_marks") for c in rules.components)
+
+
+def composite_score(values: Sequence[Decimal | None],
+                    weights_of: Sequence[tuple[int, Decimal, bool]]) -> Decimal | None:
+    """`composite(...).score` from `component_percents` and `weighing(rules)`, without explaining it: what a
+    ranking shows. The same operations in the same order as `composite`, so the same score to the last digit."""
+    weighted = weights = Decimal(0)
+    measured_any = False
+    for place, weight, full_marks in weights_of:
+        value = values[place]
+        if value is not None:
+            measured_any = True
+        elif full_marks:
+            value = _HUNDRED
+        else:
+            continue
+        weighted += weight * value
+        weights += weight
+    if not measured_any:
+        return None
+    return (weighted / weights).quantize(_SCORE_QUANTUM, ROUND_HALF_UP)
 
 
 def composite_caveats(not_measured: Sequence[str], rules: ScoringRules) -> list[Caveat]:
@@ -1667,3 +1724,44 @@ OCCURRENCE_FIGURES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "proposals": (("sanction.proposed",), None),
     "decisions": (("sanction.decided",), None),
 }
+
+
+# --------------------------------------------------------------------------- stored counters of the other figures
+#
+# The composite ranking of a thousand units reads, besides the dossier tallies and the task counters, a
+# few counts of occurrences and ratings per unit. Like the dossiers' `scorecards`, each unit keeps a row
+# per month of those counts (`figure_months`), added to when an occurrence or a rating is stored for the
+# first time (its natural key makes a copy add nothing); the counts of whole months are the sum of their
+# rows. An occurrence and a rating never change unit or instant once stored, so a row is only ever added to.
+
+FIGURE_COUNTERS = ("explanations_requested", "explanations_missed", "feedback_handled", "feedback_on_time",
+                   "feedback_overdue", "ratings", "ratings_satisfied")
+_NO_COUNTS = (0,) * len(FIGURE_COUNTERS)
+_EXPLANATION_REQUESTED = (1, 0, 0, 0, 0, 0, 0)
+_EXPLANATION_MISSED = (0, 1, 0, 0, 0, 0, 0)
+_FEEDBACK_LATE = (0, 0, 1, 0, 0, 0, 0)
+_FEEDBACK_ON_TIME = (0, 0, 1, 1, 0, 0, 0)
+_FEEDBACK_OVERDUE = (0, 0, 0, 0, 1, 0, 0)
+
+
+def occurrence_figure_counts(kind: str, on_time: bool | None) -> tuple[int, ...] | None:
+    """What one occurrence adds to its unit's month row of FIGURE_COUNTERS; None when it counts in none.
+    The same rules as the scorecard's counts: every feedback step is handled, on time when it says so."""
+    if kind == "explanation.requested":
+        return _EXPLANATION_REQUESTED
+    if kind == "explanation.missed":
+        return _EXPLANATION_MISSED
+    if kind in FEEDBACK_STEPS:
+        return _FEEDBACK_ON_TIME if on_time else _FEEDBACK_LATE
+    if kind == "feedback.overdue":
+        return _FEEDBACK_OVERDUE
+    return None
+
+
+def rating_figure_counts(overall: int) -> tuple[int, ...]:
+    """What one rating adds to its unit's month row: a rating, satisfied when rated 4 or 5."""
+    return (0, 0, 0, 0, 0, 1, 1 if overall >= 4 else 0)
+
+
+def add_counts(first: Sequence[int], second: Sequence[int]) -> tuple[int, ...]:
+    return tuple(a + b for a, b in zip(first, second, strict=True))

@@ -218,6 +218,24 @@ class UnitTasks(Base):
     overdue_change: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class FigureMonth(Base):
+    """A unit's stored counts for one month of the composite's other figures (domain.FIGURE_COUNTERS):
+    explanations requested and missed, feedback steps handled (on time) and overdue, ratings (satisfied).
+    Added to when an occurrence or a rating is stored the first time; a period of whole months sums its rows."""
+
+    __tablename__ = "figure_months"
+
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    explanations_requested: Mapped[int] = mapped_column(Integer, default=0)
+    explanations_missed: Mapped[int] = mapped_column(Integer, default=0)
+    feedback_handled: Mapped[int] = mapped_column(Integer, default=0)
+    feedback_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    feedback_overdue: Mapped[int] = mapped_column(Integer, default=0)
+    ratings: Mapped[int] = mapped_column(Integer, default=0)
+    ratings_satisfied: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Rating(Base):
     """A citizen's satisfaction rating (1–5, with SIPAS factors), once per rating code, in its month."""
 
@@ -233,8 +251,9 @@ class Rating(Base):
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     __table_args__ = (Index("ix_ratings_unit_period", "unit", "period"),
-                      # Covering: a ranking counts every unit's ratings of a period.
-                      Index("ix_ratings_submitted_at", "submitted_at", "unit", "overall"))
+                      # Covering: a ranking counts every unit's ratings of a period, and finds the dossiers
+                      # rated 1–2 (complaints) without reading the rows.
+                      Index("ix_ratings_submitted_at", "submitted_at", "unit", "overall", "subject_type", "subject"))
 
 
 # -- reports and public lists

@@ -41,6 +41,7 @@ from services.reporting.domain import Month, Period, Tally
 from services.reporting.models import (
     ArchivedEvent,
     DossierFact,
+    FigureMonth,
     IssuedReport,
     Occurrence,
     PublicSanction,
@@ -72,13 +73,14 @@ _task_facts = TaskFact.__table__
 _ratings = Rating.__table__
 _task_months = TaskMonth.__table__
 _unit_tasks = UnitTasks.__table__
+_figure_months = FigureMonth.__table__
 _MONTH_COLUMNS = ("completed_early", "completed_on_time", "completed_late", "open_within_change",
                   "open_overdue_change")
 _UNIT_TASK_TOTALS = ("entered", "left", "overdue_change")  # the task_months counters a period reads as totals
 # Every table a rebuild empties and fills again from the archive. Published rankings stay: they are what
 # was published, and the rebuild's final re-ranking publishes only what really changed.
 PROJECTION_TABLES = [_units, _facts, _scorecards, _unit_open, _occurrences, _task_facts, _task_months, _unit_tasks,
-                     _ratings]
+                     _ratings, _figure_months]
 
 Projection = Callable[[UnitOfWork, Event], None]
 PROJECTIONS: dict[str, list[Projection]] = defaultdict(list)
@@ -205,10 +207,13 @@ def record_rating(uow: UnitOfWork, event: Event) -> None:
         data = event.data
         if data.get("unit"):
             _ensure_units(uow, [data["unit"]])
-        uow.session.execute(_statements(uow.session).insert_rating, {
+        month = Month.of(event.time, uow.calendar.tz)
+        inserted = uow.session.execute(_statements(uow.session).insert_rating, {
             "code": data["code"], "unit": data.get("unit"), "subject_type": data["subject_type"],
             "subject": data["subject"], "overall": data["overall"], "factors": data.get("factors") or {},
-            "period": str(Month.of(event.time, uow.calendar.tz)), "submitted_at": event.time})
+            "period": str(month), "submitted_at": event.time}).first()
+        if inserted is not None and data.get("unit"):  # a copy of a rating already stored adds nothing
+            _add_figure_counts(uow, data["unit"], month, domain.rating_figure_counts(data["overall"]))
         uow.commit()
 
 
@@ -441,17 +446,8 @@ def _other_figures(session: Session, units: list[str], start: datetime, end: dat
             select(_ratings.c.unit, _ratings.c.overall).where(*in_period, *only(_ratings.c.unit))
         ):
             result[unit]["rating_scores"].append(overall)
-    # A complaint or a dissatisfied rating counts against the unit handling the dossier it is about.
-    for unit, code in session.execute(
-        select(_facts.c.unit, _facts.c.code).join(_occurrences, _occurrences.c.related == _facts.c.code)
-        .where(_occurrences.c.kind == "feedback.received", _occurrences.c.at >= start, _occurrences.c.at < end,
-               *only(_facts.c.unit))
-    ).all() + session.execute(
-        select(_facts.c.unit, _facts.c.code).join(_ratings, _ratings.c.subject == _facts.c.code)
-        .where(_ratings.c.subject_type == "dossier", _ratings.c.overall <= 2, _ratings.c.submitted_at >= start,
-               _ratings.c.submitted_at < end, *only(_facts.c.unit))
-    ).all():
-        result[unit]["complaints"].add(code)
+    for unit, codes in _complaints(session, start, end, None if every_unit else units).items():
+        result[unit]["complaints"] = codes
     if tasks is None:
         for row in session.execute(
             select(_task_facts.c.lead_unit, *_TASK_VIEW_COLUMNS)
@@ -482,9 +478,50 @@ def _other_figures(session: Session, units: list[str], start: datetime, end: dat
 _NO_TASKS = domain.TaskFigures()  # a unit leading no task in the period
 
 
+def _complaints(session: Session, start: datetime, end: datetime, units: list[str] | None = None) -> dict[str, set]:
+    """The dossiers of each unit (of `units`, or every unit) with a complaint or a dissatisfied rating (1–2)
+    in [start, end): they count against the unit handling the dossier, whichever unit received the complaint."""
+    only = [] if units is None else [_facts.c.unit.in_(units)]
+    complaints: dict[str, set] = defaultdict(set)
+    for unit, code in session.execute(
+        select(_facts.c.unit, _facts.c.code).join(_occurrences, _occurrences.c.related == _facts.c.code)
+        .where(_occurrences.c.kind == "feedback.received", _occurrences.c.at >= start, _occurrences.c.at < end,
+               *only)
+    ).all() + session.execute(
+        select(_facts.c.unit, _facts.c.code).join(_ratings, _ratings.c.subject == _facts.c.code)
+        .where(_ratings.c.subject_type == "dossier", _ratings.c.overall <= 2, _ratings.c.submitted_at >= start,
+               _ratings.c.submitted_at < end, *only)
+    ).all():
+        complaints[unit].add(code)
+    return complaints
+
+
+def _figure_counts(session: Session, periods: list[Period]) -> list[dict[str, tuple[int, ...]]]:
+    """Every unit's FIGURE_COUNTERS summed over the months of each period (periods of whole months that do
+    not overlap: a ranking's period and the one before), in one grouped query."""
+    bounds = [(str(period.months()[0]), str(period.months()[-1])) for period in periods]
+    which = case(*((_figure_months.c.period.between(first, last), place) for place, (first, last) in enumerate(bounds)),
+                 else_=-1)
+    rows = (select(_figure_months, which.label("which"))
+            .where(or_(*(_figure_months.c.period.between(first, last) for first, last in bounds)))
+            .subquery("rows"))
+    counts: list[dict[str, tuple[int, ...]]] = [{} for _ in periods]
+    for unit, place, *sums in session.execute(
+            select(rows.c.unit, rows.c.which, *(func.sum(rows.c[name]) for name in domain.FIGURE_COUNTERS))
+            .group_by(rows.c.unit, rows.c.which)):
+        counts[place][unit] = tuple(sums)
+    return counts
+
+
 def _task_counters(session: Session, period: Period, tz, at: datetime) -> dict[str, domain.TaskFigures]:
-    """Every lead unit's task figures for a period of whole months, from the month rows (`task_months`,
-    `unit_tasks`): the same figures as judging each task (domain.task_figures), without reading them.
+    """Every lead unit's task figures for a period of whole months (see _task_counts)."""
+    return {unit: domain.task_figures_of(*entry) for unit, entry in _task_counts(session, period, tz, at).items()}
+
+
+def _task_counts(session: Session, period: Period, tz, at: datetime) -> dict[str, list[int]]:
+    """Every lead unit's [tasks in scope, completed on time, completed late, overdue open] for a period of
+    whole months, from the month rows (`task_months`, `unit_tasks`): the same figures as judging each task
+    (domain.task_figures), without reading them.
 
     The rows judge the period at the end of its last month. A running period is judged now: the tasks with
     an instant between now and the month's end (completed, reported overdue, extended or due then) are
@@ -521,7 +558,7 @@ def _task_counters(session: Session, period: Period, tz, at: datetime) -> dict[s
             counted = domain.task_standing(task, start, end, end)
             if counted in places:
                 entry[places[counted]] -= 1
-    return {unit: domain.task_figures_of(*entry) for unit, entry in counts.items()}
+    return counts
 
 
 def _period_tallies(session: Session, period: Period, tz, at: datetime,
@@ -564,12 +601,16 @@ def get_ranking(uow: UnitOfWork, period_text: str | None, page: int = 1, page_si
         at = domain.as_of(period, now, tz)
         formula = domain.formula_for(period)
         rules = domain.scoring_for(period, scoring_versions())
-        entries = _ranked(session, period, tz, at, kind, by, formula, rules)
         previous_period = period.previous()
-        previous = _ranked(session, previous_period, tz, domain.as_of(previous_period, now, tz), kind, by,
-                           domain.formula_for(previous_period), domain.scoring_for(previous_period,
-                                                                                   scoring_versions()))
-        previous_rank = {entry["unit"]: entry["rank"] for entry in previous}
+        # The composite's month counts of both periods in one query (whole months only; a range of days
+        # reads the occurrences and ratings themselves).
+        counted = [p for p in (period, previous_period) if p.month_aligned] if by == "composite" else []
+        figure_counts = dict(zip(counted, _figure_counts(session, counted), strict=True)) if counted else {}
+        entries = _ranked(session, period, tz, at, kind, by, formula, rules, figure_counts.get(period))
+        previous_rank = dict(_ranked(session, previous_period, tz, domain.as_of(previous_period, now, tz), kind, by,
+                                     domain.formula_for(previous_period),
+                                     domain.scoring_for(previous_period, scoring_versions()),
+                                     figure_counts.get(previous_period), ranks_only=True))
         known = select(func.count()).select_from(_units)
         if kind is not None:
             known = known.where(_units.c.kind == kind)
@@ -602,36 +643,86 @@ def get_ranking(uow: UnitOfWork, period_text: str | None, page: int = 1, page_si
 
 
 def _ranked(session: Session, period: Period, tz, at: datetime, kind: str | None, by: str,
-            formula: domain.Formula, rules: domain.ScoringRules) -> list[dict]:
+            formula: domain.Formula, rules: domain.ScoringRules,
+            figure_counts: dict[str, tuple[int, ...]] | None = None, *, ranks_only: bool = False) -> list:
+    """The period's ranking entries, best first (`ranks_only`: just (unit, rank), as the previous period's
+    ranking is read). `figure_counts`: the composite's month counts of the period (_figure_counts), for a
+    period of whole months."""
     tallies = _period_tallies(session, period, tz, at, kind)
+    if ranks_only:  # the scores alone, without the figures shown
+        scores = {t.unit: domain.progress_score(t.tally, formula) for t in tallies}
+        if by == "composite" and tallies:
+            composites = _scores_by_composite(session, period, tz, at, tallies, rules, figure_counts)
+            scores = {unit: composites[unit] if score is not None else None for unit, score in scores.items()}
+        return domain.rank_by([(t.unit, t.name, scores[t.unit]) for t in tallies],
+                              {t.unit: t.sort_key for t in tallies})[0]
     results = {t.unit: (t, domain.progress(t.tally, formula)) for t in tallies}
-    composites: dict[str, domain.Composite] = {}
+    composites: dict[str, Decimal | None] = {}
     if by == "composite" and results:
-        tasks = _task_counters(session, period, tz, at) if period.month_aligned else None
-        others = _other_figures(session, list(results), period.start(tz), period.end(tz), at, every_unit=True,
-                                tasks=tasks)
-        composites = {unit: domain.composite(domain.UnitFigures(tally=t.tally, **others[unit]["figures"]), rules,
-                                             explain=False)
-                      for unit, (t, _) in results.items()}
+        composites = _scores_by_composite(session, period, tz, at, tallies, rules, figure_counts)
         # Rank only units with dossiers in the period, like the progress ranking.
-        scores = [(u, t.name, composites[u].score if p.score is not None else None) for u, (t, p) in results.items()]
+        scores = [(u, t.name, composites[u] if p.score is not None else None) for u, (t, p) in results.items()]
     else:
         scores = [(u, t.name, p.score) for u, (t, p) in results.items()]
     ranks, _ = domain.rank_by(scores, {t.unit: t.sort_key for t in tallies})
     entries = []
     for unit, rank in ranks:
         tally, result = results[unit]
-        scored = composites.get(unit)
+        score = composites[unit] if unit in composites else None
         entries.append({
             "unit": unit, "unit_name": tally.name, "unit_kind": tally.kind, "rank": rank,
-            "score": scored.score if scored else result.score,
+            "score": score if unit in composites else result.score,
             "progress_score": result.score, "received": result.received, "early": result.early,
             "on_time": result.on_time, "late": result.late, "overdue_open": result.overdue_open,
             "on_time_rate": result.on_time_rate,
-            "composite": scored.score if scored else None,
-            "band": scored.band.as_dict() if scored and scored.band else None,
+            "composite": score,
+            "band": rules.band(score).as_dict() if score is not None else None,
         })
     return entries
+
+
+def _scores_by_composite(session: Session, period: Period, tz, at: datetime, tallies: list[domain.UnitTally],
+                         rules: domain.ScoringRules,
+                         figure_counts: dict[str, tuple[int, ...]] | None) -> dict[str, Decimal | None]:
+    """Every unit's composite score: from the stored counters for a period of whole months, from the
+    occurrences and ratings themselves for another range of days."""
+    if figure_counts is not None:
+        return _composite_scores(session, period, tz, at, tallies, rules, figure_counts)
+    tasks = _task_counters(session, period, tz, at) if period.month_aligned else None
+    others = _other_figures(session, [t.unit for t in tallies], period.start(tz), period.end(tz), at,
+                            every_unit=True, tasks=tasks)
+    return {t.unit: domain.composite(domain.UnitFigures(tally=t.tally, **others[t.unit]["figures"]), rules,
+                                     explain=False).score
+            for t in tallies}
+
+
+_NO_FIGURE_COUNTS = (0,) * len(domain.FIGURE_COUNTERS)
+_NO_TASK_COUNTS = (0, 0, 0, 0)
+
+
+def _composite_scores(session: Session, period: Period, tz, at: datetime, tallies: list[domain.UnitTally],
+                      rules: domain.ScoringRules,
+                      figure_counts: dict[str, tuple[int, ...]]) -> dict[str, Decimal | None]:
+    """Every unit's composite score for a period of whole months, from the stored counters: the month counts
+    of its explanations, feedback and ratings, its task counters, and its complaints (few, read as they are).
+    The same score as its scorecard's (domain.composite), computed from plain counts."""
+    tasks = _task_counts(session, period, tz, at)
+    complaints = _complaints(session, period.start(tz), period.end(tz))
+    full_marks_at = rules.full_marks_at
+    weights_of = domain.weighing(rules)
+    scores = {}
+    for entry in tallies:
+        unit, tally = entry.unit, entry.tally
+        (explanations_requested, explanations_missed, feedback_handled, feedback_on_time, feedback_overdue, ratings,
+         satisfied) = figure_counts.get(unit, _NO_FIGURE_COUNTS)
+        assigned, _, tasks_late, tasks_overdue = tasks.get(unit, _NO_TASK_COUNTS)
+        values = domain.component_percents(
+            tally.received, tally.on_time, tally.completed_late + tally.open_overdue,
+            len(complaints[unit]) if unit in complaints else 0, ratings, satisfied, assigned,
+            tasks_late + tasks_overdue, feedback_handled + feedback_overdue, feedback_on_time,
+            explanations_requested, explanations_missed, full_marks_at)
+        scores[unit] = domain.composite_score(values, weights_of)
+    return scores
 
 
 def get_trend(uow: UnitOfWork, unit_code: str | None, periods: Iterable[str | Period]) -> list[dict]:
@@ -816,8 +907,14 @@ class _Statements:
             from sqlalchemy.dialects.sqlite import insert
         self.archive = insert(_archive_table).on_conflict_do_nothing()
         self.ensure_unit = insert(_units).on_conflict_do_nothing()
-        self.insert_occurrence = insert(_occurrences).on_conflict_do_nothing()
-        self.insert_rating = insert(_ratings).on_conflict_do_nothing()
+        # RETURNING says which rows went in: only those add to the unit's month counts (figure_months).
+        self.insert_occurrence = insert(_occurrences).on_conflict_do_nothing().returning(
+            _occurrences.c.kind, _occurrences.c.subject, _occurrences.c.key)
+        self.insert_rating = insert(_ratings).on_conflict_do_nothing().returning(_ratings.c.code)
+        figure_month = insert(_figure_months)
+        self.add_to_figure_month = figure_month.on_conflict_do_update(
+            index_elements=["period", "unit"],
+            set_={name: _figure_months.c[name] + figure_month.excluded[name] for name in domain.FIGURE_COUNTERS})
         slots = [_facts.c[name] for name in domain.DOSSIER_SLOTS]
         self.lock_fact = select(*slots).where(_facts.c.code == bindparam("fact_code")).with_for_update()
         self.lock_facts = (select(_facts.c.code, *slots).where(_facts.c.code.in_(bindparam("codes", expanding=True)))
@@ -1018,7 +1115,17 @@ def _flush(uow: UnitOfWork) -> None:
             for unit, total in sorted(totals.items())])
     occurrences = uow.memo.pop("occurrences", {})
     if occurrences:
-        session.execute(statements.insert_occurrence, [occurrences[key] for key in sorted(occurrences)])
+        tz = uow.calendar.tz
+        for key in session.execute(statements.insert_occurrence, [occurrences[key] for key in sorted(occurrences)]):
+            row = occurrences[tuple(key)]
+            counts = domain.occurrence_figure_counts(row["kind"], row["on_time"])
+            if counts is not None and row["unit"] is not None:
+                _add_figure_counts(uow, row["unit"], Month.of(row["at"], tz), counts, flush=False)
+    figure_deltas: dict = uow.memo.pop("figure_deltas", {})
+    if figure_deltas:
+        session.execute(statements.add_to_figure_month, [
+            {"period": str(month), "unit": unit, **dict(zip(domain.FIGURE_COUNTERS, counts, strict=True))}
+            for (unit, month), counts in sorted(figure_deltas.items(), key=lambda item: (item[0][1], item[0][0]))])
 
 
 def _slot_to_json(slot) -> dict | None:
@@ -1184,6 +1291,15 @@ def _add_task_changes(uow: UnitOfWork, changes: dict[tuple[str, Month], domain.T
     _flush_later(uow)
 
 
+def _add_figure_counts(uow: UnitOfWork, unit: str, month: Month, counts: tuple[int, ...], flush: bool = True) -> None:
+    """Add to the transaction's increments of a unit's month counts (figure_months, written at the commit)."""
+    deltas = uow.memo.setdefault("figure_deltas", {})
+    key = (unit, month)
+    deltas[key] = domain.add_counts(deltas[key], counts) if key in deltas else counts
+    if flush:
+        _flush_later(uow)
+
+
 def _month_tallies(session: Session, first: Month, last: Month, kind: str | None = None) -> list[domain.UnitTally]:
     """Every unit's tally for the months `first` to `last`, with its name, in one query."""
     params = {"first": str(first), "last": str(last)}
@@ -1192,11 +1308,8 @@ def _month_tallies(session: Session, first: Month, last: Month, kind: str | None
     rows = session.execute(_month_tallies_query(kind is not None), params).all()
     tallies = []
     for unit, name, sort_key, kind, within, overdue, early, on_time, late, within_after, overdue_after in rows:
-        tally = domain.month_tally(
-            in_month=Tally(completed_early=early or 0, completed_on_time=on_time or 0, completed_late=late or 0),
-            open_now=Tally(open_within=within, open_overdue=overdue),
-            changed_after=Tally(open_within=within_after or 0, open_overdue=overdue_after or 0),
-        )
+        # domain.month_tally written out: one Tally per unit instead of four (a ranking reads a thousand rows).
+        tally = Tally(early or 0, on_time or 0, late or 0, within - (within_after or 0), overdue - (overdue_after or 0))
         tallies.append(domain.UnitTally(unit, name, tally, sort_key, kind))
     return tallies
 

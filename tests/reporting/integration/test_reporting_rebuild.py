@@ -215,7 +215,7 @@ def tables(service):
     with service.runtime.engine.connect() as conn:
         return {table: sorted(json.dumps([str(v) for v in row], ensure_ascii=False)
                               for row in conn.execute(text(f"SELECT * FROM {table}")).all())
-                for table in ("scorecards", "unit_open", "occurrences", "ratings")}
+                for table in ("scorecards", "unit_open", "occurrences", "ratings", "figure_months")}
 
 
 def test_reporting_rebuild_from_the_archive_gives_exactly_the_live_projections(start_service):
@@ -275,6 +275,39 @@ def test_reporting_duplicates_and_producer_retries_count_once_live_and_after_reb
     live = snapshot(service)
     reporting.rebuild(service.runtime)
     assert snapshot(service) == live
+
+
+def test_reporting_the_composite_ranking_from_month_counts_equals_every_scorecard_whatever_the_retries(
+        start_service):
+    """The composite ranking reads explanations, feedback and ratings from the month counts (figure_months);
+    the scorecard counts the occurrences and ratings themselves. Events projected in any order, some twice,
+    all resent by their producer with new ids: the counts, and so the scores, stay the same."""
+    import random
+
+    from services.reporting import service as reporting
+
+    service = start_service("reporting", workers=False)
+    events = lifecycle_stream()
+    retries = [Event(type=e.type, source=e.source, subject=e.subject, unit=e.unit, time=e.time, data=e.data)
+               for e in events]
+    stream = events + retries + events[:9]
+    random.Random(25).shuffle(stream)
+    for event in stream:
+        assert reporting.project_event(service.runtime.uow(), event)
+
+    counted = {kind: service.scalar(f"SELECT count(*) FROM occurrences WHERE kind = '{kind}' AND unit IS NOT NULL")
+               for kind in ("explanation.requested", "explanation.missed", "feedback.overdue")}
+    assert service.scalar("SELECT sum(explanations_requested) FROM figure_months") == counted["explanation.requested"]
+    assert service.scalar("SELECT sum(explanations_missed) FROM figure_months") == counted["explanation.missed"] > 0
+    assert service.scalar("SELECT sum(feedback_overdue) FROM figure_months") == counted["feedback.overdue"] > 0
+    assert service.scalar("SELECT sum(ratings) FROM figure_months") == service.scalar("SELECT count(*) FROM ratings")
+    for period in ("2026-11", "2026-Q4", "2026", "2026-11-01..2026-11-30"):
+        ranking = get(service, f"/rankings?period={period}&by=composite")
+        assert ranking["items"], period
+        for item in ranking["items"]:
+            card = get(service, f"/units/{item['unit']}/scorecard?period={period}")
+            assert (item["score"], item["band"]) == (card["composite"]["score"], card["composite"]["band"]), \
+                (period, item["unit"])
 
 
 def test_reporting_rebuild_from_the_command_line_shows_progress(start_service, capsys, monkeypatch, tmp_path):

@@ -213,6 +213,36 @@ def test_reporting_a_unit_with_nothing_measured_has_no_composite():
     assert (result.score, result.band) == (None, None)
 
 
+def test_reporting_the_ranking_computes_the_same_composite_and_progress_scores_as_the_scorecard():
+    # A ranking scores a thousand units from plain counts (component_percents, composite_score,
+    # progress_score); the scorecard explains one (composite, progress). Thousands of random units, small
+    # counts (ties, shares of a third, nothing measured) and large ones, must get the same scores exactly.
+    import random
+
+    rng = random.Random(766)
+    weights_of = domain.weighing(RULES)
+    for case in range(4000):
+        top = (3, 12, 200, 100_000)[case % 4]
+        tally = Tally(*(rng.randint(0, top) for _ in range(5)))
+        on_time, late, overdue = (rng.randint(0, top) for _ in range(3))
+        tasks = TaskFigures(on_time + late + overdue + rng.randint(0, top), on_time, late, overdue)
+        figures = UnitFigures(tally=tally, complaints=rng.randint(0, top), ratings=(ratings := rng.randint(0, top)),
+                              ratings_satisfied=rng.randint(0, ratings), tasks=tasks,
+                              feedback_handled=(handled := rng.randint(0, top)),
+                              feedback_on_time=rng.randint(0, handled), feedback_overdue=rng.randint(0, top),
+                              explanations_requested=rng.randint(0, top), explanations_missed=rng.randint(0, top))
+        values = domain.component_percents(
+            tally.received, tally.on_time, tally.completed_late + tally.open_overdue, figures.complaints,
+            figures.ratings, figures.ratings_satisfied, tasks.assigned, late + overdue,
+            figures.feedback_handled + figures.feedback_overdue, figures.feedback_on_time,
+            figures.explanations_requested, figures.explanations_missed, RULES.full_marks_at)
+        assert domain.composite_score(values, weights_of) == domain.composite(figures, RULES).score, figures
+        assert domain.progress_score(tally) == domain.progress(tally).score, tally
+    # BA_DINH worked out by hand above.
+    assert domain.composite_score(tuple(domain.component_values(BA_DINH, RULES).values()),
+                                  weights_of) == Decimal("41.95")
+
+
 @pytest.mark.parametrize(("score", "band"), [("90", "Xuất sắc"), ("89.99", "Tốt"), ("75", "Tốt"),
                                              ("74.99", "Đạt"), ("50", "Đạt"), ("49.99", "Chưa đạt"), ("0", "Chưa đạt")])
 def test_reporting_bands_start_at_their_minimum(score, band):

@@ -12,7 +12,8 @@ of unit (and replaces `ranking_periods`). Everything here is rebuilt from `event
 
 Units keep the Vietnamese sort key of their name; `task_months` and `unit_tasks` count each lead unit's
 tasks per month (the composite ranking reads them instead of every task), with the indexes on `task_facts`
-that find the tasks a running month judges row by row. Filled by a rebuild.
+that find the tasks a running month judges row by row; `figure_months` counts each unit's explanations,
+feedback steps and ratings per month for the same ranking. Filled by a rebuild.
 """
 from typing import Sequence, Union
 
@@ -34,6 +35,8 @@ _FACT_CODES = {"late_reason": 32, "responsible_step": 64, "responsible_official"
 _TASK_INDEXED = ("due_at", "completed_at", "overdue_detected_at", "overdue_cleared_at", "in_counters")
 _TASK_MONTH_COUNTERS = ("entered", "left", "completed_on_time", "completed_late", "overdue_change")
 _UNIT_TASK_TOTALS = ("entered", "left", "overdue_change")
+_FIGURE_COUNTERS = ("explanations_requested", "explanations_missed", "feedback_handled", "feedback_on_time",
+                    "feedback_overdue", "ratings", "ratings_satisfied")
 
 
 def upgrade() -> None:
@@ -80,7 +83,8 @@ def upgrade() -> None:
     with op.batch_alter_table('units', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sort_key', sa.Text(), nullable=True))
     with op.batch_alter_table('ratings', schema=None) as batch_op:
-        batch_op.create_index('ix_ratings_submitted_at', ['submitted_at', 'unit', 'overall'], unique=False)
+        batch_op.create_index('ix_ratings_submitted_at', ['submitted_at', 'unit', 'overall', 'subject_type', 'subject'],
+                                unique=False)
     with op.batch_alter_table('task_facts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('in_counters', sa.Boolean(), server_default=sa.true(), nullable=False))
         for name in _TASK_INDEXED:
@@ -96,10 +100,17 @@ def upgrade() -> None:
     *(sa.Column(name, sa.Integer(), nullable=False) for name in _UNIT_TASK_TOTALS),
     sa.PrimaryKeyConstraint('unit', name=op.f('pk_unit_tasks'))
     )
+    op.create_table('figure_months',
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('unit', sa.String(length=64), nullable=False),
+    *(sa.Column(name, sa.Integer(), nullable=False) for name in _FIGURE_COUNTERS),
+    sa.PrimaryKeyConstraint('period', 'unit', name=op.f('pk_figure_months'))
+    )
 
 
 def downgrade() -> None:
     """Downgrade schema (the old tables come back empty: rebuild them from the archive)."""
+    op.drop_table('figure_months')
     op.drop_table('unit_tasks')
     op.drop_table('task_months')
     with op.batch_alter_table('task_facts', schema=None) as batch_op:
