@@ -489,7 +489,9 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
                 code=new_code("GT", now), subject_type=subject_type, subject=subject, subject_due_at=due_at,
                 official=person, unit=unit, role=role,
                 status=domain.REQUESTED if person else domain.UNASSIGNED,
-                due_at=uow.calendar.add_working_days(detected_at, explanation_days),
+                # The time to explain runs from the request, when the official learns of it: a late
+                # completion reported (or consumed) days afterwards must not be missed on arrival.
+                due_at=uow.calendar.add_working_days(now, explanation_days),
                 reason=domain.explanation_reason(role, subject, unit_name, due_local, subject_type, title),
                 rule_set=version, requested_at=now)
             session.add(request)

@@ -13,7 +13,7 @@ import pytest
 from conftest import publish, wait_until
 
 from kycuong import cli
-from services.discipline import service
+from services.discipline import service, sweeps
 from shared.events.envelope import Event
 
 API = "/discipline/api/v1"
@@ -223,11 +223,11 @@ def test_the_sweep_runs_in_the_worker(start_service):
                message="the missed-explanations sweep marked both requests")
 
 
-def completed(code, *, official="CB-001", timeliness="late"):
-    due = datetime(2026, 11, 13, 17, 0, tzinfo=HANOI)
+def completed(code, *, official="CB-001", timeliness="late", due=datetime(2026, 11, 13, 17, 0, tzinfo=HANOI),
+              completed_at=datetime(2026, 11, 16, 8, 0, tzinfo=HANOI)):
     data = {"code": code, "procedure_code": "1.001234", "unit": "W00070", "received_at": (due - timedelta(days=5))
-            .isoformat(), "due_at": due.isoformat(), "completed_at": datetime(2026, 11, 16, 8, 0, tzinfo=HANOI)
-            .isoformat(), "timeliness": timeliness, "responsible_step": "tham_dinh", "responsible_official": official,
+            .isoformat(), "due_at": due.isoformat(), "completed_at": completed_at.isoformat(),
+            "timeliness": timeliness, "responsible_step": "tham_dinh", "responsible_official": official,
             "responsible_unit": "W00070"}
     return Event(type="dossier.completed", source="/kycuong/test/dossiers", subject=code, data=data, unit="W00070",
                  id=str(uuid.uuid4())).to_json()
@@ -248,6 +248,21 @@ def test_a_dossier_completed_late_asks_to_explain_once_even_after_its_overdue_al
     assert (asked("HS-OVERDUE"), asked("HS-ONTIME"), asked("HS-LATE")) == (2, 0, 2)
     late = [e for e in events(svc, "explanation.requested") if e["subject"] == "HS-LATE"]
     assert sorted(e["official"] for e in late) == ["CB-001", "CB-100"]
+
+
+def test_the_time_to_explain_runs_from_the_request_not_from_a_completion_reported_days_later(start_service,
+                                                                                             memory_broker):
+    svc = start_service("discipline")
+    directory(svc)
+    # Finished late on Monday 2 November; the completion reaches discipline only now (Monday 16, 09:00).
+    publish(memory_broker, completed("HS-REPORTED-LATE", due=datetime(2026, 10, 30, 17, 0, tzinfo=HANOI),
+                                     completed_at=datetime(2026, 11, 2, 10, 0, tzinfo=HANOI)), "dossier.completed")
+    wait_until(lambda: svc.scalar("SELECT count(*) FROM inbox") == 1, message="the completion applied")
+    asked = [e for e in events(svc, "explanation.requested") if e["subject"] == "HS-REPORTED-LATE"]
+    assert len(asked) == 2
+    assert {e["due_at"] for e in asked} == {DEADLINE.isoformat()}  # three working days from now
+    svc.runtime.clock.set(DEADLINE - timedelta(minutes=1))
+    assert sweeps.sweep_missed_explanations(svc.runtime) == 0
 
 
 # --- the audit chain -------------------------------------------------------------------------------------
