@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.baseline_app import create_schema  # noqa: E402
-from kycuong.local_stack import PG_ADMIN_URL, LocalStack, free_port  # noqa: E402
+from kycuong.local_stack import PG_ADMIN_URL, LocalStack, listening_socket  # noqa: E402
 from shared import broker  # noqa: E402
 
 FEEDBACK_PATH = "/feedback/api/v1/feedback"
@@ -205,7 +205,8 @@ class Baseline:
     def __init__(self, run: str, logs: Path, workers: int, threads: int):
         self.database = f"kyc_{run}_baseline"
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{self.database}"
-        self.port = free_port()
+        self.socket = listening_socket()
+        self.port = self.socket.getsockname()[1]
         self.logs = logs
         self.workers, self.threads = workers, threads
         self.process: subprocess.Popen | None = None
@@ -218,10 +219,11 @@ class Baseline:
         create_schema(self.url)
         log = open(self.logs / "baseline.log", "ab")  # noqa: SIM115 (kept open for the child's life)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+            [sys.executable, "-m", "gunicorn", "--bind", f"fd://{self.socket.fileno()}", "--workers", str(self.workers),
              "--threads", str(self.threads), "--worker-class", "gthread" if self.threads > 1 else "sync",
              "--graceful-timeout", "10", "bench.baseline_app:app"],
-            cwd=ROOT, env={**os.environ, "BASELINE_DATABASE_URL": self.url}, stdout=log, stderr=subprocess.STDOUT)
+            cwd=ROOT, env={**os.environ, "BASELINE_DATABASE_URL": self.url}, stdout=log, stderr=subprocess.STDOUT,
+            pass_fds=(self.socket.fileno(),))
         deadline = time.monotonic() + 60
         while True:
             request = urllib.request.Request(f"http://127.0.0.1:{self.port}{BASELINE_PATH}", method="POST",

@@ -53,8 +53,14 @@ def cmd_up(args) -> int:
         from kycuong import demo
 
         demo.load(platform, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
-    server = make_server(args.host, args.port, platform.wsgi, threaded=True)
-    url = f"http://{args.host}:{args.port}"
+    try:
+        server = make_server(args.host, args.port, platform.wsgi, threaded=True, fd=args.fd)
+    except OSError as exc:
+        platform.shutdown()
+        raise SystemExit(f"error: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); another program "
+                         "holds that port: stop it, or choose another with --port") from exc
+    host, port = server.server_address[:2]
+    url = f"http://{host}:{port}"
     print(f"Kỷ Cương đang chạy tại {url}/  (running; Ctrl+C to stop)\n"
           f"  API: {url}/<service>/docs/  — services: {', '.join(SERVICES)}", file=sys.stderr, flush=True)
     _stop_on_signals(lambda: threading.Thread(target=server.shutdown, daemon=True).start())
@@ -76,7 +82,9 @@ def cmd_serve(args) -> int:
 
     class Server(BaseApplication):
         def load_config(self):
-            self.cfg.set("bind", f"{args.host}:{args.port}")
+            # A listening socket handed over by the parent (`--fd`) is never lost to another listener between
+            # choosing a port and binding it.
+            self.cfg.set("bind", f"fd://{args.fd}" if args.fd is not None else f"{args.host}:{args.port}")
             self.cfg.set("workers", args.workers)
             self.cfg.set("threads", args.threads)
             self.cfg.set("worker_class", "gthread" if args.threads > 1 else "sync")
@@ -347,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--demo", action="store_true", help="load realistic demo data")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--fd", type=int, default=None,
+                   help="serve on this inherited listening socket instead of binding --host/--port")
     p.set_defaults(func=cmd_up)
 
     p = sub.add_parser("serve", help="HTTP API of one service under gunicorn")
@@ -355,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=4)
+    p.add_argument("--fd", type=int, default=None,
+                   help="serve on this inherited listening socket instead of binding --host/--port")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="consumer, outbox relay and sweeps of one service")

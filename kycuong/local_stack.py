@@ -28,10 +28,15 @@ class StackError(RuntimeError):
     pass
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def listening_socket(port: int = 0) -> socket.socket:
+    """A socket bound and listening on 127.0.0.1 (a free port when 0), to hand to a server process: the
+    port is held from the moment it is chosen, so no other listener can take it before the server starts."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
 
 
 def rabbitmqctl(*args: str, timeout: float = 180) -> str:
@@ -63,6 +68,7 @@ class LocalStack:
         self.web_threads = web_threads
         self.urls: dict[str, str] = {}
         self.processes: dict[str, subprocess.Popen] = {}
+        self.sockets: dict[str, socket.socket] = {}  # each web process's listening socket, kept for restarts
         # Department instances (`<service>@<instance>`): their own settings and databases.
         self.instance_env: dict[str, dict[str, str]] = {}
         self.instance_databases: list[str] = []
@@ -101,6 +107,9 @@ class LocalStack:
     def close(self) -> None:
         for name in list(self.processes):
             self.stop(name)
+        for sock in self.sockets.values():
+            sock.close()
+        self.sockets.clear()
         admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             for service in SERVICES:
@@ -121,17 +130,21 @@ class LocalStack:
         """Start the web or worker process of `service`, or of a department instance `service@instance`."""
         name = f"{role}_{service}"
         key, service = service, service.split("@", 1)[0]
+        fds: tuple[int, ...] = ()
         if role == "web":
-            port = int(self.urls[key].rsplit(":", 1)[1]) if key in self.urls else free_port()
-            self.urls[key] = f"http://127.0.0.1:{port}"
-            args = ["serve", service, "--port", str(port), "--workers", str(self.web_workers),
+            if key not in self.sockets:
+                self.sockets[key] = listening_socket()
+            sock = self.sockets[key]
+            self.urls[key] = f"http://127.0.0.1:{sock.getsockname()[1]}"
+            fds = (sock.fileno(),)
+            args = ["serve", service, "--fd", str(sock.fileno()), "--workers", str(self.web_workers),
                     "--threads", str(self.web_threads)]
         else:
             args = ["worker", service]
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 (kept open for the child's life)
         self.processes[name] = subprocess.Popen([sys.executable, "-m", "kycuong.cli", *args],
                                                 env={**self.env, **self.instance_env.get(key, {})},
-                                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                                                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, pass_fds=fds)
 
     def add_instance(self, service: str, instance: str, units: list[str], env: dict | None = None) -> str:
         """Run a department's own instance of `service` (its units, its own database, the same broker),

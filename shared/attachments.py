@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, TooLarge
 
 # The types accepted and the extension each is stored with.
 TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 FIELD = "attachments"
 
 
-class AttachmentTooLarge(InvalidInput):
-    status = 413
-    code = "too_large"
+class AttachmentTooLarge(TooLarge):
+    pass
 
 
 @dataclass(frozen=True)

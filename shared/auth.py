@@ -1,4 +1,6 @@
-"""JWT bearer authentication with roles and unit scoping.
+"""Who may do what: the principal (subject, unit, roles), its unit scoping, and JWT tokens.
+
+Pure of any web framework: use cases take a Principal; `shared.web.access` reads it from a request.
 
 Tokens carry `sub`, `unit` and `roles` (officer, head, inspector, office, admin). Development tokens
 are HS256 with the configured secret (`kycuong token`); production verifies an OIDC provider's tokens
@@ -8,13 +10,11 @@ and the units below it.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import jwt
-from flask import current_app, g, request
 
 from shared.errors import Forbidden, Unauthorized
 
@@ -46,6 +46,18 @@ class Principal:
         if unit == self.unit:
             return True
         return ancestors is not None and self.unit in set(ancestors(unit))
+
+    def scope_unit(self, unit: str | None) -> str | None:
+        """The unit a list is limited to: the one asked for (checked), else the caller's own unless their
+        role sees every unit; None means every unit."""
+        if unit is None and not self.sees_all_units:
+            if self.unit is None:
+                raise Forbidden("your token names no unit and your role does not see every unit; "
+                                "ask for a token of your unit", {"unit": ["no unit in the token"]})
+            return self.unit
+        if unit is not None:
+            self.ensure_unit(unit)
+        return unit
 
     def ensure_unit(self, unit: str, ancestors: Callable[[str], Iterable[str]] | None = None) -> None:
         if not self.can_access_unit(unit, ancestors):
@@ -90,33 +102,9 @@ def decode_token(token: str, settings) -> Principal:
     return Principal(sub=str(claims["sub"]), unit=claims.get("unit"), roles=frozenset(roles))
 
 
-def current_principal(required: bool = True) -> Principal | None:
-    if "principal" not in g:
-        header = request.headers.get("Authorization", "")
-        if not header:
-            g.principal = None
-        elif not header.startswith("Bearer "):
-            raise Unauthorized("the Authorization header must be 'Bearer <token>'")
-        else:
-            runtime = current_app.extensions["kycuong"]
-            g.principal = decode_token(header[len("Bearer "):].strip(), runtime.settings)
-    if g.principal is None and required:
-        raise Unauthorized("this endpoint needs a bearer token (mint one with `kycuong token`)")
-    return g.principal
+def __getattr__(name: str):  # TRANSITION: removed once every service imports these from shared.web
+    if name in ("current_principal", "require_roles"):
+        from shared.web import access
 
-
-def require_roles(*roles: str):
-    """Decorator for views: a token with one of `roles` (any role if none given)."""
-
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            principal = current_principal(required=True)
-            if roles and not principal.has_any(roles):
-                raise Forbidden(f"this action needs one of the roles {', '.join(roles)}; "
-                                f"your token has {', '.join(sorted(principal.roles)) or 'none'}")
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
+        return getattr(access, name)
+    raise AttributeError(name)

@@ -7,18 +7,23 @@
   fails, the batch is undone and its messages are applied one by one, so only the faulty one suffers.
 - A message that can never be processed (not a CloudEvent, data that fails its schema, a handler that
   rejects it) goes to `<queue>.dlq` with the reason in its headers; it is never dropped.
-- A transient failure (database unavailable, deadlock) is retried in place with back-off a bounded
-  number of times, then the message is requeued; after `delivery_limit` deliveries it is dead-lettered.
+- Each event's data is loaded once, leniently, by its catalog schema (unknown fields ignored): a handler
+  reads `event.values` (datetimes, dates, decimals), never parses `event.data` (the document as received,
+  kept for archiving) again.
+- A transient failure (database unavailable, deadlock, `shared.errors.Retryable`) is retried in place
+  with back-off a bounded number of times, then the message is requeued; after `delivery_limit`
+  deliveries it is dead-lettered.
 - A lost broker connection is re-established with back-off; heartbeats are checked between messages.
 """
 
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -28,8 +33,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from shared import broker
-from shared.errors import DomainError
-from shared.events.catalog import CATALOG, validate_data
+from shared.errors import DomainError, Retryable
+from shared.events import catalog
 from shared.events.envelope import Event, InvalidEvent
 from shared.logging import bound
 from shared.topology import DLX, declare, queue_name
@@ -61,12 +66,38 @@ class DeadLetter:
     user_id: str | None
 
 
-class Transient(Exception):
-    """Raise from a handler for a failure worth retrying later."""
+class Handlers(Mapping[str, Handler]):
+    """The handlers of one stream by event type, registered the same way in every service's handlers.py:
 
+        events = Handlers()
 
-class EventNotReady(Transient):
-    """The event depends on one that has not arrived yet: retry later rather than fail."""
+        @events.on("dossier.overdue")
+        def on_dossier_overdue(event, uow): ...
+    """
+
+    def __init__(self):
+        self._by_type: dict[str, Handler] = {}
+
+    def on(self, *event_types: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            for event_type in event_types:
+                self.add(event_type, handler)
+            return handler
+        return register
+
+    def add(self, event_type: str, handler: Handler) -> None:
+        if event_type in self._by_type:
+            raise ValueError(f"two handlers for {event_type}")
+        self._by_type[event_type] = handler
+
+    def __getitem__(self, event_type: str) -> Handler:
+        return self._by_type[event_type]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_type)
+
+    def __len__(self) -> int:
+        return len(self._by_type)
 
 
 @dataclass(frozen=True)
@@ -75,9 +106,10 @@ class Stream:
 
     name: str
     exchange: Exchange
-    handlers: dict[str, Handler]
+    handlers: Mapping[str, Handler]
     # False for streams whose publishers are outside the platform (ingest): the catalog's schemas are
-    # what the platform emits, and the handlers validate the external contract themselves.
+    # what the platform emits, and the handlers validate the external contract themselves (event.data
+    # then stays as it arrived).
     validate: bool = True
     # Called after each message of this stream is dead-lettered (e.g. to count refused publishers); a
     # failure here is logged and never blocks the acknowledgement.
@@ -107,10 +139,13 @@ class ConsumerRunner:
         handler = self.stream.handlers.get(event.type)
         if handler is None:
             return None, None, ("ignored", None)  # consumers ignore types they do not handle
-        if self.stream.validate and event.type in CATALOG:
-            errors = validate_data(event.type, event.data, strict=False)
-            if errors:
-                return None, None, ("dead", f"invalid data for {event.type}: {errors}")
+        if self.stream.validate:
+            if event.type not in catalog.CATALOG:
+                return None, None, ("dead", f"unknown event type {event.type!r} on a key this queue is bound to")
+            try:
+                event = dataclasses.replace(event, values=catalog.load(event.type, event.data))
+            except DomainError as exc:
+                return None, None, ("dead", _domain_reason(exc))
         return event, handler, None
 
     def process(self, body: bytes, headers: dict | None = None,
@@ -127,7 +162,7 @@ class ConsumerRunner:
                     return self._apply(event, handler, user_id), None
                 except DomainError as exc:
                     return "dead", _domain_reason(exc)
-                except (Transient, OperationalError) as exc:
+                except (Retryable, OperationalError) as exc:
                     reason = f"{type(exc).__name__}: {exc}"
                 except DBAPIError as exc:
                     if not exc.connection_invalidated:

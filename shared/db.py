@@ -4,8 +4,11 @@ each service keeps in its own database (so events are written in the same transa
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -19,6 +22,8 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
+    func,
+    select,
     text,
 )
 from sqlalchemy.engine import Engine
@@ -136,3 +141,24 @@ def is_postgres(engine: Engine) -> bool:
 def ping(engine: Engine) -> None:
     with engine.connect() as conn:
         conn.execute(text("SELECT 1"))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: the items (rows or views of them), where it stands, and how many in all."""
+
+    items: list
+    page: int
+    page_size: int
+    total: int
+
+    def map(self, view: Callable[[Any], Any]) -> Page:
+        """The same page with each item turned into `view(item)`."""
+        return Page([view(item) for item in self.items], self.page, self.page_size, self.total)
+
+
+def paginate(session, query, page: int, page_size: int) -> Page:
+    """Run a select one page at a time; the items are what the select returns (ORM objects)."""
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = list(session.scalars(query.limit(page_size).offset((page - 1) * page_size)))
+    return Page(items, page, page_size, total)

@@ -1,7 +1,9 @@
-"""One error shape everywhere: {"code", "status", "message", "errors"}.
+"""The errors a use case or a domain rule raises, with no transport in them.
 
-Use cases raise the DomainError subclasses; the HTTP layer turns them, and every werkzeug or
-flask-smorest error, into that shape.
+Each error says what went wrong and what to fix (`message`) and, where fields are at fault, `errors` per
+field. The HTTP edge (`shared.web`) maps each class to its status and the one JSON shape
+{"code", "status", "message", "errors"}; the consumer dead-letters a message whose handler raised one,
+with `code: message` as the reason.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from typing import Any
 
 
 class DomainError(Exception):
-    status = 400
+    """A request or a message that can never be applied as it stands."""
+
     code = "bad_request"
 
     def __init__(self, message: str, errors: dict[str, Any] | None = None):
@@ -18,34 +21,43 @@ class DomainError(Exception):
         self.message = message
         self.errors = errors or {}
 
-    def as_dict(self) -> dict[str, Any]:
-        return error_body(self.status, self.code, self.message, self.errors)
-
 
 class InvalidInput(DomainError):
-    status = 422
     code = "invalid_input"
 
 
+class TooLarge(InvalidInput):
+    """Input over a size limit (an attachment, a body)."""
+
+    code = "too_large"
+
+
 class NotFound(DomainError):
-    status = 404
     code = "not_found"
 
 
 class Conflict(DomainError):
-    status = 409
     code = "conflict"
 
 
 class Unauthorized(DomainError):
-    status = 401
     code = "unauthorized"
 
 
 class Forbidden(DomainError):
-    status = 403
     code = "forbidden"
 
 
-def error_body(status: int, code: str, message: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"code": code, "status": status, "message": message, "errors": errors or {}}
+class TooManyRequests(DomainError):
+    """The caller is over a rate limit; it may try again after `retry_after` seconds."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int, errors: dict[str, Any] | None = None):
+        super().__init__(message, errors)
+        self.retry_after = retry_after
+
+
+class Retryable(Exception):
+    """A failure that may pass by itself (another transaction changed the same rows at the same moment):
+    the consumer applies the event again, with back-off, and dead-letters it after the delivery limit."""

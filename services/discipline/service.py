@@ -42,7 +42,7 @@ from shared import attachments
 from shared.attachments import Upload
 from shared.auth import Principal
 from shared.codes import new_code
-from shared.consumer import Transient
+from shared.errors import Retryable
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.events.catalog import VIOLATION_SOURCES
 from shared.settings import Settings
@@ -437,7 +437,7 @@ def record_overdue(uow: UnitOfWork, *, subject: str, unit: str, due_at: datetime
             return outcome
     except IntegrityError as exc:
         # Another worker recorded the same fact at the same moment; once retried, this one sees it.
-        raise Transient(f"concurrent update of late fact {subject}: {exc.orig}") from exc
+        raise Retryable(f"concurrent update of late fact {subject}: {exc.orig}") from exc
 
 
 def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, detected_at: datetime,
@@ -1161,7 +1161,7 @@ def record_violation(uow: UnitOfWork, *, official: str, unit: str, kind: str, so
                 uow.commit()
             return outcome.violation
     except IntegrityError as exc:
-        raise Transient(f"concurrent record of violation {kind} of {official} on {source}: {exc.orig}") from exc
+        raise Retryable(f"concurrent record of violation {kind} of {official} on {source}: {exc.orig}") from exc
 
 
 def _official_facts(uow: UnitOfWork, official: str) -> tuple[str, bool, str]:

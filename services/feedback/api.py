@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
@@ -39,15 +39,6 @@ HANDLERS = ("officer", "head", "office", "admin")
 REPORTER_FORM_FIELDS = ("name", "phone", "email", "address")
 
 
-def _rate_limited(error: domain.RateLimited):
-    response = jsonify(error.as_dict())
-    response.status_code = error.status
-    response.headers["Retry-After"] = str(error.retry_after)
-    return response
-
-
-blp.register_error_handler(domain.RateLimited, _rate_limited)
-ratings_blp.register_error_handler(domain.RateLimited, _rate_limited)
 
 
 @blp.route("")

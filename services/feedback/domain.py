@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from shared.errors import Conflict, DomainError, InvalidInput
+from shared.errors import Conflict, InvalidInput, TooManyRequests
 
 # The channels through which feedback reaches a unit (Decree 20/2008 as amended; the national portal).
 CHANNELS: dict[str, str] = {
@@ -361,15 +361,11 @@ def duplicate_fingerprint(content: str, unit: str | None, sender: str) -> str:
     return hashlib.sha256("\x1f".join([" ".join(words), unit or "", sender]).encode()).hexdigest()
 
 
-class RateLimited(DomainError):
-    status = 429
-    code = "rate_limited"
-
+class RateLimited(TooManyRequests):
     def __init__(self, retry_after: int):
         super().__init__(f"Bạn gửi quá nhiều yêu cầu, vui lòng thử lại sau {retry_after} giây — too many "
-                         f"requests from your address; retry after {retry_after} s",
+                         f"requests from your address; retry after {retry_after} s", retry_after,
                          {"retry_after": [str(retry_after)]})
-        self.retry_after = retry_after
 
 
 @dataclass

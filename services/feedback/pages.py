@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from services.feedback import domain, service
 from services.feedback.ratelimit import client_address, limit_client
 from shared.errors import DomainError, InvalidInput
-from shared.web import runtime
+from shared.web import runtime, status_of
 
 open311 = Blueprint("open311", __name__)
 BASE = "/open311/v2"
@@ -51,7 +51,8 @@ def _error(status: int, description: str, extra: dict | None = None):
 def _domain_error(error: DomainError):
     details = "; ".join(f"{field}: {messages}" for field, messages in error.errors.items())
     extra = {"Retry-After": str(error.retry_after)} if isinstance(error, domain.RateLimited) else None
-    return _error(400 if error.status == 422 else error.status,
+    status = status_of(error)
+    return _error(400 if status == 422 else status,
                   error.message + (f" ({details})" if details else ""), extra)
 
 

@@ -58,6 +58,9 @@ class Event:
     correlationid: str | None = None
     causationid: str | None = None
     dataversion: str = "1"
+    # `data` as typed values (datetimes, dates, decimals; defaults filled, unknown fields dropped), loaded once
+    # by the consumer with the type's catalog schema; None where no schema judged it (ingest, producers).
+    values: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self):
         if self.correlationid is None:

@@ -18,7 +18,7 @@ import requests
 from conftest import wait_until
 from docx import Document
 
-from kycuong.local_stack import ROOT, free_port
+from kycuong.local_stack import ROOT, listening_socket
 from shared.auth import mint_token
 from shared.settings import DEV_JWT_SECRET
 
@@ -27,15 +27,17 @@ HANOI = timezone(timedelta(hours=7))
 
 @pytest.fixture
 def demo(tmp_path):
-    port = free_port()
+    sock = listening_socket()
+    port = sock.getsockname()[1]
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("KYCUONG_")},
            "KYCUONG_VAR_DIR": str(tmp_path / "var")}
     log = open(tmp_path / "demo.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen([sys.executable, "-m", "kycuong.cli", "up", "--demo", "--port", str(port)],
-                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen([sys.executable, "-m", "kycuong.cli", "up", "--demo", "--fd", str(sock.fileno())],
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, pass_fds=(sock.fileno(),))
     yield f"http://127.0.0.1:{port}", process, tmp_path / "demo.log"
     process.terminate()
     process.wait(timeout=20)
+    sock.close()
 
 
 def _admin_headers():

@@ -15,8 +15,8 @@ import pytest
 from conftest import drain, publish, wait_until
 from sqlalchemy import Column, String, Table, func, insert, select
 
-from shared.consumer import Transient
 from shared.db import service_metadata
+from shared.errors import Retryable
 from shared.events.envelope import Event
 from shared.runtime import ServiceRuntime, ServiceSpec
 from shared.settings import Settings
@@ -31,7 +31,7 @@ def on_task_assigned(event: Event, uow) -> None:
     remaining = transient_failures.get(event.subject, 0)
     if remaining:
         transient_failures[event.subject] = remaining - 1
-        raise Transient("database briefly unavailable")
+        raise Retryable("database briefly unavailable")
     if event.data.get("title") == "boom":
         raise ValueError("a bug in the handler")
     uow.session.execute(insert(notes).values(task_code=event.subject, lead_unit=event.data["lead_unit"]))

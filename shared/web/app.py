@@ -1,5 +1,5 @@
-"""The HTTP side every service shares: app factory, error shape, correlation ids, health, metrics,
-pagination. Services add flask-smorest Blueprints; nothing here knows a service.
+"""The HTTP side every service shares: app factory, error answers, correlation ids, health, metrics.
+Services add flask-smorest Blueprints; nothing here knows a service.
 """
 
 from __future__ import annotations
@@ -7,18 +7,26 @@ from __future__ import annotations
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask, Response, current_app, g, jsonify, request
 from flask_smorest import Api
-from marshmallow import Schema, fields, validate
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from werkzeug.exceptions import HTTPException
 
 from shared import broker
 from shared.db import ping
-from shared.errors import DomainError, error_body
+from shared.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    TooManyRequests,
+    Unauthorized,
+)
 from shared.logging import correlation_id, service_name
+from shared.web.schemas import ErrorResponse
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime
@@ -59,9 +67,26 @@ class PlatformApi(Api):
         return response
 
 
+# The status of each error a use case raises; a subclass takes its nearest ancestor's.
+STATUS = {InvalidInput: 422, TooLarge: 413, NotFound: 404, Conflict: 409, Unauthorized: 401, Forbidden: 403,
+          TooManyRequests: 429, DomainError: 400}
+
+
+def status_of(error: DomainError) -> int:
+    return next(STATUS[cls] for cls in type(error).__mro__ if cls in STATUS)
+
+
+def error_body(status: int, code: str, message: str, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The one error shape of every answer: {"code", "status", "message", "errors"}."""
+    return {"code": code, "status": status, "message": message, "errors": errors or {}}
+
+
 def _handle_domain_error(error: DomainError):
-    response = jsonify(error.as_dict())
-    response.status_code = error.status
+    status = status_of(error)
+    response = jsonify(error_body(status, error.code, error.message, error.errors))
+    response.status_code = status
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 
@@ -165,46 +190,3 @@ def readyz():
 
 def metrics():
     return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
-
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-class LocalDateTime(fields.DateTime):
-    """An instant as users read it: ISO 8601 in Asia/Ho_Chi_Minh (stored in UTC)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is not None and value.tzinfo is not None:
-            value = value.astimezone(LOCAL_TZ)
-        return super()._serialize(value, attr, obj, **kwargs)
-
-
-class ErrorResponse(Schema):
-    code = fields.String(metadata={"description": "machine-readable error code"})
-    status = fields.Integer()
-    message = fields.String(metadata={"description": "what went wrong and what to fix"})
-    errors = fields.Dict(metadata={"description": "messages per field"})
-
-
-class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
-
-
-def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
-    """The response schema of a paginated list: {items, page, page_size, total}."""
-    return type(name, (Schema,), {
-        "items": fields.List(fields.Nested(item_schema)),
-        "page": fields.Integer(),
-        "page_size": fields.Integer(),
-        "total": fields.Integer(),
-    })
-
-
-def paginate(query, session, page: int, page_size: int) -> dict:
-    """Run a SQLAlchemy select with paging; returns the page envelope with ORM objects as items."""
-    from sqlalchemy import func, select
-
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = session.scalars(query.limit(page_size).offset((page - 1) * page_size)).all()
-    return {"items": items, "page": page, "page_size": page_size, "total": total}

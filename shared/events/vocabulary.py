@@ -1,0 +1,28 @@
+"""Reference data that several services show and the events carry as codes: one definition each."""
+
+from __future__ import annotations
+
+# Disciplinary forms (hình thức kỷ luật), by the code events and decisions carry, with their Vietnamese
+# and English labels: Law on Cadres and Civil Servants 2008 (amended 2019) Art. 78-79, Law on Public
+# Employees 2010 (amended 2019) Art. 52, Decree 112/2020/ND-CP Art. 7-15; "phê bình" is a party and
+# mass-organisation form kept for local rules. Lightest first.
+SANCTION_FORMS: dict[str, tuple[str, str]] = {
+    "phe_binh": ("Phê bình", "Criticism"),
+    "khien_trach": ("Khiển trách", "Reprimand"),
+    "canh_cao": ("Cảnh cáo", "Warning"),
+    "ha_bac_luong": ("Hạ bậc lương", "Salary step down"),
+    "giang_chuc": ("Giáng chức", "Demotion"),
+    "cach_chuc": ("Cách chức", "Removal from post"),
+    "bai_nhiem": ("Bãi nhiệm", "Recall from elected office"),
+    "dinh_chi_cong_tac": ("Đình chỉ công tác", "Suspension"),
+    "mien_nhiem": ("Miễn nhiệm", "Removal from office"),
+    "buoc_thoi_viec": ("Buộc thôi việc", "Dismissal"),
+}
+
+
+def sanction_form_label(form: str, lang: str = "vi") -> str:
+    """The form's label in `lang` ("vi" or "en"); an unknown code is shown as it is."""
+    labels = SANCTION_FORMS.get(form)
+    if labels is None:
+        return form
+    return labels[0] if lang == "vi" else labels[1]

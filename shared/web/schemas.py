@@ -1,0 +1,42 @@
+"""Schemas every service's HTTP API shares: the error shape, paging, local instants."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from marshmallow import Schema, fields, validate
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+# A page number beyond this asks for rows no list has; capped so the offset stays a database integer.
+MAX_PAGE = 1_000_000
+
+
+class LocalDateTime(fields.DateTime):
+    """An instant as users read it: ISO 8601 in Asia/Ho_Chi_Minh (stored in UTC)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(LOCAL_TZ)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+class ErrorResponse(Schema):
+    code = fields.String(metadata={"description": "machine-readable error code"})
+    status = fields.Integer()
+    message = fields.String(metadata={"description": "what went wrong and what to fix"})
+    errors = fields.Dict(metadata={"description": "messages per field"})
+
+
+class PageArgs(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+def page_schema(item_schema: type[Schema], name: str) -> type[Schema]:
+    """The response schema of a paginated list (`shared.db.Page`): {items, page, page_size, total}."""
+    return type(name, (Schema,), {
+        "items": fields.List(fields.Nested(item_schema)),
+        "page": fields.Integer(),
+        "page_size": fields.Integer(),
+        "total": fields.Integer(),
+    })
