@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from shared.events.vocabulary import SANCTION_FORMS
-
-TIMELINESS = ("early", "on_time", "late")
-# A dossier is late because a step overran its budget, or because a second supplement was requested
-# (the 766 method counts it late whatever the dates say).
-LATE_REASONS = ("overran", "second_supplement")
-DOSSIER_ENDS = ("returned", "refused", "withdrawn", "stopped")
-EXPLANATION_SUBJECTS = ("dossier", "task", "feedback", "misconduct", "inspection")
-DEADLINE_CHANGE_REASONS = ("calendar_changed", "supplement_received", "apology")
+from shared.events.vocabulary import (
+    DEADLINE_CHANGE_REASONS,
+    EXPLANATION_SUBJECTS,
+    FEEDBACK_STAGES,
+    LATE_REASONS,
+    SANCTION_FORMS,
+    SANCTION_STEPS,
+    TIMELINESS,
+    VIOLATION_SOURCES,
+)
 
 
 class EventData(Schema):
@@ -229,7 +230,6 @@ class SanctionProposed(EventData):
     violation = _opt(metadata={"description": "code of the violation behind the proposal"})
 
 
-
 class ExplanationSubmitted(EventData):
     code = _code()
     official = _code()
@@ -260,9 +260,6 @@ class ExplanationMissed(EventData):
     detected_at = fields.AwareDateTime(required=True)
 
 
-VIOLATION_SOURCES = ("dossier", "task", "feedback", "inspection", "explanation", "misconduct")
-
-
 class ViolationRecorded(EventData):
     code = _code()
     official = _code(metadata={"description": "official responsible"})
@@ -274,9 +271,6 @@ class ViolationRecorded(EventData):
     source = _code(metadata={"description": "code of the dossier, task, feedback, inspection …"})
     fact_date = fields.Date(required=True)
     recorded_at = fields.AwareDateTime(required=True)
-
-
-SANCTION_STEPS = ("review", "council", "recommendation", "decision")
 
 
 class SanctionStepRecorded(EventData):
@@ -417,9 +411,6 @@ class FeedbackReceived(EventData):
     dossier_code = _opt()
     received_at = fields.AwareDateTime(required=True)
     anonymous = fields.Boolean(load_default=False)
-
-
-FEEDBACK_STAGES = ("forward", "refuse", "answer", "publish")
 
 
 class FeedbackHandled(EventData):

@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+# Codes the events carry (each a field's allowed values in shared/events/schemas.py).
+TIMELINESS = ("early", "on_time", "late")
+# A dossier is late because a step overran its budget, or because a second supplement was requested
+# (the 766 method counts it late whatever the dates say).
+LATE_REASONS = ("overran", "second_supplement")
+DOSSIER_ENDS = ("returned", "refused", "withdrawn", "stopped")
+EXPLANATION_SUBJECTS = ("dossier", "task", "feedback", "misconduct", "inspection")
+DEADLINE_CHANGE_REASONS = ("calendar_changed", "supplement_received", "apology")
+VIOLATION_SOURCES = ("dossier", "task", "feedback", "inspection", "explanation", "misconduct")
+SANCTION_STEPS = ("review", "council", "recommendation", "decision")
+FEEDBACK_STAGES = ("forward", "refuse", "answer", "publish")
+
 # Disciplinary forms (hình thức kỷ luật), by the code events and decisions carry, with their Vietnamese
 # and English labels: Law on Cadres and Civil Servants 2008 (amended 2019) Art. 78-79, Law on Public
 # Employees 2010 (amended 2019) Art. 52, Decree 112/2020/ND-CP Art. 7-15; "phê bình" is a party and

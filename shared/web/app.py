@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import time
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
 from flask_smorest import Api
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from werkzeug.exceptions import HTTPException
@@ -34,7 +35,21 @@ if TYPE_CHECKING:
 REQUESTS = Counter("kycuong_http_requests_total", "HTTP requests", ["service", "method", "status"])
 LATENCY = Histogram("kycuong_http_request_seconds", "HTTP request latency", ["service"])
 
-SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14/"
+WEB = Path(__file__).resolve().parent
+
+
+def docs_blueprint(service: str) -> Blueprint:
+    """Swagger UI of one service at /<service>/docs/, every asset served by the platform (no CDN: it must
+    work in a province's own network) and no inline script."""
+    docs = Blueprint(f"{service}_docs", __name__, template_folder=str(WEB / "templates"),
+                     static_folder=str(WEB / "static" / "swagger-ui"), static_url_path="/assets")
+
+    @docs.get("/")
+    def swagger_ui():
+        return render_template("api_docs.html", title=current_app.config["API_TITLE"],
+                               spec_url=f"/{service}/docs/openapi.json", assets=f"/{service}/docs/assets/")
+
+    return docs
 
 
 def runtime() -> ServiceRuntime:
@@ -111,8 +126,6 @@ def create_service_app(rt: ServiceRuntime, *, root_routes: bool = True) -> Flask
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX=f"/{spec.name}/docs",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="/",
-        OPENAPI_SWAGGER_UI_URL=SWAGGER_UI_URL,
         API_SPEC_OPTIONS={
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                                "bearerFormat": "JWT"}}},
@@ -123,6 +136,7 @@ def create_service_app(rt: ServiceRuntime, *, root_routes: bool = True) -> Flask
     app.extensions["platform_api"] = api
     for blueprint in spec.blueprints:
         api.register_blueprint(blueprint, url_prefix=f"/{spec.name}/api/v1{blueprint.url_prefix or ''}")
+    app.register_blueprint(docs_blueprint(spec.name), url_prefix=f"/{spec.name}/docs")
     for page in spec.pages:
         app.register_blueprint(page, url_prefix=f"/{spec.name}")
     app.register_error_handler(DomainError, _handle_domain_error)
