@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import json
 import os
 import re
 import shlex
 import shutil
 import subprocess
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -111,12 +113,17 @@ def compose_kycuong(compose: dict) -> dict[str, tuple[KycuongProcess, str | None
             if is_kycuong_image(definition) and name != "migrate"}
 
 
+def with_defaults(value: str) -> str:
+    """A compose value with its `${VAR:-default}` references taken at their defaults."""
+    return re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", str(value))
+
+
 def compose_environment(definition: dict) -> dict[str, str]:
     """The environment a container gets, with compose's `${VAR:-default}` taken at its default."""
     environment = definition.get("environment", {})
     if isinstance(environment, list):
         environment = dict(item.split("=", 1) for item in environment)
-    return {key: re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", str(value)) for key, value in environment.items()}
+    return {key: with_defaults(value) for key, value in environment.items()}
 
 
 def nginx_blocks(text: str, keyword: str) -> dict[str, str]:
@@ -194,7 +201,48 @@ def test_compose_migrates_and_declares_the_topology_before_any_process_starts(co
 
 
 def test_compose_scales_feedback_intake(compose):
-    assert compose["services"]["web_feedback"]["deploy"]["replicas"] == 2
+    # `mode: replicated` is what makes podman-compose honour `replicas` (docker compose assumes it).
+    assert compose["services"]["web_feedback"]["deploy"] == {"mode": "replicated", "replicas": 2}
+
+
+def test_compose_takes_the_jwt_secret_from_the_environment_with_no_default(compose):
+    """A forgotten secret must stop the deployment, not run it on a development value."""
+    for name, definition in compose["services"].items():
+        if not is_kycuong_image(definition):
+            continue
+        value = definition["environment"]["KYCUONG_JWT_SECRET"]
+        assert re.fullmatch(r"\$\{KYCUONG_JWT_SECRET:\?[^}]+\}", value), f"{name}: {value}"
+
+
+def test_compose_web_and_worker_containers_have_healthchecks_and_a_files_volume(compose):
+    for name in compose_kycuong(compose):
+        service = compose["services"][name]
+        assert service["healthcheck"]["test"] == ["CMD", "kycuong-healthcheck"], name
+        assert any(v.endswith(":/var/lib/kycuong") for v in service["volumes"]), name
+        assert service["environment"]["KYCUONG_VAR_DIR"] == "/var/lib/kycuong", name
+    assert {"rabbitmq-data", "postgres-data", "kycuong-files"} <= set(compose["volumes"])
+
+
+def test_compose_builds_the_image_with_the_projects_version(compose):
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for name, definition in compose["services"].items():
+        if is_kycuong_image(definition):
+            assert definition["build"]["args"]["KYCUONG_VERSION"] == project["version"], name
+
+
+def test_compose_names_only_images_built_here(compose):
+    """No registry is assumed: every image is made by deploy/images/build.py, from the Containerfiles the
+    compose file's build sections name."""
+    spec = importlib.util.spec_from_file_location("kycuong_image_build", DEPLOY / "images" / "build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    for name, definition in compose["services"].items():
+        if is_kycuong_image(definition):
+            assert definition["image"] == build.APP_IMAGE, name
+        else:
+            directory = build.SERVICE_IMAGES.get(definition["image"])
+            assert directory, f"{name}: {definition['image']} is not built by deploy/images/build.py"
+            assert definition["build"]["context"] == f"deploy/images/{directory}", name
 
 
 def test_compose_environment_gives_each_service_its_own_database(compose):
@@ -251,12 +299,15 @@ def test_gateway_listens_on_8100_with_the_same_config_in_both(compose):
     gateway = compose["services"]["gateway"]
     argv = gateway["command"]
     config = Path(argv[argv.index("-c") + 1])
-    assert f"{GATEWAY_PORT}:{GATEWAY_PORT}" in gateway["ports"]
+    # Published on 8100 unless KYCUONG_GATEWAY_PORT says otherwise (the container test moves it).
+    assert f"{GATEWAY_PORT}:{GATEWAY_PORT}" in [with_defaults(port) for port in gateway["ports"]]
     # The include is resolved beside the main file, so the compose upstreams must be mounted there.
     assert f"./deploy/nginx.conf:{config}:ro" in gateway["volumes"]
     assert f"./deploy/nginx-upstreams.compose.conf:{config.parent / nginx_include_name()}:ro" in gateway["volumes"]
     assert set(gateway["depends_on"]) == {name for name, (p, _h) in compose_kycuong(compose).items()
                                           if p.role == "serve"}
+    # nginx resolves the upstream names once: it must start after every web replica is healthy.
+    assert {dep["condition"] for dep in gateway["depends_on"].values()} == {"service_healthy"}
 
 
 @pytest.mark.skipif(not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()) and not os.environ.get("CI"),
@@ -273,7 +324,11 @@ def test_nginx_accepts_the_gateway_configuration():
 def test_image_runs_kycuong_as_a_plain_user():
     dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
     assert dockerfile_entrypoint() == ["kycuong"]
-    assert re.search(r"^FROM python:3\.11-slim$", dockerfile, re.MULTILINE)
+    # The base deploy/images/build.py makes from Debian bookworm: its python3 is the 3.11 pyproject requires.
+    assert re.search(r"^ARG BASE=localhost/kycuong-base-runtime:bookworm$", dockerfile, re.MULTILINE)
+    assert re.search(r"^FROM \$\{BASE\}$", dockerfile, re.MULTILINE)
+    assert re.search(r"^HEALTHCHECK .*\bCMD \[\"kycuong-healthcheck\"\]$", dockerfile, re.MULTILINE)
+    assert "org.opencontainers.image.version=\"${KYCUONG_VERSION}\"" in dockerfile
     users = re.findall(r"^USER\s+(\S+)", dockerfile, re.MULTILINE)
     assert users and users[-1] not in {"root", "0"}
 
