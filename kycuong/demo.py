@@ -27,7 +27,10 @@ from services.discipline import service as discipline
 from services.dossiers import catalog
 from services.dossiers import service as dossiers
 from services.feedback import service as feedback
-from services.tasks import service as tasks
+from services.tasks.domain import Recurrence
+from services.tasks.use_cases import assignment as task_assignment
+from services.tasks.use_cases import directives as task_directives
+from services.tasks.use_cases import queries as task_queries
 from shared.auth import Principal
 from shared.clock import ManualClock
 from shared.errors import Conflict, DomainError, InvalidInput
@@ -437,12 +440,12 @@ def _judge_explanations_when_asked(runtime, stop: threading.Event, progress: Cal
 def _load_tasks_and_feedback(rt, rng: random.Random) -> None:
     office = Principal("demo-office", "HN-VP", frozenset({"office"}))
     now = rt["tasks"].clock.now()
-    existing = tasks.list_tasks(rt["tasks"].uow(), office, None, "01/CT-UBND", 1, 1)["total"]
+    existing = task_queries.list_tasks(rt["tasks"].uow(), office, None, "01/CT-UBND", 1, 1).total
     if not existing:
         try:
-            tasks.create_directive(rt["tasks"].uow(), {
-                "number_symbol": "01/CT-UBND", "issued_on": date(2026, 1, 5), "signer": "Chủ tịch UBND Thành phố",
-                "summary": "Tăng cường kỷ luật, kỷ cương hành chính; cá thể hóa trách nhiệm người đứng đầu"}, office)
+            task_directives.register_directive(rt["tasks"].uow(), task_directives.RegisterDirective(
+                number_symbol="01/CT-UBND", issued_on=date(2026, 1, 5), signer="Chủ tịch UBND Thành phố",
+                summary="Tăng cường kỷ luật, kỷ cương hành chính; cá thể hóa trách nhiệm người đứng đầu"), office)
         except Conflict:
             pass
         for unit, title, due in [
@@ -454,12 +457,12 @@ def _load_tasks_and_feedback(rt, rng: random.Random) -> None:
             ("HN-SXD", "Báo cáo tình hình giải quyết hồ sơ cấp phép xây dựng quá hạn, làm rõ trách nhiệm cá nhân",
              now + timedelta(seconds=10)),
         ]:
-            tasks.assign_task(rt["tasks"].uow(), {"title": title, "lead_unit": unit, "due_at": due,
-                                                  "co_units": ["HN-SNV"] if unit != "HN-SNV" else [],
-                                                  "document": "01/CT-UBND"}, office)
-        tasks.assign_task(rt["tasks"].uow(), {
-            "title": "Báo cáo định kỳ hằng tháng kết quả thực hiện Chỉ thị (trước ngày 20)", "lead_unit": "HN-STP",
-            "recurrence": {"kind": "monthly", "day_of_month": 20}, "document": "01/CT-UBND"}, office)
+            task_assignment.assign_task(rt["tasks"].uow(), task_assignment.AssignTask(
+                title=title, lead_unit=unit, due_at=due, co_units=["HN-SNV"] if unit != "HN-SNV" else [],
+                document="01/CT-UBND"), office)
+        task_assignment.assign_task(rt["tasks"].uow(), task_assignment.AssignTask(
+            title="Báo cáo định kỳ hằng tháng kết quả thực hiện Chỉ thị (trước ngày 20)", lead_unit="HN-STP",
+            recurrence=Recurrence(kind="monthly", day_of_month=20), document="01/CT-UBND"), office)
     if feedback.list_feedback(rt["feedback"].uow(), office, None, None, 1, 1)["total"]:
         return
     for unit, content in [

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from services.tasks import handlers
 from services.tasks.api import blp, digests_blp, directives_blp, leaders_blp
 from services.tasks.models import Base
 from services.tasks.sweeps import sweep_monday_digest, sweep_occurrences, sweep_overdue, sweep_reminders
@@ -15,6 +16,7 @@ def build() -> ServiceSpec:
         metadata=Base.metadata,
         migrations=Path(__file__).with_name("migrations"),
         blueprints=[directives_blp, blp, leaders_blp, digests_blp],
+        handlers=handlers.events,
         sweeps=[
             Sweep("occurrences", sweep_occurrences),
             Sweep("reminders", sweep_reminders),

@@ -6,12 +6,12 @@ import calendar as gregorian
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from shared.errors import Conflict, InvalidInput
 
-# The states of DOMAIN.md. They are derived from the deadline in force, the completion instant and
-# whether anything was reported; nobody types them in.
+# The states of a task (services/tasks/README.md). They are derived from the deadline in force, the
+# completion instant and whether anything was reported; nobody types them in.
 NOT_STARTED = "not_started"
 IN_PROGRESS = "in_progress"
 OVERDUE = "overdue"
@@ -62,6 +62,47 @@ def timeliness(due_at: datetime | None, completed_at: datetime) -> str:
     return "on_time" if derive_state(due_at, completed_at, True, completed_at) == COMPLETED_ON_TIME else "late"
 
 
+@dataclass(frozen=True)
+class Tally:
+    """How many tasks of one directing document (None: all of them) are in each state, with the
+    completion rates a leader's summary shows (percent, one decimal, half up)."""
+
+    document: str | None
+    total: int = 0
+    not_started: int = 0
+    in_progress: int = 0
+    overdue: int = 0
+    completed_on_time: int = 0
+    completed_late: int = 0
+
+    @property
+    def completion_rate(self) -> Decimal:
+        return self._share(self.completed_on_time + self.completed_late)
+
+    @property
+    def on_time_rate(self) -> Decimal:
+        return self._share(self.completed_on_time)
+
+    def _share(self, n: int) -> Decimal:
+        if not self.total:
+            return Decimal("0.0")
+        return (Decimal(100 * n) / self.total).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def tally_by_document(tasks: Iterable[tuple[str | None, str]]) -> tuple[list[Tally], Tally]:
+    """(one tally per directing document, documents in order and None last; the overall tally) of
+    (document, state) pairs."""
+    groups: dict[str | None, dict[str, int]] = {}
+    overall: dict[str, int] = dict.fromkeys(("total", *STATES), 0)
+    for document, state in tasks:
+        group = groups.setdefault(document, dict.fromkeys(("total", *STATES), 0))
+        for counts in (group, overall):
+            counts["total"] += 1
+            counts[state] += 1
+    ordered = sorted(groups, key=lambda document: (document is None, document or ""))
+    return [Tally(document, **groups[document]) for document in ordered], Tally(None, **overall)
+
+
 def check_assignment(lead_unit: str, co_units: list[str], due_at: datetime | None, now: datetime) -> list[str]:
     """Validate a new assignment; returns the co-operating units without duplicates or the lead."""
     errors: dict[str, list[str]] = {}
@@ -79,8 +120,9 @@ def check_assignment(lead_unit: str, co_units: list[str], due_at: datetime | Non
 @dataclass(frozen=True)
 class Recurrence:
     """weekly on `weekday` (0 = Monday); monthly on `day_of_month`; quarterly on `day_of_month` of the
-    last month of each quarter (March, June, September, December), the month by which DOMAIN.md's
-    quarterly reports fall due. A day past the month's end means its last day (31 → 28 February)."""
+    last month of each quarter (March, June, September, December), the month by which quarterly
+    reports fall due (services/tasks/README.md). A day past the month's end means its last day
+    (31 → 28 February)."""
 
     kind: str
     weekday: int | None = None

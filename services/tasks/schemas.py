@@ -1,8 +1,12 @@
 """Request and response schemas of the tasks API."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
-from services.tasks.domain import RECURRENCE_KINDS, STATES
+from services.tasks.domain import RECURRENCE_KINDS, STATES, Recurrence
+from services.tasks.use_cases.assignment import AssignTask
+from services.tasks.use_cases.directives import RegisterDirective
+from services.tasks.use_cases.extensions import DecideExtension, RequestExtension
+from services.tasks.use_cases.progress import ReportProgress
 from shared.web import LocalDateTime, PageArgs, page_schema
 
 
@@ -16,6 +20,10 @@ class DirectiveIn(Schema):
                             metadata={"description": "trích yếu"})
     issued_by = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64),
                               metadata={"description": "đơn vị ban hành (mặc định: đơn vị của bạn)"})
+
+    @post_load
+    def command(self, data, **_):
+        return RegisterDirective(**data)
 
 
 class DirectiveOut(Schema):
@@ -44,6 +52,10 @@ class RecurrenceIn(Schema):
                                   metadata={"description": "ngày trong tháng; quá cuối tháng thì lấy ngày cuối"})
     until = fields.Date(load_default=None, allow_none=True, metadata={"description": "lặp đến ngày"})
 
+    @post_load
+    def rule(self, data, **_):
+        return Recurrence(**data)
+
 
 class TaskIn(Schema):
     title = fields.String(required=True, validate=validate.Length(min=3, max=2000))
@@ -60,6 +72,10 @@ class TaskIn(Schema):
     recurrence = fields.Nested(RecurrenceIn, load_default=None, allow_none=True,
                                metadata={"description": "nhiệm vụ định kỳ: hạn của mỗi kỳ là 17:00 ngày đó, "
                                                         "lùi về ngày làm việc liền trước nếu là ngày nghỉ"})
+
+    @post_load
+    def command(self, data, **_):
+        return AssignTask(**data)
 
 
 class TaskOut(Schema):
@@ -88,6 +104,10 @@ class ProgressIn(Schema):
     product = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
                             metadata={"description": "sản phẩm kèm theo: tên tệp hoặc đường dẫn"})
 
+    @post_load
+    def command(self, data, **_):
+        return ReportProgress(**data)
+
 
 class ProgressOut(Schema):
     unit = fields.String()
@@ -102,10 +122,18 @@ class ExtensionIn(Schema):
     requested_due_at = fields.AwareDateTime(required=True)
     reason = fields.String(required=True, validate=validate.Length(min=3, max=4000))
 
+    @post_load
+    def command(self, data, **_):
+        return RequestExtension(**data)
+
 
 class DecisionIn(Schema):
     approved = fields.Boolean(required=True)
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
+
+    @post_load
+    def command(self, data, **_):
+        return DecideExtension(**data)
 
 
 class ExtensionOut(Schema):

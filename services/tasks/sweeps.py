@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from services.tasks import service
+from services.tasks.use_cases import assignment, reminders
 from shared.alerts import sweep_in_batches
 
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ def sweep_reminders(runtime: ServiceRuntime) -> int:
     """`task.due_soon` at each reminder point, once per task, deadline and point; returns how many."""
     emitted, cursor = 0, None
     while True:
-        done, claimed, cursor = service.remind_tasks(runtime.uow(), after=cursor, limit=BATCH)
+        done, claimed, cursor = reminders.remind_tasks(runtime.uow(), after=cursor, limit=BATCH)
         emitted += done
         if claimed < BATCH:
             return emitted
@@ -26,14 +26,14 @@ def sweep_reminders(runtime: ServiceRuntime) -> int:
 
 def sweep_overdue(runtime: ServiceRuntime) -> int:
     """`task.overdue` for every open task past its deadline in force, once per deadline."""
-    return sweep_in_batches(lambda limit: service.alert_overdue_tasks(runtime.uow(), limit=limit), BATCH)
+    return sweep_in_batches(lambda limit: reminders.alert_overdue_tasks(runtime.uow(), limit=limit), BATCH)
 
 
 def sweep_occurrences(runtime: ServiceRuntime) -> int:
     """Keep the next occurrences of every recurring task materialised; returns how many were created."""
     created, cursor = 0, ""
     while True:
-        done, claimed, cursor = service.materialise_occurrences(runtime.uow(), after=cursor, limit=BATCH)
+        done, claimed, cursor = assignment.materialise_occurrences(runtime.uow(), after=cursor, limit=BATCH)
         created += done
         if claimed < BATCH:
             return created
@@ -41,4 +41,4 @@ def sweep_occurrences(runtime: ServiceRuntime) -> int:
 
 def sweep_monday_digest(runtime: ServiceRuntime) -> int:
     """On Mondays, the list per leader of tasks due but not reported; once per week and leader."""
-    return service.compile_monday_digests(runtime.uow())
+    return reminders.compile_monday_digests(runtime.uow())
