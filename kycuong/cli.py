@@ -137,7 +137,7 @@ def cmd_makemigration(args) -> int:
 
 def cmd_directory(args) -> int:
     """Import units into discipline's directory (it spreads them to the other services as events)."""
-    from services.discipline import service as discipline
+    from services.discipline.use_cases import directory as discipline
     from shared.errors import DomainError
     from shared.runtime import ServiceRuntime
 
@@ -174,7 +174,7 @@ def cmd_directory(args) -> int:
 
 def cmd_audit(args) -> int:
     """Recompute discipline's audit hash chain; exit 1 naming the first broken link."""
-    from services.discipline import service as discipline
+    from services.discipline.use_cases import audit as discipline
     from shared.runtime import ServiceRuntime
 
     rt = ServiceRuntime(registry.spec("discipline"), _settings(args))

@@ -23,7 +23,11 @@ from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from services.discipline import service as discipline
+from services.discipline.use_cases import decisions as discipline_decisions
+from services.discipline.use_cases import directory as discipline_directory
+from services.discipline.use_cases import explanations as discipline_explanations
+from services.discipline.use_cases import inspections as discipline_inspections
+from services.discipline.use_cases import proposals as discipline_proposals
 from services.dossiers import catalog
 from services.dossiers import service as dossiers
 from services.feedback import service as feedback
@@ -85,16 +89,16 @@ def load(platform, progress: Callable[[str], None] = print) -> dict:
 
     progress("demo 1/5: đơn vị hành chính Hà Nội (126 phường, xã) và các sở, ngành…")
     d = rt["discipline"]
-    discipline.import_province(d.uow(), 1)
-    discipline.import_departments(d.uow())
+    discipline_directory.import_province(d.uow(), 1)
+    discipline_directory.import_departments(d.uow())
     for unit, (head, head_name, position), officials, _ in STAFFED:
-        discipline.upsert_official(d.uow(), head, head_name, unit, "cong_chuc", position, True)
-        discipline.assign_head(d.uow(), unit, head, date(2025, 7, 1))
+        discipline_directory.upsert_official(d.uow(), head, head_name, unit, "cong_chuc", position, True)
+        discipline_directory.assign_head(d.uow(), unit, head, date(2025, 7, 1))
         for code, name in officials:
-            discipline.upsert_official(d.uow(), code, name, unit, "cong_chuc", "Chuyên viên", False)
-    discipline.upsert_official(d.uow(), "CB-W070-13", "Hoàng Thị Thu", INSPECTED_UNIT, "cong_chuc",
+            discipline_directory.upsert_official(d.uow(), code, name, unit, "cong_chuc", "Chuyên viên", False)
+    discipline_directory.upsert_official(d.uow(), "CB-W070-13", "Hoàng Thị Thu", INSPECTED_UNIT, "cong_chuc",
                                "Công chức Văn phòng - Thống kê", False)
-    discipline.upsert_official(d.uow(), INSPECTOR.sub, "Nguyễn Thị Minh Châu", INSPECTOR.unit, "cong_chuc",
+    discipline_directory.upsert_official(d.uow(), INSPECTOR.sub, "Nguyễn Thị Minh Châu", INSPECTOR.unit, "cong_chuc",
                                "Thanh tra viên", False)
 
     progress("demo 2/5: thủ tục hành chính (danh mục mẫu)…")
@@ -357,20 +361,22 @@ def _load_inspection_to_decision(runtime) -> int:
     review meeting, the council and the recommendation to a decision, each within its deadline and well
     within the 90-day handling limit, under the rule set in force on the day of the facts (Decree 172/2025
     for a công chức). Returns 1 when the decision was made now, 0 when an earlier run made it."""
-    if discipline.list_inspections(runtime.uow(), ADMIN, unit=INSPECTED_UNIT, page_size=1)["total"]:
+    if discipline_inspections.list_inspections(runtime.uow(), ADMIN, unit=INSPECTED_UNIT, page_size=1).total:
         return 0
     calendar = runtime.calendar
     now = runtime.clock.now().astimezone(calendar.tz)
     inspected = calendar.add_working_days(now, -35).replace(hour=15, minute=30, second=0, microsecond=0)
-    discipline.record_inspection(
-        _uow_at(runtime, inspected), INSPECTOR, unit=INSPECTED_UNIT, kind="surprise",
-        inspected_on=inspected.date(), team=["Nguyễn Thị Minh Châu (Trưởng đoàn)", "Lê Quang Trung", "Phạm Thu Trang"],
+    inspection = discipline_inspections.NewInspection(
+        unit=INSPECTED_UNIT, kind="surprise", inspected_on=inspected.date(),
+        team=("Nguyễn Thị Minh Châu (Trưởng đoàn)", "Lê Quang Trung", "Phạm Thu Trang"),
         notes="Kiểm tra đột xuất Bộ phận một cửa theo phản ánh của người dân về việc yêu cầu giấy tờ ngoài quy định",
-        findings=[{"category": "misconduct", "officials": [INSPECTED_OFFICIAL],
-                   "facts": "Yêu cầu công dân nộp thêm bản sao sổ hộ khẩu và giấy xác nhận tình trạng hôn nhân khi "
-                            "đăng ký khai sinh, không có trong thành phần hồ sơ thủ tục 1.001193; không hướng dẫn "
-                            "một lần, đầy đủ"}])
-    proposals = discipline.list_sanction_proposals(runtime.uow(), ADMIN, official=INSPECTED_OFFICIAL)["items"]
+        findings=(discipline_inspections.Finding(
+            category="misconduct", officials=(INSPECTED_OFFICIAL,),
+            facts="Yêu cầu công dân nộp thêm bản sao sổ hộ khẩu và giấy xác nhận tình trạng hôn nhân khi "
+                  "đăng ký khai sinh, không có trong thành phần hồ sơ thủ tục 1.001193; không hướng dẫn "
+                  "một lần, đầy đủ"),))
+    discipline_inspections.record_inspection(_uow_at(runtime, inspected), INSPECTOR, inspection)
+    proposals = discipline_proposals.list_sanction_proposals(runtime.uow(), ADMIN, official=INSPECTED_OFFICIAL).items
     proposal = next((p for p in proposals if p.violation_kind == "misconduct" and p.status != "decided"), None)
     if proposal is None:
         log.warning("demo: the inspection raised no proposal; the sanction rules may have changed")
@@ -383,7 +389,7 @@ def _load_inspection_to_decision(runtime) -> int:
         ("decision", 2, {"form": "khien_trach", "notes": "Quyết định kỷ luật khiển trách"}),
     ]:
         at = calendar.add_working_days(at, after_days).replace(hour=10, minute=0, second=0, microsecond=0)
-        discipline.record_step(_uow_at(runtime, at + timedelta(minutes=30)), proposal.code, step=step, at=at,
+        discipline_decisions.record_step(_uow_at(runtime, at + timedelta(minutes=30)), proposal.code, step=step, at=at,
                                actor=HEADS[INSPECTED_UNIT], **extra)
     return 1
 
@@ -394,14 +400,15 @@ def _judge_explanations_when_asked(runtime, stop: threading.Event, progress: Cal
     judges: one explanation accepted (an objective cause), one rejected. Once per data folder: a restart
     finds them judged and does nothing."""
     try:
-        judged = {status: discipline.list_explanations(runtime.uow(), ADMIN, status=status, page_size=1)["total"]
+        judged = {status: discipline_explanations.list_explanations(runtime.uow(), ADMIN, status=status,
+                                                                    page_size=1).total
                   for status in ("accepted", "rejected")}
         if all(judged.values()):
             return
         waited = 0.0
         while not stop.is_set() and waited < timeout:
-            asked = discipline.list_explanations(runtime.uow(), ADMIN, role="official", status="requested",
-                                                 page_size=200)["items"]
+            asked = discipline_explanations.list_explanations(runtime.uow(), ADMIN, role="official", status="requested",
+                                                 page_size=200).items
             now = runtime.clock.now()
             asked = sorted((r for r in asked if r.subject_type == "dossier" and r.unit in HEADS and r.due_at > now),
                            key=lambda r: r.subject)
@@ -427,9 +434,10 @@ def _judge_explanations_when_asked(runtime, stop: threading.Event, progress: Cal
             if judged[status]:
                 continue
             official = Principal(request.official, request.unit, frozenset({"officer"}))
-            discipline.submit_explanation(runtime.uow(), official, request.code, text.format(subject=request.subject))
+            discipline_explanations.submit_explanation(runtime.uow(), official, request.code,
+                                                       text.format(subject=request.subject))
             head = Principal(HEADS[request.unit], request.unit, frozenset({"head"}))
-            discipline.judge_explanation(runtime.uow(), head, request.code, accepted, reason)
+            discipline_explanations.judge_explanation(runtime.uow(), head, request.code, accepted, reason)
         progress("demo: hai giải trình đã được người đứng đầu xem xét (một chấp nhận, một không chấp nhận)")
     except DomainError as exc:  # e.g. someone judged it first over the API: the demo leaves it so
         log.warning("demo: explanations left as they are: %s", exc)

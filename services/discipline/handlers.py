@@ -1,86 +1,68 @@
-"""Inbound events of the discipline service → use cases."""
+"""Inbound events of the discipline service → use cases.
+
+The consumer has loaded each event's data with its catalog schema: handlers read `event.values` (typed
+values, defaults filled) and call one use case.
+"""
 
 from __future__ import annotations
 
-from services.discipline import service
-from shared.events import catalog
+from services.discipline.use_cases.late_facts import record_overdue
+from services.discipline.use_cases.misconduct import open_verification
+from shared.consumer import Handlers
 from shared.events.envelope import Event
 from shared.uow import UnitOfWork
 
+events = Handlers()
 
+
+@events.on("dossier.overdue")
 def on_dossier_overdue(event: Event, uow: UnitOfWork) -> None:
     """A dossier passed its due time: explanations from the official and the unit's head, then the
-    sanction rules. The consumer has checked the data against the catalog; this turns it into values."""
-    data = catalog.read("dossier.overdue", event.data)
-    service.record_overdue(
-        uow,
-        subject=data["code"],
-        unit=data["unit"],
-        due_at=data["due_at"],
-        detected_at=data["detected_at"],
-        official=data.get("official") or None,
-        step=data.get("step"),
-        event_id=event.id,
-    )
+    sanction rules."""
+    data = event.values
+    record_overdue(uow, subject=data["code"], unit=data["unit"], due_at=data["due_at"],
+                   detected_at=data["detected_at"], official=data.get("official") or None, step=data.get("step"),
+                   event_id=event.id)
 
 
+@events.on("task.overdue")
 def on_task_overdue(event: Event, uow: UnitOfWork) -> None:
     """A task passed its deadline: the head of the lead unit explains (and the assignee, when named)."""
-    data = catalog.read("task.overdue", event.data)
-    service.record_overdue(
-        uow,
-        subject=data["code"],
-        unit=data["lead_unit"],
-        due_at=data["due_at"],
-        detected_at=data["detected_at"],
-        official=data.get("assignee") or None,
-        event_id=event.id,
-        subject_type="task",
-        title=data["title"],
-    )
+    data = event.values
+    record_overdue(uow, subject=data["code"], unit=data["lead_unit"], due_at=data["due_at"],
+                   detected_at=data["detected_at"], official=data.get("assignee") or None, event_id=event.id,
+                   subject_type="task", title=data["title"])
 
 
+@events.on("misconduct.reported")
 def on_misconduct_reported(event: Event, uow: UnitOfWork) -> None:
     """A citizen reported harassment, extortion or a deliberate delay: inspectors verify it."""
-    data = catalog.read("misconduct.reported", event.data)
-    service.open_verification(uow, report=data["code"], kind=data["kind"], unit=data["unit"],
-                              official=data.get("official"), dossier_code=data.get("dossier_code"),
-                              reported_at=data["received_at"])
+    data = event.values
+    open_verification(uow, report=data["code"], kind=data["kind"], unit=data["unit"], official=data.get("official"),
+                      dossier_code=data.get("dossier_code"), reported_at=data["received_at"])
 
 
+@events.on("feedback.overdue")
 def on_feedback_overdue(event: Event, uow: UnitOfWork) -> None:
     """Feedback left unhandled past a legal deadline: the head of the unit handling it explains (and the
     official, when the feedback service names one)."""
-    data = catalog.read("feedback.overdue", event.data)
+    data = event.values
     if not data.get("unit"):
         return  # feedback naming no unit is the office's to route; there is no head to ask
-    service.record_overdue(
-        uow,
-        subject=data["code"],
-        unit=data["unit"],
-        due_at=data["due_at"],
-        detected_at=data["detected_at"],
-        official=data.get("official") or None,
-        event_id=event.id,
-        subject_type="feedback",
-        title=data["stage"],
-    )
+    record_overdue(uow, subject=data["code"], unit=data["unit"], due_at=data["due_at"],
+                   detected_at=data["detected_at"], official=data.get("official") or None, event_id=event.id,
+                   subject_type="feedback", title=data["stage"])
 
 
+@events.on("dossier.completed")
 def on_dossier_completed(event: Event, uow: UnitOfWork) -> None:
     """A dossier finished late: the official of the step that overran and the unit's head explain, by the
     same path as an overdue dossier. When the deadline sweep already asked them for this dossier and due
     time, the unique key of the requests makes this a no-op; finished early or on time: nothing to do."""
-    data = catalog.read("dossier.completed", event.data)
+    data = event.values
     if data["timeliness"] != "late":
         return
-    service.record_overdue(
-        uow,
-        subject=data["code"],
-        unit=data.get("responsible_unit") or data["unit"],
-        due_at=data["due_at"],
-        detected_at=data["completed_at"],
-        official=data.get("responsible_official") or None,
-        step=data.get("responsible_step"),
-        event_id=event.id,
-    )
+    record_overdue(uow, subject=data["code"], unit=data.get("responsible_unit") or data["unit"],
+                   due_at=data["due_at"], detected_at=data["completed_at"],
+                   official=data.get("responsible_official") or None, step=data.get("responsible_step"),
+                   event_id=event.id)

@@ -2,21 +2,15 @@
 
 import json
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
-from services.discipline.domain import (
-    CATEGORIES,
-    EXPLANATION_ROLES,
-    EXPLANATION_TEXT_MAX,
-    FINDING_CATEGORIES,
-    HEAD_ROLES,
-    INSPECTION_KINDS,
-    JUDGEMENT_REASON_MAX,
-    MISCONDUCT_LABELS,
-    PROCEDURE_STEPS,
-    SANCTION_FORMS,
-    STEP_LABELS,
-)
+from services.discipline.domain.directory import CATEGORIES, HEAD_ROLES
+from services.discipline.domain.explanations import EXPLANATION_ROLES, EXPLANATION_TEXT_MAX, JUDGEMENT_REASON_MAX
+from services.discipline.domain.inspections import FINDING_CATEGORIES, INSPECTION_KINDS, MISCONDUCT_LABELS
+from services.discipline.domain.procedure import PROCEDURE_STEPS, STEP_LABELS
+from services.discipline.use_cases.inspections import Finding, NewInspection
+from services.discipline.use_cases.misconduct import Conclusion
+from shared.events.vocabulary import SANCTION_FORMS, sanction_form_label
 from shared.web import LocalDateTime, PageArgs, page_schema
 
 _CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
@@ -149,7 +143,7 @@ class SanctionProposalOut(Schema):
     threshold = fields.Integer()
     window_days = fields.Integer()
     form = fields.String(metadata={"description": "proposed disciplinary form"})
-    form_label = fields.Function(lambda p: SANCTION_FORMS.get(p.form, p.form))
+    form_label = fields.Function(lambda p: sanction_form_label(p.form))
     facts = fields.List(fields.String(), metadata={"description": "codes of the late dossiers counted"})
     joint_liability = fields.Boolean(metadata={"description": "trách nhiệm liên đới of the head"})
     status = fields.String(metadata={"description": "proposed, in_progress, decided or dropped"})
@@ -277,6 +271,10 @@ class ConclusionIn(Schema):
     fact_date = fields.Date(load_default=None, allow_none=True,
                             metadata={"description": "day of the facts; default the day it was reported"})
 
+    @post_load
+    def command(self, data, **_) -> Conclusion:
+        return Conclusion(**data)
+
 
 # --- inspections ---------------------------------------------------------------------------------
 
@@ -288,6 +286,10 @@ class FindingIn(Schema):
     facts = fields.String(required=True, validate=validate.Length(min=1, max=EXPLANATION_TEXT_MAX))
     fact_date = fields.Date(load_default=None, allow_none=True,
                             metadata={"description": "day of the facts; default the day of the inspection"})
+
+    @post_load
+    def command(self, data, **_) -> Finding:
+        return Finding(**{**data, "officials": tuple(data["officials"])})
 
 
 class FindingsIn(Schema):
@@ -304,6 +306,10 @@ class InspectionIn(Schema):
                        metadata={"description": "members of the inspection team"})
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=EXPLANATION_TEXT_MAX))
     findings = fields.List(fields.Nested(FindingIn), load_default=list, validate=validate.Length(max=200))
+
+    @post_load
+    def command(self, data, **_) -> NewInspection:
+        return NewInspection(**{**data, "team": tuple(data["team"]), "findings": tuple(data["findings"])})
 
 
 class FindingOut(Schema):
@@ -439,7 +445,7 @@ class DecisionOut(Schema):
     official = fields.String()
     unit = fields.String()
     form = fields.String()
-    form_label = fields.Function(lambda d: SANCTION_FORMS.get(d.form, d.form))
+    form_label = fields.Function(lambda d: sanction_form_label(d.form))
     violation_kind = fields.String(allow_none=True)
     rule_set = fields.String()
     decided_at = LocalDateTime()

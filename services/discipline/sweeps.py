@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from services.discipline import service
+from services.discipline.use_cases.explanations import mark_missed_explanations
 from shared.alerts import sweep_in_batches
 
 if TYPE_CHECKING:
@@ -16,4 +16,4 @@ BATCH = 200
 
 def sweep_missed_explanations(runtime: ServiceRuntime) -> int:
     """`explanation.missed` (and a violation) for every request still unanswered past its deadline, once."""
-    return sweep_in_batches(lambda limit: service.mark_missed_explanations(runtime.uow(), limit=limit), BATCH)
+    return sweep_in_batches(lambda limit: mark_missed_explanations(runtime.uow(), limit=limit), BATCH)

@@ -14,8 +14,8 @@ import pytest
 from conftest import publish, wait_until
 from e2e_topology import running_topology
 
-from services.discipline import domain
-from services.discipline.service import SHIPPED_RULES
+from services.discipline.domain import rules
+from services.discipline.use_cases.rule_book import SHIPPED_RULES
 from shared.events.envelope import Event
 
 HANOI = timezone(timedelta(hours=7))
@@ -72,7 +72,7 @@ def test_late_dossiers_become_a_rule_backed_proposal_then_a_decision_that_drives
 
     proposal = wait_until(lambda: listed(f"/sanction-proposals?official={official}"), timeout=30, interval=0.5,
                           message="a proposal once the third late dossier is in")[0]
-    book = domain.parse_rule_book(json.loads(SHIPPED_RULES.read_text(encoding="utf-8")))
+    book = rules.parse_rule_book(json.loads(SHIPPED_RULES.read_text(encoding="utf-8")))
     expected = book.in_force(dues[-1].date(), "cong_chuc")
     assert proposal["rule"] == "official-late-dossiers" and proposal["facts"] == codes
     assert proposal["rule_set"] == expected.version and proposal["legal_basis"] == expected.legal_basis

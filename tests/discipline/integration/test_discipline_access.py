@@ -8,8 +8,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from test_discipline_explanations_flow import PDF, directory
 
-from services.discipline import service
+from services.discipline.use_cases.directory import upsert_official
+from services.discipline.use_cases.explanations import submit_explanation
+from services.discipline.use_cases.late_facts import record_overdue
 from shared.attachments import Upload
+from shared.auth import Principal
 
 API = "/discipline/api/v1"
 HANOI = timezone(timedelta(hours=7))
@@ -53,14 +56,14 @@ def world(tmp_path_factory):
     svc.runtime, svc.stop = runtime, threading.Event()
     svc.client = create_service_app(runtime).test_client()
     directory(svc)
-    service.upsert_official(runtime.uow(), "CB-301", "Hoàng Văn Nam", "W00004", "cong_chuc", "Chuyên viên")
+    upsert_official(runtime.uow(), "CB-301", "Hoàng Văn Nam", "W00004", "cong_chuc", "Chuyên viên")
     codes = {}
     for unit, official in (("W00070", "CB-001"), ("W00004", "CB-301")):
-        outcome = service.record_overdue(runtime.uow(), subject=f"HS-{unit}", unit=unit, official=official,
+        outcome = record_overdue(runtime.uow(), subject=f"HS-{unit}", unit=unit, official=official,
                                          due_at=datetime(2026, 11, 13, 17, 0, tzinfo=HANOI),
                                          detected_at=runtime.clock.now())
         request = next(r for r in outcome.explanations if r.role == "official")
-        view = service.submit_explanation(runtime.uow(), service.Principal(official, unit, frozenset({"officer"})),
+        view = submit_explanation(runtime.uow(), Principal(official, unit, frozenset({"officer"})),
                                           request.code, "Giải trình", [Upload("a.pdf",
                                                                                                "application/pdf",
                                                                                                PDF)])

@@ -9,7 +9,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from conftest import publish, wait_until
 
-from services.discipline import service
+from services.discipline.use_cases.audit import verify_audit_chain
+from services.discipline.use_cases.directory import assign_head, upsert_official, upsert_unit
+from services.discipline.use_cases.violations import record_violation
 from shared.events.envelope import Event
 
 API = "/discipline/api/v1"
@@ -19,9 +21,9 @@ NOW = datetime(2026, 11, 16, 9, 0, tzinfo=HANOI)  # the clock fixture: Monday 16
 
 def directory(svc):
     uow = svc.runtime.uow
-    service.upsert_unit(uow(), "P01", "Thành phố Hà Nội", None, "province")
-    service.upsert_unit(uow(), "W00070", "Phường Hoàn Kiếm", "P01", "ward")
-    service.upsert_unit(uow(), "W00004", "Phường Ba Đình", "P01", "ward")
+    upsert_unit(uow(), "P01", "Thành phố Hà Nội", None, "province")
+    upsert_unit(uow(), "W00070", "Phường Hoàn Kiếm", "P01", "ward")
+    upsert_unit(uow(), "W00004", "Phường Ba Đình", "P01", "ward")
     for code, name, unit, category, leader in [
         ("CB-001", "Nguyễn Thị Lan", "W00070", "cong_chuc", False),
         ("CB-002", "Phạm Văn Hùng", "W00070", "cong_chuc", False),
@@ -30,8 +32,8 @@ def directory(svc):
         ("VC-001", "Đỗ Minh Châu", "W00004", "vien_chuc", False),
         ("VC-002", "Vũ Thu Trang", "W00004", "vien_chuc", False),
     ]:
-        service.upsert_official(uow(), code, name, unit, category, None, leader)
-    service.assign_head(uow(), "W00070", "CB-100", "2025-07-01")
+        upsert_official(uow(), code, name, unit, category, None, leader)
+    assign_head(uow(), "W00070", "CB-100", "2025-07-01")
 
 
 @pytest.fixture
@@ -43,7 +45,7 @@ def svc(start_service):
 
 def violation(svc, official="CB-001", kind="misconduct", source=None, fact_date="2026-11-02", unit="W00070",
               source_type="misconduct"):
-    return service.record_violation(svc.runtime.uow(), official=official, unit=unit, kind=kind,
+    return record_violation(svc.runtime.uow(), official=official, unit=unit, kind=kind,
                                     source_type=source_type, source=source or f"XM-{uuid.uuid4().hex[:6]}",
                                     fact_date=fact_date, facts="Gây phiền hà cho người dân khi tiếp nhận hồ sơ.",
                                     actor="TT-01")
@@ -94,7 +96,7 @@ def test_a_late_dossier_is_a_violation_of_the_official_who_held_it(svc, memory_b
 
 
 def test_joint_liability_falls_on_the_head_in_office_on_the_date_of_each_fact(svc):
-    service.assign_head(svc.runtime.uow(), "W00070", "CB-200", "2026-11-10")
+    assign_head(svc.runtime.uow(), "W00070", "CB-200", "2026-11-10")
     before = violation(svc, kind="conduct", source_type="inspection", source="KT-1", fact_date="2026-11-05")
     after = violation(svc, kind="conduct", source_type="inspection", source="KT-2", fact_date="2026-11-12")
 
@@ -125,7 +127,7 @@ def test_a_violation_with_a_bad_field_is_refused_naming_it_and_nothing_is_saved(
     from shared.errors import InvalidInput
 
     with pytest.raises(InvalidInput) as error:
-        service.record_violation(svc.runtime.uow(), official="CB-001", unit="W00070", kind="Late Dossier",
+        record_violation(svc.runtime.uow(), official="CB-001", unit="W00070", kind="Late Dossier",
                                  source_type="rumour", source="X", fact_date="13/11/2026", facts=" ")
     assert set(error.value.errors) == {"kind", "source_type", "fact_date", "facts"}
     assert svc.scalar("SELECT count(*) FROM violations") == 0
@@ -296,7 +298,7 @@ def test_every_proposal_step_and_decision_is_in_the_audit_chain(svc):
         actions = [a for (a,) in conn.exec_driver_sql("SELECT action FROM audit_entries ORDER BY seq")]
     assert actions.count("violation.recorded") == 2 and "sanction.proposed" in actions
     assert actions[-1] == "sanction.step_recorded"
-    assert service.verify_audit_chain(svc.runtime.uow())["ok"] is True
+    assert verify_audit_chain(svc.runtime.uow())["ok"] is True
 
 
 def test_the_day_the_head_rule_counts_is_the_fact_date_not_today(svc):

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from services.discipline import service
+from services.discipline.use_cases.directory import head_on, import_departments, import_province, upsert_official
 
 API = "/discipline/api/v1"
 
@@ -21,15 +21,15 @@ def svc(start_service):
 
 @pytest.fixture
 def hanoi(svc):
-    service.import_province(svc.runtime.uow(), 1)
-    service.import_departments(svc.runtime.uow())
+    import_province(svc.runtime.uow(), 1)
+    import_departments(svc.runtime.uow())
     return svc
 
 
 def test_importing_hanoi_gives_the_city_its_126_wards_and_communes_and_its_departments(svc):
     seen = []
-    province = service.import_province(svc.runtime.uow(), 1, progress=lambda done, total: seen.append(total))
-    departments = service.import_departments(svc.runtime.uow())
+    province = import_province(svc.runtime.uow(), 1, progress=lambda done, total: seen.append(total))
+    departments = import_departments(svc.runtime.uow())
 
     assert len(province.created) == 127 and seen[-1] == 127
     assert svc.scalar("SELECT count(*) FROM units WHERE parent = 'P01' AND kind IN ('ward', 'commune')") == 126
@@ -44,8 +44,8 @@ def test_importing_hanoi_gives_the_city_its_126_wards_and_communes_and_its_depar
 
 def test_importing_again_changes_and_emits_nothing(hanoi):
     before = outbox_count(hanoi, "directory.unit_upserted")
-    again = service.import_province(hanoi.runtime.uow(), 1)
-    departments = service.import_departments(hanoi.runtime.uow())
+    again = import_province(hanoi.runtime.uow(), 1)
+    departments = import_departments(hanoi.runtime.uow())
     assert (again.created, again.changed, again.unchanged) == ([], [], 127)
     assert departments.created == [] and departments.changed == []
     assert outbox_count(hanoi, "directory.unit_upserted") == before
@@ -53,16 +53,16 @@ def test_importing_again_changes_and_emits_nothing(hanoi):
 
 def test_an_unknown_province_code_is_refused(svc):
     with pytest.raises(Exception, match="no province with national code 99"):
-        service.import_province(svc.runtime.uow(), 99)
+        import_province(svc.runtime.uow(), 99)
 
 
 def test_a_departments_file_with_an_unknown_parent_is_refused_whole_with_the_line(svc, tmp_path):
-    service.import_province(svc.runtime.uow(), 1)
+    import_province(svc.runtime.uow(), 1)
     bad = tmp_path / "departments.csv"
     bad.write_text("code,name,parent,kind\nHN-SNV,Sở Nội vụ,P01,department\nHN-X,Phòng X,HN-NOPE,office\n",
                    encoding="utf-8")
     with pytest.raises(Exception) as error:
-        service.import_departments(svc.runtime.uow(), bad)
+        import_departments(svc.runtime.uow(), bad)
     assert "line 3.parent" in error.value.errors
     assert svc.scalar("SELECT count(*) FROM units WHERE code = 'HN-SNV'") == 0
 
@@ -141,8 +141,8 @@ def test_officials_are_created_by_the_office_and_listed_by_unit(hanoi):
 
 def test_a_new_head_ends_the_previous_term_and_the_unit_shows_who_heads_it_today(hanoi):
     uow = hanoi.runtime.uow
-    service.upsert_official(uow(), "CB-A", "Nguyễn Văn An", "W00070", "can_bo", "Chủ tịch UBND phường", True)
-    service.upsert_official(uow(), "CB-B", "Trần Thị Bích", "W00070", "can_bo", "Chủ tịch UBND phường", True)
+    upsert_official(uow(), "CB-A", "Nguyễn Văn An", "W00070", "can_bo", "Chủ tịch UBND phường", True)
+    upsert_official(uow(), "CB-B", "Trần Thị Bích", "W00070", "can_bo", "Chủ tịch UBND phường", True)
     office = hanoi.headers(roles=["office"])
 
     first = hanoi.client.post(f"{API}/units/W00070/heads", json={"official": "CB-A", "since": "2025-07-01"},
@@ -157,7 +157,7 @@ def test_a_new_head_ends_the_previous_term_and_the_unit_shows_who_heads_it_today
     history = hanoi.client.get(f"{API}/units/W00070/heads", headers=office).json
     assert [(t["official"], t["since"], t["until"]) for t in history] == [
         ("CB-B", "2026-03-01", None), ("CB-A", "2025-07-01", "2026-02-28")]
-    assert service.head_on(uow(), "W00070", date(2026, 2, 28)).official == "CB-A"
+    assert head_on(uow(), "W00070", date(2026, 2, 28)).official == "CB-A"
     # the new term, and the earlier one re-published with its end
     assert outbox_count(hanoi, "directory.head_assigned") == 3
 

@@ -13,7 +13,12 @@ import pytest
 from conftest import publish, wait_until
 
 from kycuong import cli
-from services.discipline import service, sweeps
+from services.discipline import sweeps
+from services.discipline.use_cases.audit import record_audit, verify_audit_chain
+from services.discipline.use_cases.directory import assign_head, upsert_official, upsert_unit
+from services.discipline.use_cases.explanations import list_explanations, mark_missed_explanations
+from services.discipline.use_cases.late_facts import record_overdue
+from shared.auth import Principal
 from shared.events.envelope import Event
 
 API = "/discipline/api/v1"
@@ -25,16 +30,16 @@ DEADLINE = datetime(2026, 11, 19, 9, 0, tzinfo=HANOI)
 
 def directory(svc):
     uow = svc.runtime.uow
-    service.upsert_unit(uow(), "P01", "Thành phố Hà Nội", None, "province")
-    service.upsert_unit(uow(), "W00070", "Phường Hoàn Kiếm", "P01", "ward")
-    service.upsert_unit(uow(), "W00004", "Phường Ba Đình", "P01", "ward")
-    service.upsert_official(uow(), "CB-001", "Nguyễn Thị Lan", "W00070", "cong_chuc", "Chuyên viên")
-    service.upsert_official(uow(), "CB-100", "Trần Văn Minh", "W00070", "can_bo", "Chủ tịch UBND phường", True)
-    service.upsert_official(uow(), "CB-300", "Lê Thị Hoa", "W00004", "can_bo", "Chủ tịch UBND phường", True)
-    service.upsert_official(uow(), "CB-900", "Đỗ Văn Hải", "P01", "can_bo", "Chủ tịch UBND thành phố", True)
-    service.assign_head(uow(), "W00070", "CB-100", "2025-07-01")
-    service.assign_head(uow(), "W00004", "CB-300", "2025-07-01")
-    service.assign_head(uow(), "P01", "CB-900", "2025-07-01")
+    upsert_unit(uow(), "P01", "Thành phố Hà Nội", None, "province")
+    upsert_unit(uow(), "W00070", "Phường Hoàn Kiếm", "P01", "ward")
+    upsert_unit(uow(), "W00004", "Phường Ba Đình", "P01", "ward")
+    upsert_official(uow(), "CB-001", "Nguyễn Thị Lan", "W00070", "cong_chuc", "Chuyên viên")
+    upsert_official(uow(), "CB-100", "Trần Văn Minh", "W00070", "can_bo", "Chủ tịch UBND phường", True)
+    upsert_official(uow(), "CB-300", "Lê Thị Hoa", "W00004", "can_bo", "Chủ tịch UBND phường", True)
+    upsert_official(uow(), "CB-900", "Đỗ Văn Hải", "P01", "can_bo", "Chủ tịch UBND thành phố", True)
+    assign_head(uow(), "W00070", "CB-100", "2025-07-01")
+    assign_head(uow(), "W00004", "CB-300", "2025-07-01")
+    assign_head(uow(), "P01", "CB-900", "2025-07-01")
 
 
 @pytest.fixture
@@ -46,7 +51,7 @@ def svc(start_service):
 
 def late_dossier(svc, code="HS-001", official="CB-001"):
     """A dossier due Friday 13/11 17:00 found late now: one request to the official, one to the head."""
-    outcome = service.record_overdue(svc.runtime.uow(), subject=code, unit="W00070",
+    outcome = record_overdue(svc.runtime.uow(), subject=code, unit="W00070",
                                      due_at=datetime(2026, 11, 13, 17, 0, tzinfo=HANOI),
                                      detected_at=svc.runtime.clock.now(), official=official, step="tham_dinh")
     return {r.role: r.code for r in outcome.explanations}
@@ -138,9 +143,9 @@ def test_the_head_of_the_unit_above_may_judge_the_wards_head_but_no_one_judges_t
 def test_a_head_no_longer_in_office_cannot_judge(svc):
     code = late_dossier(svc)["official"]
     assert submit(svc, code, as_official(svc)).status_code == 201
-    service.upsert_official(svc.runtime.uow(), "CB-101", "Vũ Thị Mai", "W00070", "can_bo", "Chủ tịch UBND phường",
+    upsert_official(svc.runtime.uow(), "CB-101", "Vũ Thị Mai", "W00070", "can_bo", "Chủ tịch UBND phường",
                             True)
-    service.assign_head(svc.runtime.uow(), "W00070", "CB-101", "2026-11-16")  # from today
+    assign_head(svc.runtime.uow(), "W00070", "CB-101", "2026-11-16")  # from today
 
     former = judge(svc, code, as_head(svc))
     assert former.status_code == 403 and "CB-101" in former.json["message"]
@@ -176,11 +181,11 @@ def test_an_unanswered_request_is_missed_once_at_its_deadline_and_becomes_a_viol
     clock = svc.runtime.clock
 
     clock.set(DEADLINE)  # at the deadline itself the official is still in time
-    assert service.mark_missed_explanations(svc.runtime.uow()) == (0, 0)
+    assert mark_missed_explanations(svc.runtime.uow()) == (0, 0)
 
     clock.set(DEADLINE + timedelta(minutes=1))
-    assert service.mark_missed_explanations(svc.runtime.uow()) == (2, 2)
-    assert service.mark_missed_explanations(svc.runtime.uow()) == (0, 0)  # a second sweep: nothing new
+    assert mark_missed_explanations(svc.runtime.uow()) == (2, 2)
+    assert mark_missed_explanations(svc.runtime.uow()) == (0, 0)  # a second sweep: nothing new
 
     missed = events(svc, "explanation.missed")
     assert sorted(m["official"] for m in missed) == ["CB-001", "CB-100"]
@@ -210,7 +215,7 @@ def test_a_submission_after_the_deadline_before_the_sweep_is_missed_at_once(svc)
     assert [m["code"] for m in events(svc, "explanation.missed")] == [code]
     assert svc.scalar("SELECT count(*) FROM violations WHERE source = :c", c=code) >= 1
     # The sweep later does not miss it a second time.
-    assert service.mark_missed_explanations(svc.runtime.uow()) == (1, 1)  # only the head's request is left
+    assert mark_missed_explanations(svc.runtime.uow()) == (1, 1)  # only the head's request is left
     assert len(events(svc, "explanation.missed")) == 2
 
 
@@ -277,8 +282,8 @@ def audited_flow(svc):
     """A few steps: two requests per dossier, a submission, a judgement."""
     for n in range(3):
         late_dossier(svc, f"HS-00{n}")
-    code = service.list_explanations(svc.runtime.uow(), service.Principal("x", None, frozenset({"admin"})),
-                                     subject="HS-000", role="official")["items"][0].code
+    code = list_explanations(svc.runtime.uow(), Principal("x", None, frozenset({"admin"})),
+                             subject="HS-000", role="official").items[0].code
     assert submit(svc, code, as_official(svc)).status_code == 201
     assert judge(svc, code, as_head(svc)).status_code == 200
     return svc.scalar("SELECT max(seq) FROM audit_entries")
@@ -339,7 +344,7 @@ def test_concurrent_appends_on_postgresql_never_fork_the_chain(start_service, pg
             try:
                 uow = svc.runtime.uow()
                 with uow:
-                    service.record_audit(uow, "test.append", f"W{worker}-{n}", f"worker-{worker}", {"n": n})
+                    record_audit(uow, "test.append", f"W{worker}-{n}", f"worker-{worker}", {"n": n})
                     uow.commit()
             except Exception as exc:  # a fork would show as a duplicate seq or hash
                 failures.append(exc)
@@ -350,5 +355,5 @@ def test_concurrent_appends_on_postgresql_never_fork_the_chain(start_service, pg
     for thread in threads:
         thread.join()
     assert failures == []
-    assert service.verify_audit_chain(svc.runtime.uow()) == {"ok": True, "entries": workers * each,
+    assert verify_audit_chain(svc.runtime.uow()) == {"ok": True, "entries": workers * each,
                                                              "first_broken": None}

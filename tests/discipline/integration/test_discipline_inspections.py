@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from test_discipline_explanations_flow import directory
 
-from services.discipline import service
+from services.discipline.use_cases.misconduct import open_verification
 
 API = "/discipline/api/v1"
 HANOI = timezone(timedelta(hours=7))
@@ -124,9 +124,9 @@ def test_who_sees_an_inspection(svc):
 def test_a_confirmed_misconduct_verification_becomes_a_violation_a_dismissed_one_does_not(svc):
     uow = svc.runtime.uow
     reported = datetime(2026, 11, 12, 10, 0, tzinfo=HANOI)
-    confirmed = service.open_verification(uow(), report="PA-1", kind="extortion", unit="W00070", official="CB-001",
+    confirmed = open_verification(uow(), report="PA-1", kind="extortion", unit="W00070", official="CB-001",
                                           dossier_code="HS-001", reported_at=reported)
-    dismissed = service.open_verification(uow(), report="PA-2", kind="harassment", unit="W00070", official=None,
+    dismissed = open_verification(uow(), report="PA-2", kind="harassment", unit="W00070", official=None,
                                           dossier_code=None, reported_at=reported)
 
     response = svc.client.post(f"{API}/verifications/{confirmed.code}/conclusion", headers=inspector(svc),

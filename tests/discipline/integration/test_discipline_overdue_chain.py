@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from conftest import drain, publish, wait_until
 
-from services.discipline import service
+from services.discipline.use_cases.directory import assign_head, upsert_official, upsert_unit
 from shared.events.envelope import Event
 
 API = "/discipline/api/v1"
@@ -46,14 +46,14 @@ def explanations(svc, headers=None, **query):
 
 def directory(svc):
     uow = svc.runtime.uow
-    service.upsert_unit(uow(), "P01", "Thành phố Hà Nội", None, "province")
-    service.upsert_unit(uow(), "W00070", "Phường Hoàn Kiếm", "P01", "ward")
-    service.upsert_unit(uow(), "W00004", "Phường Ba Đình", "P01", "ward")
-    service.upsert_official(uow(), "CB-001", "Nguyễn Thị Lan", "W00070", "cong_chuc", "Chuyên viên")
-    service.upsert_official(uow(), "CB-002", "Phạm Văn Hùng", "W00070", "cong_chuc", "Chuyên viên")
-    service.upsert_official(uow(), "CB-100", "Trần Văn Minh", "W00070", "can_bo", "Chủ tịch UBND phường", True)
-    service.upsert_official(uow(), "CB-200", "Lê Thị Hoa", "W00070", "can_bo", "Chủ tịch UBND phường", True)
-    service.assign_head(uow(), "W00070", "CB-100", "2025-07-01")
+    upsert_unit(uow(), "P01", "Thành phố Hà Nội", None, "province")
+    upsert_unit(uow(), "W00070", "Phường Hoàn Kiếm", "P01", "ward")
+    upsert_unit(uow(), "W00004", "Phường Ba Đình", "P01", "ward")
+    upsert_official(uow(), "CB-001", "Nguyễn Thị Lan", "W00070", "cong_chuc", "Chuyên viên")
+    upsert_official(uow(), "CB-002", "Phạm Văn Hùng", "W00070", "cong_chuc", "Chuyên viên")
+    upsert_official(uow(), "CB-100", "Trần Văn Minh", "W00070", "can_bo", "Chủ tịch UBND phường", True)
+    upsert_official(uow(), "CB-200", "Lê Thị Hoa", "W00070", "can_bo", "Chủ tịch UBND phường", True)
+    assign_head(uow(), "W00070", "CB-100", "2025-07-01")
 
 
 @pytest.fixture
@@ -117,7 +117,7 @@ def test_the_same_delivery_twice_and_the_same_fact_under_another_id_ask_once(svc
 
 
 def test_the_head_asked_is_the_one_in_office_on_the_due_date(svc, memory_broker):
-    service.assign_head(svc.runtime.uow(), "W00070", "CB-200", "2026-11-10")
+    assign_head(svc.runtime.uow(), "W00070", "CB-200", "2026-11-10")
     publish(memory_broker, overdue("HS-EARLY", at(6)), "dossier.overdue")
     publish(memory_broker, overdue("HS-LATE", at(13)), "dossier.overdue")
     processed(svc, 2)
@@ -136,7 +136,7 @@ def test_a_late_dossier_without_anyone_to_ask_is_kept_unassigned_until_someone_c
         ("head", "unassigned", None), ("official", "unassigned", None)]
     assert outbox_count(svc, "explanation.requested") == 0
 
-    service.assign_head(svc.runtime.uow(), "W00004", "CB-200", "2026-01-01")
+    assign_head(svc.runtime.uow(), "W00004", "CB-200", "2026-01-01")
     publish(memory_broker, overdue("HS-900", at(13), unit="W00004", official=None), "dossier.overdue")
     processed(svc, 2)
     items = explanations(svc, subject="HS-900")["items"]

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from conftest import publish, wait_until
 
-from services.discipline import service
+from services.discipline.use_cases.directory import assign_head, upsert_official, upsert_unit
 from shared.events.envelope import Event
 
 API = "/discipline/api/v1"
@@ -31,10 +31,10 @@ def requests_for(svc, code):
 def test_an_overdue_task_asks_the_head_of_the_lead_unit_and_its_assignee(start_service, memory_broker):
     svc = start_service("discipline")
     uow = svc.runtime.uow
-    service.upsert_unit(uow(), "HN-SNV", "Sở Nội vụ", None, "department")
-    service.upsert_official(uow(), "CB-SNV-GD", "Trần Thị Hạnh", "HN-SNV", "cong_chuc", "Giám đốc", True)
-    service.upsert_official(uow(), "CB-SNV-11", "Vũ Minh Đức", "HN-SNV", "cong_chuc", "Chuyên viên")
-    service.assign_head(uow(), "HN-SNV", "CB-SNV-GD", "2025-07-01")
+    upsert_unit(uow(), "HN-SNV", "Sở Nội vụ", None, "department")
+    upsert_official(uow(), "CB-SNV-GD", "Trần Thị Hạnh", "HN-SNV", "cong_chuc", "Giám đốc", True)
+    upsert_official(uow(), "CB-SNV-11", "Vũ Minh Đức", "HN-SNV", "cong_chuc", "Chuyên viên")
+    assign_head(uow(), "HN-SNV", "CB-SNV-GD", "2025-07-01")
 
     publish(memory_broker, task_overdue("NV-202611-AAAAAA"), "task.overdue")
     publish(memory_broker, task_overdue("NV-202611-BBBBBB", assignee="CB-SNV-11"), "task.overdue")
@@ -52,9 +52,9 @@ def test_an_overdue_task_asks_the_head_of_the_lead_unit_and_its_assignee(start_s
 def test_feedback_left_unanswered_asks_the_head_of_its_unit(start_service, memory_broker):
     svc = start_service("discipline")
     uow = svc.runtime.uow
-    service.upsert_unit(uow(), "HN-SNV", "Sở Nội vụ", None, "department")
-    service.upsert_official(uow(), "CB-SNV-GD", "Trần Thị Hạnh", "HN-SNV", "cong_chuc", "Giám đốc", True)
-    service.assign_head(uow(), "HN-SNV", "CB-SNV-GD", "2025-07-01")
+    upsert_unit(uow(), "HN-SNV", "Sở Nội vụ", None, "department")
+    upsert_official(uow(), "CB-SNV-GD", "Trần Thị Hạnh", "HN-SNV", "cong_chuc", "Giám đốc", True)
+    assign_head(uow(), "HN-SNV", "CB-SNV-GD", "2025-07-01")
     due = datetime(2026, 11, 13, 17, 0, tzinfo=HANOI)
     data = {"code": "PA-202611-CCCCCC", "unit": "HN-SNV", "stage": "answer", "due_at": due.isoformat(),
             "detected_at": (due + timedelta(minutes=1)).isoformat(), "official": None}

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from conftest import publish, wait_until
 
-from services.discipline import service
+from services.discipline.use_cases.directory import assign_head, import_departments, import_province, upsert_official
 from shared.events.envelope import Event
 
 API = "/discipline/api/v1"
@@ -36,9 +36,9 @@ def svc(start_service, pg_database):
 
 def test_on_postgresql_hanoi_imports_sorts_and_late_dossiers_become_a_proposal(svc, memory_broker):
     uow = svc.runtime.uow
-    service.import_province(uow(), 1)
-    service.import_departments(uow())
-    assert service.import_province(uow(), 1).unchanged == 127
+    import_province(uow(), 1)
+    import_departments(uow())
+    assert import_province(uow(), 1).unchanged == 127
     assert svc.scalar("SELECT count(*) FROM units WHERE parent = 'P01' AND kind IN ('ward', 'commune')") == 126
 
     headers = svc.headers(roles=["officer"], unit="W00070")
@@ -47,9 +47,9 @@ def test_on_postgresql_hanoi_imports_sorts_and_late_dossiers_become_a_proposal(s
     assert names.index("Phường Dương Nội") < names.index("Phường Đống Đa")
     assert names.index("Phường Long Biên") < names.index("Phường Ô Chợ Dừa")
 
-    service.upsert_official(uow(), "CB-001", "Nguyễn Thị Lan", "W00070", "cong_chuc", "Chuyên viên")
-    service.upsert_official(uow(), "CB-100", "Trần Văn Minh", "W00070", "can_bo", "Chủ tịch UBND phường", True)
-    service.assign_head(uow(), "W00070", "CB-100", "2025-07-01")
+    upsert_official(uow(), "CB-001", "Nguyễn Thị Lan", "W00070", "cong_chuc", "Chuyên viên")
+    upsert_official(uow(), "CB-100", "Trần Văn Minh", "W00070", "can_bo", "Chủ tịch UBND phường", True)
+    assign_head(uow(), "W00070", "CB-100", "2025-07-01")
     for code, day in [("HS-1", 3), ("HS-2", 10), ("HS-3", 13)]:
         publish(memory_broker, overdue(code, day), "dossier.overdue")
 

@@ -1,6 +1,6 @@
 """Vietnamese ordering of unit and official names, as a Vietnamese reader expects a list."""
 
-from services.discipline.domain import person_sort_key, vietnamese_sort_key
+from services.discipline.domain.directory import person_sort_key, vietnamese_sort_key
 
 
 def ordered(names):

@@ -8,11 +8,11 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from services.discipline import domain
-from services.discipline.service import SHIPPED_RULES
+from services.discipline.domain import procedure, rules, sanctions
+from services.discipline.use_cases.rule_book import SHIPPED_RULES
 
 HANOI = timezone(timedelta(hours=7))
-BOOK = domain.parse_rule_book(json.loads(SHIPPED_RULES.read_text(encoding="utf-8")))
+BOOK = rules.parse_rule_book(json.loads(SHIPPED_RULES.read_text(encoding="utf-8")))
 ND112, ND172, ND234 = "ND112-2020/local-0", "ND172-2025/local-1", "ND234-2026/local-1"
 
 
@@ -59,18 +59,19 @@ def test_every_set_offers_the_seeds_local_measures():
 
 def test_a_form_the_post_does_not_have_becomes_the_heaviest_one_below_it():
     rule_set = in_force(date(2026, 1, 5), "cong_chuc")
-    assert domain.form_for(rule_set, "cach_chuc", "cong_chuc", leader=False) == "canh_cao"
-    assert domain.form_for(rule_set, "cach_chuc", "cong_chuc", leader=True) == "cach_chuc"
-    assert domain.form_for(rule_set, "phe_binh", "cong_chuc", leader=False) == "phe_binh"
+    assert sanctions.form_for(rule_set, "cach_chuc", "cong_chuc", leader=False) == "canh_cao"
+    assert sanctions.form_for(rule_set, "cach_chuc", "cong_chuc", leader=True) == "cach_chuc"
+    assert sanctions.form_for(rule_set, "phe_binh", "cong_chuc", leader=False) == "phe_binh"
 
 
 def decision(form, decided_on, kind="late_dossier", code="QD-1"):
-    return domain.PriorDecision(code, form, kind, decided_on, domain.add_months(decided_on, 12) - timedelta(days=1))
+    return sanctions.PriorDecision(code, form, kind, decided_on,
+                                   procedure.add_months(decided_on, 12) - timedelta(days=1))
 
 
 def escalate(form, fact_day, prior, category="cong_chuc", leader=False):
     rule_set = in_force(fact_day, category)
-    return domain.escalate(rule_set, form, category, leader, "late_dossier", fact_day, prior)
+    return sanctions.escalate(rule_set, form, category, leader, "late_dossier", fact_day, prior)
 
 
 def test_a_repeat_within_12_months_of_a_reprimand_is_proposed_as_a_warning():
@@ -112,24 +113,24 @@ def test_a_repeat_never_lowers_a_rule_form_heavier_than_the_step_up():
 
 def test_limitation_is_2_years_for_a_reprimand_of_30_june_2025_and_5_years_from_1_july_2025():
     old, new = in_force(date(2025, 6, 30), "cong_chuc"), in_force(date(2025, 7, 1), "cong_chuc")
-    assert domain.limitation_reason(old, "khien_trach", date(2025, 6, 30), date(2027, 6, 29)) is None
-    reason = domain.limitation_reason(old, "khien_trach", date(2025, 6, 30), date(2027, 6, 30))
+    assert sanctions.limitation_reason(old, "khien_trach", date(2025, 6, 30), date(2027, 6, 29)) is None
+    reason = sanctions.limitation_reason(old, "khien_trach", date(2025, 6, 30), date(2027, 6, 30))
     assert "hết thời hiệu" in reason.lower() and "2 năm" in reason and "30/06/2025" in reason
-    assert domain.limitation_reason(new, "khien_trach", date(2025, 7, 1), date(2027, 7, 1)) is None
-    assert domain.limitation_reason(new, "khien_trach", date(2025, 7, 1), date(2030, 6, 30)) is None
-    assert "5 năm" in domain.limitation_reason(new, "khien_trach", date(2025, 7, 1), date(2030, 7, 1))
+    assert sanctions.limitation_reason(new, "khien_trach", date(2025, 7, 1), date(2027, 7, 1)) is None
+    assert sanctions.limitation_reason(new, "khien_trach", date(2025, 7, 1), date(2030, 6, 30)) is None
+    assert "5 năm" in sanctions.limitation_reason(new, "khien_trach", date(2025, 7, 1), date(2030, 7, 1))
 
 
 def test_limitation_for_heavier_forms_is_5_years_before_and_10_years_after():
     old, new = in_force(date(2025, 6, 30), "cong_chuc"), in_force(date(2025, 7, 1), "cong_chuc")
-    assert domain.limitation_ends(old, "canh_cao", date(2025, 6, 30)) == date(2030, 6, 30)
-    assert domain.limitation_ends(new, "canh_cao", date(2025, 7, 1)) == date(2035, 7, 1)
+    assert sanctions.limitation_ends(old, "canh_cao", date(2025, 6, 30)) == date(2030, 6, 30)
+    assert sanctions.limitation_ends(new, "canh_cao", date(2025, 7, 1)) == date(2035, 7, 1)
 
 
 def test_handling_limit_is_90_days_and_150_once_extended():
     rule_set = in_force(date(2026, 11, 16), "cong_chuc")
-    assert domain.handling_deadline(rule_set, date(2026, 11, 16), extended=False) == date(2027, 2, 14)
-    assert domain.handling_deadline(rule_set, date(2026, 11, 16), extended=True) == date(2027, 4, 15)
+    assert procedure.handling_deadline(rule_set, date(2026, 11, 16), extended=False) == date(2027, 2, 14)
+    assert procedure.handling_deadline(rule_set, date(2026, 11, 16), extended=True) == date(2027, 4, 15)
 
 
 def at(day, hour=9):
@@ -138,7 +139,7 @@ def at(day, hour=9):
 
 def check(step, done=(), members=(), form=None, leader=False, when=None):
     rule_set = in_force(date(2026, 11, 16), "cong_chuc")
-    return domain.check_step(step, [domain.StepDone(s, a) for s, a in done], when or at(20), at(25),
+    return procedure.check_step(step, [procedure.StepDone(s, a) for s, a in done], when or at(20), at(25),
                              list(members), form, "CB-001", rule_set, "cong_chuc", leader)
 
 
@@ -192,14 +193,14 @@ def rule_set_raw(**overrides):
     ({"handling_days": 90, "handling_days_extended": 60}, "cannot be shorter"),
 ])
 def test_a_broken_rule_set_is_refused_with_the_key_at_fault(overrides, expected):
-    with pytest.raises(domain.RulesError) as error:
-        domain.parse_rule_book([rule_set_raw(**overrides)])
+    with pytest.raises(rules.RulesError) as error:
+        rules.parse_rule_book([rule_set_raw(**overrides)])
     assert expected in str(error.value) and "(X)" in str(error.value)
 
 
 def test_two_sets_may_start_the_same_day_only_for_different_categories():
     a = rule_set_raw(version="A", categories=["cong_chuc"])
     b = rule_set_raw(version="B", categories=["vien_chuc"], forms={})
-    assert len(domain.parse_rule_book([a, b]).rule_sets) == 2
-    with pytest.raises(domain.RulesError, match="share the effective_from 2025-07-01 for cong_chuc"):
-        domain.parse_rule_book([a, rule_set_raw(version="C", categories=["cong_chuc"])])
+    assert len(rules.parse_rule_book([a, b]).rule_sets) == 2
+    with pytest.raises(rules.RulesError, match="share the effective_from 2025-07-01 for cong_chuc"):
+        rules.parse_rule_book([a, rule_set_raw(version="C", categories=["cong_chuc"])])

@@ -1,0 +1,139 @@
+"""Late dossiers, tasks and feedback: the fact kept, explanations asked of the official and the unit's
+head, the violation recorded and the sanction rules evaluated.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from services.discipline import store
+from services.discipline.domain import explanations, rules, sanctions
+from services.discipline.models import ExplanationRequest, LateFact, SanctionProposal, Unit
+from services.discipline.use_cases.audit import record_audit
+from services.discipline.use_cases.proposals import evaluate_sanctions
+from services.discipline.use_cases.rule_book import rule_book
+from services.discipline.use_cases.violations import _record_violation
+from shared.codes import new_code
+from shared.errors import Retryable
+from shared.uow import UnitOfWork
+
+log = logging.getLogger("kycuong.discipline")
+
+
+@dataclass
+class OverdueOutcome:
+    explanations: list[ExplanationRequest] = field(default_factory=list)  # created or newly assigned
+    proposals: list[SanctionProposal] = field(default_factory=list)
+    new_fact: bool = False
+
+
+def record_overdue(uow: UnitOfWork, *, subject: str, unit: str, due_at: datetime, detected_at: datetime,
+                   official: str | None = None, step: str | None = None, event_id: str = "",
+                   subject_type: str = "dossier", title: str | None = None) -> OverdueOutcome:
+    """A subject passed its due time: keep the fact, ask the official and the unit's head to explain,
+    and evaluate the sanction rules in force on the day it became late.
+
+    The head asked is the one in office on the local date of `due_at`. Without an official or a known
+    head the request is stored `unassigned` (the fact is not dropped), without an event, since the event
+    must name someone; a later delivery of the same fact that names them assigns it. Once per subject,
+    due time, role and official, however often the fact is delivered.
+    """
+    try:
+        with uow:
+            outcome = _record_overdue(uow, subject, unit, due_at, detected_at, official, step, event_id,
+                                      subject_type, title)
+            uow.commit()
+            return outcome
+    except IntegrityError as exc:
+        # Another worker recorded the same fact at the same moment; once retried, this one sees it.
+        raise Retryable(f"concurrent update of late fact {subject}: {exc.orig}") from exc
+
+
+def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, detected_at: datetime,
+                    official: str | None, step: str | None, event_id: str, subject_type: str,
+                    title: str | None = None) -> OverdueOutcome:
+    session = uow.session
+    tz = uow.calendar.tz
+    fact_day = due_at.astimezone(tz).date()
+    rule_set = rule_book(uow.settings).in_force(fact_day)
+    outcome = OverdueOutcome()
+
+    fact = session.scalars(select(LateFact).where(
+        LateFact.subject_type == subject_type, LateFact.subject == subject,
+        LateFact.subject_due_at == due_at)).first()
+    if fact is None:
+        fact = LateFact(subject_type=subject_type, subject=subject, subject_due_at=due_at, fact_day=fact_day,
+                        unit=unit, official=official, step=step, detected_at=detected_at, event_id=event_id)
+        session.add(fact)  # flushed with the requests below: one flush per late fact
+        outcome.new_fact = True
+
+    # Reference data read once per transaction: a consumer applies many late facts of a unit together.
+    unit_name = store.memo(uow, ("unit_name", unit), lambda: getattr(session.get(Unit, unit), "name", unit))
+    head = store.memo(uow, ("head", unit, fact_day), lambda: store.term_in_office(session, unit, fact_day))
+    explanation_days = rule_set.explanation_days if rule_set else rules.DEFAULT_EXPLANATION_DAYS
+    version = rule_set.version if rule_set else None
+    due_local = due_at.astimezone(tz)
+
+    asked = session.scalars(select(ExplanationRequest).where(
+        ExplanationRequest.subject_type == subject_type, ExplanationRequest.subject == subject,
+        ExplanationRequest.subject_due_at == due_at)).all() if not outcome.new_fact else []
+    # A late dossier always names its official (an unassigned request waits for one); a task is the
+    # lead unit's, and its head answers for it, with the assignee too when the task names one.
+    roles = (("official", official), ("head", head.official if head else None))
+    if subject_type in ("task", "feedback") and official is None:
+        roles = roles[1:]
+    for role, person in roles:
+        existing = [r for r in asked if r.role == role]
+        action = explanations.explanation_action([(r.official, r.status) for r in existing], person)
+        if action == "none":
+            continue
+        now = uow.now()
+        if action == "assign":
+            request = next(r for r in existing if r.official is None)
+            request.official, request.status, request.requested_at = person, explanations.REQUESTED, now
+            # Asked only now: the time to explain runs from now, not from the detection.
+            request.due_at = uow.calendar.add_working_days(now, explanation_days)
+        else:
+            request = ExplanationRequest(
+                code=new_code("GT", now), subject_type=subject_type, subject=subject, subject_due_at=due_at,
+                official=person, unit=unit, role=role,
+                status=explanations.REQUESTED if person else explanations.UNASSIGNED,
+                # The time to explain runs from the request, when the official learns of it: a late
+                # completion reported (or consumed) days afterwards must not be missed on arrival.
+                due_at=uow.calendar.add_working_days(now, explanation_days),
+                reason=explanations.explanation_reason(role, subject, unit_name, due_local, subject_type, title),
+                rule_set=version, requested_at=now)
+            session.add(request)
+        if person is None:
+            log.warning("explanation request stored unassigned: nobody to ask",
+                        extra={"subject": subject, "unit": unit, "role": role, "request": request.code,
+                               "why": "no official named in the event" if role == "official"
+                               else f"no head of the unit known on {fact_day.isoformat()}"})
+        else:
+            uow.record("explanation.requested", request.code, {
+                "code": request.code, "subject_type": subject_type, "subject": subject, "official": person,
+                "unit": unit, "role": role, "due_at": request.due_at.isoformat(), "reason": request.reason,
+            }, unit=unit)
+            record_audit(uow, "explanation.requested", request.code, None, {
+                "official": person, "unit": unit, "role": role, "subject_type": subject_type, "subject": subject,
+                "subject_due_at": due_at, "due_at": request.due_at, "rule_set": request.rule_set})
+        outcome.explanations.append(request)
+    session.flush()
+
+    # A late subject is a violation of the official who held it (once per subject, however often it is
+    # late); the unit's late subjects, named or not, also count toward its head's joint liability.
+    kind = f"late_{subject_type}"
+    if official is not None:
+        facts = sanctions.late_fact_text(subject_type, subject, unit_name, due_local, step, title)
+        outcome.proposals = _record_violation(uow, official=official, unit=unit, kind=kind,
+                                              source_type=subject_type, source=subject, fact_date=fact_day,
+                                              facts=facts).proposals
+    elif outcome.new_fact:
+        outcome.proposals = evaluate_sanctions(uow, kind=kind, unit=unit, fact_day=fact_day, official=None,
+                                                violation=None, targets=("head",))
+    return outcome

@@ -1,0 +1,161 @@
+"""Sanction proposals: the rules of a violation's kind evaluated for the official and the unit's head, the
+form fitted, raised for a repeat, refused past the limitation period; proposals read.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from sqlalchemy import and_, select
+
+from services.discipline import store
+from services.discipline.domain import procedure, rules, sanctions
+from services.discipline.models import Decision, LateFact, ProposalStep, SanctionProposal, Violation
+from services.discipline.use_cases import access
+from services.discipline.use_cases.audit import record_audit
+from services.discipline.use_cases.rule_book import rule_book
+from shared.auth import Principal
+from shared.codes import new_code
+from shared.db import Page, paginate
+from shared.errors import NotFound
+from shared.uow import UnitOfWork
+
+log = logging.getLogger("kycuong.discipline")
+
+
+def evaluate_sanctions(uow: UnitOfWork, *, kind: str, unit: str, fact_day: date, official: str | None,
+                        violation: Violation | None,
+                        targets: tuple[str, ...] = rules.RULE_TARGETS) -> list[SanctionProposal]:
+    """Apply the rules counting `kind` to the official (their own violations) and to the head of the unit
+    in office on `fact_day` (the unit's), each under the rule set in force that day for their category."""
+    session = uow.session
+    book = rule_book(uow.settings)
+    head = store.memo(uow, ("head", unit, fact_day), lambda: store.term_in_office(session, unit, fact_day))
+    persons = {"official": official, "head": head.official if head else None}
+    proposals = []
+    for target in targets:
+        person = persons[target]
+        category, leader, name = store.official_facts(uow, person) if person else (None, False, "")
+        rule_set = book.in_force(fact_day, category) if person else None
+        rules = [r for r in (rule_set.rules if rule_set else ()) if r.applies_to == target and r.kind == kind]
+        if person is None:
+            if target == "head":
+                log.warning("head rules not evaluated: no head of the unit known",
+                            extra={"unit": unit, "day": fact_day.isoformat(), "kind": kind})
+            continue
+        if not rules:
+            continue
+        # The proposals already made near this day: once a threshold is crossed the common case is that
+        # one exists, and then a unit with many late dossiers need not be re-read.
+        reach = timedelta(days=max(rule.window_days for rule in rules))
+        recent = session.execute(select(SanctionProposal.rule, SanctionProposal.violation_kind,
+                                        SanctionProposal.rule_form, SanctionProposal.fact_day).where(
+            SanctionProposal.official == person, SanctionProposal.fact_day > fact_day - reach,
+            SanctionProposal.fact_day < fact_day + reach)).all()
+        met: list[tuple[rules.SanctionRule, list[str]]] = []
+        for rule in rules:
+            # A proposal under this rule, or under a heavier rule of the same kind that took its place,
+            # covers the window.
+            covering = [d for rule_id, kind_, form, d in recent
+                        if rule_id == rule.id or (kind_ == kind and sanctions.at_least_as_heavy(form, rule.form))]
+            if sanctions.proposal_exists_in_window(rule, fact_day, covering):
+                continue
+            start = rule.window_start(fact_day)
+            if target == "head" and kind.startswith("late_"):
+                # Every late subject of the unit counts, also those naming nobody.
+                rows = session.execute(select(LateFact.subject, LateFact.fact_day).where(
+                    LateFact.unit == unit, LateFact.subject_type == kind.removeprefix("late_"),
+                    LateFact.fact_day >= start, LateFact.fact_day <= fact_day))
+            else:
+                scope = Violation.official == person if target == "official" else Violation.unit == unit
+                rows = session.execute(select(Violation.source, Violation.fact_date).where(
+                    scope, Violation.kind == kind, Violation.responsibility == "direct",
+                    Violation.fact_date >= start, Violation.fact_date <= fact_day))
+            facts = sanctions.evaluate_rule(rule, fact_day, [sanctions.LateFact(s, d) for s, d in rows])
+            if facts is not None:
+                met.append((rule, facts))
+        if met:
+            rule = sanctions.heaviest_rule([r for r, _ in met])
+            facts = next(f for r, f in met if r is rule)
+            proposals.append(_propose(uow, rule_set, rule, person, category, leader, name, unit, fact_day, facts,
+                                      violation))
+    session.flush()
+    return proposals
+
+
+def _propose(uow: UnitOfWork, rule_set: rules.RuleSet, rule: rules.SanctionRule, person: str, category: str,
+             leader: bool, name: str, unit: str, fact_day: date, facts: list[str],
+             violation: Violation | None) -> SanctionProposal:
+    """A proposal for `person` under `rule`: the rule's form as their category and post allow, one level
+    higher for a repeat after a decision, refused at once (dropped, with the reason) when the limitation
+    period has run out."""
+    session = uow.session
+    now = uow.now()
+    today = now.astimezone(uow.calendar.tz).date()
+    base_form = sanctions.form_for(rule_set, rule.form, category, leader)
+    form, raised_by = sanctions.escalate(rule_set, base_form, category, leader, rule.kind, fact_day,
+                                      store.prior_decisions(session, person))
+    out_of_time = sanctions.limitation_reason(rule_set, form, fact_day, today)
+    proposal = SanctionProposal(
+        code=new_code("DXKL", now), official=person, unit=unit, rule=rule.id, rule_description=rule.description_vi,
+        rule_set=rule_set.version, legal_basis=rule_set.legal_basis, threshold=rule.threshold,
+        window_days=rule.window_days, form=form, facts=facts, joint_liability=rule.joint_liability,
+        status="dropped" if out_of_time else "proposed", fact_day=fact_day, created_at=now,
+        violation=violation.code if violation is not None else None, violation_kind=rule.kind, category=category,
+        is_leader=leader, rule_form=rule.form, escalated_from=raised_by.code if raised_by else None,
+        statement=sanctions.proposal_statement(rule, name, facts, fact_day, form, raised_by, rule_set),
+        handling_until=procedure.handling_deadline(rule_set, today, extended=False), extended=False,
+        limitation_until=sanctions.limitation_ends(rule_set, form, fact_day) - timedelta(days=1))
+    if out_of_time:
+        proposal.dropped_reason, proposal.closed_at = out_of_time, now
+    else:
+        proposal.next_step = procedure.PROCEDURE_STEPS[0]
+        proposal.next_due_at = uow.calendar.add_working_days(now, rule_set.procedure_days[proposal.next_step])
+    session.add(proposal)
+    audit = {"official": person, "unit": unit, "rule": rule.id, "rule_set": rule_set.version, "form": form,
+             "rule_form": rule.form, "facts": facts, "fact_date": fact_day, "escalated_from": proposal.escalated_from,
+             "violation": proposal.violation, "statement": proposal.statement}
+    if out_of_time:
+        uow.record("sanction.dropped", proposal.code, {
+            "proposal": proposal.code, "official": person, "unit": unit, "reason": out_of_time,
+            "at": now.isoformat()}, unit=unit)
+        record_audit(uow, "sanction.dropped", proposal.code, None, {**audit, "reason": out_of_time})
+        log.info("proposal refused: limitation period passed", extra={"proposal": proposal.code})
+    else:
+        uow.record("sanction.proposed", proposal.code, {
+            "code": proposal.code, "official": person, "unit": unit, "rule": rule.id,
+            "rule_set": rule_set.version, "form": form, "facts": facts,
+            "joint_liability": rule.joint_liability, "fact_date": fact_day.isoformat(),
+            "violation": proposal.violation,
+        }, unit=unit)
+        record_audit(uow, "sanction.proposed", proposal.code, None, audit)
+    return proposal
+
+
+def list_sanction_proposals(uow: UnitOfWork, principal: Principal, *, unit: str | None = None,
+                            official: str | None = None, page: int = 1, page_size: int = 50) -> Page:
+    with uow:
+        query = select(SanctionProposal).order_by(SanctionProposal.created_at.desc(), SanctionProposal.code)
+        conditions = [c for c in (
+            access.visible(uow.session, principal, SanctionProposal, unit, official),
+            SanctionProposal.unit == unit if unit else None,
+            SanctionProposal.official == official if official else None,
+        ) if c is not None]
+        if conditions:
+            query = query.where(and_(*conditions))
+        return paginate(uow.session, query, page, page_size)
+
+
+def get_sanction_proposal(uow: UnitOfWork, principal: Principal, code: str) -> dict:
+    """A proposal with its steps and decision, if the principal may see it."""
+    with uow:
+        session = uow.session
+        proposal = session.get(SanctionProposal, code)
+        if proposal is None:
+            raise NotFound(f"no sanction proposal with code {code!r}")
+        access.ensure_visible(session, principal, proposal.official, proposal.unit)
+        steps = list(session.scalars(select(ProposalStep).where(ProposalStep.proposal == code)
+                                     .order_by(ProposalStep.at, ProposalStep.id)))
+        decision = session.scalars(select(Decision).where(Decision.proposal == code)).first()
+        return {"proposal": proposal, "steps": steps, "decision": decision}
