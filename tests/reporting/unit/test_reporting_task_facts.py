@@ -12,17 +12,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.reporting import domain
-from services.reporting.domain import (
-    Month,
+from services.reporting.domain.periods import Month, as_of
+from services.reporting.domain.task_facts import (
+    TASK_FIGURE_RULES,
     TaskAssignment,
     TaskCompletion,
+    TaskCounts,
     TaskExtension,
     TaskFact,
     TaskFigures,
     TaskOverdueNotice,
     TaskView,
+    counted_in_months,
     task_figures,
+    task_figures_from_months,
+    task_month_changes,
+    task_rule_for,
     task_slot_from_event,
 )
 from shared.errors import InvalidInput
@@ -42,7 +47,7 @@ def task(assigned_at, due_at, completed_at=None, timeliness=None, detected_at=No
 
 
 def figures(period, tasks, now=NOW):
-    return task_figures(tasks, period.start(VN), period.end(VN), domain.as_of(period, now, VN))
+    return task_figures(tasks, period.start(VN), period.end(VN), as_of(period, now, VN))
 
 
 # --------------------------------------------------------------------------- period scoping
@@ -178,29 +183,29 @@ def test_reporting_a_task_event_that_can_never_be_applied_is_refused_naming_the_
 
 
 def test_reporting_the_task_rule_says_it_counts_in_the_composite_score_not_in_the_766_score():
-    rule = domain.task_rule_for(NOVEMBER)
+    rule = task_rule_for(NOVEMBER)
     assert "completed_on_time ÷ assigned" in rule.expression
     assert "thành phần của điểm tổng hợp" in rule.vi and "không tính vào điểm tiến độ" in rule.vi
     assert "component of the composite score" in rule.en and "do not enter the 766 progress score" in rule.en
     assert "chưa được tính" not in rule.vi
-    assert domain.task_rule_for(Month(2020, 1)) == domain.TASK_FIGURE_RULES[0]
+    assert task_rule_for(Month(2020, 1)) == TASK_FIGURE_RULES[0]
 
 
 # --------------------------------------------------------------------------- stored month rows
 
 
 def figures_from_month_rows(tasks, first, last):
-    """What the ranking reads: the month rows of the tasks (domain.task_month_changes) summed as the service's
+    """What the ranking reads: the month rows of the tasks (task_month_changes) summed as the service's
     query sums them, the period judged at the end of its last month."""
     rows = {}
     for view in tasks:
-        for (_, month), counts in domain.task_month_changes(view, "PBD", VN).items():
-            rows[month] = rows.get(month, domain.TaskCounts()) + counts
-    total = sum(rows.values(), domain.TaskCounts())
+        for (_, month), counts in task_month_changes(view, "PBD", VN).items():
+            rows[month] = rows.get(month, TaskCounts()) + counts
+    total = sum(rows.values(), TaskCounts())
     entered_after = sum(c.entered for m, c in rows.items() if m > last)
     left_from_first = sum(c.left for m, c in rows.items() if m >= first)
     in_period = [c for m, c in rows.items() if first <= m <= last]
-    return domain.task_figures_from_months(
+    return task_figures_from_months(
         total.entered - entered_after, total.left - left_from_first, sum(c.completed_on_time for c in in_period),
         sum(c.completed_late for c in in_period),
         total.overdue_change - sum(c.overdue_change for m, c in rows.items() if m > last))
@@ -226,7 +231,7 @@ def random_task(rng):
 def test_reporting_the_month_rows_give_the_same_task_figures_as_judging_each_task():
     rng = random.Random(766)
     tasks = [random_task(rng) for _ in range(400)]
-    counted = [t for t in tasks if domain.counted_in_months(t, VN)]
+    counted = [t for t in tasks if counted_in_months(t, VN)]
     assert 0 < len(tasks) - len(counted) < 80, "some bad data (completed before assigned) must be exercised"
     months = Month(2026, 9).through(Month(2027, 1))
     runs = [(Month(2026, 10), Month(2026, 12)), (Month(2026, 9), Month(2026, 11))]
@@ -238,12 +243,12 @@ def test_reporting_the_month_rows_give_the_same_task_figures_as_judging_each_tas
 def test_reporting_a_task_touches_only_the_months_of_its_instants():
     # Open and past its deadline from 12/10 to the end of March: one change, in October, however long it stays.
     overdue = task(at(10, 5), at(10, 12, 17))
-    assert domain.task_month_changes(overdue, "PBD", VN) == {
-        ("PBD", OCTOBER): domain.TaskCounts(entered=1, overdue_change=1)}
-    done = domain.task_month_changes(task(at(10, 5), at(10, 12, 17), at(11, 3), "late"), "PBD", VN)
-    assert done == {("PBD", OCTOBER): domain.TaskCounts(entered=1, overdue_change=1),
-                    ("PBD", NOVEMBER): domain.TaskCounts(left=1, completed_late=1, overdue_change=-1)}
+    assert task_month_changes(overdue, "PBD", VN) == {
+        ("PBD", OCTOBER): TaskCounts(entered=1, overdue_change=1)}
+    done = task_month_changes(task(at(10, 5), at(10, 12, 17), at(11, 3), "late"), "PBD", VN)
+    assert done == {("PBD", OCTOBER): TaskCounts(entered=1, overdue_change=1),
+                    ("PBD", NOVEMBER): TaskCounts(left=1, completed_late=1, overdue_change=-1)}
     # Completed in a month before the one it was assigned in: bad data, judged row by row, not in the rows.
     backwards = task(at(11, 5), at(11, 12, 17), at(10, 30), "on_time")
-    assert not domain.counted_in_months(backwards, VN)
-    assert domain.task_month_changes(backwards, "PBD", VN) == {}
+    assert not counted_in_months(backwards, VN)
+    assert task_month_changes(backwards, "PBD", VN) == {}

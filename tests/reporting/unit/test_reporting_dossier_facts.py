@@ -1,111 +1,37 @@
-"""Pure rules of reporting: the Decision 766 progress formula, periods, dossier facts, rankings.
+"""Dossier facts: events merged in any order, the exact rule at an instant, the stored per-(unit, month)
+rows and what they give back, supplement time and the second supplement.
 
 Expected values are worked out by hand in the comments, not by calling the code under test.
 """
 
 import itertools
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+import random
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.reporting import domain
-from services.reporting.domain import (
+from services.reporting.domain.dossier_facts import (
     DossierFact,
     DossierView,
-    Month,
-    Tally,
-    UnitTally,
-    progress,
-    rank_units,
-    ranking_change,
+    month_changes,
+    month_tally,
+    months_to_rerank,
+    slot_from_event,
+    slots_from_event,
     standing_at,
-    vietnamese_sort_key,
+    tally_changes,
 )
+from services.reporting.domain.periods import Month, Period, as_of
+from services.reporting.domain.progress import Tally
 from shared.errors import InvalidInput
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=VN)
 
 
-def at(month, day, hour=9, minute=0, year=2026):
-    return datetime(year, month, day, hour, minute, tzinfo=VN)
-
-
-# --------------------------------------------------------------------------- the 766 progress formula
-
-
-def test_reporting_progress_of_ten_dossiers_computed_by_hand():
-    # 6 on time + 1 early = 7 of 10 → rate 0.7 → 20 × 0.7 = 14.00 points.
-    tally = Tally(completed_early=1, completed_on_time=6, completed_late=2, open_overdue=1)
-    result = progress(tally)
-    assert (result.received, result.early, result.on_time, result.late, result.overdue_open) == (10, 1, 7, 2, 1)
-    assert result.on_time_rate == Decimal("0.7000")
-    assert result.score == Decimal("14.00")
-
-
-def test_reporting_open_dossiers_within_their_deadline_count_as_on_time():
-    # 1 early + 1 open within the deadline of 3 (the third overdue) → 2/3 → 13.333… → 13.33.
-    result = progress(Tally(completed_early=1, open_within=1, open_overdue=1))
-    assert (result.on_time, result.on_time_rate, result.score) == (2, Decimal("0.6667"), Decimal("13.33"))
-
-
-def test_reporting_score_rounds_half_up_to_two_decimals():
-    # 5/8 → 20 × 0.625 = 12.5 exactly; 1/6 → 3.3333…; 7/12 → 11.6666… → 11.67.
-    assert progress(Tally(completed_on_time=5, completed_late=3)).score == Decimal("12.50")
-    assert progress(Tally(completed_on_time=1, completed_late=5)).score == Decimal("3.33")
-    assert progress(Tally(completed_on_time=7, completed_late=5)).score == Decimal("11.67")
-
-
-def test_reporting_a_unit_that_received_nothing_has_no_rate_and_no_score():
-    result = progress(Tally())
-    assert (result.received, result.on_time_rate, result.score) == (0, None, None)
-
-
-def test_reporting_all_late_scores_zero_and_all_on_time_scores_twenty():
-    assert progress(Tally(completed_late=4)).score == Decimal("0.00")
-    assert progress(Tally(completed_on_time=3, open_within=2)).score == Decimal("20.00")
-
-
-def test_reporting_the_formula_shown_is_the_one_in_force_for_the_period():
-    formula = domain.formula_for(Month(2026, 11))
-    assert formula.id == "766-progress" and formula.max_points == 20
-    assert "766/QĐ-TTg" in formula.version and formula.as_dict()["effective_from"] == "2022-06-23"
-
-
-# --------------------------------------------------------------------------- periods
-
-
-def test_reporting_periods_are_local_months():
-    november = Month.parse("2026-11")
-    assert november.start(VN) == at(11, 1, 0)
-    assert november.end(VN) == at(12, 1, 0)
-    # 30/11 23:30 in Hà Nội is 16:30 UTC on the 30th: still November; 00:30 on 1/12 local is December
-    # although it is still 30/11 in UTC.
-    assert Month.of(at(11, 30, 23, 30).astimezone(UTC), VN) == november
-    assert Month.of(at(12, 1, 0, 30).astimezone(UTC), VN) == Month(2026, 12)
-    assert str(Month(2026, 12).next()) == "2027-01" and str(Month(2027, 1).previous()) == "2026-12"
-    assert [str(p) for p in Month(2026, 11).through(Month(2027, 1))] == ["2026-11", "2026-12", "2027-01"]
-
-
-@pytest.mark.parametrize("text", ["2026-13", "2026-00", "2026-1", "11-2026", "2026/11", "tháng 11", " 2026-11"])
-def test_reporting_a_malformed_period_is_refused_naming_the_field(text):
-    with pytest.raises(InvalidInput) as caught:
-        domain.requested_period(text, NOW, VN)
-    assert "period" in caught.value.errors
-
-
-def test_reporting_the_requested_period_defaults_to_the_current_month_and_is_never_in_the_future():
-    assert domain.requested_period(None, NOW, VN) == Month(2026, 11).as_period()
-    assert domain.requested_period("2025-02", NOW, VN) == Month(2025, 2).as_period()
-    with pytest.raises(InvalidInput):
-        domain.requested_period("2026-12", NOW, VN)
-
-
-def test_reporting_as_of_is_the_end_of_a_past_period_and_now_for_the_current_one():
-    assert domain.as_of(Month(2026, 10), NOW, VN) == at(11, 1, 0)
-    assert domain.as_of(Month(2026, 11), NOW, VN) == NOW
+def at(month, day, hour=9, minute=0, year=2026, second=0):
+    return datetime(year, month, day, hour, minute, second, tzinfo=VN)
 
 
 # --------------------------------------------------------------------------- scope of a period (exact rule)
@@ -114,7 +40,7 @@ OCTOBER, NOVEMBER, DECEMBER = Month(2026, 10), Month(2026, 11), Month(2026, 12)
 
 
 def judged(view, period, now):
-    return standing_at(view, period.start(VN), period.end(VN), domain.as_of(period, now, VN))
+    return standing_at(view, period.start(VN), period.end(VN), as_of(period, now, VN))
 
 
 def test_reporting_a_dossier_received_in_october_and_finished_in_november_counts_in_november_not_december():
@@ -147,6 +73,25 @@ def test_reporting_a_late_completion_after_the_period_leaves_it_overdue_in_the_p
     assert judged(view, NOVEMBER, NOW) == Tally(completed_late=1)
 
 
+def test_reporting_a_dossier_finished_at_2359_on_the_last_day_counts_in_that_month_and_at_0000_in_the_next():
+    november, december = Period.parse("2026-11"), Period.parse("2026-12")
+    later = at(12, 20)
+
+    def judged(completed_at, period):
+        view = DossierView(received_at=at(11, 20), due_at=at(12, 4, 17), completed_at=completed_at,
+                           timeliness="early", overdue_detected_at=None)
+        return standing_at(view, period.start(VN), period.end(VN), as_of(period, later, VN))
+
+    last_minute = at(11, 30, 23, 59, second=59)
+    midnight = at(12, 1, 0, 0)
+    assert judged(last_minute, november) == Tally(completed_early=1)
+    assert judged(last_minute, december) is None
+    assert judged(midnight, november) == Tally(open_within=1)  # still open when November ended
+    assert judged(midnight, december) == Tally(completed_early=1)
+    # The stored rows put them in the same months (local time, not UTC: 23:59 in Hà Nội is 16:59 UTC).
+    assert Month.of(last_minute, VN) == Month(2026, 11) and Month.of(midnight, VN) == Month(2026, 12)
+
+
 # --------------------------------------------------------------------------- dossier facts and stored counters
 
 
@@ -158,7 +103,7 @@ def event(kind, code="D1", unit="PBD", received_at=None, due_at=None, **extra):
     when = {"dossier.received": received_at, "dossier.completed": extra.get("completed_at"),
             "dossier.overdue": extra.get("detected_at")}[kind]
     data.update({k: v.isoformat() if isinstance(v, datetime) else v for k, v in extra.items()})
-    return domain.slot_from_event(kind, data, when)
+    return slot_from_event(kind, data, when)
 
 
 def merged(slots, code="D1"):
@@ -185,7 +130,7 @@ def test_reporting_a_dossier_fact_does_not_depend_on_the_order_of_its_events(ord
 def test_reporting_a_receipt_arriving_after_the_completion_does_not_reopen_the_dossier():
     done = merged([event("dossier.completed", completed_at=at(11, 5), timeliness="early")])
     assert done.merged(event("dossier.received")).completed_at == at(11, 5)
-    assert domain.month_changes(done.merged(event("dossier.received")), VN) == {
+    assert month_changes(done.merged(event("dossier.received")), VN) == {
         ("PBD", NOVEMBER): Tally(completed_early=1)}
 
 
@@ -200,7 +145,7 @@ def test_reporting_an_overdue_notice_counts_for_the_unit_at_fault_until_the_doss
     assert only_notice.unit == "SXD"
     with_receipt = only_notice.merged(event("dossier.received", unit="PBD"))
     assert with_receipt.unit == "PBD"
-    changes = domain.tally_changes(only_notice, with_receipt, VN)
+    changes = tally_changes(only_notice, with_receipt, VN)
     assert changes == {("SXD", NOVEMBER): Tally(open_overdue=-1), ("PBD", NOVEMBER): Tally(open_overdue=1)}
 
 
@@ -208,7 +153,7 @@ def rows_of(facts):
     """The stored rows the facts leave: per (unit, month) changes, and each unit's open dossiers now."""
     months, open_now = {}, {}
     for fact in facts:
-        for (unit, period), tally in domain.month_changes(fact, VN).items():
+        for (unit, period), tally in month_changes(fact, VN).items():
             months[(unit, period)] = months.get((unit, period), Tally()) + tally
             open_now[unit] = open_now.get(unit, Tally()) + tally.open_part()
     return months, open_now
@@ -220,7 +165,7 @@ def stored_tally(rows, unit, period):
     for (u, p), tally in months.items():
         if u == unit and p > period:
             changed_after += tally
-    return domain.month_tally(months.get((unit, period), Tally()), open_now.get(unit, Tally()), changed_after)
+    return month_tally(months.get((unit, period), Tally()), open_now.get(unit, Tally()), changed_after)
 
 
 def test_reporting_a_dossier_open_for_months_touches_only_the_months_its_standing_changed():
@@ -234,7 +179,7 @@ def test_reporting_a_dossier_open_for_months_touches_only_the_months_its_standin
               timeliness="late"),
     ])
     january = Month(2027, 1)
-    assert domain.month_changes(fact, VN) == {
+    assert month_changes(fact, VN) == {
         ("PBD", OCTOBER): Tally(open_overdue=1),
         ("PBD", january): Tally(completed_late=1, open_overdue=-1),
     }
@@ -246,9 +191,9 @@ def test_reporting_a_dossier_open_for_months_touches_only_the_months_its_standin
 def test_reporting_an_open_dossier_counts_as_within_until_reported_overdue():
     # Stored rows do not look at the clock: past its due time but not yet reported, still within.
     receipt = merged([event("dossier.received", due_at=at(11, 9, 17))])
-    assert domain.month_changes(receipt, VN) == {("PBD", NOVEMBER): Tally(open_within=1)}
+    assert month_changes(receipt, VN) == {("PBD", NOVEMBER): Tally(open_within=1)}
     reported = receipt.merged(event("dossier.overdue", detected_at=at(11, 9, 17, 5)))
-    assert domain.tally_changes(receipt, reported, VN) == {("PBD", NOVEMBER): Tally(open_within=-1, open_overdue=1)}
+    assert tally_changes(receipt, reported, VN) == {("PBD", NOVEMBER): Tally(open_within=-1, open_overdue=1)}
 
 
 def test_reporting_a_dossier_becomes_overdue_in_the_month_its_due_time_falls_in():
@@ -256,14 +201,13 @@ def test_reporting_a_dossier_becomes_overdue_in_the_month_its_due_time_falls_in(
     fact = merged([event("dossier.received", received_at=at(10, 25), due_at=at(11, 3, 17)),
                    event("dossier.overdue", received_at=at(10, 25), due_at=at(11, 3, 17),
                          detected_at=at(11, 3, 17, 5))])
-    assert domain.month_changes(fact, VN) == {("PBD", OCTOBER): Tally(open_within=1),
+    assert month_changes(fact, VN) == {("PBD", OCTOBER): Tally(open_within=1),
                                               ("PBD", NOVEMBER): Tally(open_within=-1, open_overdue=1)}
 
 
 def synthetic_dossiers(seed, count=300):
     """Dossiers of three units received from August to December 2026, as the dossiers service would
     report them: each one past its due time (finished late or still open) has its overdue notice."""
-    import random
 
     rng = random.Random(seed)
     now = at(1, 20, year=2027)
@@ -305,82 +249,80 @@ def test_reporting_stored_rows_give_the_exact_tally_of_every_past_month(seed):
 def test_reporting_a_change_of_open_standing_reranks_every_month_since():
     changes = {("PBD", OCTOBER): Tally(open_within=-1, open_overdue=1),
                ("PDD", NOVEMBER): Tally(completed_early=1)}
-    assert domain.months_to_rerank(changes.items(), DECEMBER) == [OCTOBER, NOVEMBER, DECEMBER]
+    assert months_to_rerank(changes.items(), DECEMBER) == [OCTOBER, NOVEMBER, DECEMBER]
     completion_only = {("PDD", NOVEMBER): Tally(completed_early=1)}
-    assert domain.months_to_rerank(completion_only.items(), DECEMBER) == [NOVEMBER]
+    assert months_to_rerank(completion_only.items(), DECEMBER) == [NOVEMBER]
     future_only = {("PDD", Month(2027, 2)): Tally(open_within=1)}
-    assert domain.months_to_rerank(future_only.items(), DECEMBER) == []
-
-
-# --------------------------------------------------------------------------- ranking
-
-
-def unit(code, name, **counts):
-    return UnitTally(code, name, Tally(**counts))
-
-
-def test_reporting_equal_scores_share_a_rank_and_the_next_rank_skips():
-    ranking = rank_units([
-        unit("A", "Phường A", completed_on_time=1),  # 20.00
-        unit("B", "Phường B", completed_on_time=1, completed_late=1),  # 10.00
-        unit("C", "Phường C", completed_on_time=2, completed_late=2),  # 10.00
-        unit("D", "Phường D", completed_late=1),  # 0.00
-    ])
-    assert [(e.unit, e.rank, e.score) for e in ranking.ranked] == [
-        ("A", 1, Decimal("20.00")), ("B", 2, Decimal("10.00")), ("C", 2, Decimal("10.00")), ("D", 4, Decimal("0.00"))]
-
-
-def test_reporting_units_that_received_nothing_are_not_ranked():
-    ranking = rank_units([unit("A", "Phường A", open_within=1), unit("Z", "Phường Z")])
-    assert [e.unit for e in ranking.ranked] == ["A"] and ranking.not_ranked == ["Z"]
-
-
-def test_reporting_ties_are_listed_in_vietnamese_alphabetical_order():
-    tied = [unit(code, name, completed_on_time=1) for code, name in [
-        ("GV", "Phường Giảng Võ"), ("DD", "Phường Đống Đa"), ("DA", "Phường Dịch Vọng"), ("OC", "Phường Ô Chợ Dừa"),
-        ("OA", "Phường Ông Ích Khiêm"), ("BD", "Phường Ba Đình"), ("SXD", "Sở Xây dựng")]]
-    # D before Đ before G (code point order would put Đ and Ô after every plain letter);
-    # O before Ô, and "Ô Chợ" before "Ông" because a space sorts before a letter.
-    assert [e.name for e in rank_units(tied).ranked] == [
-        "Phường Ba Đình", "Phường Dịch Vọng", "Phường Đống Đa", "Phường Giảng Võ", "Phường Ô Chợ Dừa",
-        "Phường Ông Ích Khiêm", "Sở Xây dựng"]
-    assert {e.rank for e in rank_units(tied).ranked} == {1}
-
-
-def test_reporting_vietnamese_order_of_letters_tones_and_numbers():
-    words = ["ạ", "á", "ã", "ả", "à", "a", "ă", "â", "b", "đ", "d", "ơ", "ô", "o", "ư", "u"]
-    assert sorted(words, key=vietnamese_sort_key) == [
-        "a", "à", "ả", "ã", "á", "ạ", "ă", "â", "b", "d", "đ", "o", "ô", "ơ", "u", "ư"]
-    assert sorted(["Phường 10", "Phường 2", "phường 1"], key=vietnamese_sort_key) == [
-        "phường 1", "Phường 2", "Phường 10"]
-    # The same name typed precomposed or decomposed sorts the same.
-    assert vietnamese_sort_key("Đống Đa")[:3] == vietnamese_sort_key("Đo\u0302\u0301ng Đa")[:3]
-
-
-def test_reporting_ranking_change_names_units_whose_rank_or_score_moved():
-    ranking = rank_units([unit("A", "A", completed_on_time=1), unit("B", "B", completed_on_time=1, completed_late=1),
-                          unit("C", "C", completed_late=1)])
-    stored = {"A": (1, Decimal("20.00")), "B": (2, Decimal("12.00")), "C": (3, Decimal("0.00")),
-              "X": (4, Decimal("0.00"))}
-    change = ranking_change(stored, ranking)
-    assert change.changed == [{"unit": "B", "rank": 2, "previous_rank": 2, "score": 10.0}]
-    assert change.dropped == ["X"]
-    unchanged = {e.unit: (e.rank, e.score) for e in ranking.ranked}
-    assert not ranking_change(unchanged, ranking)
-
-
-def test_reporting_a_new_unit_in_the_ranking_has_no_previous_rank():
-    change = ranking_change({}, rank_units([unit("A", "A", open_within=1)]))
-    assert change.changed == [{"unit": "A", "rank": 1, "previous_rank": None, "score": 20.0}]
-
-
-def test_reporting_caveats_say_what_the_ranking_does_not_account_for():
-    caveats = {c.code: c for c in domain.ranking_caveats(not_ranked=3)}
-    assert "supplement" in caveats["supplement_time_excluded_as_reported"].en
-    assert "(3 đơn vị)" in caveats["units_without_dossiers_not_ranked"].vi
+    assert months_to_rerank(future_only.items(), DECEMBER) == []
 
 
 def test_reporting_an_event_instant_without_an_offset_can_never_be_applied():
     with pytest.raises(InvalidInput) as caught:
-        domain.slot_from_event("dossier.received", {"unit": "U", "received_at": "2026-11-02T09:00:00"}, NOW)
+        slot_from_event("dossier.received", {"unit": "U", "received_at": "2026-11-02T09:00:00"}, NOW)
     assert "received_at" in caught.value.errors
+
+
+# --------------------------------------------------------------------------- supplements
+
+
+def slots_told(kind, data, when, code="D1", unit="PBD"):
+    base = {"code": code, "unit": unit, "procedure_code": "1.001", "received_at": at(11, 2).isoformat()}
+    return slots_from_event(kind, {**base, **data}, when)
+
+
+def fact_of(*slot_lists):
+    fact = DossierFact("D1")
+    for slots in slot_lists:
+        for slot in slots:
+            fact = fact.merged(slot)
+    return fact
+
+
+RECEIVED = slots_told("dossier.received", {"due_at": at(11, 12, 17).isoformat()}, at(11, 2))
+PAUSED = slots_told("dossier.supplement_requested", {"at": at(11, 10, 10).isoformat(), "request_number": 1,
+                                                     "reasons": ["Thiếu bản sao"], "counts_as_late": False},
+                    at(11, 10, 10))
+
+
+def standing_now(fact, now=NOW):
+    november = Period.parse("2026-11")
+    return standing_at(fact.view(), november.start(VN), november.end(VN), as_of(november, now, VN))
+
+
+def test_reporting_time_waiting_for_the_supplement_is_not_counted_against_the_unit():
+    # Due 12/11 17:00, paused on 10/11 and still waiting on 16/11: past the old due time, yet within.
+    waiting = fact_of(RECEIVED, PAUSED)
+    assert waiting.paused_since == at(11, 10, 10)
+    assert standing_now(waiting) == Tally(open_within=1)
+    # Supplemented on 13/11: the dossiers service moved the due instant by the paused working time, to
+    # 18/11 17:00, so on 16/11 it is within and on 19/11 overdue.
+    resumed = fact_of(RECEIVED, PAUSED, slots_told("dossier.supplement_received", {
+        "at": at(11, 13, 9).isoformat(), "paused_days": "3", "due_at": at(11, 18, 17).isoformat()}, at(11, 13, 9)))
+    assert resumed.paused_since is None and resumed.due_at == at(11, 18, 17)
+    assert standing_now(resumed) == Tally(open_within=1)
+    assert standing_now(resumed, at(11, 19, 9)) == Tally(open_overdue=1)
+    # Without the pause the same dossier is overdue on 16/11.
+    assert standing_now(fact_of(RECEIVED)) == Tally(open_overdue=1)
+
+
+def test_reporting_a_second_supplement_request_counts_the_dossier_late_whatever_its_dates():
+    second = slots_told("dossier.supplement_requested", {"at": at(11, 14, 9).isoformat(), "request_number": 2,
+                                                         "reasons": ["Thiếu chữ ký"], "counts_as_late": True},
+                        at(11, 14, 9))
+    marked = slots_told("dossier.marked_late", {"at": at(11, 14, 9).isoformat(), "reason": "second_supplement"},
+                        at(11, 14, 9))
+    fact = fact_of(RECEIVED, PAUSED, second, marked)
+    # Still waiting for the citizen, but marked late: overdue in the scorecard and in the stored rows.
+    assert standing_now(fact) == Tally(open_overdue=1)
+    assert month_changes(fact, VN) == {("PBD", Month(2026, 11)): Tally(open_overdue=1)}
+    # In any order the fact is the same.
+    assert fact_of(marked, second, PAUSED, RECEIVED) == fact
+
+
+def test_reporting_a_second_supplement_before_the_period_began_leaves_it_late_at_the_end():
+    marked = slots_told("dossier.marked_late", {"at": at(10, 30).isoformat(), "reason": "second_supplement"},
+                        at(10, 30))
+    fact = fact_of(slots_told("dossier.received", {"due_at": at(12, 12, 17).isoformat(),
+                                                   "received_at": at(10, 20).isoformat()}, at(10, 20)), marked)
+    # October: received within, then marked late the same month → overdue from October on.
+    assert month_changes(fact, VN) == {("PBD", Month(2026, 10)): Tally(open_overdue=1)}
