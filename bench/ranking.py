@@ -36,8 +36,22 @@ from sqlalchemy import insert, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kycuong.registry import spec  # noqa: E402
-from services.reporting import domain  # noqa: E402
 from services.reporting import service as reporting  # noqa: E402
+from services.reporting.domain.occurrences import (  # noqa: E402
+    FIGURE_COUNTERS,
+    add_counts,
+    occurrence_figure_counts,
+    rating_figure_counts,
+)
+from services.reporting.domain.periods import Month  # noqa: E402
+from services.reporting.domain.ranking import unit_sort_key  # noqa: E402
+from services.reporting.domain.task_facts import (  # noqa: E402
+    TASK_COUNTERS,
+    TaskCounts,
+    TaskView,
+    counted_in_months,
+    task_month_changes,
+)
 from services.reporting.models import (  # noqa: E402
     FigureMonth,
     Occurrence,
@@ -75,7 +89,7 @@ def fill(runtime: ServiceRuntime, units: int, months: int) -> None:
         code = f"U{u:04d}"
         name = f"{'Sở' if u % 4 == 0 else 'Phường'} số {u}"
         unit_rows.append({"code": code, "name": name, "parent": "HN", "kind": "department" if u % 4 == 0 else "ward",
-                          "first_seen_at": NOW, "sort_key": domain.unit_sort_key(code, name)})
+                          "first_seen_at": NOW, "sort_key": unit_sort_key(code, name)})
         open_rows.append({"unit": code, "open_within": rng.randint(0, 40), "open_overdue": rng.randint(0, 8)})
         for y, m in month_list:
             score_rows.append({"period": f"{y:04d}-{m:02d}", "unit": code, "completed_early": rng.randint(0, 30),
@@ -100,30 +114,28 @@ def fill(runtime: ServiceRuntime, units: int, months: int) -> None:
                               "due_at": assigned + timedelta(days=10), "completed_at": at if done else None,
                               "timeliness": "on_time" if done else None, "overdue_detected_at": None,
                               "overdue_cleared_at": None, "updated_at": NOW})
-    # The task month rows, as the projection keeps them (domain.task_month_changes of every task).
+    # The task month rows, as the projection keeps them (task_month_changes of every task).
     task_months: dict = {}
     for task in tasks:
-        view = domain.TaskView(task["assigned_at"], task["due_at"], task["completed_at"], task["timeliness"],
-                               None, None)
-        task["in_counters"] = domain.counted_in_months(view, HANOI)
-        for key, counts in domain.task_month_changes(view, task["lead_unit"], HANOI).items():
-            task_months[key] = task_months.get(key, domain.TaskCounts()) + counts
+        view = TaskView(task["assigned_at"], task["due_at"], task["completed_at"], task["timeliness"], None, None)
+        task["in_counters"] = counted_in_months(view, HANOI)
+        for key, counts in task_month_changes(view, task["lead_unit"], HANOI).items():
+            task_months[key] = task_months.get(key, TaskCounts()) + counts
     month_rows, totals = [], {}
     for (unit, month), counts in task_months.items():
         month_rows.append({"period": str(month), "unit": unit,
-                           **dict(zip(domain.TASK_COUNTERS, counts.as_tuple(), strict=True))})
-        totals[unit] = totals.get(unit, domain.TaskCounts()) + counts
+                           **dict(zip(TASK_COUNTERS, counts.as_tuple(), strict=True))})
+        totals[unit] = totals.get(unit, TaskCounts()) + counts
     total_rows = [{"unit": unit, "entered": t.entered, "left": t.left, "overdue_change": t.overdue_change}
                   for unit, t in totals.items()]
     # The month counts of explanations, feedback and ratings, as the projection keeps them.
     figure_months: dict = {}
-    for key, counts in [((o["unit"], domain.Month.of(o["at"], HANOI)), domain.occurrence_figure_counts(o["kind"],
-                                                                                                    o["on_time"]))
-                        for o in occurrences] + [((r["unit"], domain.Month.of(r["submitted_at"], HANOI)),
-                                                  domain.rating_figure_counts(r["overall"])) for r in ratings]:
+    for key, counts in [((o["unit"], Month.of(o["at"], HANOI)), occurrence_figure_counts(o["kind"], o["on_time"]))
+                        for o in occurrences] + [((r["unit"], Month.of(r["submitted_at"], HANOI)),
+                                                  rating_figure_counts(r["overall"])) for r in ratings]:
         if counts is not None:
-            figure_months[key] = domain.add_counts(figure_months.get(key, (0,) * len(counts)), counts)
-    figure_rows = [{"period": str(month), "unit": unit, **dict(zip(domain.FIGURE_COUNTERS, counts, strict=True))}
+            figure_months[key] = add_counts(figure_months.get(key, (0,) * len(counts)), counts)
+    figure_rows = [{"period": str(month), "unit": unit, **dict(zip(FIGURE_COUNTERS, counts, strict=True))}
                    for (unit, month), counts in figure_months.items()]
     with runtime.engine.begin() as conn:
         for model, rows in ((Unit, unit_rows), (UnitOpen, open_rows), (Scorecard, score_rows),
