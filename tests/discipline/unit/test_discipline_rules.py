@@ -1,108 +1,206 @@
-"""Sanction rules: the set in force on a fact's date, thresholds in a window, and readable errors for a
-broken rules file. Expected values are worked out by hand from the rules written here."""
+"""The shipped rule sets (Decrees 112/2020, 172/2025, 234/2026) at their edges: which set judges a fact by its
+date and the official's category, the forms each allows by category and post, repeat escalation up the
+ladder, the limitation period and the procedure's checks. Expected values are worked out by hand from the
+rules file and DOMAIN.md."""
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from services.discipline.domain import rules, sanctions
+from services.discipline.domain import procedure, rules, sanctions
 from services.discipline.use_cases.rule_book import SHIPPED_RULES
 
-
-def rule_set(version, effective_from, **rule_overrides):
-    rule = {"id": "official-late-dossiers", "applies_to": "official", "threshold": 3, "window_days": 30,
-            "form": "khien_trach", **rule_overrides}
-    return {"version": version, "effective_from": effective_from, "legal_basis": f"basis of {version}",
-            "rules": [rule]}
+HANOI = timezone(timedelta(hours=7))
+BOOK = rules.parse_rule_book(json.loads(SHIPPED_RULES.read_text(encoding="utf-8")))
+ND112, ND172, ND234 = "ND112-2020/local-0", "ND172-2025/local-1", "ND234-2026/local-1"
 
 
-BOOK = rules.parse_rule_book([
-    rule_set("ND172-2025/local-1", "2025-07-01"),
-    rule_set("ND112-2020/local-0", "2020-09-18", threshold=4),
+def in_force(day, category):
+    return BOOK.in_force(day, category)
+
+
+@pytest.mark.parametrize("category", ["can_bo", "cong_chuc"])
+def test_cadres_and_civil_servants_change_from_decree_112_to_172_on_1_july_2025(category):
+    assert in_force(date(2025, 6, 30), category).version == ND112
+    assert in_force(date(2025, 7, 1), category).version == ND172
+    assert "172/2025" in in_force(date(2025, 7, 1), category).legal_basis
+
+
+def test_public_employees_keep_decree_112_until_30_june_2026_and_take_234_from_1_july_2026():
+    assert in_force(date(2025, 7, 1), "vien_chuc").version == ND112
+    assert in_force(date(2026, 6, 30), "vien_chuc").version == ND112
+    assert in_force(date(2026, 7, 1), "vien_chuc").version == ND234
+    assert "234/2026" in in_force(date(2026, 7, 1), "vien_chuc").legal_basis
+    # Decree 234 is not for civil servants: one of them is still judged by 172 afterwards.
+    assert in_force(date(2026, 7, 1), "cong_chuc").version == ND172
+
+
+def test_salary_step_down_and_demotion_exist_before_1_july_2025_and_not_after():
+    before, after = in_force(date(2025, 6, 30), "cong_chuc"), in_force(date(2025, 7, 1), "cong_chuc")
+    assert before.ladder("cong_chuc", leader=False) == ("khien_trach", "canh_cao", "ha_bac_luong", "buoc_thoi_viec")
+    assert "giang_chuc" in before.ladder("cong_chuc", leader=True)
+    assert after.ladder("cong_chuc", leader=False) == ("khien_trach", "canh_cao", "buoc_thoi_viec")
+    assert after.ladder("cong_chuc", leader=True) == ("khien_trach", "canh_cao", "cach_chuc", "buoc_thoi_viec")
+    all_forms = {f for by_post in after.forms.values() for ladder in by_post.values() for f in ladder}
+    assert not {"ha_bac_luong", "giang_chuc"} & all_forms
+
+
+def test_public_employees_forms_under_decree_234_removal_only_for_managers():
+    rule_set = in_force(date(2026, 7, 1), "vien_chuc")
+    assert rule_set.ladder("vien_chuc", leader=False) == ("khien_trach", "canh_cao", "buoc_thoi_viec")
+    assert rule_set.ladder("vien_chuc", leader=True) == ("khien_trach", "canh_cao", "cach_chuc", "buoc_thoi_viec")
+
+
+def test_every_set_offers_the_seeds_local_measures():
+    for rule_set in BOOK.rule_sets:
+        assert set(rule_set.local_measures) == {"phe_binh", "dinh_chi_cong_tac", "mien_nhiem"}
+
+
+def test_a_form_the_post_does_not_have_becomes_the_heaviest_one_below_it():
+    rule_set = in_force(date(2026, 1, 5), "cong_chuc")
+    assert sanctions.form_for(rule_set, "cach_chuc", "cong_chuc", leader=False) == "canh_cao"
+    assert sanctions.form_for(rule_set, "cach_chuc", "cong_chuc", leader=True) == "cach_chuc"
+    assert sanctions.form_for(rule_set, "phe_binh", "cong_chuc", leader=False) == "phe_binh"
+
+
+def decision(form, decided_on, kind="late_dossier", code="QD-1"):
+    return sanctions.PriorDecision(code, form, kind, decided_on,
+                                   procedure.add_months(decided_on, 12) - timedelta(days=1))
+
+
+def escalate(form, fact_day, prior, category="cong_chuc", leader=False):
+    rule_set = in_force(fact_day, category)
+    return sanctions.escalate(rule_set, form, category, leader, "late_dossier", fact_day, prior)
+
+
+def test_a_repeat_within_12_months_of_a_reprimand_is_proposed_as_a_warning():
+    prior = [decision("khien_trach", date(2026, 1, 10))]
+    form, raised_by = escalate("khien_trach", date(2026, 6, 1), prior)
+    assert form == "canh_cao" and raised_by.code == "QD-1"
+
+
+def test_twelve_months_after_the_decision_the_same_violation_is_not_a_repeat():
+    prior = [decision("khien_trach", date(2026, 1, 10))]
+    assert escalate("khien_trach", date(2027, 1, 9), prior)[0] == "canh_cao"
+    assert escalate("khien_trach", date(2027, 1, 10), prior) == ("khien_trach", None)
+
+
+def test_a_violation_of_another_kind_is_not_a_repeat():
+    prior = [decision("khien_trach", date(2026, 1, 10), kind="misconduct")]
+    assert escalate("khien_trach", date(2026, 6, 1), prior) == ("khien_trach", None)
+
+
+def test_one_level_higher_follows_the_ladder_of_the_set_in_force_and_the_post():
+    prior = [decision("canh_cao", date(2025, 1, 10))]
+    # Decree 112, staff: cảnh cáo → hạ bậc lương; Decree 172, staff: cảnh cáo → buộc thôi việc;
+    # Decree 172, a leader: cảnh cáo → cách chức.
+    assert escalate("khien_trach", date(2025, 6, 30), prior)[0] == "ha_bac_luong"
+    assert escalate("khien_trach", date(2025, 7, 1), prior)[0] == "buoc_thoi_viec"
+    assert escalate("khien_trach", date(2025, 7, 1), prior, leader=True)[0] == "cach_chuc"
+
+
+def test_the_heaviest_form_stays_the_heaviest_and_a_criticism_climbs_to_the_first_form():
+    assert escalate("khien_trach", date(2026, 3, 1), [decision("buoc_thoi_viec", date(2026, 1, 10))])[0] \
+        == "buoc_thoi_viec"
+    assert escalate("phe_binh", date(2026, 3, 1), [decision("phe_binh", date(2026, 1, 10))])[0] == "khien_trach"
+
+
+def test_a_repeat_never_lowers_a_rule_form_heavier_than_the_step_up():
+    prior = [decision("khien_trach", date(2026, 1, 10))]
+    assert escalate("buoc_thoi_viec", date(2026, 6, 1), prior) == ("buoc_thoi_viec", None)
+
+
+def test_limitation_is_2_years_for_a_reprimand_of_30_june_2025_and_5_years_from_1_july_2025():
+    old, new = in_force(date(2025, 6, 30), "cong_chuc"), in_force(date(2025, 7, 1), "cong_chuc")
+    assert sanctions.limitation_reason(old, "khien_trach", date(2025, 6, 30), date(2027, 6, 29)) is None
+    reason = sanctions.limitation_reason(old, "khien_trach", date(2025, 6, 30), date(2027, 6, 30))
+    assert "hết thời hiệu" in reason.lower() and "2 năm" in reason and "30/06/2025" in reason
+    assert sanctions.limitation_reason(new, "khien_trach", date(2025, 7, 1), date(2027, 7, 1)) is None
+    assert sanctions.limitation_reason(new, "khien_trach", date(2025, 7, 1), date(2030, 6, 30)) is None
+    assert "5 năm" in sanctions.limitation_reason(new, "khien_trach", date(2025, 7, 1), date(2030, 7, 1))
+
+
+def test_limitation_for_heavier_forms_is_5_years_before_and_10_years_after():
+    old, new = in_force(date(2025, 6, 30), "cong_chuc"), in_force(date(2025, 7, 1), "cong_chuc")
+    assert sanctions.limitation_ends(old, "canh_cao", date(2025, 6, 30)) == date(2030, 6, 30)
+    assert sanctions.limitation_ends(new, "canh_cao", date(2025, 7, 1)) == date(2035, 7, 1)
+
+
+def test_handling_limit_is_90_days_and_150_once_extended():
+    rule_set = in_force(date(2026, 11, 16), "cong_chuc")
+    assert procedure.handling_deadline(rule_set, date(2026, 11, 16), extended=False) == date(2027, 2, 14)
+    assert procedure.handling_deadline(rule_set, date(2026, 11, 16), extended=True) == date(2027, 4, 15)
+
+
+def at(day, hour=9):
+    return datetime(2026, 11, day, hour, 0, tzinfo=HANOI)
+
+
+def check(step, done=(), members=(), form=None, leader=False, when=None):
+    rule_set = in_force(date(2026, 11, 16), "cong_chuc")
+    return procedure.check_step(step, [procedure.StepDone(s, a) for s, a in done], when or at(20), at(25),
+                             list(members), form, "CB-001", rule_set, "cong_chuc", leader)
+
+
+def test_the_procedure_goes_review_council_recommendation_decision_in_order():
+    assert check("review") == {}
+    assert "the next step is review" in check("council", members=["A", "B", "C"])["step"][0]
+    done = [("review", at(17)), ("council", at(18)), ("recommendation", at(19)), ("decision", at(20))]
+    assert check("review", done=done)["step"] == ["the proposal is already decided"]
+
+
+def test_a_council_has_three_members_and_not_the_official_under_discipline():
+    done = [("review", at(17))]
+    assert check("council", done, members=["A", "B", "C"]) == {}
+    assert "3 different members" in check("council", done, members=["A", "B"])["members"][0]
+    assert "3 different members" in check("council", done, members=["A", "A", "B"])["members"][0]
+    assert "cannot sit" in check("council", done, members=["A", "B", "CB-001"])["members"][0]
+
+
+def test_a_decision_names_a_form_the_official_may_receive_under_the_set():
+    done = [("review", at(17)), ("council", at(18)), ("recommendation", at(19))]
+    assert check("decision", done, form="canh_cao") == {}
+    assert "not a form for this official" in check("decision", done, form="ha_bac_luong")["form"][0]
+    assert "not a form for this official" in check("decision", done, form="cach_chuc")["form"][0]
+    assert check("decision", done, form="cach_chuc", leader=True) == {}
+    assert check("decision", done)["form"] == ["the form recommended or decided is required"]
+
+
+def test_a_step_is_not_dated_in_the_future_nor_before_the_previous_one():
+    assert "future" in check("review", when=at(26))["at"][0]
+    assert "before the previous step" in check("council", [("review", at(19))], members=["A", "B", "C"],
+                                               when=at(18))["at"][0]
+
+
+def rule_set_raw(**overrides):
+    raw = {"version": "X", "effective_from": "2025-07-01", "legal_basis": "Nghị định 172/2025/NĐ-CP",
+           "forms": {"cong_chuc": {"staff": ["khien_trach", "canh_cao", "buoc_thoi_viec"]}},
+           "rules": [{"id": "r", "applies_to": "official", "threshold": 1, "window_days": 30, "form": "khien_trach"}]}
+    raw.update(overrides)
+    return raw
+
+
+@pytest.mark.parametrize("overrides, expected", [
+    ({"forms": {"cong_chuc": {"staff": ["canh_cao", "khien_trach"]}}}, "lightest first"),
+    ({"forms": {"cong_chuc": {"staff": ["phat_tien"]}}}, "has 'phat_tien'"),
+    ({"forms": {"nhan_vien": {"staff": ["khien_trach"]}}}, "unknown category 'nhan_vien'"),
+    ({"categories": ["cong_nhan"]}, "'categories' must list some of"),
+    ({"rules": [{"id": "r", "applies_to": "official", "threshold": 1, "window_days": 30, "form": "ha_bac_luong"}]},
+     "form 'ha_bac_luong' is not a form of this rule set"),
+    ({"limitation": {"reprimand_years": 0}}, "'limitation.reprimand_years' must be a whole number"),
+    ({"procedure_days": {"review": 3}}, "'procedure_days' must give working days for each of"),
+    ({"handling_days": 90, "handling_days_extended": 60}, "cannot be shorter"),
 ])
-RULE = BOOK.in_force(date(2026, 11, 16)).rules[0]
-
-
-def late(*days_and_codes):
-    return [sanctions.LateFact(code, day) for code, day in days_and_codes]
-
-
-def test_a_fact_of_30_june_2025_is_judged_by_decree_112_and_one_of_1_july_by_decree_172():
-    assert BOOK.in_force(date(2025, 6, 30)).version == "ND112-2020/local-0"
-    assert BOOK.in_force(date(2025, 6, 30)).rules[0].threshold == 4
-    assert BOOK.in_force(date(2025, 7, 1)).version == "ND172-2025/local-1"
-    assert BOOK.in_force(date(2025, 7, 1)).legal_basis == "basis of ND172-2025/local-1"
-
-
-def test_no_rule_set_is_in_force_before_the_oldest_one():
-    assert BOOK.in_force(date(2020, 9, 17)) is None
-
-
-def test_two_late_dossiers_in_the_window_propose_nothing():
-    day = date(2026, 11, 16)
-    assert sanctions.evaluate_rule(RULE, day, late(("HS-1", day - timedelta(days=5)), ("HS-2", day))) is None
-
-
-def test_the_third_late_dossier_in_the_window_meets_the_threshold_and_cites_all_three():
-    day = date(2026, 11, 16)
-    facts = late(("HS-3", day), ("HS-1", day - timedelta(days=29)), ("HS-2", day - timedelta(days=3)))
-    assert sanctions.evaluate_rule(RULE, day, facts) == ["HS-1", "HS-2", "HS-3"]
-
-
-def test_late_dossiers_older_than_the_window_do_not_count():
-    day = date(2026, 11, 16)
-    facts = late(("HS-1", day - timedelta(days=30)), ("HS-2", day - timedelta(days=3)), ("HS-3", day))
-    assert sanctions.evaluate_rule(RULE, day, facts) is None
-
-
-def test_a_dossier_late_twice_counts_once():
-    day = date(2026, 11, 16)
-    facts = late(("HS-1", day - timedelta(days=9)), ("HS-1", day - timedelta(days=2)), ("HS-2", day))
-    assert sanctions.evaluate_rule(RULE, day, facts) is None
-
-
-def test_a_second_proposal_waits_until_the_window_has_passed():
-    day = date(2026, 11, 16)
-    assert sanctions.proposal_exists_in_window(RULE, day, [day - timedelta(days=29)])
-    assert not sanctions.proposal_exists_in_window(RULE, day, [day - timedelta(days=30)])
-
-
-def test_the_shipped_rules_file_is_valid_and_judges_today_by_decree_172():
-    book = rules.parse_rule_book(json.loads(SHIPPED_RULES.read_text(encoding="utf-8")))
-    today = book.in_force(date(2026, 11, 21))
-    assert today.version == "ND172-2025/local-1"
-    assert "172/2025" in today.legal_basis
-    assert today.explanation_days == 3
-    assert {r.id for r in today.rules} >= {"official-late-dossiers", "head-joint-liability"}
-    assert book.in_force(date(2025, 6, 30)).version == "ND112-2020/local-0"
-
-
-@pytest.mark.parametrize("mutate, expected", [
-    (lambda sets: sets[0]["rules"][0].update(treshold=3), "unknown key(s) 'treshold'"),
-    (lambda sets: sets[0]["rules"][0].update(threshold=0), "'threshold' must be a whole number of at least 1"),
-    (lambda sets: sets[0]["rules"][0].update(form="phat_tien"), "'form' must be one of"),
-    (lambda sets: sets[0]["rules"][0].update(applies_to="unit"), "'applies_to' must be one of official, head"),
-    (lambda sets: sets[0]["rules"][0].pop("window_days"), "'window_days' is required"),
-    (lambda sets: sets[0].update(effective_from="01/07/2025"), "'effective_from' must be a date YYYY-MM-DD"),
-    (lambda sets: sets[0].update(explanation_days=0), "'explanation_days' must be a positive number"),
-    (lambda sets: sets[1].update(version="A"), "two rule sets share the version A"),
-])
-def test_a_broken_rules_file_is_refused_with_the_key_and_where_it_is(mutate, expected):
-    sets = [rule_set("A", "2025-07-01"), rule_set("B", "2020-09-18")]
-    mutate(sets)
+def test_a_broken_rule_set_is_refused_with_the_key_at_fault(overrides, expected):
     with pytest.raises(rules.RulesError) as error:
-        rules.parse_rule_book(sets)
-    assert expected in str(error.value)
+        rules.parse_rule_book([rule_set_raw(**overrides)])
+    assert expected in str(error.value) and "(X)" in str(error.value)
 
 
-def test_an_error_in_a_rule_names_its_rule_set_and_rule():
-    sets = [rule_set("ND172-2025/local-1", "2025-07-01", threshold="three")]
-    with pytest.raises(rules.RulesError, match=r"rule_sets\[0\] \(ND172-2025/local-1\)\.rules\[0\] "
-                                                r"\(official-late-dossiers\): 'threshold'"):
-        rules.parse_rule_book(sets)
-
-
-def test_an_empty_rules_file_is_refused():
-    with pytest.raises(rules.RulesError, match="non-empty JSON list"):
-        rules.parse_rule_book({})
+def test_two_sets_may_start_the_same_day_only_for_different_categories():
+    a = rule_set_raw(version="A", categories=["cong_chuc"])
+    b = rule_set_raw(version="B", categories=["vien_chuc"], forms={})
+    assert len(rules.parse_rule_book([a, b]).rule_sets) == 2
+    with pytest.raises(rules.RulesError, match="share the effective_from 2025-07-01 for cong_chuc"):
+        rules.parse_rule_book([a, rule_set_raw(version="C", categories=["cong_chuc"])])
