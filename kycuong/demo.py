@@ -30,7 +30,9 @@ from services.discipline.use_cases import inspections as discipline_inspections
 from services.discipline.use_cases import proposals as discipline_proposals
 from services.dossiers import catalog
 from services.dossiers import service as dossiers
-from services.feedback import service as feedback
+from services.feedback.domain import FeedbackForm
+from services.feedback.use_cases import intake as feedback_intake
+from services.feedback.use_cases import queries as feedback_queries
 from services.tasks.domain import Recurrence
 from services.tasks.use_cases import assignment as task_assignment
 from services.tasks.use_cases import directives as task_directives
@@ -471,11 +473,11 @@ def _load_tasks_and_feedback(rt, rng: random.Random) -> None:
         task_assignment.assign_task(rt["tasks"].uow(), task_assignment.AssignTask(
             title="Báo cáo định kỳ hằng tháng kết quả thực hiện Chỉ thị (trước ngày 20)", lead_unit="HN-STP",
             recurrence=Recurrence(kind="monthly", day_of_month=20), document="01/CT-UBND"), office)
-    if feedback.list_feedback(rt["feedback"].uow(), office, None, None, 1, 1)["total"]:
+    if feedback_queries.list_feedback(rt["feedback"].uow(), office, None, None, 1, 1).total:
         return
     for unit, content in [
         ("HN-SXD", "Hồ sơ xin cấp giấy phép xây dựng của gia đình tôi đã quá hẹn nhưng chưa được trả lời."),
         ("W00070", "Cán bộ một cửa yêu cầu bổ sung giấy tờ không có trong danh mục thủ tục."),
     ]:
-        feedback.submit_feedback(rt["feedback"].uow(), {"channel": "web", "category": "delay", "content": content,
-                                                        "unit": unit, "anonymous": True})
+        feedback_intake.submit_feedback(rt["feedback"].uow(), FeedbackForm(
+            channel="web", category="delay", content=content, unit=unit, anonymous=True))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Table, Update, exists, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -37,20 +38,26 @@ def mark_new(session: Session, alerts: Table, *, subject_column: str, kind: str,
     return set(session.execute(statement).scalars())
 
 
-def mark_due(session: Session, alerts: Table, *, subject_column: str, kind: str, due: Mapping[str, datetime],
-             now: datetime) -> set[str]:
+def mark_due(session: Session, alerts: Table, *, subject_column: str | tuple[str, ...], kind: str,
+             due: Mapping[Any, datetime], now: datetime) -> set:
     """`mark_new` for a caller that already holds each subject's current due date (`due`: subject →
     due_at), having just claimed and locked those rows: the markers are written from these values,
     without reading the subjects' table again, and one already there for the same subject, kind and due
     date is skipped by the marker's unique key (ON CONFLICT DO NOTHING). Returns the subjects newly
-    marked, the only ones to alert."""
+    marked, the only ones to alert.
+
+    A subject named by several columns (feedback's stages: code and stage) gives them as a tuple in
+    `subject_column`, and each subject in `due` and in the answer is a tuple of their values."""
     if not due:
         return set()
-    marker_subject = alerts.c[subject_column]
-    statement = _dialect_insert(session)(alerts).on_conflict_do_nothing().returning(marker_subject)
-    rows = [{subject_column: subject, "kind": kind, "due_at": due_at, "alerted_at": now}
+    composite = not isinstance(subject_column, str)
+    columns = tuple(subject_column) if composite else (subject_column,)
+    statement = _dialect_insert(session)(alerts).on_conflict_do_nothing().returning(*(alerts.c[c] for c in columns))
+    rows = [{**dict(zip(columns, subject if composite else (subject,), strict=True)),
+             "kind": kind, "due_at": due_at, "alerted_at": now}
             for subject, due_at in due.items()]
-    return set(session.execute(statement, rows).scalars())
+    result = session.execute(statement, rows)
+    return {tuple(row) for row in result} if composite else set(result.scalars())
 
 
 def claim_and_mark(session: Session, claim: Update, alerts: Table, *, subject_column: str, kind: str,

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from services.feedback import handlers
 from services.feedback.api import blp, ratings_blp
 from services.feedback.models import Base
 from services.feedback.pages import open311
@@ -17,5 +18,6 @@ def build() -> ServiceSpec:
         migrations=Path(__file__).with_name("migrations"),
         blueprints=[blp, ratings_blp],
         pages=[open311],
+        handlers=handlers.events,
         sweeps=[Sweep("due_soon", sweep_due_soon), Sweep("overdue", sweep_overdue)],
     )

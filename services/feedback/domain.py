@@ -39,8 +39,8 @@ CATEGORIES: dict[str, str] = {
     "other": "Nội dung khác",
 }
 
-# Kinds of misconduct that open a verification in discipline (seed 004): only with category
-# `misconduct`, and then the unit concerned is required so discipline knows whom to verify.
+# Kinds of misconduct that open a verification in discipline: only with category `misconduct`, and
+# then the unit concerned is required so discipline knows whom to verify.
 MISCONDUCT_CATEGORY = "misconduct"
 MISCONDUCT_KINDS: dict[str, str] = {
     "harassment": "Sách nhiễu, gây phiền hà",
@@ -63,8 +63,8 @@ RECEIVED, FORWARDED, REFUSED, IN_PROGRESS, ANSWERED, PUBLISHED = STATUSES
 # Statuses from which a unit still has to act; refused and published are final.
 OPEN_STATUSES = frozenset({RECEIVED, FORWARDED, IN_PROGRESS})
 
-# Legal handling time of each stage, in working days (DOMAIN.md). "refuse" is the time to decide
-# whether to accept or refuse; "forward" the time to send it on when outside the unit's authority.
+# Legal handling time of each stage, in working days (the lifecycle above). "refuse" is the time to
+# decide whether to accept or refuse; "forward" the time to send it on when outside the unit's authority.
 STAGE_DAYS: dict[str, int] = {"refuse": 2, "forward": 5, "answer": 15, "publish": 2}
 RECEPTION_STAGES = ("refuse", "forward", "answer")
 STAGE_LABELS: dict[str, str] = {
@@ -73,7 +73,9 @@ STAGE_LABELS: dict[str, str] = {
     "answer": "Trả lời kết quả xử lý",
     "publish": "Công khai kết quả",
 }
-REASON_MAX, ANSWER_MAX, NOTE_MAX = 2000, 20000, 2000
+REASON_MAX, ANSWER_MAX = 2000, 20000
+# The two alerts of a running stage: its reminder point has come; its deadline has passed.
+DUE_SOON, OVERDUE = "due_soon", "overdue"
 
 # SIPAS (Chỉ số hài lòng về sự phục vụ hành chính) factors and the 5-point scale.
 RATING_FACTORS: dict[str, str] = {
@@ -106,6 +108,38 @@ _PHONE = re.compile(r"^\+?\d{8,15}$")  # 8 digits covers hotlines such as 1900xx
 
 # Who may read what a reporter wrote to a unit, and who may reach the reporter.
 CONTACT_ROLES = frozenset({"office", "admin"})
+# Who handles feedback: officers and heads of its unit; the office and admins of any unit (the office
+# routes feedback that names no unit).
+STAFF_ROLES = ("officer", "head", "office", "admin")
+ALL_UNITS_STAFF_ROLES = frozenset({"office", "admin"})
+
+
+@dataclass(frozen=True)
+class ReporterForm:
+    """How to reach the reporter, as sent (not yet checked)."""
+
+    name: Any = None
+    phone: Any = None
+    email: Any = None
+    address: Any = None
+
+
+@dataclass(frozen=True)
+class FeedbackForm:
+    """A submission as the public form, Open311, an operator or an importer sends it, before the rules
+    (`check_submission`) are applied: the values are those sent, whatever their type."""
+
+    channel: Any
+    category: Any
+    content: Any
+    unit: Any = None
+    official: Any = None
+    dossier_code: Any = None
+    misconduct_kind: Any = None
+    anonymous: Any = False
+    reporter: ReporterForm | None = None
+    device_id: Any = None  # Open311 client identifiers: as private as the contact
+    account_id: Any = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +172,7 @@ class Disclosure:
     contact: bool
 
 
-def check_submission(data: Mapping[str, Any], *, received_at: datetime, now: datetime) -> Submission:
+def check_submission(form: FeedbackForm, *, received_at: datetime, now: datetime) -> Submission:
     """Validate a submission as the public form, an operator or an importer sends it.
 
     Collects every problem at once, so a citizen fixes the form in one go. Text is normalised to NFC
@@ -146,33 +180,33 @@ def check_submission(data: Mapping[str, Any], *, received_at: datetime, now: dat
     """
     errors: dict[str, Any] = {}
 
-    channel = data.get("channel")
+    channel = form.channel
     if not isinstance(channel, str) or channel not in CHANNELS:
         errors["channel"] = [f"choose one of: {', '.join(CHANNELS)}"]
-    category = data.get("category")
+    category = form.category
     if not isinstance(category, str) or category not in CATEGORIES:
         errors["category"] = [f"choose one of: {', '.join(CATEGORIES)}"]
 
-    content = _text(data.get("content")) or ""
+    content = _text(form.content) or ""
     if not CONTENT_MIN <= len(content) <= CONTENT_MAX:
         errors["content"] = [f"Nội dung phải dài từ {CONTENT_MIN} đến {CONTENT_MAX} ký tự — "
                              f"write between {CONTENT_MIN} and {CONTENT_MAX} characters (got {len(content)})"]
 
     references = {}
     for name in ("unit", "official", "dossier_code"):
-        value = _text(data.get(name))
+        value = _text(getattr(form, name))
         if value is not None and len(value) > CODE_MAX:
             errors[name] = [f"a code has at most {CODE_MAX} characters"]
         references[name] = value
 
-    anonymous = bool(data.get("anonymous"))
+    anonymous = bool(form.anonymous)
     reporter = None
     if not anonymous:
-        reporter, reporter_errors = _check_reporter(data.get("reporter") or {})
+        reporter, reporter_errors = _check_reporter(form.reporter or ReporterForm())
         if reporter_errors:
             errors["reporter"] = reporter_errors
 
-    misconduct_kind = _text(data.get("misconduct_kind"))
+    misconduct_kind = _text(form.misconduct_kind)
     if category == MISCONDUCT_CATEGORY:
         if misconduct_kind not in MISCONDUCT_KINDS:
             errors["misconduct_kind"] = ["Chọn loại hành vi — a misconduct report says which kind: "
@@ -196,8 +230,8 @@ def check_submission(data: Mapping[str, Any], *, received_at: datetime, now: dat
                       **references)
 
 
-def _check_reporter(raw: Mapping[str, Any]) -> tuple[Reporter | None, dict[str, list[str]] | list[str]]:
-    name, phone, email, address = (_text(raw.get(k)) for k in ("name", "phone", "email", "address"))
+def _check_reporter(raw: ReporterForm) -> tuple[Reporter | None, dict[str, list[str]] | list[str]]:
+    name, phone, email, address = (_text(v) for v in (raw.name, raw.phone, raw.email, raw.address))
     errors: dict[str, list[str]] = {}
     if name is not None and len(name) > NAME_MAX:
         errors["name"] = [f"at most {NAME_MAX} characters"]
@@ -246,6 +280,11 @@ def disclosure(roles: Iterable[str], *, can_access_unit: bool) -> Disclosure:
     unit (or they oversee every unit), and how to reach the reporter only for the office and admins,
     who route the answer back."""
     return Disclosure(content=can_access_unit, contact=can_access_unit and bool(CONTACT_ROLES & set(roles)))
+
+
+def answer_shown(published: bool, shown: Disclosure) -> bool:
+    """The answer is public once published; before that only the unit sees its draft."""
+    return published or shown.content
 
 
 # -- handling ------------------------------------------------------------------------------------
@@ -311,12 +350,12 @@ class RatingInput:
     comment: str | None
 
 
-def check_rating(data: Mapping[str, Any]) -> RatingInput:
+def check_rating(overall: Any, factors: Any = None, comment: Any = None) -> RatingInput:
+    """A rating as sent: the overall score and the SIPAS factors' scores, whole numbers 1–5."""
     errors: dict[str, Any] = {}
-    overall = data.get("overall")
     if not _is_score(overall):
         errors["overall"] = ["Chọn mức từ 1 (rất không hài lòng) đến 5 (rất hài lòng) — a whole number 1–5"]
-    factors = data.get("factors") or {}
+    factors = factors or {}
     factor_errors = {}
     if not isinstance(factors, Mapping):
         errors["factors"] = ["an object of SIPAS factors: " + ", ".join(RATING_FACTORS)]
@@ -328,7 +367,7 @@ def check_rating(data: Mapping[str, Any]) -> RatingInput:
             factor_errors[key] = ["a whole number 1–5"]
     if factor_errors:
         errors["factors"] = factor_errors
-    comment = clean_text(data.get("comment"))
+    comment = clean_text(comment)
     if comment is not None and len(comment) > COMMENT_MAX:
         errors["comment"] = [f"at most {COMMENT_MAX} characters"]
     if errors:
@@ -359,6 +398,18 @@ def duplicate_fingerprint(content: str, unit: str | None, sender: str) -> str:
     """Same words, whatever the case, spacing or punctuation, from the same sender to the same unit."""
     words = re.findall(r"\w+", unicodedata.normalize("NFC", content).casefold())
     return hashlib.sha256("\x1f".join([" ".join(words), unit or "", sender]).encode()).hexdigest()
+
+
+def client_of(forwarded_for: str, remote_addr: str | None) -> str:
+    """Who is asking, for the per-client limits: behind the gateway the first address of
+    X-Forwarded-For, else the peer's address."""
+    first = forwarded_for.split(",")[0].strip()
+    return first or remote_addr or "unknown"
+
+
+# Requests per minute and burst per client on the public POST endpoints, unless the settings' rules
+# (`feedback_rate_limit`) say otherwise.
+RATE_LIMIT = {"per_minute": 10, "burst": 20}
 
 
 class RateLimited(TooManyRequests):

@@ -5,13 +5,16 @@ service_request_id. Contact fields are stored like those of the platform's own f
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
+from typing import Any
 
 from flask import Blueprint, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from services.feedback import domain, service
-from services.feedback.ratelimit import client_address, limit_client
+from services.feedback import domain
+from services.feedback.models import Feedback
+from services.feedback.use_cases import intake
+from services.feedback.use_cases.open311 import open311_requests
 from shared.errors import DomainError, InvalidInput
 from shared.web import runtime, status_of
 
@@ -106,10 +109,10 @@ def requests_collection():
     status = args.get("status")
     if status not in (None, "", "open", "closed"):
         raise InvalidInput("status is open or closed", {"status": ["open|closed"]})
-    found = service.open311_requests(runtime().uow(), ids=ids or None, service_code=args.get("service_code"),
-                                     start=_instant(args, "start_date"), end=_instant(args, "end_date"),
-                                     status=status or None)
-    return jsonify(found)
+    found = open311_requests(runtime().uow(), ids=ids or None, service_code=args.get("service_code"),
+                             start=_instant(args, "start_date"), end=_instant(args, "end_date"),
+                             status=status or None)
+    return jsonify(_views(found))
 
 
 requests_collection.methods = ["GET", "POST"]
@@ -117,10 +120,10 @@ _routes("requests")(requests_collection)
 
 
 def request_by_id(service_request_id: str):
-    found = service.open311_requests(runtime().uow(), ids=[service_request_id])
+    found = open311_requests(runtime().uow(), ids=[service_request_id])
     if not found:
         return _error(404, f"no service request {service_request_id!r}")
-    return jsonify(found)
+    return jsonify(_views(found))
 
 
 request_by_id.methods = ["GET"]
@@ -130,30 +133,32 @@ _routes("requests/<service_request_id>")(request_by_id)
 def _create_request():
     form = request.get_json(silent=True) if request.is_json else request.form
     form = form or {}
-    client = form.get("api_key") and f"api_key:{form.get('api_key')}" or client_address()
-    limit_client(client)
+    client = form.get("api_key") and f"api_key:{form.get('api_key')}" or domain.client_of(
+        request.headers.get("X-Forwarded-For", ""), request.remote_addr)
+    intake.admit(runtime().uow(), client)
     attribute = {key[len("attribute["):-1]: value for key, value in form.items()
                  if key.startswith("attribute[") and key.endswith("]")}
     attribute.update(form.get("attribute") or {} if isinstance(form.get("attribute"), dict) else {})
     name = " ".join(part for part in (form.get("first_name"), form.get("last_name")) if part) or None
     has_contact = bool(form.get("email") or form.get("phone"))
-    data = {
-        "channel": "web",
-        "category": form.get("service_code"),
-        "content": form.get("description"),
-        "unit": attribute.get("unit"),
-        "official": attribute.get("official"),
-        "misconduct_kind": attribute.get("misconduct_kind"),
+    submission = domain.FeedbackForm(
+        channel="web",
+        category=form.get("service_code"),
+        content=form.get("description"),
+        unit=attribute.get("unit"),
+        official=attribute.get("official"),
+        misconduct_kind=attribute.get("misconduct_kind"),
         # Open311 allows reports without contact: they are anonymous here.
-        "anonymous": not has_contact,
-        "reporter": {"name": name, "phone": form.get("phone"), "email": form.get("email")} if has_contact
+        anonymous=not has_contact,
+        reporter=domain.ReporterForm(name=name, phone=form.get("phone"), email=form.get("email")) if has_contact
         else None,
-        "device_id": form.get("device_id"),
-        "account_id": form.get("account_id"),
-    }
-    place = {"lat": _number(form, "lat"), "long": _number(form, "long"),
-             "address_string": form.get("address_string")}
-    feedback, created = service.receive_feedback(runtime().uow(), data, sender=client, place=place)
+        device_id=form.get("device_id"),
+        account_id=form.get("account_id"),
+    )
+    place = intake.Place(lat=_number(form, "lat"), long=_number(form, "long"),
+                         address_string=form.get("address_string"))
+    feedback, created = intake.receive_feedback(runtime().uow(), submission,
+                                                intake.Delivery(sender=client, place=place))
     notice = ("Đã tiếp nhận phản ánh; tra cứu bằng mã " if created
               else "Phản ánh này đã được gửi trước đó; mã tra cứu ") + feedback.code
     response = jsonify([{"service_request_id": feedback.code, "service_notice": notice, "account_id": None}])
@@ -183,3 +188,31 @@ def _instant(args, key: str) -> datetime | None:
     if moment.tzinfo is None:
         raise InvalidInput(f"{key} needs its UTC offset", {key: ["no offset"]})
     return moment
+
+
+def _views(found: list[Feedback]) -> list[dict[str, Any]]:
+    tz = runtime().calendar.tz
+    return [_view(feedback, tz) for feedback in found]
+
+
+def _view(feedback: Feedback, tz: tzinfo) -> dict[str, Any]:
+    """A request as Open311 GeoReport v2 shows it: public fields only; the content only once the answer
+    is published, never who sent it."""
+    published = feedback.status == domain.PUBLISHED
+    view: dict[str, Any] = {
+        "service_request_id": feedback.code,
+        "status": domain.open311_status(feedback.status),
+        "status_notes": domain.open311_notes(feedback.status, feedback.refusal_reason,
+                                             feedback.answer if published else None),
+        "service_name": domain.CATEGORIES[feedback.category],
+        "service_code": feedback.category,
+        "agency_responsible": feedback.unit,
+        "requested_datetime": feedback.received_at.astimezone(tz).isoformat(),
+        "updated_datetime": (feedback.updated_at or feedback.received_at).astimezone(tz).isoformat(),
+        "lat": feedback.latitude,
+        "long": feedback.longitude,
+    }
+    if published:
+        view["description"] = feedback.content
+        view["address"] = feedback.address_string
+    return view

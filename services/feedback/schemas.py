@@ -5,7 +5,7 @@ unless anonymous) are the domain's, applied in one pass so a citizen sees every 
 accepted values are still listed in the OpenAPI document.
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, pre_dump, validate
 
 from services.feedback.domain import (
     ADDRESS_MAX,
@@ -18,8 +18,18 @@ from services.feedback.domain import (
     MISCONDUCT_KINDS,
     NAME_MAX,
     PHONE_MAX,
+    RATING_SCALE,
+    RATING_SUBJECTS,
+    STAGE_DAYS,
+    STAGE_LABELS,
     STATUSES,
+    FeedbackForm,
+    ReporterForm,
+    answer_shown,
 )
+from services.feedback.use_cases import FeedbackView
+from services.feedback.use_cases.handling import AnswerFeedback, ForwardFeedback, RefuseFeedback
+from services.feedback.use_cases.ratings import IssueRatingToken, RateWithToken
 from shared.web import LocalDateTime, PageArgs, page_schema
 
 
@@ -36,6 +46,10 @@ class ReporterIn(Schema):
     phone = _optional_text(description="Số điện thoại — phone", maxLength=PHONE_MAX)
     email = _optional_text(description="Thư điện tử — e-mail", maxLength=EMAIL_MAX)
     address = _optional_text(description="Địa chỉ — address", maxLength=ADDRESS_MAX)
+
+    @post_load
+    def form(self, data, **_):
+        return ReporterForm(**data)
 
 
 class FeedbackIn(Schema):
@@ -59,6 +73,10 @@ class FeedbackIn(Schema):
         "description": "Người phản ánh; bắt buộc có số điện thoại hoặc thư điện tử nếu không ẩn danh — "
                        "required with a phone or an e-mail unless anonymous; never made public"})
 
+    @post_load
+    def form(self, data, **_):
+        return FeedbackForm(**data)
+
 
 class FeedbackReceipt(Schema):
     code = fields.String(metadata={"description": "mã tra cứu — tracking code"})
@@ -80,8 +98,8 @@ class AnswerOut(Schema):
 
 
 class DeadlineOut(Schema):
-    stage = fields.String(metadata={"enum": ["forward", "refuse", "answer", "publish"]})
-    label = fields.String()
+    stage = fields.String(metadata={"enum": list(STAGE_DAYS)})
+    label = fields.Function(lambda deadline: STAGE_LABELS[deadline.stage], metadata={"type": "string"})
     due_at = LocalDateTime()
     met_at = LocalDateTime(allow_none=True)
 
@@ -118,6 +136,32 @@ class FeedbackOut(Schema):
     reporter = fields.Nested(ReporterOut, allow_none=True,
                              metadata={"description": "only for the office and admins; null when anonymous"})
 
+    @pre_dump
+    def disclose(self, view: FeedbackView, **_) -> dict:
+        """What this reader may see of the feedback (view.shown); the other keys are left out."""
+        feedback, shown = view.feedback, view.shown
+        out = {
+            "code": feedback.code, "status": feedback.status, "status_label": STATUSES[feedback.status],
+            "category": feedback.category, "category_label": CATEGORIES[feedback.category],
+            "channel": feedback.channel, "channel_label": CHANNELS[feedback.channel], "unit": feedback.unit,
+            "received_at": feedback.received_at, "refusal_reason": feedback.refusal_reason, "answer": None,
+        }
+        if feedback.answer is not None and answer_shown(feedback.published_at is not None, shown):
+            out["answer"] = {"text": feedback.answer, "answered_at": feedback.answered_at,
+                             "published_at": feedback.published_at}
+        if view.offers_rating_token:
+            out["rating_token"] = view.rating_token
+        if shown.content:
+            out.update(content=feedback.content, official=feedback.official, dossier_code=feedback.dossier_code,
+                       anonymous=feedback.anonymous, misconduct_kind=feedback.misconduct_kind)
+        if view.deadlines is not None:
+            out["deadlines"] = view.deadlines
+        if view.attachments is not None:
+            out["attachments"] = view.attachments
+        if shown.contact:
+            out["reporter"] = view.reporter
+        return out
+
 
 class FeedbackQuery(PageArgs):
     unit = fields.String(load_default=None, metadata={"description": "unit code; yours by default"})
@@ -131,13 +175,25 @@ class ForwardIn(Schema):
     unit = fields.String(required=True, metadata={"description": "mã đơn vị có thẩm quyền — competent unit"})
     note = fields.String(load_default=None, allow_none=True, metadata={"description": "ghi chú cho đơn vị nhận"})
 
+    @post_load
+    def command(self, data, **_):
+        return ForwardFeedback(**data)
+
 
 class RefuseIn(Schema):
     reason = fields.String(required=True, metadata={"description": "lý do không tiếp nhận (công khai)"})
 
+    @post_load
+    def command(self, data, **_):
+        return RefuseFeedback(**data)
+
 
 class AnswerIn(Schema):
     text = fields.String(required=True, metadata={"description": "nội dung trả lời"})
+
+    @post_load
+    def command(self, data, **_):
+        return AnswerFeedback(**data)
 
 
 class EmptyIn(Schema):
@@ -149,10 +205,14 @@ class HandledOut(FeedbackOut):
 
 
 class RatingTokenIn(Schema):
-    subject_type = fields.String(required=True, validate=validate.OneOf(["dossier", "feedback"]))
+    subject_type = fields.String(required=True, validate=validate.OneOf(RATING_SUBJECTS))
     subject = fields.String(required=True, metadata={"description": "mã hồ sơ hoặc mã phản ánh"})
     unit = fields.String(load_default=None, allow_none=True, metadata={
         "description": "đơn vị được đánh giá (for a dossier; a feedback's own unit is used)"})
+
+    @post_load
+    def command(self, data, **_):
+        return IssueRatingToken(**data)
 
 
 class RatingTokenOut(Schema):
@@ -171,11 +231,15 @@ class RatingIn(Schema):
         "type": "object", "description": "SIPAS: access, procedure, officials, result, feedback_handling (1–5)"})
     comment = fields.String(load_default=None, allow_none=True)
 
+    @post_load
+    def command(self, data, **_):
+        return RateWithToken(**data)
+
 
 class RatingOut(Schema):
     code = fields.String()
     subject_type = fields.String()
     subject = fields.String()
     overall = fields.Integer()
-    overall_label = fields.String()
+    overall_label = fields.Function(lambda rating: RATING_SCALE[rating.overall], metadata={"type": "string"})
     submitted_at = LocalDateTime()

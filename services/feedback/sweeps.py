@@ -1,10 +1,12 @@
-"""Periodic jobs of the feedback service."""
+"""Periodic jobs of the feedback service: the stages' deadline alerts."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from services.feedback import service
+from services.feedback import domain
+from services.feedback.use_cases import deadlines
+from shared.alerts import sweep_in_batches
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime
@@ -13,21 +15,13 @@ if TYPE_CHECKING:
 BATCH = 1000
 
 
-def _sweep(runtime: ServiceRuntime, kind: str) -> int:
-    emitted = 0
-    while True:
-        done, claimed = service.alert_feedback_deadlines(runtime.uow(), kind, limit=BATCH)
-        emitted += done
-        if claimed < BATCH:
-            # Fewer than asked: none left, or the rest are locked by another replica that will emit them.
-            return emitted
-
-
 def sweep_due_soon(runtime: ServiceRuntime) -> int:
     """`feedback.due_soon` once per stage and deadline whose reminder point has come."""
-    return _sweep(runtime, service.DUE_SOON)
+    return sweep_in_batches(
+        lambda limit: deadlines.alert_feedback_deadlines(runtime.uow(), domain.DUE_SOON, limit=limit), BATCH)
 
 
 def sweep_overdue(runtime: ServiceRuntime) -> int:
     """`feedback.overdue` once per stage and deadline that passed with the stage still open."""
-    return _sweep(runtime, service.OVERDUE)
+    return sweep_in_batches(
+        lambda limit: deadlines.alert_feedback_deadlines(runtime.uow(), domain.OVERDUE, limit=limit), BATCH)

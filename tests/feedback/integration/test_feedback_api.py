@@ -7,7 +7,8 @@ import pytest
 from conftest import wait_until
 from sqlalchemy import text
 
-from services.feedback import service
+from services.feedback.schemas import FeedbackIn
+from services.feedback.use_cases import intake
 
 URL = "/feedback/api/v1/feedback"
 REPORTER = {"name": "Nguyễn Thị Hoa", "phone": "0912 345 678", "email": "hoa.nguyen@example.vn",
@@ -258,7 +259,8 @@ def test_a_letter_keyed_in_later_keeps_the_day_it_arrived(start_service, clock):
     arrived = datetime(2026, 10, 30, 16, 0, tzinfo=timezone(timedelta(hours=7)))
     clock.advance(days=3)  # the clerk types the October letter in on Thursday
 
-    letter = service.submit_feedback(svc.runtime.uow(), body(channel="post", unit="SO-TC"), received_at=arrived)
+    letter = intake.submit_feedback(svc.runtime.uow(), FeedbackIn().load(body(channel="post", unit="SO-TC")),
+                                   received_at=arrived)
     online = submit(svc, unit="SO-TC")
 
     assert letter.code.startswith("PA-202610-")

@@ -8,7 +8,7 @@ import threading
 from conftest import wait_until
 from sqlalchemy import text
 
-from services.feedback import service
+from services.feedback.use_cases import deadlines
 
 URL = "/feedback/api/v1/feedback"
 O311 = "/feedback/open311/v2"
@@ -84,7 +84,7 @@ def test_deadline_sweeps_emit_due_soon_and_overdue_once_each(start_service, cloc
     code = submit(svc)
 
     def sweep(kind):
-        return service.alert_feedback_deadlines(svc.runtime.uow(), kind)[0]
+        return deadlines.alert_feedback_deadlines(svc.runtime.uow(), kind)[0]
 
     clock.advance(days=1, minutes=1)  # Tue 09:01: the refuse stage is due tomorrow
     assert (sweep("due_soon"), sweep("due_soon")) == (1, 0)
@@ -113,7 +113,7 @@ def test_two_sweepers_on_postgresql_alert_each_deadline_once(start_service, pg_d
 
     def sweeper():
         barrier.wait()
-        while service.alert_feedback_deadlines(svc.runtime.uow(), "overdue", limit=7)[1]:
+        while deadlines.alert_feedback_deadlines(svc.runtime.uow(), "overdue", limit=7)[1]:
             pass
 
     threads = [threading.Thread(target=sweeper) for _ in range(2)]
@@ -237,7 +237,7 @@ def test_privacy_no_contact_data_in_events_public_reads_open311_or_logs(start_se
     step(svc, code, "publish")
     svc.client.post("/feedback/api/v1/ratings", json={"token": token, "overall": 3})
     clock.advance(days=30)
-    service.alert_feedback_deadlines(svc.runtime.uow(), "overdue")
+    deadlines.alert_feedback_deadlines(svc.runtime.uow(), "overdue")
 
     outputs = [json.dumps(events(svc), ensure_ascii=False),
                svc.client.get(f"{URL}/{code}").get_data(as_text=True),

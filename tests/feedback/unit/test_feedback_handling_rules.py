@@ -62,23 +62,23 @@ def test_control_characters_are_stripped_but_markup_and_line_breaks_kept():
 
 
 def test_a_rating_needs_a_score_from_1_to_5_and_known_sipas_factors():
-    good = domain.check_rating({"overall": 4, "factors": {"access": 5, "feedback_handling": 3}})
+    good = domain.check_rating(overall=4, factors={"access": 5, "feedback_handling": 3})
     assert good.overall == 4 and good.factors == {"access": 5, "feedback_handling": 3}
     with pytest.raises(InvalidInput) as caught:
-        domain.check_rating({"overall": 6, "factors": {"speed": 3, "officials": 0}})
+        domain.check_rating(overall=6, factors={"speed": 3, "officials": 0})
     assert set(caught.value.errors) == {"overall", "factors"}
     assert set(caught.value.errors["factors"]) == {"speed", "officials"}
     with pytest.raises(InvalidInput):
-        domain.check_rating({"overall": True})
+        domain.check_rating(overall=True)
 
 
 def test_a_misconduct_report_needs_its_kind_and_the_unit():
     data = {"channel": "web", "category": "misconduct", "content": "Cán bộ đòi tiền mới nhận hồ sơ",
             "anonymous": True}
     with pytest.raises(InvalidInput) as caught:
-        domain.check_submission(data, received_at=MONDAY, now=MONDAY)
+        domain.check_submission(domain.FeedbackForm(**data), received_at=MONDAY, now=MONDAY)
     assert {"misconduct_kind", "unit"} <= set(caught.value.errors)
-    ok = domain.check_submission({**data, "misconduct_kind": "extortion", "unit": "SO-XD"},
+    ok = domain.check_submission(domain.FeedbackForm(**data, misconduct_kind="extortion", unit="SO-XD"),
                                  received_at=MONDAY, now=MONDAY)
     assert ok.misconduct_kind == "extortion"
 

@@ -16,7 +16,11 @@ CONTENT = "Hồ sơ đăng ký kinh doanh nộp từ ngày 02/11 đến nay chư
 def submit(received_at=NOW, **fields):
     data = {"channel": "web", "category": "delay", "content": CONTENT, "reporter": {"phone": "0912345678"}}
     data.update(fields)
-    return domain.check_submission(data, received_at=received_at, now=NOW)
+    return domain.check_submission(form(**data), received_at=received_at, now=NOW)
+
+
+def form(reporter=None, **fields):
+    return domain.FeedbackForm(**fields, reporter=None if reporter is None else domain.ReporterForm(**reporter))
 
 
 def errors_of(**fields) -> dict:

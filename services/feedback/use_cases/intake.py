@@ -1,0 +1,145 @@
+"""Receiving feedback: from the public form, Open311, an operator or an importer, with a tracking
+code; a misconduct report also goes to discipline. The per-client limits of the public endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from services.feedback import domain, store
+from services.feedback.models import Feedback, FeedbackAttachment, FeedbackReporter
+from services.feedback.use_cases import open_stages, unused_code
+from shared import attachments
+from shared.attachments import Upload
+from shared.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the problem is (Open311 clients send it); a place, not the reporter's address."""
+
+    lat: float | None = None
+    long: float | None = None
+    address_string: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How a submission reached a public endpoint: who sent it (the client's address or Open311 key),
+    its files, its place."""
+
+    sender: str | None = None
+    uploads: list[Upload] = field(default_factory=list)
+    place: Place = Place()
+
+
+def admit(uow: UnitOfWork, client: str) -> None:
+    """Take one request from the client's allowance on the public POST endpoints, or raise RateLimited
+    (429 with Retry-After). Counted by the service clock, so tests and replays see production's sums."""
+    limit = {**domain.RATE_LIMIT, **uow.settings.rules.get("feedback_rate_limit", {})}
+    buckets = store.client_buckets(uow.runtime, limit["per_minute"], limit["burst"])
+    wait = buckets.take(client, uow.now().timestamp())
+    if wait:
+        raise domain.RateLimited(wait)
+
+
+def submit_feedback(uow: UnitOfWork, form: domain.FeedbackForm, *, received_at: datetime | None = None) -> Feedback:
+    """Receive feedback and give it a tracking code; emits `feedback.received` without personal data.
+
+    `received_at` is for feedback that arrived earlier than it is keyed in (a letter, a hotline log, an
+    import); it defaults to now. Duplicate detection is for the public endpoints only.
+    """
+    feedback, _ = receive_feedback(uow, form, received_at=received_at)
+    return feedback
+
+
+def receive_feedback(uow: UnitOfWork, form: domain.FeedbackForm, delivery: Delivery = Delivery(), *,
+                     received_at: datetime | None = None) -> tuple[Feedback, bool]:
+    """As submit_feedback, for a public endpoint: returns (feedback, created). With a sender (the
+    client's address or Open311 key), the same text from the same sender or contact to the same unit
+    within the duplicate window returns the earlier feedback and creates nothing. Opens the stage
+    deadlines (decide/refuse, forward, answer); a misconduct report also emits `misconduct.reported`.
+    """
+    with uow:
+        now = uow.now()
+        submission = domain.check_submission(form, received_at=received_at or now, now=now)
+        fingerprint = None
+        if delivery.sender is not None:
+            fingerprint = domain.duplicate_fingerprint(submission.content, submission.unit,
+                                                       _sender_key(submission, delivery.sender))
+            earlier = store.earlier_duplicate(uow.session, fingerprint,
+                                              now - timedelta(minutes=domain.DUPLICATE_WINDOW_MINUTES))
+            if earlier is not None:
+                return earlier, False
+        # Shown to the reporter on the receipt and the code's month: local time, as on a paper receipt.
+        local_received_at = submission.received_at.astimezone(uow.calendar.tz)
+        place = delivery.place
+        feedback = Feedback(
+            code=unused_code(uow, Feedback, "PA", local_received_at, "tracking"),
+            channel=submission.channel,
+            category=submission.category,
+            misconduct_kind=submission.misconduct_kind,
+            content=submission.content,
+            unit=submission.unit,
+            official=submission.official,
+            dossier_code=submission.dossier_code,
+            anonymous=submission.anonymous,
+            status=domain.RECEIVED,
+            received_at=local_received_at,
+            updated_at=now,
+            latitude=place.lat,
+            longitude=place.long,
+            address_string=domain.clean_text(place.address_string),
+            fingerprint=fingerprint,
+        )
+        uow.session.add(feedback)
+        if submission.reporter is not None:
+            reporter = submission.reporter
+            uow.session.add(FeedbackReporter(feedback_code=feedback.code, name=reporter.name,
+                                             phone=reporter.phone, email=reporter.email,
+                                             address=reporter.address,
+                                             device_id=domain.clean_text(form.device_id),
+                                             account_id=domain.clean_text(form.account_id)))
+        _store_uploads(uow, feedback.code, delivery.uploads)
+        open_stages(uow, feedback, domain.RECEPTION_STAGES, feedback.received_at, new=True)
+        uow.record("feedback.received", feedback.code, {
+            "code": feedback.code,
+            "channel": feedback.channel,
+            "category": feedback.category,
+            "unit": feedback.unit,
+            "official": feedback.official,
+            "dossier_code": feedback.dossier_code,
+            "received_at": feedback.received_at.isoformat(),
+            "anonymous": feedback.anonymous,
+        }, unit=feedback.unit)
+        if feedback.category == domain.MISCONDUCT_CATEGORY:
+            uow.record("misconduct.reported", feedback.code, {
+                "code": feedback.code,
+                "kind": feedback.misconduct_kind,
+                "unit": feedback.unit,
+                "official": feedback.official,
+                "dossier_code": feedback.dossier_code,
+                "received_at": feedback.received_at.isoformat(),
+            }, unit=feedback.unit)
+        uow.commit()
+        return feedback, True
+
+
+def _sender_key(submission: domain.Submission, client: str) -> str:
+    # A reporter who leaves a contact is the same sender from any network; otherwise the client is.
+    reporter = submission.reporter
+    if reporter is not None and (reporter.phone or reporter.email):
+        phone = "".join(ch for ch in reporter.phone or "" if ch.isdigit())
+        return f"contact:{phone}:{(reporter.email or '').casefold()}"
+    return f"client:{client}"
+
+
+def _store_uploads(uow: UnitOfWork, code: str, uploads: Iterable[Upload]) -> None:
+    folder = Path(uow.settings.var_dir) / "feedback-attachments" / code
+    for upload, stored_as in attachments.store(folder, uploads):
+        uow.session.add(FeedbackAttachment(feedback_code=code, filename=upload.filename[:255],
+                                           content_type=upload.content_type, size=len(upload.data),
+                                           stored_as=f"{code}/{stored_as}"))
+
