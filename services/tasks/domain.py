@@ -19,14 +19,6 @@ COMPLETED_ON_TIME = "completed_on_time"
 COMPLETED_LATE = "completed_late"
 STATES = (NOT_STARTED, IN_PROGRESS, OVERDUE, COMPLETED_ON_TIME, COMPLETED_LATE)
 
-STATE_LABELS_VI = {
-    NOT_STARTED: "Chưa thực hiện",
-    IN_PROGRESS: "Đang thực hiện, trong hạn",
-    OVERDUE: "Quá hạn",
-    COMPLETED_ON_TIME: "Hoàn thành đúng hạn",
-    COMPLETED_LATE: "Hoàn thành quá hạn",
-}
-
 # A task is completed by the lead unit reporting 100%: the same act that reports progress, so there is
 # no second way to finish a task that could disagree with the progress history.
 COMPLETE_PERCENT = 100
@@ -183,10 +175,6 @@ def reminder_point(points: Iterable[int], working_days_left: Decimal) -> int | N
         return None
     reached = [n for n in points if working_days_left <= n]
     return min(reached) if reached else None
-
-
-def week_monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def digest_window(week: date, tz: tzinfo) -> tuple[datetime, datetime]:
