@@ -36,7 +36,6 @@ from sqlalchemy import insert, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kycuong.registry import spec  # noqa: E402
-from services.reporting import service as reporting  # noqa: E402
 from services.reporting.domain.occurrences import (  # noqa: E402
     FIGURE_COUNTERS,
     add_counts,
@@ -63,6 +62,7 @@ from services.reporting.models import (  # noqa: E402
     UnitOpen,
     UnitTasks,
 )
+from services.reporting.use_cases import rankings  # noqa: E402
 from shared.clock import ManualClock  # noqa: E402
 from shared.migrations import upgrade  # noqa: E402
 from shared.runtime import ServiceRuntime  # noqa: E402
@@ -187,7 +187,7 @@ def main() -> int:
         expected = args.units - args.units // 4 if kind == "ward" else args.units
 
         def run():
-            body = reporting.get_ranking(runtime.uow(), period, 1, 50, kind=kind, by=by)
+            body = rankings.get_ranking(runtime.uow(), period, 1, 50, kind=kind, by=by)
             assert body["total"] == expected, body["total"]
         return run
 

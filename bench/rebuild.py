@@ -6,7 +6,7 @@ Fills a reporting database of its own (SQLite file in a temporary directory by d
 PostgreSQL URL, emptied first) with an archive of realistic events: per dossier a receipt, and either a
 completion (early, on time or late, with hand-overs) or an overdue notice; every tenth one a supplement
 request and its receipt; a late one an explanation request; plus a task and a rating per ten dossiers.
-Each repeat times `services.reporting.service.rebuild` (empty the projections, replay in batches of
+Each repeat times `services.reporting.use_cases.rebuild` (empty the projections, replay in batches of
 2,000, re-rank every period once) and, as the baseline in the same run, reading the same archive in the
 same batches into Event objects without projecting them. Prints a Markdown table and writes
 bench/results/rebuild.json.
@@ -28,8 +28,8 @@ from sqlalchemy import insert, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kycuong.registry import spec  # noqa: E402
-from services.reporting import service as reporting  # noqa: E402
 from services.reporting.models import ArchivedEvent  # noqa: E402
+from services.reporting.use_cases.rebuild import event_from_archive, rebuild  # noqa: E402
 from shared.clock import ManualClock  # noqa: E402
 from shared.events.envelope import Event  # noqa: E402
 from shared.migrations import upgrade  # noqa: E402
@@ -122,7 +122,7 @@ def read_archive_only(runtime: ServiceRuntime, batch_size: int = 2000) -> int:
             rows = uow.session.execute(query.limit(batch_size)).all()
             if not rows:
                 return count
-            [reporting._event_from_archive(row) for row in rows]
+            [event_from_archive(row) for row in rows]
             count += len(rows)
             after = (rows[-1].time, rows[-1].event_id)
 
@@ -143,14 +143,14 @@ def main() -> int:
     events = stream(args.dossiers, args.units)
     archive(runtime, events)
     say(f"{len(events):,} events archived on {runtime.engine.dialect.name}")
-    reporting.rebuild(runtime)  # warm-up: statement caches, the first ranking rows
+    rebuild(runtime)  # warm-up: statement caches, the first ranking rows
     runs = []
     for repeat in range(args.repeats):
         started = time.perf_counter()
         read = read_archive_only(runtime)
         baseline = time.perf_counter() - started
         started = time.perf_counter()
-        result = reporting.rebuild(runtime)
+        result = rebuild(runtime)
         seconds = time.perf_counter() - started
         assert result["events"] == read == len(events)
         runs.append({"rebuild_s": seconds, "read_only_s": baseline, "events_per_s": len(events) / seconds,

@@ -264,7 +264,7 @@ def cmd_calendar(args) -> int:
 
 def cmd_reporting(args) -> int:
     """`kycuong reporting rebuild`: empty reporting's projections and replay its event archive."""
-    from services.reporting import service as reporting
+    from services.reporting.use_cases.rebuild import rebuild
     from shared.runtime import ServiceRuntime
 
     settings = _settings(args)
@@ -279,7 +279,7 @@ def cmd_reporting(args) -> int:
               file=sys.stderr, flush=True)
 
     try:
-        result = reporting.rebuild(rt, batch_size=args.batch, progress=show)
+        result = rebuild(rt, batch_size=args.batch, progress=show)
     finally:
         rt.dispose()
     rate = result["events"] / result["seconds"] if result["seconds"] else 0

@@ -4,7 +4,7 @@ from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from services.reporting import documents, service
+from services.reporting import documents
 from services.reporting.schemas import (
     DrilldownPageOut,
     DrilldownQuery,
@@ -24,8 +24,8 @@ from services.reporting.schemas import (
     ViolatorsPageOut,
     ViolatorsQuery,
 )
-from shared.auth import current_principal, require_roles
-from shared.web import ErrorResponse, runtime
+from services.reporting.use_cases import drilldown, public, rankings, reports, scorecards
+from shared.web import current_principal, documents_errors, protected, runtime
 
 blp = Blueprint("reporting", __name__, url_prefix="",
                 description="Báo cáo, xếp hạng công khai — public scorecards and rankings of units")
@@ -35,8 +35,7 @@ blp = Blueprint("reporting", __name__, url_prefix="",
 class UnitScorecard(MethodView):
     @blp.arguments(PeriodQuery, location="query")
     @blp.response(200, ScorecardOut)
-    @blp.alt_response(404, schema=ErrorResponse)
-    @blp.alt_response(422, schema=ErrorResponse)
+    @documents_errors(blp, 404, 422)
     def get(self, args, unit):
         """Phiếu điểm của đơn vị trong kỳ — a unit's scorecard for a month, quarter, year or range of days.
 
@@ -44,15 +43,14 @@ class UnitScorecard(MethodView):
         sanctions, and the composite score with its band (weights in scoring.json), each figure with what it
         counts and the path of its drill-down. Computed at the period's end (or now while it runs). Public.
         """
-        return service.get_scorecard(runtime().uow(), unit, args["period"])
+        return scorecards.get_scorecard(runtime().uow(), unit, args["period"])
 
 
 @blp.route("/units/<unit>/scorecard/<figure>")
 class UnitScorecardFigure(MethodView):
     @blp.arguments(DrilldownQuery, location="query")
     @blp.response(200, DrilldownPageOut)
-    @blp.alt_response(404, schema=ErrorResponse)
-    @blp.alt_response(422, schema=ErrorResponse)
+    @documents_errors(blp, 404, 422)
     def get(self, args, unit, figure):
         """Chi tiết một chỉ tiêu của phiếu điểm — the facts behind one figure of a unit's scorecard.
 
@@ -60,14 +58,14 @@ class UnitScorecardFigure(MethodView):
         hand-overs and who was asked to explain and whether they did; the tasks, feedback, explanations,
         proposals and decisions behind the other figures. Public.
         """
-        return service.get_drilldown(runtime().uow(), unit, figure, args["period"], args["page"], args["page_size"])
+        return drilldown.get_drilldown(runtime().uow(), unit, figure, args["period"], args["page"], args["page_size"])
 
 
 @blp.route("/rankings")
 class Rankings(MethodView):
     @blp.arguments(RankingQuery, location="query")
     @blp.response(200, RankingPageOut)
-    @blp.alt_response(422, schema=ErrorResponse)
+    @documents_errors(blp, 422)
     def get(self, args):
         """Bảng xếp hạng đơn vị trong kỳ — ranking of units, all or one kind, with the change from the previous
         period, formula and caveats.
@@ -75,8 +73,8 @@ class Rankings(MethodView):
         By the 766 progress score (default) or the composite score (`by=composite`). Equal scores share a rank
         and are listed by Vietnamese name; units with no dossier in the period are not ranked. Public.
         """
-        return service.get_ranking(runtime().uow(), args["period"], args["page"], args["page_size"],
-                                   kind=args["kind"], by=args["by"])
+        return rankings.get_ranking(runtime().uow(), args["period"], args["page"], args["page_size"],
+                                    kind=args["kind"], by=args["by"])
 
 
 # -- reports and public lists
@@ -87,7 +85,6 @@ reports_blp = Blueprint("reports", __name__, url_prefix="/reports",
 public_blp = Blueprint("public", __name__, url_prefix="/public",
                        description="Dữ liệu công khai — public rankings, good performers and violators (no login)")
 
-BEARER = [{"bearerAuth": []}]
 _FILE_TYPES = {"xlsx": documents.XLSX_MEDIA_TYPE, "pdf": documents.PDF_MEDIA_TYPE}
 
 
@@ -98,45 +95,35 @@ def _language(asked: str | None) -> str:
 
 @reports_blp.route("")
 class Reports(MethodView):
+    @protected(reports_blp)
     @reports_blp.arguments(ReportListQuery, location="query")
     @reports_blp.response(200, ReportPageOut)
-    @reports_blp.alt_response(401, schema=ErrorResponse)
-    @reports_blp.doc(security=BEARER)
-    @require_roles()
     def get(self, args):
         """Danh sách báo cáo đã ban hành, mới nhất trước — issued reports, every version, newest first."""
-        return service.list_reports(runtime().uow(), args["kind"], args["period"], args["page"], args["page_size"])
+        return reports.list_reports(runtime().uow(), args["kind"], args["period"], args["page"], args["page_size"])
 
+    @protected(reports_blp, "office", "admin", errors=(409, 422))
     @reports_blp.arguments(ReportIssueIn)
     @reports_blp.response(201, ReportOut)
-    @reports_blp.alt_response(401, schema=ErrorResponse)
-    @reports_blp.alt_response(403, schema=ErrorResponse)
-    @reports_blp.alt_response(409, schema=ErrorResponse)
-    @reports_blp.alt_response(422, schema=ErrorResponse)
-    @reports_blp.doc(security=BEARER)
-    @require_roles("office", "admin")
     def post(self, data):
         """Ban hành (lại) một báo cáo định kỳ — issue a periodic report now, or its next version.
 
         The period must be closed (its figures cut off). A report already issued is re-issued only with
         `reissue: true`; the new version is stored beside the old ones, which stay as they were.
         """
-        return service.issue_report(runtime().uow(), data["kind"], data["period"], issued_by=current_principal().sub,
+        return reports.issue_report(runtime().uow(), data["kind"], data["period"], issued_by=current_principal().sub,
                                     reissue=data["reissue"], reason=data["reason"])
 
 
 @reports_blp.route("/<string:code>.<any(xlsx, pdf):file_format>")
 class ReportFile(MethodView):
+    @protected(reports_blp, errors=(404,))
     @reports_blp.arguments(ReportFileQuery, location="query")
     @reports_blp.response(200, {"type": "string", "format": "binary"}, content_type=documents.PDF_MEDIA_TYPE,
                           description="the file as issued (application/pdf, or the XLSX media type for .xlsx)")
-    @reports_blp.alt_response(401, schema=ErrorResponse)
-    @reports_blp.alt_response(404, schema=ErrorResponse)
-    @reports_blp.doc(security=BEARER)
-    @require_roles()
     def get(self, args, code, file_format):
         """Tệp báo cáo đã ban hành (.xlsx hoặc .pdf) — an issued report's file, byte for byte as issued."""
-        found = service.get_report_file(runtime().uow(), code, file_format, args["version"])
+        found = reports.get_report_file(runtime().uow(), code, file_format, args["version"])
         response = Response(found["content"], mimetype=_FILE_TYPES[file_format])
         response.headers["Content-Disposition"] = f'attachment; filename="{found["filename"]}"'
         response.headers["X-Report-Version"] = str(found["version"])
@@ -148,10 +135,10 @@ class ReportFile(MethodView):
 class PublicRankings(MethodView):
     @public_blp.arguments(PublicRankingQuery, location="query")
     @public_blp.response(200, PublicRankingPageOut)
-    @public_blp.alt_response(422, schema=ErrorResponse)
+    @documents_errors(public_blp, 422)
     def get(self, args):
         """Bảng xếp hạng công khai — the public ranking with its formula and caveats, in Vietnamese or English."""
-        return service.public_ranking(runtime().uow(), args["period"], args["kind"], args["by"], args["page"],
+        return public.public_ranking(runtime().uow(), args["period"], args["kind"], args["by"], args["page"],
                                       args["page_size"], _language(args["lang"]))
 
 
@@ -159,22 +146,22 @@ class PublicRankings(MethodView):
 class GoodPerformers(MethodView):
     @public_blp.arguments(GoodPerformersQuery, location="query")
     @public_blp.response(200, GoodPerformersOut)
-    @public_blp.alt_response(422, schema=ErrorResponse)
+    @documents_errors(public_blp, 422)
     def get(self, args):
         """Danh sách đơn vị có thành tích tốt — units in the top band of the composite score in the period."""
-        return service.good_performers(runtime().uow(), args["period"], args["kind"], _language(args["lang"]))
+        return public.good_performers(runtime().uow(), args["period"], args["kind"], _language(args["lang"]))
 
 
 @public_blp.route("/violators")
 class Violators(MethodView):
     @public_blp.arguments(ViolatorsQuery, location="query")
     @public_blp.response(200, ViolatorsPageOut)
-    @public_blp.alt_response(422, schema=ErrorResponse)
+    @documents_errors(public_blp, 422)
     def get(self, args):
         """Danh sách cá nhân vi phạm bị kỷ luật — disciplinary decisions taken in a year (decided only).
 
         The public servant's name, unit, disciplinary form and decision date; never a proposal, never a
         citizen's personal data.
         """
-        return service.public_violators(runtime().uow(), args["year"], args["page"], args["page_size"],
+        return public.public_violators(runtime().uow(), args["year"], args["page"], args["page_size"],
                                         _language(args["lang"]))

@@ -17,6 +17,5 @@ def build() -> ServiceSpec:
         migrations=Path(__file__).with_name("migrations"),
         blueprints=[blp, reports_blp, public_blp],
         sweeps=[Sweep("reports", sweep_reports)],
-        # Every type with a projection in service.PROJECTIONS (register one with @service.projection).
-        handlers=handlers.handlers(),
+        handlers=handlers.events,
     )

@@ -1,16 +1,20 @@
-"""Inbound events → use cases. Every type reporting reads goes through the one projection registry
-(`service.PROJECTIONS`), the same one the rebuild from the archive replays through."""
+"""Inbound events → use cases. Every type reporting reads goes through the one registry of projections
+(`use_cases.projections`), the same one the rebuild from the archive replays through; the topology binds
+the queue to exactly these types."""
 
-from services.reporting import service
+from services.reporting.use_cases.projections import PROJECTIONS, project_event
+from shared.consumer import Handlers
 from shared.events.envelope import Event
 from shared.uow import UnitOfWork
 
+events = Handlers()
+
 
 def on_event(event: Event, uow: UnitOfWork) -> None:
-    """Any event with a registered projection: archived once, then every projection of its type."""
-    service.project_event(uow, event)
+    """Any event with a registered projection: archived once (as received), then every projection of its
+    type, with the values the consumer loaded."""
+    project_event(uow, event, event.values)
 
 
-def handlers() -> dict:
-    """One handler per projected type: the topology binds the queue to exactly these."""
-    return {event_type: on_event for event_type in sorted(service.PROJECTIONS)}
+for event_type in sorted(PROJECTIONS):
+    events.add(event_type, on_event)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from services.reporting import service
+from services.reporting.use_cases import reports
 from shared.errors import Conflict
 
 if TYPE_CHECKING:
@@ -19,9 +19,9 @@ def sweep_reports(runtime: ServiceRuntime) -> int:
     report not issued yet, once each: the first replica to store version 1 wins and the others stop at the
     conflict. Returns how many reports this run issued."""
     issued = 0
-    for kind, period in service.reports_due(runtime.uow()):
+    for kind, period in reports.reports_due(runtime.uow()):
         try:
-            service.issue_report(runtime.uow(), kind, period, issued_by="sweep")
+            reports.issue_report(runtime.uow(), kind, period, issued_by="sweep")
         except Conflict:
             continue  # another replica issued it a moment ago
         log.info("issued the %s report %s", kind, period)

@@ -166,12 +166,12 @@ def test_reporting_a_dossier_finished_at_2359_on_the_last_day_and_one_at_midnigh
 
 
 def test_reporting_trend_of_the_on_time_rate_per_month(start_service):
-    from services.reporting import service as reporting
+    from services.reporting.use_cases import trends
 
     service = fed(start_service)
-    unit = reporting.get_trend(service.runtime.uow(), "PBD", ["2026-10", "2026-11"])
+    unit = trends.get_trend(service.runtime.uow(), "PBD", ["2026-10", "2026-11"])
     assert [(t["period"], t["received"], t["on_time_rate"]) for t in unit] == [
         ("2026-10", 0, None), ("2026-11", 6, Decimal("0.5"))]
     # All units together in November: 3 + 2 + 2 on time of 6 + 2 + 2 → 0.7.
-    (everyone,) = reporting.get_trend(service.runtime.uow(), None, ["2026-11"])
+    (everyone,) = trends.get_trend(service.runtime.uow(), None, ["2026-11"])
     assert (everyone["received"], everyone["on_time"], everyone["on_time_rate"]) == (10, 7, Decimal("0.7"))

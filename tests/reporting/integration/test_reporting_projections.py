@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from conftest import drain, publish, wait_until
 
+from shared.events import catalog
 from shared.events.envelope import Event
 
 HANOI = timezone(timedelta(hours=7))
@@ -241,20 +242,21 @@ def test_reporting_a_late_old_event_does_not_reopen_a_finished_dossier(start_ser
 
 
 def test_reporting_a_loader_can_project_events_directly_and_repeat_them(start_service):
-    from services.reporting import service as reporting
+    from services.reporting.use_cases import projections
 
     running = start_service("reporting", workers=False)
     events = [unit_upserted("PBD", "Phường Ba Đình"), *ba_dinh_dossiers(),
               explanation_requested("GT-1", "PBD", "D4", at(11, 11, 18))]
     for _ in range(2):
         for event in events:
-            assert reporting.project_event(running.runtime.uow(), event)
+            assert projections.project_event(running.runtime.uow(), event, catalog.load(event.type, event.data))
     # A type reporting does not read is neither projected nor archived.
-    assert not reporting.project_event(running.runtime.uow(), Event(
+    ignored = Event(
         type="task.extension_requested", source="/kycuong/test/tasks", subject="NV-1", time=at(11, 2),
         data={"code": "NV-1", "lead_unit": "PBD", "due_at": at(11, 13).isoformat(),
               "requested_due_at": at(11, 20).isoformat(),
-              "reason": "Chờ ý kiến các sở"}))
+              "reason": "Chờ ý kiến các sở"})
+    assert not projections.project_event(running.runtime.uow(), ignored, catalog.load(ignored.type, ignored.data))
 
     card = scorecard(running, "PBD")
     assert counts(card) == {"received": 4, "early": 1, "on_time": 2, "late": 1, "overdue_open": 1,

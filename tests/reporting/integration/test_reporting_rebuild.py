@@ -13,6 +13,7 @@ import pytest
 from conftest import drain, publish, wait_until
 from sqlalchemy import text
 
+from shared.events import catalog
 from shared.events.envelope import Event
 
 HANOI = timezone(timedelta(hours=7))
@@ -220,7 +221,7 @@ def tables(service):
 
 
 def test_reporting_rebuild_from_the_archive_gives_exactly_the_live_projections(start_service):
-    from services.reporting import service as reporting
+    from services.reporting.use_cases import rebuild
 
     service = start_service("reporting")
     events = lifecycle_stream()
@@ -232,7 +233,7 @@ def test_reporting_rebuild_from_the_archive_gives_exactly_the_live_projections(s
     assert live["scorecard PBD 2026-11"]["received"] == 6 and live["drilldown PBD late"]["total"] == 1
 
     seen = []
-    result = reporting.rebuild(service.runtime, batch_size=7, progress=lambda done, total: seen.append((done, total)))
+    result = rebuild.rebuild(service.runtime, batch_size=7, progress=lambda done, total: seen.append((done, total)))
 
     assert result["events"] == len(events)
     assert seen[0] == (0, len(events)) and seen[-1] == (len(events), len(events))
@@ -243,7 +244,7 @@ def test_reporting_rebuild_from_the_archive_gives_exactly_the_live_projections(s
 
 
 def test_reporting_rebuild_after_the_projections_were_damaged_restores_them(start_service):
-    from services.reporting import service as reporting
+    from services.reporting.use_cases import rebuild
 
     service = start_service("reporting")
     events = lifecycle_stream()
@@ -255,12 +256,12 @@ def test_reporting_rebuild_after_the_projections_were_damaged_restores_them(star
         conn.execute(text("UPDATE scorecards SET completed_late = completed_late + 5"))
     assert snapshot(service) != live
 
-    reporting.rebuild(service.runtime)
+    rebuild.rebuild(service.runtime)
     assert snapshot(service) == live
 
 
 def test_reporting_duplicates_and_producer_retries_count_once_live_and_after_rebuild(start_service):
-    from services.reporting import service as reporting
+    from services.reporting.use_cases import rebuild
 
     service = start_service("reporting")
     events = lifecycle_stream()
@@ -274,7 +275,7 @@ def test_reporting_duplicates_and_producer_retries_count_once_live_and_after_reb
     assert (card["received"], card["late"], card["supplements"]["requests"], card["explanations"],
             card["discipline"]["decisions"], card["satisfaction"]["ratings"]) == (6, 1, 3, 3, 1, 2)
     live = snapshot(service)
-    reporting.rebuild(service.runtime)
+    rebuild.rebuild(service.runtime)
     assert snapshot(service) == live
 
 
@@ -282,7 +283,7 @@ def test_reporting_rebuild_on_postgresql_gives_exactly_the_live_projections(pg_d
     """The distributed mode's database: the rebuild's bulk writes (JSON sent as text, plain inserts of the
     occurrences and ratings it knows are new, facts kept from one batch to the next) give the same rows.
     Batches of 3 events: a dossier's events span many batches, and producer retries land in later ones."""
-    from services.reporting import service as reporting
+    from services.reporting.use_cases import rebuild
 
     service = start_service("reporting", database_url=pg_database("rebuild"))
     events = lifecycle_stream()
@@ -294,7 +295,7 @@ def test_reporting_rebuild_on_postgresql_gives_exactly_the_live_projections(pg_d
     live_tables = tables(service)
     assert live["scorecard PBD 2026-11"]["received"] == 6 and live_tables["occurrences"]
 
-    result = reporting.rebuild(service.runtime, batch_size=3)
+    result = rebuild.rebuild(service.runtime, batch_size=3)
 
     assert result["events"] == 2 * len(events)
     assert tables(service) == live_tables
@@ -308,7 +309,7 @@ def test_reporting_the_composite_ranking_from_month_counts_equals_every_scorecar
     all resent by their producer with new ids: the counts, and so the scores, stay the same."""
     import random
 
-    from services.reporting import service as reporting
+    from services.reporting.use_cases import projections
 
     service = start_service("reporting", workers=False)
     events = lifecycle_stream()
@@ -317,7 +318,7 @@ def test_reporting_the_composite_ranking_from_month_counts_equals_every_scorecar
     stream = events + retries + events[:9]
     random.Random(25).shuffle(stream)
     for event in stream:
-        assert reporting.project_event(service.runtime.uow(), event)
+        assert projections.project_event(service.runtime.uow(), event, catalog.load(event.type, event.data))
 
     counted = {kind: service.scalar(f"SELECT count(*) FROM occurrences WHERE kind = '{kind}' AND unit IS NOT NULL")
                for kind in ("explanation.requested", "explanation.missed", "feedback.overdue")}

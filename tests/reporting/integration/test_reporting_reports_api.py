@@ -17,8 +17,9 @@ import pytest
 from openpyxl import load_workbook
 from pdf_text import page_count, squeezed, text
 
-from services.reporting import service as reporting
 from services.reporting.sweeps import sweep_reports
+from services.reporting.use_cases import projections
+from shared.events import catalog
 from shared.events.envelope import Event
 
 HANOI = timezone(timedelta(hours=7))
@@ -75,7 +76,7 @@ LATE_NEWS = completed("S4", "STP", at(11, 12), at(11, 18, 17), at(11, 17), "on_t
 
 def project(running, events):
     for event in events:
-        assert reporting.project_event(running.runtime.uow(), event)
+        assert projections.project_event(running.runtime.uow(), event, catalog.load(event.type, event.data))
 
 
 def ranking_rows(xlsx: bytes):

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from conftest import drain, publish, wait_until
 
+from shared.events import catalog
 from shared.events.envelope import Event
 
 HANOI = timezone(timedelta(hours=7))
@@ -233,13 +234,13 @@ def test_reporting_a_unit_known_only_as_a_co_operating_unit_has_a_scorecard(star
 
 
 def test_reporting_a_loader_can_project_task_events_directly_and_repeat_them(start_service):
-    from services.reporting import service as reporting
+    from services.reporting.use_cases import projections
 
     running = start_service("reporting", workers=False)
     events = flat(task_stream())
     for _ in range(2):
         for event in events:
-            assert reporting.project_event(running.runtime.uow(), event)
+            assert projections.project_event(running.runtime.uow(), event, catalog.load(event.type, event.data))
 
     assert all_figures(running) == EXPECTED
 
@@ -248,8 +249,9 @@ def test_reporting_the_composite_ranking_reads_the_same_task_figures_as_the_scor
     """The ranking counts tasks from the month rows; the scorecard judges each task. In the running month
     (now 16/11) T6, T8 and T9 fall due after now: the rows count them overdue at the month's end, the
     ranking must not yet."""
-    from services.reporting import service as reporting
     from services.reporting.domain import Period
+    from services.reporting.use_cases import figures as read_side
+    from services.reporting.use_cases import projections
 
     running = start_service("reporting", workers=False)
     dossiers = [Event(type="dossier.received", source="/kycuong/test/dossiers", subject=f"D-{unit}", unit=unit,
@@ -260,13 +262,13 @@ def test_reporting_the_composite_ranking_reads_the_same_task_figures_as_the_scor
     events = flat(task_stream()) + dossiers
     random.Random(16).shuffle(events)
     for event in events + events[:7]:  # in any order, some twice
-        assert reporting.project_event(running.runtime.uow(), event)
+        assert projections.project_event(running.runtime.uow(), event, catalog.load(event.type, event.data))
 
     def figures_from_rows(period):
         with running.runtime.uow() as uow:
             tz = uow.calendar.tz
             parsed = Period.parse(period)
-            return reporting._task_counters(uow.session, parsed, tz, min(parsed.end(tz), uow.now()))
+            return read_side.task_counters(uow.session, parsed, tz, min(parsed.end(tz), uow.now()))
 
     for period, expected in EXPECTED.items():
         rows = figures_from_rows(period)

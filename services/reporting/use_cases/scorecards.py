@@ -1,0 +1,111 @@
+"""A unit's scorecard for a period: every figure, exactly, with the composite score and its band."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.reporting.domain.composite import UnitFigures, composite, dossier_satisfaction, satisfaction, scoring_for
+from services.reporting.domain.periods import as_of, requested_period
+from services.reporting.domain.progress import formula_for, progress
+from services.reporting.domain.task_facts import task_rule_for
+from services.reporting.domain.texts import FIGURE_TEXTS, composite_caveats, scorecard_caveats
+from services.reporting.use_cases import figures
+from shared.uow import UnitOfWork
+
+
+def get_scorecard(uow: UnitOfWork, unit_code: str, period_text: str | None) -> dict[str, Any]:
+    """A unit's scorecard for a period (month, quarter, year or range of days), computed exactly from its
+    dossiers and the tasks it leads at the period's as-of instant, with the composite score and its band."""
+    with uow:
+        session = uow.session
+        tz = uow.calendar.tz
+        now = uow.now()
+        period = requested_period(period_text, now, tz)
+        unit = figures.unit_row(session, unit_code)
+        start, end = period.start(tz), period.end(tz)
+        at = as_of(period, now, tz)
+        tally = figures.exact_tally(session, unit_code, start, end, at)
+        formula = formula_for(period)
+        result = progress(tally, formula)
+        rules = scoring_for(period, figures.scoring_versions())
+        other = figures.other_figures(session, [unit_code], start, end, at)[unit_code]
+        unit_figures = UnitFigures(tally=tally, **other["figures"])
+        late_feedback = unit_figures.feedback_handled - unit_figures.feedback_on_time + unit_figures.feedback_overdue
+        scored = composite(unit_figures, rules)
+        satisfaction_figures = satisfaction(other["rating_scores"])
+        tasks = unit_figures.tasks
+        dossier_satisfaction_figures = dossier_satisfaction(tally, unit_figures.complaints, rules)
+        if dossier_satisfaction_figures:
+            dossier_satisfaction_figures.pop("earned_share")
+        counts = other["counts"]
+        return {
+            "unit": unit.code,
+            "unit_name": unit.name,
+            "unit_kind": unit.kind,
+            "period": str(period),
+            "period_kind": period.kind,
+            "received": result.received,
+            "early": result.early,
+            "on_time": result.on_time,
+            "finished_on_time": tally.completed_on_time,
+            "late": result.late,
+            "overdue_open": result.overdue_open,
+            "open_within": result.open_within,
+            "on_time_rate": result.on_time_rate,
+            "score": result.score,
+            "supplements": {"requests": counts["dossier.supplement_requested"],
+                            "second_requests": counts["second_supplement"]},
+            "returned_for_fault": counts["returned_for_fault"],
+            "dossier_satisfaction": dossier_satisfaction_figures,
+            "explanations": counts["explanation.requested"],
+            "proposals": counts["sanction.proposed"],
+            "discipline": {"explanations_requested": counts["explanation.requested"],
+                           "explanations_submitted": counts["explanation.submitted"],
+                           "explanations_missed": counts["explanation.missed"],
+                           "explanations_accepted": counts["explanation.accepted"],
+                           "explanations_rejected": counts["explanation.rejected"],
+                           "violations": counts["violation.recorded"],
+                           "proposals": counts["sanction.proposed"],
+                           "decisions": counts["sanction.decided"],
+                           "dropped": counts["sanction.dropped"]},
+            "feedback": {"received": counts["feedback.received"],
+                         "handled": unit_figures.feedback_handled,
+                         "handled_on_time": unit_figures.feedback_on_time,
+                         "answered": counts["feedback.answered"],
+                         "answered_on_time": counts["answered_on_time"],
+                         "overdue": unit_figures.feedback_overdue},
+            "tasks": {
+                "assigned": tasks.assigned,
+                "completed_on_time": tasks.completed_on_time,
+                "completed_late": tasks.completed_late,
+                "overdue_open": tasks.overdue_open,
+                "completion_rate": tasks.completion_rate,
+                "formula": task_rule_for(period).as_dict(),
+            },
+            "satisfaction": satisfaction_figures,
+            "composite": {
+                "score": scored.score,
+                "band": scored.band.as_dict() if scored.band else None,
+                "components": scored.components,
+                "rules": rules.as_dict(),
+                "caveats": [c.as_dict() for c in composite_caveats(scored.not_measured, rules)],
+            },
+            "figures": [dict(key=key, value=value, **FIGURE_TEXTS[key],
+                             drilldown=f"/reporting/api/v1/units/{unit.code}/scorecard/{key}?period={period}")
+                        for key, value in (("received", result.received), ("early", result.early),
+                                           ("finished_on_time", tally.completed_on_time), ("late", result.late),
+                                           ("open_within", result.open_within),
+                                           ("overdue_open", result.overdue_open),
+                                           ("supplements", counts["dossier.supplement_requested"]),
+                                           ("returned_for_fault", counts["returned_for_fault"]),
+                                           ("tasks_late", tasks.completed_late),
+                                           ("tasks_overdue", tasks.overdue_open),
+                                           ("feedback_late", late_feedback),
+                                           ("explanations", counts["explanation.requested"]),
+                                           ("explanations_missed", counts["explanation.missed"]),
+                                           ("proposals", counts["sanction.proposed"]),
+                                           ("decisions", counts["sanction.decided"]))],
+            "formula": formula.as_dict(),
+            "caveats": [c.as_dict() for c in scorecard_caveats()],
+            "as_of": at,
+        }
