@@ -6,7 +6,7 @@
   kycuong migrate [SERVICE]                apply database migrations
   kycuong topology                         declare exchanges and queues on the broker
   kycuong directory --province 1 [--departments FILE.csv]   import units into the directory
-  kycuong procedures import FILE [--format csv|json]        import the procedure catalog (dossiers)
+  kycuong procedures import FILE [--format csv|json]        import a procedure list (dossiers)
   kycuong token --sub U --unit X --role R  mint a development JWT
   kycuong events [--markdown]              print the event catalog
   kycuong audit verify                     verify discipline's audit hash chain (exit 1 at a broken link)
@@ -200,8 +200,8 @@ def cmd_audit(args) -> int:
 
 
 def cmd_procedures(args) -> int:
-    """Import a procedure catalog file into the dossiers service, all or nothing."""
-    from services.dossiers import catalog
+    """Import a procedure list file into the dossiers service, all or nothing."""
+    from services.dossiers.use_cases import procedures
     from shared.errors import DomainError
     from shared.runtime import ServiceRuntime
 
@@ -217,7 +217,7 @@ def cmd_procedures(args) -> int:
               file=sys.stderr, flush=True)
 
     try:
-        result = catalog.import_file(rt.uow(), args.file, args.format, show)
+        result = procedures.import_procedure_list(rt.uow(), args.file, args.format, show)
     except DomainError as exc:
         problems = "\n".join(f"  {place}: {'; '.join(messages)}" for place, messages in exc.errors.items())
         raise SystemExit(f"import refused: {exc.message}\n{problems}".rstrip()) from exc
@@ -233,7 +233,7 @@ def cmd_calendar(args) -> int:
     /calendar/overrides, so running deadlines move the same way."""
     from datetime import date
 
-    from services.dossiers import service as dossiers
+    from services.dossiers.use_cases import calendar as dossiers_calendar
     from shared.errors import DomainError
     from shared.runtime import ServiceRuntime
 
@@ -241,20 +241,21 @@ def cmd_calendar(args) -> int:
     migrations.upgrade(rt.spec.migrations, rt.database_url)
     try:
         if args.action == "list":
-            for override in dossiers.list_calendar_overrides(rt.uow(), args.year):
-                print(f"{override['day']}  {override['kind']:<11}  {override['label']}")
+            for override in dossiers_calendar.list_calendar_overrides(rt.uow(), args.year):
+                print(f"{override.day}  {override.kind:<11}  {override.label}")
             return 0
         try:
             day = date.fromisoformat(args.day)
         except (TypeError, ValueError):
             raise SystemExit(f"the day must be YYYY-MM-DD, got {args.day!r}") from None
         if args.action == "add":
-            done = dossiers.add_calendar_override(rt.uow(), {"day": day, "kind": args.kind, "label": args.label})
-            print(f"{done['day']} {done['kind']}: {done['label']}; {done['deadlines_moved']} running deadline(s) "
+            done = dossiers_calendar.add_calendar_override(
+                rt.uow(), dossiers_calendar.AnnounceDay(day=day, kind=args.kind, label=args.label))
+            print(f"{done.day} {done.kind}: {done.label}; {done.deadlines_moved} running deadline(s) "
                   "moved", file=sys.stderr)
         else:
-            done = dossiers.remove_calendar_override(rt.uow(), day)
-            print(f"{done['day']} withdrawn; {done['deadlines_moved']} running deadline(s) moved", file=sys.stderr)
+            done = dossiers_calendar.remove_calendar_override(rt.uow(), day)
+            print(f"{done.day} withdrawn; {done.deadlines_moved} running deadline(s) moved", file=sys.stderr)
     except DomainError as exc:
         raise SystemExit(f"refused: {exc.message} {exc.errors or ''}".strip()) from exc
     finally:
@@ -395,11 +396,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("action", choices=["verify"], help="verify: recompute the chain, exit 1 at a broken link")
     p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("procedures", help="the procedure catalog (dossiers)")
+    p = sub.add_parser("procedures", help="the procedure list (dossiers)")
     procedures = p.add_subparsers(dest="action", required=True)
     p = procedures.add_parser("import", help="import procedures and their versions from CSV or JSON, all or nothing "
                                              "(sample: services/dossiers/data/procedures.csv)")
-    p.add_argument("file", help="catalog file; its layout is described in services/dossiers/catalog.py")
+    p.add_argument("file", help="procedure list file; its layout is described in "
+                               "services/dossiers/domain/procedure_list.py")
     p.add_argument("--format", choices=("csv", "json"), help="default: from the file's extension")
     p.set_defaults(func=cmd_procedures)
 

@@ -28,8 +28,10 @@ from services.discipline.use_cases import directory as discipline_directory
 from services.discipline.use_cases import explanations as discipline_explanations
 from services.discipline.use_cases import inspections as discipline_inspections
 from services.discipline.use_cases import proposals as discipline_proposals
-from services.dossiers import catalog
-from services.dossiers import service as dossiers
+from services.dossiers.use_cases import apologies as dossier_apologies
+from services.dossiers.use_cases import intake as dossier_intake
+from services.dossiers.use_cases import lifecycle as dossier_lifecycle
+from services.dossiers.use_cases import procedures as dossier_procedures
 from services.feedback.domain import FeedbackForm
 from services.feedback.use_cases import intake as feedback_intake
 from services.feedback.use_cases import queries as feedback_queries
@@ -106,9 +108,9 @@ def load(platform, progress: Callable[[str], None] = print) -> dict:
     progress("demo 2/5: thủ tục hành chính (danh mục mẫu)…")
     # The shipped sample of real portal procedures; importing it again changes nothing.
     try:
-        catalog.import_file(rt["dossiers"].uow(), catalog.SAMPLE)
-    except InvalidInput as exc:  # a data folder whose catalog was edited since: keep what is there
-        progress(f"demo: the procedure catalog already there was kept ({exc.message})")
+        dossier_procedures.import_procedure_list(rt["dossiers"].uow(), dossier_procedures.SAMPLE_LIST)
+    except InvalidInput as exc:  # a data folder whose procedure list was edited since: keep what is there
+        progress(f"demo: the procedure list already there was kept ({exc.message})")
 
     progress("demo 3/5: hồ sơ qua từng bước (một số đã quá hạn), chờ bổ sung, xin lỗi, từ chối, rút…")
     demo_dossiers = _DemoDossiers(rt["dossiers"])
@@ -159,8 +161,8 @@ class _DemoDossiers:
     def plan(self, procedure: str) -> list[tuple[str, Decimal]]:
         """The procedure's steps (key, budget in working days) in force today."""
         if procedure not in self._plans:
-            view = dossiers.get_procedure(self.rt.uow(), procedure)
-            self._plans[procedure] = [(s["key"], Decimal(str(s["days"]))) for s in view["steps"]]
+            shown = dossier_procedures.get_procedure(self.rt.uow(), procedure)
+            self._plans[procedure] = [(s.key, Decimal(str(s.days))) for s in shown.version.steps]
         return self._plans[procedure]
 
     def later(self, start: datetime, days: Decimal | float) -> datetime:
@@ -192,16 +194,18 @@ class _DemoDossiers:
     def receive(self, code: str, procedure: str, unit: str, received: datetime, handler: str,
                 rng: random.Random) -> dict:
         try:
-            return dossiers.receive_dossier(self.txn, {
-                "code": code, "procedure_code": procedure, "unit": unit, "received_at": received,
-                "handler": handler, "channel": rng.choice(["direct", "online"]),
-                "applicant": {"name": rng.choice(APPLICANTS), "phone": f"09{rng.randint(10_000_000, 99_999_999)}"},
-            })
+            return dossier_intake.receive_dossier(self.txn, dossier_intake.ReceiveDossier(
+                code=code, procedure_code=procedure, unit=unit, received_at=received, assignee=handler,
+                channel=rng.choice(["direct", "online"]),
+                applicant=dossier_intake.ApplicantDetails(name=rng.choice(APPLICANTS),
+                                                          phone=f"09{rng.randint(10_000_000, 99_999_999)}"),
+            ))
         except (Conflict, InvalidInput) as exc:
             raise _Kept(code) from exc  # kept from an earlier run
 
     def hand_over(self, code: str, at: datetime, to_step: str, to_official: str) -> None:
-        dossiers.record_handover(self.txn, code, {"at": at, "to_step": to_step, "to_official": to_official})
+        dossier_lifecycle.record_handover(self.txn, code, dossier_lifecycle.HandOver(
+            at=at, to_step=to_step, to_official=to_official))
 
     def load(self, rng: random.Random) -> int:
         """Ten dossiers per staffed unit received 2 to 25 days ago: two in three finished (most on time,
@@ -246,7 +250,7 @@ class _DemoDossiers:
         if len(plan) < 2 or plan[1][0] != "appraise":
             return
         (_, budget), (second, _) = plan[0], plan[1]
-        at = self.after(view["counting_starts_at"], budget * 8 * Decimal(str(rng.uniform(0.4, 1))))
+        at = self.after(view.counting_starts_at, budget * 8 * Decimal(str(rng.uniform(0.4, 1))))
         if at <= self.office_now:
             self.hand_over(code, at, second, people[second])
 
@@ -256,7 +260,7 @@ class _DemoDossiers:
         to the citizen. A late dossier overran one step (appraisal where there is one), which its control
         sheet and its `dossier.completed` name."""
         plan = self.plan(procedure)
-        start = view["counting_starts_at"]
+        start = view.counting_starts_at
         budget = sum(days for _, days in plan)
         if late:
             overran = "appraise" if any(key == "appraise" for key, _ in plan) else plan[-1][0]
@@ -275,10 +279,10 @@ class _DemoDossiers:
         finish = self.after(moment, used[plan[-1][0]] * 8)
         if finish > self.office_now:
             return
-        dossiers.complete_dossier(self.txn, code, completed_at=finish)
+        dossier_lifecycle.complete_dossier(self.txn, code, completed_at=finish)
         handed = self.after(finish, Decimal(str(rng.uniform(0.5, 6))))
         if handed <= self.office_now:
-            dossiers.end_dossier(self.txn, code, "returned", {"at": handed})
+            dossier_lifecycle.end_dossier(self.txn, code, dossier_lifecycle.EndDossier(end="returned", at=handed))
 
     def load_cases(self) -> int:
         """The cases a newcomer looks for, one each (fixed codes, so a restart keeps them): a dossier of each
@@ -316,7 +320,7 @@ class _DemoDossiers:
         plan = self.plan(procedure)
         steps = [key for key, _ in plan]
         people = _step_holders(steps, officials[1][0], officials, head, appraiser=officials[0][0])
-        at = view["counting_starts_at"]
+        at = view.counting_starts_at
         if len(plan) > 1:
             at = self.later(at, plan[0][1] * Decimal(str(rng.uniform(0.4, 0.9))))
             self.hand_over(code, at, plan[1][0], people[plan[1][0]])
@@ -326,7 +330,8 @@ class _DemoDossiers:
         rng = random.Random(f"{SEED}-{code}-supplement")
         _, at = self._desk_and_specialist(code, unit, procedure, rng.uniform(1.5, 4))
         asked = self.later(at, Decimal("0.125"))  # an hour into the appraisal the gap shows
-        dossiers.request_supplement(self.txn, code, {"at": asked, "reasons": SUPPLEMENT_REASONS[procedure]})
+        dossier_lifecycle.request_supplement(self.txn, code, dossier_lifecycle.RequestSupplement(
+            at=asked, reasons=tuple(SUPPLEMENT_REASONS[procedure])))
 
     def _apology(self, code: str) -> None:
         """A building permit whose site must be checked again: near its deadline the unit apologises and sets
@@ -334,16 +339,17 @@ class _DemoDossiers:
         procedure = "1.013225"
         days = sum(d for _, d in self.plan(procedure))
         view, _ = self._desk_and_specialist(code, "HN-SXD", procedure, float(days) - 0.75)
-        new_due = self.calendar.add_working_days(view["due_at"], 5)
-        dossiers.issue_apology(self.txn, code, {
-            "at": self.office_now, "new_due_at": new_due, "signer_title": "Giám đốc", "signer_name": "Nguyễn Hữu Thắng",
-            "reason": "Hộ liền kề có đơn phản ánh về ranh giới thửa đất; cần kiểm tra thực địa lần hai và lấy ý kiến "
-                      "UBND phường trước khi cấp phép"})
+        new_due = self.calendar.add_working_days(view.due_at, 5)
+        dossier_apologies.issue_apology(self.txn, code, dossier_apologies.IssueApology(
+            at=self.office_now, new_due_at=new_due, signer_title="Giám đốc", signer_name="Nguyễn Hữu Thắng",
+            reason="Hộ liền kề có đơn phản ánh về ranh giới thửa đất; cần kiểm tra thực địa lần hai và lấy ý kiến "
+                   "UBND phường trước khi cấp phép"))
 
     def _ended(self, code: str, unit: str, end: str, back_days: float, reason: str) -> None:
         _, _, _, procedures = next(s for s in STAFFED if s[0] == unit)
         _, at = self._desk_and_specialist(code, unit, procedures[0], back_days)
-        dossiers.end_dossier(self.txn, code, end, {"at": self.later(at, 0.5), "reason": reason})
+        dossier_lifecycle.end_dossier(self.txn, code, dossier_lifecycle.EndDossier(
+            end=end, at=self.later(at, 0.5), reason=reason))
 
 
 def _step_holders(steps: list[str], desk: str, officials, head: str, appraiser: str | None = None) -> dict:

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
+from services.dossiers import handlers
 from services.dossiers.api import calendar_blp, dossiers_blp, ingest_blp, procedures_blp, units_blp
-from services.dossiers.handlers import INGEST_HANDLERS, on_external_dead_letter, on_unit_upserted
 from services.dossiers.models import Base
 from services.dossiers.sweeps import sweep_calendar, sweep_overdue, sweep_warnings
 from shared.consumer import Stream
@@ -19,10 +19,11 @@ def build() -> ServiceSpec:
         migrations=Path(__file__).with_name("migrations"),
         blueprints=[procedures_blp, dossiers_blp, calendar_blp, units_blp, ingest_blp],
         # The directory's unit names, for the apology letter's header.
-        handlers={"directory.unit_upserted": on_unit_upserted},
+        handlers=handlers.events,
         # External events are checked against the ingest contract by their handler, not the catalog's
         # schemas (what dossiers emits); dead letters are counted as rejections.
-        streams=[Stream("ingest", INGEST, INGEST_HANDLERS, validate=False, on_dead_letter=on_external_dead_letter)],
+        streams=[Stream("ingest", INGEST, handlers.ingest_events, validate=False,
+                        on_dead_letter=handlers.on_external_dead_letter)],
         sweeps=[Sweep("overdue", sweep_overdue, interval=None), Sweep("warnings", sweep_warnings, interval=None),
                 Sweep("calendar", sweep_calendar, interval=None)],
     )

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from services.dossiers.domain import RECEIVED
+from services.dossiers.domain.dossier import RECEIVED
 from shared.db import UtcDateTime, service_metadata
 
 # Working-day budgets: up to 999999.9999 days, to a ten-thousandth of a day (under 3 seconds).
@@ -42,7 +42,7 @@ class Base(DeclarativeBase):
 
 
 class Procedure(Base):
-    """An administrative procedure (thủ tục hành chính) of the catalog: what it is. Its legal terms (time,
+    """An administrative procedure (thủ tục hành chính) of the procedure list: what it is. Its legal terms (time,
     step plan, whether supplements and extensions are allowed) live in versions by effective date."""
 
     __tablename__ = "procedures"
@@ -116,7 +116,8 @@ class Dossier(Base):
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     procedure_code: Mapped[str] = mapped_column(ForeignKey("procedures.code"), index=True)
     unit: Mapped[str] = mapped_column(String(64))
-    handler: Mapped[str | None] = mapped_column(String(64))
+    # The receiving official, who holds the dossier first (the column and the contracts call it `handler`).
+    assignee: Mapped[str | None] = mapped_column("handler", String(64))
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(24))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -194,7 +195,7 @@ class DossierAlert(Base):
 
 class DossierStep(Base):
     """The procedure's step plan frozen into the dossier at receipt: each step's budget is what the
-    official was promised, whatever the catalog says later."""
+    official was promised, whatever the procedure says later."""
 
     __tablename__ = "dossier_steps"
 
@@ -325,7 +326,8 @@ class IngestWaiting(Base):
     # When it happened (the data's `at`, `completed_at` …): waiting events are applied in this order.
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime)
     waiting_for: Mapped[str] = mapped_column(String(64))
-    event: Mapped[str] = mapped_column(Text)  # the CloudEvent, structured JSON
+    # The CloudEvent, structured JSON, its data as read at arrival (`domain.ingest.step_data`).
+    event: Mapped[str] = mapped_column(Text)
     parked_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

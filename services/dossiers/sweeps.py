@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from services.dossiers import service
+from services.dossiers.use_cases import alerts, calendar
 from shared.alerts import sweep_in_batches
 
 if TYPE_CHECKING:
@@ -18,17 +18,17 @@ BATCH = 1000
 def sweep_overdue(runtime: ServiceRuntime) -> int:
     """Emit `dossier.overdue` for every open dossier past its due instant, once per due date; returns
     how many were emitted."""
-    return sweep_in_batches(lambda limit: service.alert_overdue_dossiers(runtime.uow(), limit=limit), BATCH)
+    return sweep_in_batches(lambda limit: alerts.alert_overdue_dossiers(runtime.uow(), limit=limit), BATCH)
 
 
 def sweep_warnings(runtime: ServiceRuntime) -> int:
     """Emit `dossier.due_soon` at each configured warning point (75% of the budget used, one working day
     before, …) and mark the apology due one working day before the deadline, each once per dossier, due
     date and point; returns how many fired."""
-    return sweep_in_batches(lambda limit: service.alert_warnings(runtime.uow(), limit=limit), BATCH)
+    return sweep_in_batches(lambda limit: alerts.alert_warnings(runtime.uow(), limit=limit), BATCH)
 
 
 def sweep_calendar(runtime: ServiceRuntime) -> int:
     """Bring running deadlines up to the calendar in force (an announcement changed in another process,
     or a change interrupted halfway); one read when there is nothing to do. Returns how many moved."""
-    return service.apply_calendar(runtime.uow(), batch=BATCH)
+    return calendar.apply_calendar(runtime.uow(), batch=BATCH)

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from services.dossiers import service, sweeps
+from services.dossiers import sweeps
+from services.dossiers.use_cases import intake, lifecycle, procedures
 
 HANOI = timezone(timedelta(hours=7))
 API = "/dossiers/api/v1"
@@ -29,17 +30,17 @@ def iso(month: int, day: int, hour: int, minute: int = 0) -> str:
 def dossiers(start_service, clock):
     clock.set(at(11, 16, 9))
     svc = start_service("dossiers", workers=False)
-    service.register_procedure(svc.runtime.uow(), {"code": "1.000894", "name": "Đăng ký khai sinh",
-                                                   "processing_days": 3})
-    service.register_procedure(svc.runtime.uow(), {"code": "1.001193", "name": "Đăng ký kết hôn",
-                                                   "processing_days": 1})
+    procedures.register_procedure(svc.runtime.uow(), procedures.RegisterProcedure(
+        code="1.000894", name="Đăng ký khai sinh", processing_days=3))
+    procedures.register_procedure(svc.runtime.uow(), procedures.RegisterProcedure(
+        code="1.001193", name="Đăng ký kết hôn", processing_days=1))
     return svc
 
 
 def receive(svc, received_at: datetime, procedure_code="1.000894") -> str:
-    return service.receive_dossier(svc.runtime.uow(), {
-        "procedure_code": procedure_code, "unit": UNIT, "received_at": received_at, "handler": "CB-01",
-        "applicant": {"name": "Phạm Văn Đức"}})["code"]
+    return intake.receive_dossier(svc.runtime.uow(), intake.ReceiveDossier(
+        procedure_code=procedure_code, unit=UNIT, received_at=received_at, assignee="CB-01",
+        applicant=intake.ApplicantDetails(name="Phạm Văn Đức"))).code
 
 
 def office(svc):
@@ -64,9 +65,10 @@ def due(svc, code: str) -> str:
 def test_dossiers_a_day_announced_off_moves_running_deadlines_and_back_when_withdrawn(dossiers, clock):
     running = receive(dossiers, at(11, 16, 8))  # three days: due Wednesday 18, 17:00
     finished = receive(dossiers, at(11, 16, 8), procedure_code="1.001193")
-    service.complete_dossier(dossiers.runtime.uow(), finished, completed_at=at(11, 16, 9))
+    lifecycle.complete_dossier(dossiers.runtime.uow(), finished, completed_at=at(11, 16, 9))
     waiting = receive(dossiers, at(11, 16, 8))
-    service.request_supplement(dossiers.runtime.uow(), waiting, {"reasons": ["Thiếu tờ khai"]})
+    lifecycle.request_supplement(dossiers.runtime.uow(), waiting,
+                                 lifecycle.RequestSupplement(reasons=("Thiếu tờ khai",)))
 
     response = announce(dossiers, "2026-11-17")
     assert response.status_code == 201, response.get_json()
@@ -87,9 +89,9 @@ def test_dossiers_a_day_announced_off_moves_running_deadlines_and_back_when_with
 
     # The dossier waiting for the citizen gets the calendar in force when the clock resumes.
     clock.set(at(11, 16, 10))
-    resumed = service.receive_supplement(dossiers.runtime.uow(), waiting, {})
+    resumed = lifecycle.receive_supplement(dossiers.runtime.uow(), waiting, lifecycle.ReceiveSupplement())
     # Thursday 17:00 under the announcement, plus the office hour it stood still.
-    assert resumed["due_at"] == at(11, 20, 9)
+    assert resumed.due_at == at(11, 20, 9)
 
     withdrawn = dossiers.client.delete(f"{API}/calendar/overrides/2026-11-17", headers=office(dossiers))
     assert withdrawn.status_code == 200 and withdrawn.get_json()["deadlines_moved"] == 2
@@ -175,7 +177,8 @@ def test_dossiers_sweeps_on_postgresql_move_deadlines_in_batches_and_warn_once(s
     clock.set(at(11, 16, 9))
     svc = start_service("dossiers", workers=False, database_url=pg_database("dossiers"))
     rt = svc.runtime
-    service.register_procedure(rt.uow(), {"code": "1.000894", "name": "Đăng ký khai sinh", "processing_days": 2})
+    procedures.register_procedure(rt.uow(), procedures.RegisterProcedure(code="1.000894", name="Đăng ký khai sinh",
+                                                                         processing_days=2))
     codes = [receive(svc, at(11, 16, 8)) for _ in range(30)]  # due Tue 17, 17:00
     assert sweeps.sweep_calendar(rt) == 0  # nothing announced: one read
 

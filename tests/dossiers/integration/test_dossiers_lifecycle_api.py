@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from services.dossiers import service, sweeps
+from services.dossiers import sweeps
+from services.dossiers.use_cases import directory
 
 HANOI = timezone(timedelta(hours=7))
 API = "/dossiers/api/v1"
@@ -202,10 +203,10 @@ def test_dossiers_supplements_need_reasons_and_a_procedure_that_allows_them(doss
 def test_dossiers_the_apology_sets_a_new_date_once_and_its_letter_opens(dossiers, clock):
     import docx
 
-    service.record_unit(dossiers.runtime.uow(), {"code": UNIT, "name": "UBND phường Hoàn Kiếm", "parent": "HN",
-                                                 "kind": "ward"}, at(1, 8))
-    service.record_unit(dossiers.runtime.uow(), {"code": "HN", "name": "UBND thành phố Hà Nội", "parent": None,
-                                                 "kind": "province"}, at(1, 8))
+    directory.record_unit(dossiers.runtime.uow(), directory.UnitUpserted(
+        code=UNIT, name="UBND phường Hoàn Kiếm", parent="HN", kind="ward"), at(1, 8))
+    directory.record_unit(dossiers.runtime.uow(), directory.UnitUpserted(
+        code="HN", name="UBND thành phố Hà Nội", parent=None, kind="province"), at(1, 8))
     register(dossiers, days="2")
     code = receive(dossiers, received_at=iso(16, 9))  # due Wednesday 18, 09:00
     clock.set(at(17, 9))

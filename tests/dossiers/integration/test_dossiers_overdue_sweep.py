@@ -7,7 +7,8 @@ import json
 import threading
 from datetime import datetime, timedelta, timezone
 
-from services.dossiers import service, sweeps
+from services.dossiers import sweeps
+from services.dossiers.use_cases import intake, lifecycle, procedures
 
 HANOI = timezone(timedelta(hours=7))
 UNIT = "PHUONG-HOAN-KIEM"
@@ -18,15 +19,17 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def setup_procedures(rt) -> None:
-    service.register_procedure(rt.uow(), {"code": "1.001234", "name": "Đăng ký khai sinh", "processing_days": 1})
-    service.register_procedure(rt.uow(), {"code": "2.000111", "name": "Cấp giấy phép kinh doanh",
-                                          "processing_days": 5})
+    procedures.register_procedure(rt.uow(), procedures.RegisterProcedure(code="1.001234", name="Đăng ký khai sinh",
+                                                                         processing_days=1))
+    procedures.register_procedure(rt.uow(), procedures.RegisterProcedure(code="2.000111",
+                                                                         name="Cấp giấy phép kinh doanh",
+                                                                         processing_days=5))
 
 
 def receive(rt, procedure_code: str, received_at: datetime, handler: str = "CB-0042", unit: str = UNIT) -> str:
-    return service.receive_dossier(rt.uow(), {
-        "procedure_code": procedure_code, "unit": unit, "received_at": received_at, "handler": handler,
-        "applicant": {"name": "Trần Văn Bình", "phone": "0987654321"}})["code"]
+    return intake.receive_dossier(rt.uow(), intake.ReceiveDossier(
+        procedure_code=procedure_code, unit=unit, received_at=received_at, assignee=handler,
+        applicant=intake.ApplicantDetails(name="Trần Văn Bình", phone="0987654321"))).code
 
 
 def overdue_events(svc) -> list[dict]:
@@ -46,7 +49,7 @@ def test_dossiers_sweep_alerts_each_overdue_dossier_once(start_service, clock):
     # Tuesday 24 November is Vietnam Culture Day, a public holiday: five days run to Mon 30, 17:00.
     later = receive(rt, "2.000111", at(20, 16), handler="CB-0077")
     finished = receive(rt, "1.001234", at(20, 9))  # due Mon 23, 09:00 but finished in time
-    service.complete_dossier(rt.uow(), finished, completed_at=at(20, 15))
+    lifecycle.complete_dossier(rt.uow(), finished, completed_at=at(20, 15))
 
     clock.set(at(23, 16, 59))
     assert sweeps.sweep_overdue(rt) == 0

@@ -8,13 +8,14 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from kycuong import cli
-from services.dossiers import catalog, service
+from services.dossiers.domain import procedure_list
+from services.dossiers.use_cases import procedures
 from shared.errors import InvalidInput
 
 HANOI = timezone(timedelta(hours=7))
 API = "/dossiers/api/v1"
 UNIT = "PHUONG-HOAN-KIEM"
-HEADER = ",".join(catalog.CSV_COLUMNS)
+HEADER = ",".join(procedure_list.CSV_COLUMNS)
 
 
 @pytest.fixture
@@ -130,12 +131,12 @@ def test_dossiers_procedure_for_gives_the_version_in_force_on_a_day(dossiers):
     register(dossiers, effective_from="2026-01-01")
     assert add_version(dossiers).status_code == 201
     uow = dossiers.runtime.uow()
-    assert service.procedure_for(uow, "1.004873", date(2026, 11, 30)).version == 1
-    december = service.procedure_for(uow, "1.004873", date(2026, 12, 1))
+    assert procedures.procedure_for(uow, "1.004873", date(2026, 11, 30)).version == 1
+    december = procedures.procedure_for(uow, "1.004873", date(2026, 12, 1))
     assert (december.version, december.processing_days, [s.key for s in december.steps]) == (
         2, 5, ["receive", "approve"])
     with pytest.raises(InvalidInput) as exc:
-        service.procedure_for(uow, "1.004873", date(2025, 12, 31))
+        procedures.procedure_for(uow, "1.004873", date(2025, 12, 31))
     assert "procedure_code" in exc.value.errors
 
 
@@ -151,12 +152,12 @@ def test_dossiers_catalog_list_filters_by_level(dossiers):
 
 def test_dossiers_sample_catalog_imports_once_and_again_changes_nothing(dossiers):
     seen = []
-    first = catalog.import_file(dossiers.runtime.uow(), catalog.SAMPLE, progress=lambda done, total: seen.append(
-        (done, total)))
-    count = len(catalog.read_catalog(catalog.SAMPLE))
+    first = procedures.import_procedure_list(dossiers.runtime.uow(), procedures.SAMPLE_LIST,
+                                             progress=lambda done, total: seen.append((done, total)))
+    count = len(procedures.read_procedure_list(procedures.SAMPLE_LIST))
     assert len(first.created) == count and len(first.versions_added) == count
     assert seen[-1] == (count, count) and len(seen) == count
-    again = catalog.import_file(dossiers.runtime.uow(), catalog.SAMPLE)
+    again = procedures.import_procedure_list(dossiers.runtime.uow(), procedures.SAMPLE_LIST)
     assert (again.created, again.changed, again.versions_added, again.unchanged) == ([], [], [], count)
     birth = dossiers.client.get(f"{API}/procedures/1.001193").get_json()
     assert birth["name"] == "Thủ tục đăng ký khai sinh" and birth["steps"][0]["performer"] == "Bộ phận một cửa"
@@ -176,7 +177,7 @@ def test_dossiers_catalog_import_is_all_or_nothing_and_never_rewrites_a_version(
         "1.004873,Thủ tục cấp Giấy xác nhận tình trạng hôn nhân,,,,4,,,,,,,",  # version 1 said 3 days
     )
     with pytest.raises(InvalidInput) as exc:
-        catalog.import_file(dossiers.runtime.uow(), changed_terms)
+        procedures.import_procedure_list(dossiers.runtime.uow(), changed_terms)
     assert "a version never changes" in exc.value.errors["line 3.effective_from"][0]
     assert dossiers.client.get(f"{API}/procedures/1.000001").status_code == 404  # the good row was not written
 
@@ -186,7 +187,7 @@ def test_dossiers_catalog_import_is_all_or_nothing_and_never_rewrites_a_version(
         "1.004873,Thủ tục cấp Giấy xác nhận tình trạng hôn nhân,,,,3,,,,,,,",
         "1.004873,,,,2027-01-01,4,,,,,,,",
     )
-    result = catalog.import_file(dossiers.runtime.uow(), dated)
+    result = procedures.import_procedure_list(dossiers.runtime.uow(), dated)
     assert result.created == ["1.000001"] and result.versions_added == [("1.000001", 1), ("1.004873", 2)]
     versions = dossiers.client.get(f"{API}/procedures/1.004873/versions").get_json()
     assert [(v["effective_from"], v["processing_days"]) for v in versions] == [("1900-01-01", "3"), ("2027-01-01", "4")]
@@ -194,7 +195,7 @@ def test_dossiers_catalog_import_is_all_or_nothing_and_never_rewrites_a_version(
 
 def test_dossiers_cli_imports_a_catalog_with_progress_and_refuses_a_bad_file(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("KYCUONG_VAR_DIR", str(tmp_path / "var"))
-    assert cli.main(["procedures", "import", str(catalog.SAMPLE)]) == 0
+    assert cli.main(["procedures", "import", str(procedures.SAMPLE_LIST)]) == 0
     err = capsys.readouterr().err
     assert "thủ tục hành chính [" in err and "23 procedures created" in err
     bad = write_csv(tmp_path, "1.000001,Thủ tục,,,,0,,,,,,,")

@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.dossiers import domain
+from services.dossiers.domain import control_sheet, working_time
+from services.dossiers.domain import dossier as dossier_rules
+from services.dossiers.domain import procedure as procedure_rules
 from shared.calendar import WorkingCalendar
 from shared.errors import InvalidInput
 
@@ -16,6 +18,14 @@ HANOI = timezone(timedelta(hours=7))
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # Promised for Monday 23 November 2026, 17:00 in Hà Nội.
 DUE = datetime(2026, 11, 23, 17, 0, tzinfo=HANOI)
+
+
+def check_procedure(code, processing_days, steps):
+    """The plan of a valid procedure; InvalidInput with every problem otherwise (as registering it answers)."""
+    plan, errors = procedure_rules.procedure_errors(code, processing_days, steps)
+    if errors:
+        raise InvalidInput("the procedure cannot be registered as given", errors)
+    return plan
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -37,43 +47,43 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     (at(24, 8, 30), "late"),
 ])
 def test_dossiers_completion_is_judged_by_the_local_due_date(completed_at, expected):
-    assert domain.completion_timeliness(completed_at, DUE, TZ) == expected
+    assert dossier_rules.completion_timeliness(completed_at, DUE, TZ) == expected
 
 
 def test_dossiers_timeliness_uses_hanoi_dates_whatever_the_offset_of_the_instants():
     due_in_utc = DUE.astimezone(UTC)  # 10:00Z on the 23rd
     # 17:30Z on the 23rd is already 00:30 on the 24th in Hà Nội: late, though the UTC date matches.
-    assert domain.completion_timeliness(datetime(2026, 11, 23, 17, 30, tzinfo=UTC), due_in_utc, TZ) == "late"
+    assert dossier_rules.completion_timeliness(datetime(2026, 11, 23, 17, 30, tzinfo=UTC), due_in_utc, TZ) == "late"
     # 17:30Z on the 22nd is 00:30 on the 23rd in Hà Nội: the due date itself.
-    assert domain.completion_timeliness(datetime(2026, 11, 22, 17, 30, tzinfo=UTC), due_in_utc, TZ) == "on_time"
+    assert dossier_rules.completion_timeliness(datetime(2026, 11, 22, 17, 30, tzinfo=UTC), due_in_utc, TZ) == "on_time"
     # 16:59Z on the 22nd is 23:59 on the 22nd in Hà Nội: the day before.
-    assert domain.completion_timeliness(datetime(2026, 11, 22, 16, 59, tzinfo=UTC), due_in_utc, TZ) == "early"
+    assert dossier_rules.completion_timeliness(datetime(2026, 11, 22, 16, 59, tzinfo=UTC), due_in_utc, TZ) == "early"
 
 
 # -- standing of an open dossier -----------------------------------------------------------------
 
 def test_dossiers_open_dossier_is_overdue_from_its_due_instant():
-    before = domain.standing("received", DUE, None, DUE - timedelta(seconds=1))
+    before = dossier_rules.standing("received", DUE, None, DUE - timedelta(seconds=1))
     assert (before.timeliness, before.overdue_since) == ("within_deadline", None)
-    at_due = domain.standing("received", DUE, None, DUE)
+    at_due = dossier_rules.standing("received", DUE, None, DUE)
     assert (at_due.timeliness, at_due.overdue_since) == ("overdue", DUE)
 
 
 def test_dossiers_finished_dossier_keeps_its_judgement_whatever_the_time():
-    done = domain.standing("completed", DUE, "on_time", DUE + timedelta(days=30))
+    done = dossier_rules.standing("completed", DUE, "on_time", DUE + timedelta(days=30))
     assert (done.timeliness, done.overdue_since) == ("on_time", None)
 
 
 # -- who answers for a late dossier --------------------------------------------------------------
 
 def test_dossiers_a_late_dossier_names_its_handler_and_unit():
-    late = domain.responsibility("late", "CB-0042", "PHUONG-HOAN-KIEM")
+    late = control_sheet.responsibility("late", "CB-0042", "PHUONG-HOAN-KIEM")
     assert (late.step, late.official, late.unit) == (None, "CB-0042", "PHUONG-HOAN-KIEM")
 
 
 @pytest.mark.parametrize("timeliness", ["early", "on_time"])
 def test_dossiers_a_timely_dossier_names_nobody(timeliness):
-    fine = domain.responsibility(timeliness, "CB-0042", "PHUONG-HOAN-KIEM")
+    fine = control_sheet.responsibility(timeliness, "CB-0042", "PHUONG-HOAN-KIEM")
     assert (fine.step, fine.official, fine.unit) == (None, None, None)
 
 
@@ -84,14 +94,14 @@ def step(key: str, days: str) -> dict:
 
 
 def test_dossiers_step_budgets_that_sum_to_the_legal_time_are_accepted_in_order():
-    plan = domain.check_procedure("1.004227", Decimal("3"), [
+    plan = check_procedure("1.004227", Decimal("3"), [
         step("receive", "0.25"), step("assign", "0.25"), step("appraise", "0.5"), step("submit", "0.5"),
         step("approve", "1.5")])
     assert [p.key for p in plan] == ["receive", "assign", "appraise", "submit", "approve"]
 
 
 def test_dossiers_a_procedure_without_steps_is_accepted():
-    assert domain.check_procedure("1.004227", Decimal("15"), []) == []
+    assert check_procedure("1.004227", Decimal("15"), []) == []
 
 
 @pytest.mark.parametrize("steps", [
@@ -100,14 +110,14 @@ def test_dossiers_a_procedure_without_steps_is_accepted():
 ])
 def test_dossiers_step_budgets_must_add_up_to_the_processing_time(steps):
     with pytest.raises(InvalidInput) as caught:
-        domain.check_procedure("1.004227", Decimal("3"), steps)
+        check_procedure("1.004227", Decimal("3"), steps)
     assert list(caught.value.errors) == ["steps"]
     assert "processing_days is 3" in caught.value.errors["steps"][0]
 
 
 def test_dossiers_each_step_needs_a_positive_budget_and_its_own_key():
     with pytest.raises(InvalidInput) as caught:
-        domain.check_procedure("1.004227", Decimal("1"), [step("receive", "0"), step("receive", "1")])
+        check_procedure("1.004227", Decimal("1"), [step("receive", "0"), step("receive", "1")])
     messages = " ".join(caught.value.errors["steps"])
     assert "greater than 0" in messages
     assert "used twice" in messages
@@ -117,7 +127,7 @@ def test_dossiers_each_step_needs_a_positive_budget_and_its_own_key():
     ("0", "greater than 0"), ("-1", "greater than 0"), ("0.00001", "4 decimal places"), ("1001", "at most 1000")])
 def test_dossiers_processing_time_must_be_a_storable_positive_budget(days, message):
     with pytest.raises(InvalidInput) as caught:
-        domain.check_procedure("1.004227", Decimal(days), [])
+        check_procedure("1.004227", Decimal(days), [])
     assert message in " ".join(caught.value.errors["processing_days"])
 
 
@@ -126,36 +136,36 @@ def test_dossiers_processing_time_must_be_a_storable_positive_budget(days, messa
 @pytest.mark.parametrize(("days", "shown"), [
     ("1.0000", "1"), ("10.0000", "10"), ("0.2500", "0.25"), ("1.5", "1.5"), ("120", "120")])
 def test_dossiers_budgets_are_shown_without_noise(days, shown):
-    assert domain.format_days(Decimal(days)) == shown
+    assert dossier_rules.format_days(Decimal(days)) == shown
 
 
 @pytest.mark.parametrize(("code", "valid"), [
     ("HS-202611-ABC234", True), ("000.00.20.H26-261116-0001", True), ("1.004227", True),
     ("", False), ("HS/2026", False), ("HS 2026", False), ("-HS", False), ("X" * 65, False)])
 def test_dossiers_codes_must_be_usable_in_urls(code, valid):
-    assert domain.is_valid_code(code) is valid
+    assert dossier_rules.is_valid_code(code) is valid
 
 
 def test_dossiers_a_dossier_cannot_be_received_in_the_future_beyond_clock_drift():
     now = at(21, 10)
-    domain.check_received_at(now + timedelta(minutes=4), now)  # another desk's clock running ahead
+    dossier_rules.check_received_at(now + timedelta(minutes=4), now)  # another desk's clock running ahead
     with pytest.raises(InvalidInput) as caught:
-        domain.check_received_at(now + timedelta(hours=1), now)
+        dossier_rules.check_received_at(now + timedelta(hours=1), now)
     assert "received_at" in caught.value.errors
 
 
 def test_dossiers_instants_without_offset_are_refused_not_guessed():
     with pytest.raises(InvalidInput) as caught:
-        domain.check_received_at(datetime(2026, 11, 20, 16, 0), at(21, 10))
+        dossier_rules.check_received_at(datetime(2026, 11, 20, 16, 0), at(21, 10))
     assert "+07:00" in caught.value.errors["received_at"][0]
     with pytest.raises(InvalidInput) as caught:
-        domain.check_completed_at(datetime(2026, 11, 21, 9, 0), at(20, 16), at(21, 10))
+        dossier_rules.check_completed_at(datetime(2026, 11, 21, 9, 0), at(20, 16), at(21, 10))
     assert "completed_at" in caught.value.errors
 
 
 def test_dossiers_a_dossier_cannot_be_finished_before_it_was_received():
     with pytest.raises(InvalidInput) as caught:
-        domain.check_completed_at(at(20, 15), at(20, 16), at(21, 10))
+        dossier_rules.check_completed_at(at(20, 15), at(20, 16), at(21, 10))
     assert "completed_at" in caught.value.errors
 
 
@@ -165,7 +175,7 @@ def test_dossiers_skipped_days_explain_the_cutoff_and_the_weekend():
     calendar = WorkingCalendar()
     received = at(20, 16)  # Friday, after the 15:00 cut-off
     explanation = calendar.explain(received, 1)
-    skipped = domain.skipped_days(calendar, received, explanation)
+    skipped = working_time.skipped_days(calendar, received, explanation)
     assert [(d["day"], d["reason"]) for d in skipped] == [
         ("2026-11-20", "after_cutoff"), ("2026-11-21", "saturday"), ("2026-11-22", "sunday")]
     assert skipped[0]["label_vi"].startswith("Tiếp nhận sau 15:00")
@@ -174,4 +184,4 @@ def test_dossiers_skipped_days_explain_the_cutoff_and_the_weekend():
 def test_dossiers_nothing_is_skipped_for_a_dossier_finished_within_its_day():
     calendar = WorkingCalendar()
     received = at(23, 8)
-    assert domain.skipped_days(calendar, received, calendar.explain(received, "0.5")) == []
+    assert working_time.skipped_days(calendar, received, calendar.explain(received, "0.5")) == []

@@ -10,10 +10,21 @@ from types import SimpleNamespace
 
 import pytest
 
-from services.dossiers import catalog, domain
+from services.dossiers.domain import procedure as procedure_rules
+from services.dossiers.domain import procedure_list
+from services.dossiers.use_cases import procedures
 from shared.errors import InvalidInput
+from shared.versions import in_force
 
-HEADER = ",".join(catalog.CSV_COLUMNS)
+HEADER = ",".join(procedure_list.CSV_COLUMNS)
+
+
+def check_procedure(code, processing_days, steps):
+    """The plan of a valid procedure; InvalidInput with every problem otherwise (as registering it answers)."""
+    plan, errors = procedure_rules.procedure_errors(code, processing_days, steps)
+    if errors:
+        raise InvalidInput("the procedure cannot be registered as given", errors)
+    return plan
 
 
 def csv_text(*rows: str) -> str:
@@ -27,7 +38,7 @@ def problems(exc: pytest.ExceptionInfo) -> dict[str, list[str]]:
 # -- the shipped sample ----------------------------------------------------------------------------
 
 def test_dossiers_sample_catalog_holds_real_procedures_with_plans_that_add_up():
-    entries = catalog.read_catalog(catalog.SAMPLE)
+    entries = procedures.read_procedure_list(procedures.SAMPLE_LIST)
     by_code = {entry.code: entry for entry in entries}
     assert 15 <= len(entries) <= 30
     assert len(by_code) == len(entries)
@@ -47,7 +58,7 @@ def test_dossiers_sample_catalog_holds_real_procedures_with_plans_that_add_up():
 # -- CSV -------------------------------------------------------------------------------------------
 
 def test_dossiers_csv_rows_of_one_version_continue_below_their_first_row():
-    entries = catalog.parse_csv(csv_text(
+    entries = procedure_list.parse_csv(csv_text(
         "1.004873,Thủ tục cấp Giấy xác nhận tình trạng hôn nhân,Cấp xã,Hộ tịch,,3,có,không,Luật Hộ tịch 2014,"
         "receive,Tiếp nhận hồ sơ,\"0,5\",Bộ phận một cửa",
         "1.004873,,,,,,,,,appraise,Thẩm định,1,",
@@ -59,7 +70,7 @@ def test_dossiers_csv_rows_of_one_version_continue_below_their_first_row():
     [entry] = entries
     assert entry.level == "commune"
     first, second = entry.versions
-    assert first.effective_from == domain.IN_FORCE_SINCE_ALWAYS
+    assert first.effective_from == procedure_rules.IN_FORCE_SINCE_ALWAYS
     assert (first.processing_days, first.supplements_allowed, first.extensions_allowed) == (3, True, False)
     assert [(s.key, s.days, s.performer) for s in first.steps] == [
         ("receive", Decimal("0.5"), "Bộ phận một cửa"), ("appraise", 1, None), ("approve", Decimal("1.5"),
@@ -71,7 +82,7 @@ def test_dossiers_csv_rows_of_one_version_continue_below_their_first_row():
 
 def test_dossiers_csv_reports_every_problem_with_its_line_before_anything_is_imported():
     with pytest.raises(InvalidInput) as exc:
-        catalog.parse_csv(csv_text(
+        procedure_list.parse_csv(csv_text(
             "1.000001,Thủ tục một,tỉnh,,,3,,,,receive,Tiếp nhận,1,",
             "1.000001,,,,,,,,,approve,Phê duyệt,1,",  # 2 days of steps for 3 legal days
             "1.000002,Thủ tục hai,phường,,,abc,,,,,,,",  # unknown level, days not a number
@@ -92,7 +103,7 @@ def test_dossiers_csv_reports_every_problem_with_its_line_before_anything_is_imp
 
 def test_dossiers_csv_header_must_name_the_known_columns():
     with pytest.raises(InvalidInput) as exc:
-        catalog.parse_csv("code,name,days\n1.000001,Thủ tục,1\n")
+        procedure_list.parse_csv("code,name,days\n1.000001,Thủ tục,1\n")
     [messages] = problems(exc).values()
     assert any("lacks processing_days" in m for m in messages)
     assert any("unknown column(s) days" in m for m in messages)
@@ -110,10 +121,10 @@ def test_dossiers_json_catalog_reads_versions_in_date_order():
                        {"key": "approve", "name": "Phê duyệt", "days": "1.5", "performer": "Phòng Kinh tế"}]},
             {"processing_days": "3", "legal_basis": "Nghị định 01/2021/NĐ-CP"},
         ]}]}
-    [entry] = catalog.parse_json(json.dumps(document, ensure_ascii=False))
+    [entry] = procedure_list.parse_json(json.dumps(document, ensure_ascii=False))
     old, new = entry.versions
     assert (old.effective_from, old.processing_days, old.legal_basis) == (
-        domain.IN_FORCE_SINCE_ALWAYS, 3, "Nghị định 01/2021/NĐ-CP")
+        procedure_rules.IN_FORCE_SINCE_ALWAYS, 3, "Nghị định 01/2021/NĐ-CP")
     assert (new.effective_from, new.supplements_allowed, new.steps[0].days) == (date(2027, 1, 1), False,
                                                                                Decimal("0.5"))
     assert entry.version_where == ("procedures[0].versions[1]", "procedures[0].versions[0]")
@@ -127,7 +138,7 @@ def test_dossiers_json_catalog_names_the_path_of_each_problem():
             {"processing_days": 1, "steps": [{"key": "a", "name": "Bước", "days": "nửa"}]}]},
     ]
     with pytest.raises(InvalidInput) as exc:
-        catalog.parse_json(json.dumps(document, ensure_ascii=False))
+        procedure_list.parse_json(json.dumps(document, ensure_ascii=False))
     errors = problems(exc)
     assert "not a number" in errors["procedures[0].versions[0].processing_days"][0]
     assert "listed twice" in errors["procedures[1].code"][0]
@@ -139,9 +150,9 @@ def test_dossiers_catalog_file_format_comes_from_its_extension(tmp_path):
     path = tmp_path / "catalog.txt"
     path.write_text(csv_text("1.000001,Thủ tục,,,,1,,,,,,,"), encoding="utf-8")
     with pytest.raises(InvalidInput) as exc:
-        catalog.read_catalog(path)
+        procedures.read_procedure_list(path)
     assert "format" in problems(exc)
-    [entry] = catalog.read_catalog(path, "csv")
+    [entry] = procedures.read_procedure_list(path, "csv")
     assert entry.versions[0].steps == ()
 
 
@@ -149,7 +160,7 @@ def test_dossiers_catalog_file_format_comes_from_its_extension(tmp_path):
     ("commune", "commune"), ("Cấp xã", "commune"), ("XÃ", "commune"), ("tỉnh", "province"),
     ("Cấp Huyện", "district"), ("Bộ", "central"), ("trung ương", "central")])
 def test_dossiers_catalog_levels_accept_the_vietnamese_words(word, level):
-    assert catalog.parse_level(word) == level
+    assert procedure_list.parse_level(word) == level
 
 
 # -- version rules ---------------------------------------------------------------------------------
@@ -160,26 +171,26 @@ def version(number: int, start: date):
 
 def test_dossiers_the_version_in_force_is_the_latest_started_on_or_before_the_day():
     versions = [version(1, date(2025, 1, 1)), version(2, date(2026, 7, 1))]
-    assert domain.version_in_force(versions, date(2024, 12, 31)) is None
-    assert domain.version_in_force(versions, date(2025, 1, 1)).version == 1
-    assert domain.version_in_force(versions, date(2026, 6, 30)).version == 1
-    assert domain.version_in_force(versions, date(2026, 7, 1)).version == 2
+    assert in_force(versions, date(2024, 12, 31)) is None
+    assert in_force(versions, date(2025, 1, 1)).version == 1
+    assert in_force(versions, date(2026, 6, 30)).version == 1
+    assert in_force(versions, date(2026, 7, 1)).version == 2
 
 
 def test_dossiers_a_new_version_never_changes_a_day_already_judged():
     starts = [date(2025, 1, 1)]
-    assert domain.new_version_errors(date(2026, 7, 1), starts, last_received_on=date(2026, 6, 30)) == []
-    [before_latest] = domain.new_version_errors(date(2025, 1, 1), starts, last_received_on=None)
+    assert procedure_rules.new_version_errors(date(2026, 7, 1), starts, last_received_on=date(2026, 6, 30)) == []
+    [before_latest] = procedure_rules.new_version_errors(date(2025, 1, 1), starts, last_received_on=None)
     assert "after 2025-01-01" in before_latest
-    [received] = domain.new_version_errors(date(2026, 6, 30), starts, last_received_on=date(2026, 6, 30))
+    [received] = procedure_rules.new_version_errors(date(2026, 6, 30), starts, last_received_on=date(2026, 6, 30))
     assert "received on 2026-06-30" in received and "2026-07-01 at the earliest" in received
 
 
 def test_dossiers_step_performer_is_kept_and_bounded():
-    plan = domain.check_procedure("1.000001", Decimal("1"), [
+    plan = check_procedure("1.000001", Decimal("1"), [
         {"key": "receive", "name": "Tiếp nhận", "days": Decimal("1"), "performer": " Bộ phận một cửa "}])
     assert plan[0].performer == "Bộ phận một cửa"
     with pytest.raises(InvalidInput) as exc:
-        domain.check_procedure("1.000001", Decimal("1"), [
+        check_procedure("1.000001", Decimal("1"), [
             {"key": "receive", "name": "Tiếp nhận", "days": Decimal("1"), "performer": "x" * 201}])
     assert "performer is longer than 200" in exc.value.errors["steps"][0]

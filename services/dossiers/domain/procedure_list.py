@@ -1,4 +1,5 @@
-"""The procedure catalog from a file: parsing CSV and JSON into checked entries, then the import use case.
+"""A procedure list from a file (CSV or JSON) read into checked rows, one per procedure; pure: the text is
+passed in (the import is `use_cases.procedures.import_procedure_list`).
 
 CSV (UTF-8, header on the first line, one row per step of a version):
 
@@ -34,15 +35,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
-from services.dossiers import domain, service
+from services.dossiers.domain.dossier import CODE_RULE, is_valid_code
+from services.dossiers.domain.procedure import (
+    IN_FORCE_SINCE_ALWAYS,
+    MAX_LEGAL_BASIS,
+    ProcedureRow,
+    VersionTerms,
+    description_errors,
+    procedure_errors,
+)
 from shared.errors import InvalidInput
-from shared.uow import UnitOfWork
-
-# Real procedures of the national public service portal, with step plans: the demo loads it.
-SAMPLE = Path(__file__).parent / "data" / "procedures.csv"
 
 CSV_COLUMNS = ("code", "name", "level", "field", "effective_from", "processing_days", "supplements_allowed",
                "extensions_allowed", "legal_basis", "step_key", "step_name", "step_days", "step_performer")
@@ -142,8 +146,8 @@ def parse_date(text: str) -> date:
 
 # -- CSV --------------------------------------------------------------------------------------------
 
-def parse_csv(text: str, source: str = "the CSV file") -> list[domain.CatalogEntry]:
-    """Catalog entries from CSV text (layout in the module docstring); InvalidInput lists every problem."""
+def parse_csv(text: str, source: str = "the CSV file") -> list[ProcedureRow]:
+    """Procedure rows from CSV text (layout in the module docstring); InvalidInput lists every problem."""
     errors = _Errors()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
     header = [(name or "").strip() for name in (reader.fieldnames or [])]
@@ -229,7 +233,7 @@ def _merge(values: dict[str, str], column: str, value: str, place: str, errors: 
                                         "leave it blank or repeat the same value")
 
 
-def _entries(procedures: dict[str, _Procedure], errors: _Errors, source: str) -> list[domain.CatalogEntry]:
+def _entries(procedures: dict[str, _Procedure], errors: _Errors, source: str) -> list[ProcedureRow]:
     entries = []
     for code, procedure in procedures.items():
         versions = []
@@ -244,10 +248,10 @@ def _entries(procedures: dict[str, _Procedure], errors: _Errors, source: str) ->
 
 
 def _terms(code: str, values: dict[str, Any], steps: list[dict], place: str,
-           errors: _Errors) -> domain.VersionTerms | None:
+           errors: _Errors) -> VersionTerms | None:
     """A version's terms from raw values (CSV text or JSON values); None when any is wrong."""
     ok = True
-    effective_from = domain.IN_FORCE_SINCE_ALWAYS
+    effective_from = IN_FORCE_SINCE_ALWAYS
     if values.get("effective_from") not in (None, ""):
         try:
             effective_from = _value(values["effective_from"], parse_date)
@@ -274,19 +278,19 @@ def _terms(code: str, values: dict[str, Any], steps: list[dict], place: str,
                 errors.add(f"{place}.{name}", str(exc))
                 ok = False
     legal_basis = values.get("legal_basis") or None
-    if legal_basis is not None and (not isinstance(legal_basis, str) or len(legal_basis) > domain.MAX_LEGAL_BASIS):
-        errors.add(f"{place}.legal_basis", f"must be text of at most {domain.MAX_LEGAL_BASIS} characters")
+    if legal_basis is not None and (not isinstance(legal_basis, str) or len(legal_basis) > MAX_LEGAL_BASIS):
+        errors.add(f"{place}.legal_basis", f"must be text of at most {MAX_LEGAL_BASIS} characters")
         ok = False
     if not ok:
         return None
-    plan, problems = domain.procedure_errors(code, processing_days, steps)
+    plan, problems = procedure_errors(code, processing_days, steps)
     for name, messages in problems.items():
         if name != "code":  # said once, for the procedure
             for message in messages:
                 errors.add(f"{place}.{name}", message)
     if problems:
         return None
-    return domain.VersionTerms(effective_from=effective_from, processing_days=processing_days, steps=tuple(plan),
+    return VersionTerms(effective_from=effective_from, processing_days=processing_days, steps=tuple(plan),
                                legal_basis=legal_basis.strip() if legal_basis else None, **flags)
 
 
@@ -298,11 +302,11 @@ def _value(raw: Any, parse: Callable[[str], Any]) -> Any:
     return parse(str(raw))
 
 
-def _entry(code: str, values: dict[str, Any], versions: list[tuple[domain.VersionTerms | None, str]],
-           where: str, errors: _Errors) -> domain.CatalogEntry | None:
+def _entry(code: str, values: dict[str, Any], versions: list[tuple[VersionTerms | None, str]],
+           where: str, errors: _Errors) -> ProcedureRow | None:
     ok = True
-    if not domain.is_valid_code(code):
-        errors.add(f"{where}.code", f"{code!r} is not usable; use {domain.CODE_RULE}")
+    if not is_valid_code(code):
+        errors.add(f"{where}.code", f"{code!r} is not usable; use {CODE_RULE}")
         ok = False
     name = str(values.get("name") or "").strip()
     level = None
@@ -313,7 +317,7 @@ def _entry(code: str, values: dict[str, Any], versions: list[tuple[domain.Versio
             errors.add(f"{where}.level", str(exc))
             ok = False
     field_name = str(values.get("field") or "").strip() or None
-    for column, messages in domain.description_errors(name, level, field_name).items():
+    for column, messages in description_errors(name, level, field_name).items():
         for message in messages:
             errors.add(f"{where}.{column}", message)
         ok = False
@@ -323,15 +327,15 @@ def _entry(code: str, values: dict[str, Any], versions: list[tuple[domain.Versio
     if not ok or any(terms is None for terms, _ in versions):
         return None
     ordered = sorted(versions, key=lambda pair: pair[0].effective_from)
-    return domain.CatalogEntry(code=code, name=name, level=level, field=field_name,
+    return ProcedureRow(code=code, name=name, level=level, field=field_name,
                                versions=tuple(terms for terms, _ in ordered),
                                version_where=tuple(place for _, place in ordered), where=where)
 
 
 # -- JSON -------------------------------------------------------------------------------------------
 
-def parse_json(text: str, source: str = "the JSON file") -> list[domain.CatalogEntry]:
-    """Catalog entries from JSON text (layout in the module docstring); InvalidInput lists every problem."""
+def parse_json(text: str, source: str = "the JSON file") -> list[ProcedureRow]:
+    """Procedure rows from JSON text (layout in the module docstring); InvalidInput lists every problem."""
     errors = _Errors()
     try:
         document = json.loads(text.lstrip("\ufeff"))
@@ -413,28 +417,3 @@ def _json_steps(raw: Any, place: str, errors: _Errors) -> list[dict] | None:
         steps.append({"key": (step.get("key") or "").strip(), "name": step.get("name") or "", "days": days,
                       "performer": performer})
     return steps if ok else None
-
-
-# -- files and the use case -------------------------------------------------------------------------
-
-def read_catalog(path: str | Path, fmt: str | None = None) -> list[domain.CatalogEntry]:
-    """Parse a catalog file; the format comes from `fmt` or the file's extension."""
-    path = Path(path)
-    fmt = fmt or path.suffix.lstrip(".").lower()
-    if fmt not in FORMATS:
-        raise InvalidInput(f"{path.name}: cannot tell the format; name the file .csv or .json or pass --format",
-                           {"format": [f"use one of {', '.join(FORMATS)}"]})
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"cannot read the catalog file: {exc}", {"path": [str(path)]}) from exc
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path.name} is not UTF-8 text: {exc}", {"path": [str(path)]}) from exc
-    parse = parse_csv if fmt == "csv" else parse_json
-    return parse(text, source=path.name)
-
-
-def import_file(uow: UnitOfWork, path: str | Path, fmt: str | None = None,
-                progress: Callable[[int, int], None] | None = None) -> service.CatalogImport:
-    """Check a whole catalog file and import it, all or nothing (see the module docstring)."""
-    return service.import_procedures(uow, read_catalog(path, fmt), progress)
