@@ -10,7 +10,7 @@ from decimal import Decimal
 from services.dossiers.domain.dossier import CODE_RULE, DAY_PLACES, MAX_PROCESSING_DAYS, format_days, is_valid_code
 
 # Levels of government that handle a procedure (the portal's "cấp thực hiện"). The district level ended on
-# 1 July 2025, but versions in force before that date and older catalogs still name it.
+# 1 July 2025, but versions in force before that date and older procedure lists still name it.
 LEVELS = {"central": "Cấp trung ương", "province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
 # A procedure registered without a start date is in force on any date a dossier can carry.
 IN_FORCE_SINCE_ALWAYS = date(1900, 1, 1)
