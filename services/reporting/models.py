@@ -55,7 +55,7 @@ class Unit(Base):
 
 class DossierFact(Base):
     """One dossier as its events tell it. The slots keep what each kind of event said (the merge
-    rules are in domain.DossierFact); the other columns are the effective view, for queries."""
+    rules are in domain.dossier_facts.DossierFact); the other columns are the effective view, for queries."""
 
     __tablename__ = "dossier_facts"
 
@@ -89,9 +89,9 @@ class DossierFact(Base):
 
 
 class Scorecard(Base):
-    """One unit's stored row for one month (see domain.month_changes): the dossiers it completed in the
+    """One unit's stored row for one month (see domain.dossier_facts.month_changes): the dossiers it completed in the
     month, by timeliness, and how its open dossiers changed over the month. A month's scorecard is
-    these completions plus what was open at the month's end (domain.month_tally)."""
+    these completions plus what was open at the month's end (domain.dossier_facts.month_tally)."""
 
     __tablename__ = "scorecards"
 
@@ -134,7 +134,7 @@ class PublishedRanking(Base):
 
 class Occurrence(Base):
     """Something that happened to a dossier, a piece of feedback, an explanation or a sanction, counted
-    for a unit at an instant (domain.occurrence_from_event): hand-overs, supplements, apologies, ends,
+    for a unit at an instant (domain.occurrences.occurrence_from_event): hand-overs, supplements, apologies, ends,
     sent-backs, explanations and their outcome, violations, proposals and decisions, feedback steps.
     Once per natural key (kind, subject, key), whatever the event ids."""
 
@@ -159,7 +159,7 @@ class Occurrence(Base):
 
 class TaskFact(Base):
     """One task as its events tell it, for its lead unit. The slots keep what each kind of event said
-    (the merge rules are in domain.TaskFact); the other columns are the effective view, for queries."""
+    (the merge rules are in domain.task_facts.TaskFact); the other columns are the effective view, for queries."""
 
     __tablename__ = "task_facts"
 
@@ -175,13 +175,13 @@ class TaskFact(Base):
     completion: Mapped[dict | None] = mapped_column(JSON)
     overdue: Mapped[dict | None] = mapped_column(JSON)
     extension: Mapped[dict | None] = mapped_column(JSON)
-    # Whether the task's figures are in `task_months` (domain.counted_in_months); a task completed in a month
+    # Whether the task's figures are in `task_months` (domain.task_facts.counted_in_months); a task completed in a month
     # before the one it was assigned in (bad data) is not, and the ranking judges it row by row.
     in_counters: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     # The instants a running month's ranking looks up: tasks whose standing changes between now and the
-    # month's end are judged row by row (service._task_counters).
+    # month's end are judged row by row (use_cases.figures.task_counts).
     __table_args__ = (Index("ix_task_facts_lead_unit_assigned_at", "lead_unit", "assigned_at"),
                       Index("ix_task_facts_due_at", "due_at"),
                       Index("ix_task_facts_completed_at", "completed_at"),
@@ -191,7 +191,7 @@ class TaskFact(Base):
 
 
 class TaskMonth(Base):
-    """A lead unit's stored task row for one month (see domain.task_month_changes): tasks assigned and
+    """A lead unit's stored task row for one month (see domain.task_facts.task_month_changes): tasks assigned and
     completed in the month, and how the number of its tasks open past their deadline at the month's end
     changed. With `unit_tasks` it gives the task figures of any run of whole months in one query."""
 
@@ -219,7 +219,7 @@ class UnitTasks(Base):
 
 
 class FigureMonth(Base):
-    """A unit's stored counts for one month of the composite's other figures (domain.FIGURE_COUNTERS):
+    """A unit's stored counts for one month of the composite's other figures (domain.occurrences.FIGURE_COUNTERS):
     explanations requested and missed, feedback steps handled (on time) and overdue, ratings (satisfied).
     Added to when an occurrence or a rating is stored the first time; a period of whole months sums its rows."""
 
