@@ -25,6 +25,7 @@ python3 runs), KYCUONG_IMAGE_SOURCE (as --source).
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import hashlib
 import json
 import os
@@ -257,8 +258,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     if args.what in ("all", "bases"):
-        for name in BASES:
-            build_base(name)
+        # Side by side: each is mostly waiting on downloads and dpkg; a failure stops the build.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=len(BASES)) as pool:
+            for future in [pool.submit(build_base, name) for name in BASES]:
+                future.result()
         for image, directory in SERVICE_IMAGES.items():
             build_service_image(image, directory)
     if args.what in ("all", "app"):
