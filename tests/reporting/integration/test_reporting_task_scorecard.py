@@ -249,7 +249,7 @@ def test_reporting_the_composite_ranking_reads_the_same_task_figures_as_the_scor
     """The ranking counts tasks from the month rows; the scorecard judges each task. In the running month
     (now 16/11) T6, T8 and T9 fall due after now: the rows count them overdue at the month's end, the
     ranking must not yet."""
-    from services.reporting.domain import Period
+    from services.reporting.domain.periods import Period
     from services.reporting.use_cases import figures as read_side
     from services.reporting.use_cases import projections
 
