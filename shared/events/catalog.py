@@ -8,9 +8,11 @@ new type. Events carry codes, never a citizen's name, phone, e-mail or ID number
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from marshmallow import EXCLUDE, RAISE, ValidationError, fields, missing, validate
@@ -180,6 +182,7 @@ def _schema(event_type: str, strict: bool) -> EventData:
 # is still marshmallow's. tests/shared/unit/test_shared_event_speedups.py checks both agree on every type.
 
 _ABSENT = object()
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class _NotPlain(Exception):
@@ -215,6 +218,38 @@ def _plain_loader(fld: fields.Field) -> Callable[[Any], Any] | None:
             if type(value) is not bool:
                 raise _NotPlain
             return value
+    elif kind is fields.Date and fld.format in (None, "iso", "iso8601"):
+        def load(value):
+            if type(value) is not str or not _ISO_DATE.match(value):
+                raise _NotPlain
+            return date.fromisoformat(value)  # marshmallow's parser for the "iso" format
+    elif kind is fields.Decimal and fld.places is None and not fld.allow_nan:  # as_string is for dumping
+        def load(value):
+            if type(value) not in (int, str):  # floats, bools: marshmallow's call
+                raise _NotPlain
+            number = Decimal(str(value))  # as marshmallow's Decimal field reads it
+            if not number.is_finite():
+                raise _NotPlain
+            return number
+    elif kind is fields.List:
+        inner = _plain_loader(fld.inner)
+        if inner is None:
+            return None
+
+        def load(value):
+            if type(value) is not list:
+                raise _NotPlain
+            return [inner(item) for item in value]
+    elif kind is fields.Dict:
+        keys = _plain_loader(fld.key_field) if fld.key_field is not None else None
+        values = _plain_loader(fld.value_field) if fld.value_field is not None else None
+        if (fld.key_field is not None and keys is None) or (fld.value_field is not None and values is None):
+            return None
+
+        def load(value):
+            if type(value) is not dict:
+                raise _NotPlain
+            return {keys(k) if keys else k: values(v) if values else v for k, v in value.items()}
     else:
         return None
     if not fld.validators:

@@ -203,3 +203,27 @@ def test_the_body_is_a_structured_json_document_with_the_platform_extensions():
     assert set(document) == {"id", "source", "type", "specversion", "time", "subject", "datacontenttype", "unit",
                              "correlationid", "causationid", "dataversion", "data"}
     assert document["time"] == "2026-11-16T02:00:00Z"
+
+
+@pytest.mark.parametrize("event_type", list(CATALOG))
+def test_what_a_consumer_loads_is_what_marshmallow_loads(event_type):
+    """A handler reads `event.values`: the quick loader must give exactly marshmallow's values (datetimes,
+    dates, decimals, defaults), and refuse, naming the fields, whatever marshmallow refuses."""
+    schema = catalog._schema(event_type, False)
+    for label, data in variants(event_type):
+        try:
+            expected = schema.load(data)
+        except ValidationError as exc:
+            with pytest.raises(InvalidInput) as refused:
+                catalog.load(event_type, data)
+            assert refused.value.errors == exc.normalized_messages(), label
+            continue
+        loaded = catalog.load(event_type, data)
+        assert loaded == expected, label
+        assert {k: type(v) for k, v in loaded.items()} == {k: type(v) for k, v in expected.items()}, label
+
+
+def test_every_type_a_consumer_reads_by_the_thousand_takes_the_quick_loader():
+    # ranking.updated (nested entries) comes once per re-ranking of a period, not once per dossier.
+    slow = [name for name in CATALOG if catalog._plain_load(name, False) is None]
+    assert slow == ["ranking.updated"], f"types that fall back to marshmallow on every event: {slow}"
