@@ -4,7 +4,7 @@ and the order of two slots of one kind that does not depend on which arrived fir
 from __future__ import annotations
 
 from dataclasses import fields
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from shared.errors import InvalidInput
 
@@ -21,7 +21,12 @@ def parse_instant(value: str | datetime, name: str) -> datetime:
 
 
 def text_or_none(value) -> str | None:
-    return None if value is None else str(value)
+    """An event's value as text for a fact's details: instants and dates in ISO 8601, as the events write them."""
+    if value is None:
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
 
 
 def arrival_independent_key(slot) -> tuple:

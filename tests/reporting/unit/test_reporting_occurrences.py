@@ -29,3 +29,18 @@ def test_reporting_an_explanation_submitted_after_its_deadline_is_not_on_time():
             "submitted_at": at(11, 20).isoformat(), "due_at": at(11, 19, 17).isoformat()}
     occurrence = occurrence_from_event("explanation.submitted", data, at(11, 20))
     assert (occurrence.on_time, occurrence.related) == (False, "D3")
+
+
+def test_reporting_details_write_instants_in_iso_8601_from_typed_event_values():
+    """Consumers hand projections typed values (event.values); a drill-down shows instants as the events wrote them."""
+    from datetime import timedelta, timezone
+
+    from shared.events import catalog
+
+    hanoi = timezone(timedelta(hours=7))
+    data = catalog.load("dossier.deadline_changed", {
+        "code": "HS-1", "unit": "W00070", "reason": "calendar_changed",
+        "previous_due_at": "2026-11-20T17:00:00+07:00", "due_at": "2026-11-23T17:00:00+07:00"})
+    occurrence = occurrence_from_event("dossier.deadline_changed", data, datetime(2026, 11, 19, 9, tzinfo=hanoi))
+    assert occurrence.detail["previous_due_at"] == "2026-11-20T17:00:00+07:00"
+    assert occurrence.detail["due_at"] == "2026-11-23T17:00:00+07:00"
