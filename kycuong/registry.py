@@ -12,7 +12,3 @@ def spec(name: str) -> ServiceSpec:
     if name not in SERVICES:
         raise SystemExit(f"unknown service {name!r}; the services are: {', '.join(SERVICES)}")
     return importlib.import_module(f"services.{name}.app").build()
-
-
-def all_specs() -> list[ServiceSpec]:
-    return [spec(name) for name in SERVICES]

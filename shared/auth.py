@@ -100,11 +100,3 @@ def decode_token(token: str, settings) -> Principal:
     if isinstance(roles, str):
         roles = roles.split()
     return Principal(sub=str(claims["sub"]), unit=claims.get("unit"), roles=frozenset(roles))
-
-
-def __getattr__(name: str):  # TRANSITION: removed once every service imports these from shared.web
-    if name in ("current_principal", "require_roles"):
-        from shared.web import access
-
-        return getattr(access, name)
-    raise AttributeError(name)

@@ -347,10 +347,6 @@ def load(event_type: str, data: dict) -> dict:
         raise InvalidInput(f"invalid data for {event_type}", exc.normalized_messages()) from exc
 
 
-def read(event_type: str, data: dict) -> dict:  # TRANSITION: handlers read event.values; removed after
-    return load(event_type, data)
-
-
 def describe_markdown() -> str:
     """docs/events.md, generated: `kycuong events --markdown > docs/events.md`."""
     lines = [

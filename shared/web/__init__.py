@@ -23,10 +23,3 @@ __all__ = [
     "current_principal", "documents_errors", "error_body", "healthz", "load_body", "metrics", "page_schema",
     "protected", "readyz", "require_roles", "runtime", "status_of",
 ]
-
-
-def paginate(query, session, page: int, page_size: int) -> dict:  # TRANSITION: use shared.db.paginate
-    from shared.db import paginate as _paginate
-
-    result = _paginate(session, query, page, page_size)
-    return {"items": result.items, "page": result.page, "page_size": result.page_size, "total": result.total}

@@ -22,7 +22,7 @@ from shared.auth import Principal
 from shared.codes import new_code
 from shared.db import Page, paginate
 from shared.errors import InvalidInput, Retryable
-from shared.events.schemas import VIOLATION_SOURCES
+from shared.events.vocabulary import VIOLATION_SOURCES
 from shared.uow import UnitOfWork
 
 log = logging.getLogger("kycuong.discipline")

@@ -100,11 +100,11 @@ def test_docs_events_md_is_the_generated_catalog():
 
 def test_a_handler_reads_event_data_as_values_or_gets_the_fields_named():
     from shared.errors import InvalidInput
-    from shared.events.catalog import read
+    from shared.events.catalog import load
 
-    data = read("dossier.overdue", dict(overdue().data, added_later="ignored"))
+    data = load("dossier.overdue", dict(overdue().data, added_later="ignored"))
     assert data["due_at"] == datetime(2026, 11, 13, 2, 0, tzinfo=UTC)
     assert "added_later" not in data
     with pytest.raises(InvalidInput) as refused:
-        read("dossier.overdue", {"code": "HS-1"})
+        load("dossier.overdue", {"code": "HS-1"})
     assert {"unit", "due_at"} <= set(refused.value.errors)
