@@ -1,4 +1,4 @@
-"""Broker topology of DESIGN.md, declared the same way on RabbitMQ and on kombu's in-memory transport.
+"""Broker topology (docs/architecture.md), declared the same way on RabbitMQ and on kombu's in-memory transport.
 
 - `kycuong.events`: durable topic exchange; routing key = event type. Only platform services write here.
 - `kycuong.ingest`: durable topic exchange for external publishers (their credentials write only here).

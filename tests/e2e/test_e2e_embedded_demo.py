@@ -49,7 +49,9 @@ def _getter(base, process, log):
     def get(path, **kw):
         try:
             r = requests.get(base + path, timeout=5, **kw)
-        except requests.ConnectionError:
+        # The socket listens from the start, the platform serves once the demo is loaded: until then a
+        # request waits in the socket's backlog and times out.
+        except (requests.ConnectionError, requests.Timeout):
             assert process.poll() is None, log.read_text(errors="replace")[-3000:]
             return None
         return r.json() if r.status_code == 200 else None

@@ -1,7 +1,7 @@
 """The shipped rule sets (Decrees 112/2020, 172/2025, 234/2026) at their edges: which set judges a fact by its
 date and the official's category, the forms each allows by category and post, repeat escalation up the
 ladder, the limitation period and the procedure's checks. Expected values are worked out by hand from the
-rules file and DOMAIN.md."""
+rules file and the decrees they cite."""
 
 import json
 from datetime import date, datetime, timedelta, timezone

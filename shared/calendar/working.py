@@ -1,50 +1,20 @@
-"""Working-day calendar for legal deadlines in working time.
-
-Vietnamese administrative procedures set their time limits in working days
-("ngày làm việc"): weekends, public holidays and the year's announced swaps do
-not count, office hours do, and a dossier received late in the afternoon only
-starts counting the next working day. Every service that shows or enforces a
-deadline must agree to the second on these rules, or a citizen would see one
-due date on the portal and another in the discipline report. This module is
-that single source of truth.
-
-It is pure domain code: no web framework, no database, no clock. Callers pass
-the instants they care about, which keeps results reproducible and testable.
-
-Deadline computation runs on every dossier list and every report, so the
-calendar is precomputed once per instance: each day of the supported range
-gets a running count of working days, and an instant becomes a single integer
-("working microseconds since the range started"). Adding a budget is then an
-integer addition and one division back to a date, whatever the budget's length.
-
-``due_at`` has a faster lane still for what dossiers and feedback actually pass:
-a whole-day budget and an instant in UTC (as read from the database) or in the
-calendar's own zone. When the zone keeps one UTC offset over the whole range
-(Vietnam has since 1975), UTC becomes local time by adding hours to the hour
-field, and a deadline of n whole days lands either at the closing time of a
-working day, taken ready-made from a table, or at the receipt's own wall time
-n working days later. No zone conversion and no Decimal arithmetic per call.
-"""
+"""Working-time arithmetic (`WorkingCalendar`): positions in working microseconds, due dates, elapsed
+working time and explanations; see the package's docstring for why it is precomputed."""
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from types import MappingProxyType
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import holidays
 
-__all__ = [
-    "CalendarRules",
-    "DayEntry",
-    "DeadlineExplanation",
-    "WorkingCalendar",
-]
+from shared.calendar.explanation import DayEntry, DeadlineExplanation
+from shared.calendar.rules import CalendarRules
 
 _US_PER_SECOND = 1_000_000
 _US_PER_HOUR = 3600 * _US_PER_SECOND
@@ -57,236 +27,9 @@ _WEEKEND_VI = {5: "Thứ Bảy", 6: "Chủ nhật"}
 _WEEKEND_EN = {5: "Saturday", 6: "Sunday"}
 _WEEKEND_CODE = {5: "saturday", 6: "sunday"}
 
-_TIME_RE = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
-
 _HOUR = timedelta(hours=1)
 # Bounds the per-calendar memo of time zones the fast lane of due_at accepts.
 _MAX_KNOWN_ZONES = 64
-
-
-# --------------------------------------------------------------------------- rules
-
-
-def _check_day_list(name: str, items: object) -> tuple[tuple[date, str], ...]:
-    if not isinstance(items, tuple):
-        raise ValueError(f"{name}: expected a tuple of (date, reason) pairs")
-    seen: set[date] = set()
-    for item in items:
-        if not (isinstance(item, tuple) and len(item) == 2):
-            raise ValueError(f"{name}: each entry must be a (date, reason) pair, got {item!r}")
-        day, reason = item
-        if isinstance(day, datetime) or not isinstance(day, date):
-            raise ValueError(f"{name}: {day!r} is not a date")
-        if not isinstance(reason, str) or not reason.strip():
-            raise ValueError(f"{name}: {day.isoformat()} needs a non-empty reason")
-        if day in seen:
-            raise ValueError(f"{name}: {day.isoformat()} is listed twice")
-        seen.add(day)
-    return items
-
-
-@dataclass(frozen=True)
-class CalendarRules:
-    """Everything that decides what counts as working time.
-
-    ``version`` travels with every computed deadline so a user who disputes a
-    due date can be told exactly which rule set produced it.
-    """
-
-    office_hours: tuple[tuple[time, time], ...] = ((time(8), time(12)), (time(13), time(17)))
-    cutoff: time | None = time(15)
-    timezone: str = "Asia/Ho_Chi_Minh"
-    extra_days_off: tuple[tuple[date, str], ...] = ()
-    extra_working_days: tuple[tuple[date, str], ...] = ()
-    version: str = "default"
-    first_year: int = 2015
-    last_year: int = 2040
-
-    def __post_init__(self) -> None:
-        # Validated here rather than only in from_mapping: a rule set built in
-        # code must not be able to produce silently wrong deadlines either.
-        if not isinstance(self.office_hours, tuple) or not self.office_hours:
-            raise ValueError("office_hours: expected a non-empty tuple of (start, end) periods")
-        previous_end: time | None = None
-        for i, period in enumerate(self.office_hours, start=1):
-            if not (isinstance(period, tuple) and len(period) == 2):
-                raise ValueError(f"office_hours: period {i} must be a (start, end) pair")
-            start, end = period
-            if not (isinstance(start, time) and isinstance(end, time)):
-                raise ValueError(f"office_hours: period {i} must hold two datetime.time values")
-            if start.tzinfo is not None or end.tzinfo is not None:
-                raise ValueError(f"office_hours: period {i} must use naive local times")
-            if start >= end:
-                raise ValueError(f"office_hours: period {i} starts at or after its end")
-            if previous_end is not None and start < previous_end:
-                raise ValueError(f"office_hours: period {i} overlaps or precedes period {i - 1}")
-            previous_end = end
-        if self.cutoff is not None and (not isinstance(self.cutoff, time) or self.cutoff.tzinfo is not None):
-            raise ValueError("cutoff: must be a naive datetime.time or None")
-        if not isinstance(self.timezone, str):
-            raise ValueError("timezone: must be an IANA zone name")
-        try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"timezone: unknown zone {self.timezone!r}") from exc
-        for name in ("first_year", "last_year"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2200:
-                raise ValueError(f"{name}: must be a year between 1900 and 2200")
-        if self.first_year > self.last_year:
-            raise ValueError("first_year: must not be after last_year")
-        off = _check_day_list("extra_days_off", self.extra_days_off)
-        work = _check_day_list("extra_working_days", self.extra_working_days)
-        for name, items in (("extra_days_off", off), ("extra_working_days", work)):
-            for day, _ in items:
-                if not self.first_year <= day.year <= self.last_year:
-                    raise ValueError(
-                        f"{name}: {day.isoformat()} is outside the calendar range "
-                        f"{self.first_year}-{self.last_year}"
-                    )
-        clash = {d for d, _ in off} & {d for d, _ in work}
-        if clash:
-            days = ", ".join(sorted(d.isoformat() for d in clash))
-            raise ValueError(f"extra_working_days: {days} also listed in extra_days_off")
-        if not isinstance(self.version, str) or not self.version.strip():
-            raise ValueError("version: must be a non-empty string")
-
-    @classmethod
-    def from_mapping(cls, data: Mapping) -> CalendarRules:
-        """Build rules from parsed JSON / environment configuration.
-
-        Unknown keys are rejected: a misspelt ``cutof`` silently falling back
-        to the default would shift deadlines without anyone noticing.
-        """
-        if not isinstance(data, Mapping):
-            raise ValueError("calendar rules: expected a mapping (JSON object)")
-        known = {f for f in cls.__dataclass_fields__}
-        for key in data:
-            if key not in known:
-                raise ValueError(f"{key}: unknown calendar setting (known: {', '.join(sorted(known))})")
-        kwargs: dict = {}
-        if "office_hours" in data:
-            raw = data["office_hours"]
-            if not isinstance(raw, list | tuple) or not raw:
-                raise ValueError('office_hours: expected a non-empty list like [["08:00", "12:00"], ...]')
-            periods = []
-            for i, pair in enumerate(raw, start=1):
-                if not isinstance(pair, list | tuple) or len(pair) != 2:
-                    raise ValueError(f"office_hours: period {i} must be a [start, end] pair")
-                periods.append(
-                    (
-                        _parse_time(f"office_hours: period {i} start", pair[0]),
-                        _parse_time(f"office_hours: period {i} end", pair[1]),
-                    )
-                )
-            kwargs["office_hours"] = tuple(periods)
-        if "cutoff" in data:
-            raw = data["cutoff"]
-            kwargs["cutoff"] = None if raw is None else _parse_time("cutoff", raw)
-        for key in ("extra_days_off", "extra_working_days"):
-            if key in data:
-                kwargs[key] = _parse_day_map(key, data[key])
-        for key in ("timezone", "version"):
-            if key in data:
-                if not isinstance(data[key], str):
-                    raise ValueError(f"{key}: expected a string")
-                kwargs[key] = data[key]
-        for key in ("first_year", "last_year"):
-            if key in data:
-                kwargs[key] = data[key]
-        return cls(**kwargs)
-
-
-def _parse_time(key: str, raw: object) -> time:
-    if not isinstance(raw, str) or not _TIME_RE.match(raw):
-        raise ValueError(f'{key}: expected "HH:MM", got {raw!r}')
-    try:
-        return time.fromisoformat(raw)
-    except ValueError as exc:
-        raise ValueError(f"{key}: {raw!r} is not a valid time of day") from exc
-
-
-def _parse_day_map(key: str, raw: object) -> tuple[tuple[date, str], ...]:
-    if isinstance(raw, Mapping):
-        items = list(raw.items())
-    elif isinstance(raw, list | tuple):
-        items = []
-        for entry in raw:
-            if not isinstance(entry, list | tuple) or len(entry) != 2:
-                raise ValueError(f"{key}: each entry must be a [date, reason] pair")
-            items.append(tuple(entry))
-    else:
-        raise ValueError(f'{key}: expected an object like {{"2026-12-31": "reason"}}')
-    out = []
-    for day_raw, reason in items:
-        if isinstance(day_raw, date) and not isinstance(day_raw, datetime):
-            day = day_raw
-        elif isinstance(day_raw, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", day_raw):
-            try:
-                day = date.fromisoformat(day_raw)
-            except ValueError as exc:
-                raise ValueError(f"{key}: {day_raw!r} is not a valid date") from exc
-        else:
-            raise ValueError(f'{key}: {day_raw!r} is not a date in "YYYY-MM-DD" form')
-        if not isinstance(reason, str) or not reason.strip():
-            raise ValueError(f"{key}: {day.isoformat()} needs a non-empty reason")
-        out.append((day, reason))
-    out.sort()
-    return tuple(out)
-
-
-# --------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True)
-class DayEntry:
-    """One calendar day of a deadline explanation."""
-
-    day: date
-    counted_hours: float
-    working: bool
-    reason: str | None
-    label_vi: str
-    label_en: str
-
-    def as_dict(self) -> dict:
-        return {
-            "day": self.day.isoformat(),
-            "counted_hours": self.counted_hours,
-            "working": self.working,
-            "reason": self.reason,
-            "label_vi": self.label_vi,
-            "label_en": self.label_en,
-        }
-
-
-@dataclass(frozen=True)
-class DeadlineExplanation:
-    """Why a deadline falls where it does, day by day."""
-
-    received_at: datetime
-    counting_starts_at: datetime
-    cutoff_applied: bool
-    budget_days: Decimal
-    budget_hours: Decimal
-    due_at: datetime
-    days: tuple[DayEntry, ...]
-    rules_version: str
-
-    def as_dict(self) -> dict:
-        # Decimals go out as strings: a JSON float would turn 0.1 days into
-        # 0.1000000000000000055 in some clients.
-        return {
-            "received_at": self.received_at.isoformat(),
-            "counting_starts_at": self.counting_starts_at.isoformat(),
-            "cutoff_applied": self.cutoff_applied,
-            "budget_days": str(self.budget_days),
-            "budget_hours": str(self.budget_hours),
-            "due_at": self.due_at.isoformat(),
-            "days": [d.as_dict() for d in self.days],
-            "rules_version": self.rules_version,
-        }
-
 
 # --------------------------------------------------------------------------- calendar
 
