@@ -1,7 +1,8 @@
 """The gateway (nginx with deploy/nginx.conf) in front of stand-in services.
 
 The configuration under test is the real one; only its listening port, its pid file and the upstream
-ports are moved to free ports, so it runs beside anything already on 8100-8105. Each stand-in service
+ports are moved to ports the test holds (no other program can take them meanwhile), so it runs beside
+anything already on 8100-8105. Each stand-in service
 answers with what it received, the way a service behind the gateway would see the request.
 """
 
@@ -58,10 +59,18 @@ class EchoService(BaseHTTPRequestHandler):
         pass
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def held_port(listening: bool) -> socket.socket:
+    """A socket on a port of the kernel's choosing, kept open so that no other program takes the port.
+
+    Bound but not listening, the port refuses connections (a stopped service); listening, it is handed to
+    nginx, which takes inherited sockets from the `NGINX` environment variable (its binary-upgrade path).
+    """
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    if listening:
+        sock.listen(128)
+        sock.set_inheritable(True)
+    return sock
 
 
 def replace_once(text: str, old: str, new: str) -> str:
@@ -84,13 +93,16 @@ class Gateway:
 
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory):
+    if NGINX is None:
+        pytest.fail("nginx is not installed: .ci/run installs it (apt-get install nginx)")
     tmp_path = tmp_path_factory.mktemp("gateway")
     servers = []
+    stopped = held_port(listening=False)
     upstreams = (DEPLOY / "nginx-upstreams.conf").read_text(encoding="utf-8")
     for service in SERVICES:
         planned = re.search(rf"upstream kycuong_{service} \{{\s*server 127\.0\.0\.1:(\d+);", upstreams).group(1)
         if service == STOPPED_SERVICE:
-            port = free_port()
+            port = stopped.getsockname()[1]
         else:
             server = ThreadingHTTPServer(("127.0.0.1", 0), EchoService)
             server.service_name = service
@@ -100,7 +112,8 @@ def gateway(tmp_path_factory):
         upstreams = replace_once(upstreams, f"127.0.0.1:{planned};", f"127.0.0.1:{port};")
     (tmp_path / "nginx-upstreams.conf").write_text(upstreams, encoding="utf-8")
 
-    port = free_port()
+    listener = held_port(listening=True)
+    port = listener.getsockname()[1]
     conf = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
     conf = replace_once(conf, "listen 8100;", f"listen 127.0.0.1:{port};")
     conf = replace_once(conf, "pid /tmp/kycuong-gateway.pid;", f"pid {tmp_path / 'nginx.pid'};")
@@ -109,14 +122,16 @@ def gateway(tmp_path_factory):
     access_log = (tmp_path / "access.log").open("wb")
     error_log = (tmp_path / "error.log").open("wb")
     process = subprocess.Popen([NGINX, "-c", str(tmp_path / "nginx.conf"), "-g", "daemon off;"],
-                               stdout=access_log, stderr=error_log)
+                               stdout=access_log, stderr=error_log, pass_fds=(listener.fileno(),),
+                               env={**os.environ, "NGINX": f"{listener.fileno()};"})
     try:
+        # The socket listens before nginx runs: ready is when nginx answers on it.
         deadline = time.monotonic() + 10
         while True:
             try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=0.5).raise_for_status()
                 break
-            except OSError:
+            except requests.RequestException:
                 if process.poll() is not None or time.monotonic() > deadline:
                     process.kill()
                     process.wait()
@@ -131,6 +146,8 @@ def gateway(tmp_path_factory):
         for server in servers:
             server.shutdown()
             server.server_close()
+        listener.close()
+        stopped.close()
 
 
 def test_each_service_prefix_reaches_its_service_with_the_path_and_query_unchanged(gateway):
