@@ -20,6 +20,7 @@ from marshmallow import EXCLUDE, RAISE, ValidationError, fields, missing, valida
 from shared.errors import InvalidInput
 from shared.events.schemas import (
     DossierApologyIssued,
+    DossierApologyMissed,
     DossierCompleted,
     DossierDeadlineChanged,
     DossierDueSoon,
@@ -27,6 +28,7 @@ from shared.events.schemas import (
     DossierHandedOver,
     DossierMarkedLate,
     DossierOverdue,
+    DossierPromiseBroken,
     DossierReceived,
     DossierSentBack,
     DossierSupplementReceived,
@@ -43,6 +45,8 @@ from shared.events.schemas import (
     InspectionRecorded,
     MisconductReported,
     OfficialUpserted,
+    PlanSelfAssessed,
+    PlanSubmitted,
     RankingUpdated,
     RatingSubmitted,
     ReportIssued,
@@ -50,6 +54,7 @@ from shared.events.schemas import (
     SanctionDropped,
     SanctionProposed,
     SanctionStepRecorded,
+    SurveyRoundOpened,
     TaskAssigned,
     TaskCompleted,
     TaskDueSoon,
@@ -97,7 +102,14 @@ CATALOG: dict[str, EventType] = {
         EventType("dossier.deadline_changed", DossierDeadlineChanged, "dossiers",
                   "A running dossier's due instant moved (calendar change, supplement, apology)."),
         EventType("dossier.apology_issued", DossierApologyIssued, "dossiers",
-                  "The unit at fault apologised to the citizen and set a new return date (once)."),
+                  "The unit at fault apologised to the citizen, signed by its head, and promised a new return "
+                  "date (once); the legal due date stays the measure of lateness."),
+        EventType("dossier.apology_missed", DossierApologyMissed, "dossiers",
+                  "A dossier passed its legal due date without its unit's apology: a breach in itself "
+                  "(once per dossier)."),
+        EventType("dossier.promise_broken", DossierPromiseBroken, "dossiers",
+                  "An apologised dossier passed the return date its apology promised: a second failure "
+                  "(once per dossier)."),
         EventType("dossier.due_soon", DossierDueSoon, "dossiers",
                   "A warning point before a dossier's deadline was reached (once per dossier, due date, point)."),
         EventType("dossier.returned", DossierEnded, "dossiers", "The result was handed to the citizen."),
@@ -156,6 +168,12 @@ CATALOG: dict[str, EventType] = {
                   "A handling deadline passed unanswered (once per feedback, stage and deadline)."),
         EventType("rating.submitted", RatingSubmitted, "feedback",
                   "A citizen rated a returned dossier or an answered feedback (one rating per token)."),
+        EventType("survey.round_opened", SurveyRoundOpened, "feedback",
+                  "A unit's monthly satisfaction survey invited a sample of the month's returned dossiers."),
+        EventType("plan.submitted", PlanSubmitted, "tasks",
+                  "An official submitted a work plan for a week, a month or a quarter."),
+        EventType("plan.self_assessed", PlanSelfAssessed, "tasks",
+                  "An official assessed their own plan at the end of its period."),
         EventType("misconduct.reported", MisconductReported, "feedback",
                   "A report of harassment, extortion or deliberate delay about a unit or a named official."),
     ]

@@ -9,9 +9,11 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from shared.events.vocabulary import (
     DEADLINE_CHANGE_REASONS,
+    EVALUATION_LEVELS,
     EXPLANATION_SUBJECTS,
     FEEDBACK_STAGES,
     LATE_REASONS,
+    PLAN_PERIODS,
     SANCTION_FORMS,
     SANCTION_STEPS,
     TIMELINESS,
@@ -77,9 +79,15 @@ class DossierCompleted(EventData):
     procedure_code = _code()
     unit = _code()
     received_at = fields.AwareDateTime(required=True)
-    due_at = fields.AwareDateTime(required=True)
+    due_at = fields.AwareDateTime(required=True, metadata={
+        "description": "legal due instant, the measure of timeliness (an apology never moves it)"})
     completed_at = fields.AwareDateTime(required=True)
-    timeliness = fields.String(required=True, validate=validate.OneOf(TIMELINESS))
+    timeliness = fields.String(required=True, validate=validate.OneOf(TIMELINESS),
+                               metadata={"description": "against the legal due instant `due_at`"})
+    promised_at = _opt(fields.AwareDateTime, metadata={
+        "description": "the new return date the unit's apology promised, if it apologised"})
+    promise_kept = _opt(fields.Boolean, metadata={
+        "description": "finished by the promised date; null without an apology"})
     handler = _opt()
     responsible_step = _opt(metadata={"description": "step that overran, when late"})
     responsible_official = _opt()
@@ -102,6 +110,34 @@ class DossierOverdue(EventData):
     detected_at = fields.AwareDateTime(required=True)
     step = _opt(metadata={"description": "step in progress at the deadline"})
     official = _opt(metadata={"description": "official holding the dossier at the deadline"})
+    apologised = fields.Boolean(load_default=False, metadata={
+        "description": "the unit apologised with a new return date before the legal due instant"})
+
+
+class DossierApologyMissed(EventData):
+    """A dossier passed its legal due instant without its unit's apology: in itself a breach of the
+    one-stop rules (Decree 61/2018/ND-CP art. 19; Form 04 of Circular 01/2018/TT-VPCP), besides the lateness."""
+
+    code = _code()
+    procedure_code = _code()
+    unit = _code(metadata={"description": "unit at fault, whose head should have signed the apology"})
+    due_at = fields.AwareDateTime(required=True, metadata={"description": "legal due instant"})
+    detected_at = fields.AwareDateTime(required=True)
+    step = _opt(metadata={"description": "step in progress at the deadline"})
+    official = _opt(metadata={"description": "official holding the dossier at the deadline"})
+
+
+class DossierPromiseBroken(EventData):
+    """An apologised dossier passed the new return date its apology promised: a second failure."""
+
+    code = _code()
+    procedure_code = _code()
+    unit = _code()
+    due_at = fields.AwareDateTime(required=True, metadata={"description": "legal due instant"})
+    promised_at = fields.AwareDateTime(required=True, metadata={"description": "date the apology promised"})
+    detected_at = fields.AwareDateTime(required=True)
+    step = _opt()
+    official = _opt()
 
 
 class DossierHandedOver(EventData):
@@ -161,13 +197,17 @@ class DossierApologyIssued(EventData):
     code = _code()
     unit = _code(metadata={"description": "unit at fault that apologises"})
     issued_at = fields.AwareDateTime(required=True)
-    previous_due_at = fields.AwareDateTime(required=True)
-    due_at = fields.AwareDateTime(required=True, metadata={"description": "the new promised return instant"})
+    previous_due_at = fields.AwareDateTime(required=True, metadata={
+        "description": "the legal due instant, which stays the measure of lateness"})
+    due_at = fields.AwareDateTime(required=True, metadata={
+        "description": "the new return instant promised (a second promise; set once)"})
     reason = fields.String(required=True)
     official = _opt(metadata={"description": "official holding the dossier"})
     step = _opt()
+    signed_by = _opt(metadata={"description": "official code of the head who signed the letter (Form 04)"})
     automatic = fields.Boolean(load_default=False, metadata={
-        "description": "issued by the platform at the legal latest point because the unit had not"})
+        "description": "archived events only: issued by the platform itself before the apology rule was "
+                       "corrected; never true now"})
 
 
 class DossierDueSoon(EventData):
@@ -445,6 +485,48 @@ class RatingSubmitted(EventData):
         values=fields.Integer(validate=validate.Range(min=1, max=5)), load_default=dict,
         metadata={"description": "SIPAS factors rated 1–5"})
     submitted_at = fields.AwareDateTime(required=True)
+    survey_round = _opt(metadata={"description": "code of the monthly survey round that invited this rating"})
+
+
+class SurveyRoundOpened(EventData):
+    """A unit's monthly satisfaction survey (seed 000): a sample of the month's returned dossiers whose
+    citizens were invited to rate through their rating tokens."""
+
+    code = _code(metadata={"description": "survey round code"})
+    unit = _code()
+    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-\d{2}$"),
+                           metadata={"description": "month surveyed, 2026-11"})
+    opened_at = fields.AwareDateTime(required=True)
+    returned = fields.Integer(required=True, metadata={"description": "dossiers returned in the month"})
+    invited = fields.Integer(required=True, metadata={"description": "citizens invited (the sample)"})
+
+
+class PlanSubmitted(EventData):
+    """An official's work plan for a week, a month or a quarter (seed 000 §1; seed 003 II.3.c)."""
+
+    code = _code(metadata={"description": "plan code"})
+    official = _code()
+    unit = _code()
+    period_kind = fields.String(required=True, validate=validate.OneOf(PLAN_PERIODS))
+    period = fields.String(required=True, metadata={"description": "2026-W48, 2026-11 or 2026-Q4"})
+    items = fields.Integer(required=True, metadata={"description": "planned items"})
+    submitted_at = fields.AwareDateTime(required=True)
+
+
+class PlanSelfAssessed(EventData):
+    """The official assessed their own plan at the end of its period."""
+
+    code = _code(metadata={"description": "plan code"})
+    official = _code()
+    unit = _code()
+    period_kind = fields.String(required=True, validate=validate.OneOf(PLAN_PERIODS))
+    period = fields.String(required=True)
+    items = fields.Integer(required=True)
+    done = fields.Integer(required=True, metadata={"description": "items done"})
+    done_on_time = fields.Integer(required=True, metadata={"description": "items done by their planned date"})
+    level = fields.String(required=True, validate=validate.OneOf(EVALUATION_LEVELS),
+                          metadata={"description": "the level the official proposes for themself"})
+    assessed_at = fields.AwareDateTime(required=True)
 
 
 class MisconductReported(EventData):

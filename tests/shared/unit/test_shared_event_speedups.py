@@ -51,7 +51,7 @@ def valid_value(fld: fields.Field):
     choices = [list(rule.choices)[0] for rule in fld.validators if isinstance(rule, validate.OneOf)]
     by_kind = {fields.Boolean: [True], fields.Integer: [1, 0, 100], fields.Float: [1.5], fields.Decimal: ["1.5"],
                fields.AwareDateTime: ["2026-11-16T09:00:00+07:00"], fields.Date: ["2026-11-16"],
-               fields.String: ["Hà Nội", "x", "2026"]}
+               fields.String: ["Hà Nội", "x", "2026", "2026-11"]}
     candidates = [*choices, *by_kind.get(type(fld), [])]
     for candidate in candidates:
         try:
