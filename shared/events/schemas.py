@@ -268,6 +268,9 @@ class SanctionProposed(EventData):
     joint_liability = fields.Boolean(load_default=False)
     fact_date = _opt(fields.Date, metadata={"description": "date of the fact that chose the rule set"})
     violation = _opt(metadata={"description": "code of the violation behind the proposal"})
+    rule_source = _opt(metadata={"description": "the rule's legal source (document, article) or \"local policy\""})
+    rule_set_verified = fields.Boolean(load_default=True, metadata={
+        "description": "false while the rule set's source is not confirmed by an operator"})
 
 
 class ExplanationSubmitted(EventData):
@@ -311,6 +314,8 @@ class ViolationRecorded(EventData):
     source = _code(metadata={"description": "code of the dossier, task, feedback, inspection …"})
     fact_date = fields.Date(required=True)
     recorded_at = fields.AwareDateTime(required=True)
+    discovered_at = _opt(fields.AwareDateTime, metadata={
+        "description": "when the violation was discovered: the handling time limit counts from it"})
 
 
 class SanctionStepRecorded(EventData):
@@ -332,7 +337,11 @@ class SanctionDecided(EventData):
     form = fields.String(required=True, validate=validate.OneOf(SANCTION_FORMS))
     rule_set = fields.String(required=True)
     decided_at = fields.AwareDateTime(required=True)
-    in_force_until = fields.Date(required=True)
+    in_force_until = fields.Date(required=True, metadata={"description": "12 months from `effective_on`"})
+    effective_on = _opt(fields.Date, metadata={
+        "description": "the day the decision takes effect (may differ from the signing day)"})
+    rule_source = _opt(metadata={"description": "the legal source of the form decided (document, article)"})
+    rule_set_verified = fields.Boolean(load_default=True)
     violation_kind = _opt()
 
 
