@@ -48,6 +48,10 @@ class CalendarRules:
     version: str = "default"
     first_year: int = 2015
     last_year: int = 2040
+    # 24/11 "Ngày Văn hóa Việt Nam": the `holidays` package lists it as a day off from 2026, following the
+    # Politburo's Resolution 80-NQ/TW, ahead of the Labour Code 2019 (art. 112), which does not (yet) list
+    # it. Off by default: an operator turns it on once the law or the year's announcement makes it a day off.
+    vietnam_culture_day: bool = False
 
     def __post_init__(self) -> None:
         # Validated here rather than only in from_mapping: a rule set built in
@@ -97,6 +101,8 @@ class CalendarRules:
             raise ValueError(f"extra_working_days: {days} also listed in extra_days_off")
         if not isinstance(self.version, str) or not self.version.strip():
             raise ValueError("version: must be a non-empty string")
+        if not isinstance(self.vietnam_culture_day, bool):
+            raise ValueError("vietnam_culture_day: must be true or false")
 
     @classmethod
     def from_mapping(cls, data: Mapping) -> CalendarRules:
@@ -138,7 +144,7 @@ class CalendarRules:
                 if not isinstance(data[key], str):
                     raise ValueError(f"{key}: expected a string")
                 kwargs[key] = data[key]
-        for key in ("first_year", "last_year"):
+        for key in ("first_year", "last_year", "vietnam_culture_day"):
             if key in data:
                 kwargs[key] = data[key]
         return cls(**kwargs)

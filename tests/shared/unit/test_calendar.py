@@ -197,15 +197,21 @@ def test_add_working_hours_moves_to_next_working_instant_without_cutoff(cal):
     assert cal.add_working_days(at(2026, 3, 9, 17), -1) == at(2026, 3, 9, 8)
 
 
-def test_long_budget_matches_the_holidays_package_day_by_day(cal):
+def test_long_budget_matches_the_holidays_package_day_by_day():
     # Whole-day budgets received 09:00 on a working day end at 09:00 on the
-    # n-th working day, which the package can compute slowly on its own.
+    # n-th working day, which the package can compute slowly on its own. The
+    # package counts 24/11 off from 2026, so the calendar compared has the
+    # operator's switch on; spans crossing the New Year 2026 swap the package
+    # lacks (announcements.json) are left to the tests of that swap.
+    cal = WorkingCalendar(CalendarRules(vietnam_culture_day=True))
     package = holidays.country_holidays("VN", years=range(2015, 2041))
     rng = random.Random(20260213)
     checked = 0
     while checked < 300:
         day = date(2016, 1, 1) + timedelta(days=rng.randrange(23 * 365))
         if not package.is_working_day(day):
+            continue
+        if date(2025, 8, 1) <= day <= date(2026, 1, 10):
             continue
         n = rng.randrange(1, 90)
         got = cal.due_at(at(day.year, day.month, day.day, 9), n)
@@ -551,3 +557,76 @@ def test_negative_or_nonsense_budgets_are_refused(cal):
         cal.due_at(at(2026, 3, 2, 9), "three")
     with pytest.raises(TypeError):
         cal.due_at(at(2026, 3, 2, 9), True)
+
+
+# -- the year's announcements and same-day budgets ----------------------------------------------------
+
+ANNOUNCED_DAYS = {
+    # day: (working?, where it comes from)
+    date(2025, 4, 26): (True, "package"),   # Saturday worked for Friday 2025-05-02 off
+    date(2025, 5, 2): (False, "package"),
+    date(2026, 1, 2): (False, "data"),      # letter 12729/VPCP-KGVX of 25/12/2025
+    date(2026, 1, 10): (True, "data"),
+    date(2026, 8, 22): (True, "package"),   # Saturday worked for Monday 2026-08-31 off
+    date(2026, 8, 31): (False, "package"),
+}
+
+
+@pytest.mark.parametrize("day", sorted(ANNOUNCED_DAYS))
+def test_announced_swaps_come_from_the_package_or_from_our_data(cal, day):
+    """Labour Code 2019 art. 112 and the Government's yearly swaps (e.g. letter 12729/VPCP-KGVX of
+    25/12/2025 for New Year 2026): each announced day is off or worked as announced, and it comes either
+    from the pinned `holidays` package or, when the package lacks it, from shared/calendar/announcements.json,
+    whose label names the source."""
+    from shared.calendar.working import announcements
+
+    working, origin = ANNOUNCED_DAYS[day]
+    package = holidays.country_holidays("VN", years=day.year)
+    in_package = day in package.weekend_workdays if working else day in package
+    assert in_package == (origin == "package")
+    assert (day in announcements()) == (origin == "data")
+    assert cal.is_working_day(day) is working
+    if origin == "data":
+        assert "12729/VPCP-KGVX" in cal._describe(day)[2]
+
+
+def test_new_year_2026_deadline_counts_the_announced_swap(cal):
+    """New Year 2026 (Labour Code 2019 art. 112; letter 12729/VPCP-KGVX of 25/12/2025): Thu 01/01 is the
+    holiday and Fri 02/01 is swapped off for Sat 10/01. A 3-working-day (24 h) dossier received Wed
+    31/12/2025 09:00: Wed 09:00-17:00 gives 7 h; Thu 01, Fri 02, Sat 03, Sun 04 are off; Mon 05 gives 8 h
+    (15), Tue 06 8 h (23), Wed 07 the last hour 08:00-09:00: due Wed 07/01/2026 09:00. Without the swap
+    (Fri 02 worked) it would have been Tue 06/01 09:00."""
+    assert cal.due_at(at(2025, 12, 31, 9), 3) == at(2026, 1, 7, 9)
+    skipped = {e.day: e.reason for e in cal.explain(at(2025, 12, 31, 9), 3).days if not e.working}
+    assert skipped == {date(2026, 1, 1): "holiday", date(2026, 1, 2): "holiday",
+                       date(2026, 1, 3): "saturday", date(2026, 1, 4): "sunday"}
+    # A 7-day (56 h) dossier received Mon 05/01 09:00 counts Sat 10/01: Mon-Fri 7+8+8+8+8 = 39 h, Sat 10
+    # 8 h (47), Mon 12 8 h (55), Tue 13 08:00-09:00 the last hour: due Tue 13/01 09:00, not Wed 14/01.
+    assert cal.due_at(at(2026, 1, 5, 9), 7) == at(2026, 1, 13, 9)
+
+
+def test_vietnam_culture_day_is_an_operator_switch_off_by_default():
+    """24/11 "Ngày Văn hóa Việt Nam" (Politburo Resolution 80-NQ/TW) is not in the Labour Code 2019
+    art. 112 list: the package's day off is ignored unless the operator turns `vietnam_culture_day` on,
+    and then its label names its source."""
+    assert WorkingCalendar().is_working_day(date(2026, 11, 24))
+    switched = WorkingCalendar(CalendarRules.from_mapping({"vietnam_culture_day": True}))
+    assert not switched.is_working_day(date(2026, 11, 24))
+    assert "80-NQ/TW" in switched.day_off_reason(date(2026, 11, 24))[1]
+    with pytest.raises(ValueError, match="vietnam_culture_day"):
+        CalendarRules.from_mapping({"vietnam_culture_day": "yes"})
+
+
+@pytest.mark.parametrize(("received", "due"), [
+    (at(2026, 11, 20, 8), at(2026, 11, 20, 17)),    # Friday morning: the same day, by closing time
+    (at(2026, 11, 20, 15), at(2026, 11, 20, 17)),   # at the cut-off itself: still the same day
+    (at(2026, 11, 20, 15, 1), at(2026, 11, 23, 17)),  # after 15:00: the next working day (Monday)
+    (at(2026, 11, 21, 10), at(2026, 11, 23, 17)),   # Saturday: counting starts Monday
+])
+def test_same_day_budget_is_due_by_closing_of_the_day_counting_starts(cal, received, due):
+    """Same-day procedures (Law on Civil Status 2014 art. 16, 18: birth, marriage registration "ngay trong
+    ngày"; received after 15:00, the next working day): a budget of 0 working days is due at the end of
+    office hours of the day counting starts."""
+    assert cal.due_at(received, 0) == due
+    assert cal.due_at(received, Decimal("0")) == due
+    assert cal.explain(received, 0).due_at == due
