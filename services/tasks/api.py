@@ -13,8 +13,16 @@ from services.tasks.schemas import (
     DirectiveQuery,
     ExtensionIn,
     ExtensionOut,
+    ItemDoneIn,
     LeaderSummary,
+    PlanIn,
+    PlanItemsIn,
+    PlanOut,
+    PlanPage,
+    PlanQuery,
+    PlanReviewIn,
     ProgressIn,
+    SelfAssessmentIn,
     SummaryQuery,
     TaskDetail,
     TaskIn,
@@ -22,7 +30,7 @@ from services.tasks.schemas import (
     TaskPage,
     TaskQuery,
 )
-from services.tasks.use_cases import assignment, directives, extensions, progress, queries
+from services.tasks.use_cases import assignment, directives, extensions, plans, progress, queries
 from shared.web import current_principal, protected, runtime
 
 blp = Blueprint("tasks", __name__, url_prefix="/tasks", description="Nhiệm vụ được giao — assigned tasks")
@@ -32,6 +40,8 @@ leaders_blp = Blueprint("leaders", __name__, url_prefix="/leaders",
                         description="Nhiệm vụ lãnh đạo đã giao — what a leader assigned")
 digests_blp = Blueprint("digests", __name__, url_prefix="/digests",
                         description="Danh sách thứ Hai: nhiệm vụ đến hạn chưa báo cáo — the Monday list")
+plans_blp = Blueprint("plans", __name__, url_prefix="/plans",
+                      description="Kế hoạch công tác và tự đánh giá của cán bộ — officials' work plans")
 
 ASSIGNERS = ("office", "head", "admin")
 REPORTERS = ("officer", "head")
@@ -144,3 +154,79 @@ class Digests(MethodView):
         the Monday lists of a week (yours; all for the office)."""
         return queries.list_digests(runtime().uow(), current_principal(), args["week"], args["page"],
                                     args["page_size"])
+
+
+@plans_blp.route("")
+class Plans(MethodView):
+    @protected(plans_blp, errors=(422,))
+    @plans_blp.arguments(PlanQuery, location="query")
+    @plans_blp.response(200, PlanPage)
+    def get(self, query):
+        """Kế hoạch công tác: của bạn; thủ trưởng xem của đơn vị — work plans (yours; a head: the unit's)."""
+        return plans.list_plans(runtime().uow(), query, current_principal())
+
+    @protected(plans_blp, *plans.WRITERS, errors=(409, 422))
+    @plans_blp.arguments(PlanIn)
+    @plans_blp.response(201, PlanOut)
+    def post(self, command):
+        """Lập kế hoạch công tác tuần, tháng hoặc quý của bạn (bản nháp) — write your plan for a period."""
+        return plans.write_plan(runtime().uow(), command, current_principal())
+
+
+@plans_blp.route("/<code>")
+class PlanByCode(MethodView):
+    @protected(plans_blp, errors=(404,))
+    @plans_blp.response(200, PlanOut)
+    def get(self, code):
+        """Một kế hoạch với các việc, tự đánh giá và ý kiến của thủ trưởng — one plan."""
+        return plans.get_plan(runtime().uow(), code, current_principal())
+
+
+@plans_blp.route("/<code>/items")
+class PlanItems(MethodView):
+    @protected(plans_blp, *plans.WRITERS, errors=(404, 409, 422))
+    @plans_blp.arguments(PlanItemsIn)
+    @plans_blp.response(201, PlanOut)
+    def post(self, command, code):
+        """Thêm việc vào kế hoạch chưa gửi — add items to a plan not yet submitted."""
+        return plans.add_items(runtime().uow(), code, command, current_principal())
+
+
+@plans_blp.route("/<code>/submission")
+class PlanSubmission(MethodView):
+    @protected(plans_blp, *plans.WRITERS, errors=(404, 409))
+    @plans_blp.response(200, PlanOut)
+    def post(self, code):
+        """Gửi kế hoạch cho thủ trưởng đơn vị; phát `plan.submitted` — submit the plan to the head."""
+        return plans.submit_plan(runtime().uow(), code, current_principal())
+
+
+@plans_blp.route("/<code>/items/<int:position>/done")
+class PlanItemDone(MethodView):
+    @protected(plans_blp, *plans.WRITERS, errors=(404, 409, 422))
+    @plans_blp.arguments(ItemDoneIn)
+    @plans_blp.response(200, PlanOut)
+    def post(self, command, code, position):
+        """Đánh dấu việc đã hoàn thành (ngày hoàn thành) — mark an item done, with the day."""
+        return plans.mark_item_done(runtime().uow(), code, position, command, current_principal())
+
+
+@plans_blp.route("/<code>/self-assessment")
+class PlanSelfAssessment(MethodView):
+    @protected(plans_blp, *plans.WRITERS, errors=(404, 409, 422))
+    @plans_blp.arguments(SelfAssessmentIn)
+    @plans_blp.response(200, PlanOut)
+    def post(self, command, code):
+        """Tự đánh giá cuối kỳ (từ ngày làm việc cuối của kỳ); phát `plan.self_assessed` —
+        assess your plan at the end of its period."""
+        return plans.self_assess(runtime().uow(), code, command, current_principal())
+
+
+@plans_blp.route("/<code>/review")
+class PlanReview(MethodView):
+    @protected(plans_blp, "head", errors=(404, 409, 422))
+    @plans_blp.arguments(PlanReviewIn)
+    @plans_blp.response(200, PlanOut)
+    def post(self, command, code):
+        """Thủ trưởng đơn vị đồng ý hoặc cho ý kiến về tự đánh giá — the head reviews the self-assessment."""
+        return plans.review_plan(runtime().uow(), code, command, current_principal())

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
 from shared.errors import Conflict, InvalidInput
+from shared.events.vocabulary import EVALUATION_LEVELS, PLAN_PERIODS
 
 # The states of a task (services/tasks/README.md). They are derived from the deadline in force, the
 # completion instant and whether anything was reported; nobody types them in.
@@ -218,3 +219,183 @@ def check_extension_request(due_at: datetime | None, completed_at: datetime | No
     if requested_due_at <= due_at:
         raise InvalidInput("the requested deadline must be later than the deadline in force",
                            {"requested_due_at": [f"must be after {due_at.isoformat()}"]})
+
+
+# -- work plans and self-assessment ----------------------------------------------------------------
+# Every official plans their work for the week, the month and the quarter and reports it to the head
+# of the unit (Plan 69/KH-UBND of Hà Nội, 2017, II.3.c; Directive of Hà Nội's Chairman, 2022, §1:
+# weekly work schedules, monthly self-evaluation). At the end of the period the official counts what
+# was done and proposes a level of the evaluation scale of Decree 90/2020/ND-CP (as amended by
+# Decree 48/2023/ND-CP); the head reviews it. The proposal is the official's own: the platform counts
+# the items but does not derive the level, which the decree makes a judgement of the head.
+
+WEEK, MONTH, QUARTER = PLAN_PERIODS
+PLAN_DRAFT, PLAN_SUBMITTED, PLAN_ASSESSED, PLAN_REVIEWED = "draft", "submitted", "self_assessed", "reviewed"
+PLAN_STATUSES = (PLAN_DRAFT, PLAN_SUBMITTED, PLAN_ASSESSED, PLAN_REVIEWED)
+LEVELS = EVALUATION_LEVELS
+
+_PERIOD_FORMS = {WEEK: "2026-W48", MONTH: "2026-11", QUARTER: "2026-Q4"}
+
+
+@dataclass(frozen=True)
+class PlanPeriod:
+    """A week (ISO 8601, Monday to Sunday), a month or a quarter, by its label."""
+
+    kind: str
+    label: str
+    first_day: date
+    last_day: date
+
+    def contains(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+    def last_working_day(self, is_working_day: Callable[[date], bool]) -> date:
+        """The last working day of the period (its last day when none is worked: a week inside Tết)."""
+        day = self.last_day
+        while day >= self.first_day:
+            if is_working_day(day):
+                return day
+            day -= timedelta(days=1)
+        return self.last_day
+
+
+def parse_period(label: str) -> PlanPeriod:
+    """'2026-W48' (ISO week), '2026-11' (month) or '2026-Q4' (quarter); ValueError saying which forms
+    are accepted otherwise."""
+    text = (label or "").strip().upper()
+    try:
+        year_text, rest = text.split("-", 1)
+        year = int(year_text)
+        if len(year_text) != 4 or not 2000 <= year <= 2100:
+            raise ValueError
+        if rest.startswith("W") and len(rest) == 3:
+            week = int(rest[1:])
+            first = date.fromisocalendar(year, week, 1)
+            return PlanPeriod(WEEK, f"{year}-W{week:02d}", first, first + timedelta(days=6))
+        if rest.startswith("Q") and len(rest) == 2:
+            quarter = int(rest[1:])
+            if not 1 <= quarter <= 4:
+                raise ValueError
+            last_month = 3 * quarter
+            return PlanPeriod(QUARTER, f"{year}-Q{quarter}", date(year, last_month - 2, 1),
+                              _clamped(year, last_month, 31))
+        if len(rest) == 2:
+            month = int(rest)
+            return PlanPeriod(MONTH, f"{year}-{month:02d}", date(year, month, 1), _clamped(year, month, 31))
+    except ValueError:
+        pass
+    raise ValueError(f"{label!r} is not a period: write a week {_PERIOD_FORMS[WEEK]}, a month "
+                     f"{_PERIOD_FORMS[MONTH]} or a quarter {_PERIOD_FORMS[QUARTER]}")
+
+
+def period_of(kind: str, day: date) -> PlanPeriod:
+    """The period of this kind that contains `day`."""
+    if kind == WEEK:
+        year, week, _ = day.isocalendar()
+        return parse_period(f"{year}-W{week:02d}")
+    if kind == MONTH:
+        return parse_period(f"{day.year}-{day.month:02d}")
+    return parse_period(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+
+
+@dataclass(frozen=True)
+class PlanItemDraft:
+    """One line of a plan as the official writes it: what, by when, and the assigned task it serves."""
+
+    title: str
+    planned_on: date
+    task: str | None = None
+
+
+def check_plan_items(period: PlanPeriod, items: list[PlanItemDraft], first_position: int = 0) -> None:
+    """Each item is planned for a day of the plan's period."""
+    errors = {}
+    for index, item in enumerate(items):
+        if not period.contains(item.planned_on):
+            errors[first_position + index] = {"planned_on": [
+                f"must be within {period.label} ({period.first_day.isoformat()} to {period.last_day.isoformat()})"]}
+    if errors:
+        raise InvalidInput(f"every item must be planned within the period {period.label}", {"items": errors})
+
+
+def plan_status(submitted_at: datetime | None, assessed_at: datetime | None, reviewed_at: datetime | None) -> str:
+    if reviewed_at is not None:
+        return PLAN_REVIEWED
+    if assessed_at is not None:
+        return PLAN_ASSESSED
+    return PLAN_SUBMITTED if submitted_at is not None else PLAN_DRAFT
+
+
+def check_plan_editable(status: str) -> None:
+    """Items are added while the plan is a draft: once submitted it is what the head was told."""
+    if status != PLAN_DRAFT:
+        raise Conflict("the plan was already submitted: its items are what the head of the unit was told "
+                       "and cannot change; note new work in next period's plan", {"items": ["plan submitted"]})
+
+
+def check_submission(status: str, period: PlanPeriod, today: date) -> None:
+    if status != PLAN_DRAFT:
+        raise Conflict("the plan was already submitted")
+    if today > period.last_day:
+        raise Conflict(f"the period {period.label} ended on {period.last_day.isoformat()}: a plan is submitted "
+                       "before or during its period", {"period": ["period already ended"]})
+
+
+def check_item_done(status: str, period: PlanPeriod, done_on: date, today: date) -> None:
+    if status == PLAN_DRAFT:
+        raise Conflict("submit the plan first: items are marked done on a submitted plan",
+                       {"done_on": ["plan not submitted"]})
+    if status != PLAN_SUBMITTED:
+        raise Conflict("the plan was already self-assessed: its items are closed", {"done_on": ["plan assessed"]})
+    if done_on > today:
+        raise InvalidInput("an item cannot be done on a future day", {"done_on": [f"must be {today} or earlier"]})
+    if done_on < period.first_day:
+        raise InvalidInput(f"the period {period.label} starts on {period.first_day.isoformat()}: work done "
+                           "before it belongs to an earlier plan",
+                           {"done_on": [f"must be {period.first_day} or later"]})
+
+
+@dataclass(frozen=True)
+class PlanCount:
+    """What the self-assessment counts from the items: how many, how many done, how many done by the
+    day they were planned for."""
+
+    items: int
+    done: int
+    done_on_time: int
+
+
+def count_items(items: Iterable[tuple[date, date | None]]) -> PlanCount:
+    """(planned_on, done_on) pairs; an item done on its planned day is on time."""
+    total = done = on_time = 0
+    for planned_on, done_on in items:
+        total += 1
+        if done_on is not None:
+            done += 1
+            on_time += done_on <= planned_on
+    return PlanCount(total, done, on_time)
+
+
+def check_self_assessment(status: str, period: PlanPeriod, level: str, today: date,
+                          is_working_day: Callable[[date], bool]) -> None:
+    """Once, on a submitted plan, not before the last working day of its period."""
+    if status == PLAN_DRAFT:
+        raise Conflict("submit the plan before assessing it", {"level": ["plan not submitted"]})
+    if status != PLAN_SUBMITTED:
+        raise Conflict("the plan was already self-assessed", {"level": ["already assessed"]})
+    if level not in LEVELS:
+        raise InvalidInput("unknown evaluation level", {"level": [f"must be one of {', '.join(LEVELS)}"]})
+    last = period.last_working_day(is_working_day)
+    if today < last:
+        raise Conflict(f"a self-assessment is made at the end of the period: not before {last.isoformat()}, "
+                       f"the last working day of {period.label}", {"level": [f"too early: wait until {last}"]})
+
+
+def check_review(status: str, agreed: bool, note: str | None) -> None:
+    if status in (PLAN_DRAFT, PLAN_SUBMITTED):
+        raise Conflict("the official has not assessed this plan yet; review it after the self-assessment",
+                       {"agreed": ["no self-assessment yet"]})
+    if status == PLAN_REVIEWED:
+        raise Conflict("the plan was already reviewed", {"agreed": ["already reviewed"]})
+    if not agreed and not (note or "").strip():
+        raise InvalidInput("say what you do not agree with", {"note": ["required when you do not agree"]})

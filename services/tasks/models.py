@@ -149,3 +149,47 @@ class Digest(Base):
     leader: Mapped[str] = mapped_column(String(64), primary_key=True)  # assigned_by
     task_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     compiled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WorkPlan(Base):
+    """An official's work plan for a week, a month or a quarter, its self-assessment and the head's review.
+    Its status is derived from which of the three instants are set (domain.plan_status)."""
+
+    __tablename__ = "work_plans"
+    __table_args__ = (
+        # One plan per official and period, whichever request comes first.
+        UniqueConstraint("official", "period_kind", "period", name="uq_work_plans_official_period"),
+        Index("ix_work_plans_unit_period", "unit", "period"),
+    )
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    official: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(64))
+    period_kind: Mapped[str] = mapped_column(String(8))  # week | month | quarter
+    period: Mapped[str] = mapped_column(String(8))  # 2026-W48 | 2026-11 | 2026-Q4
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    assessed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    level: Mapped[str | None] = mapped_column(String(16))  # the level the official proposes
+    comment: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
+    review_agreed: Mapped[bool | None] = mapped_column()
+    review_note: Mapped[str | None] = mapped_column(Text)
+
+
+class PlanItem(Base):
+    """One line of a plan: what, planned for which day, for which assigned task, and when it was done."""
+
+    __tablename__ = "plan_items"
+    __table_args__ = (UniqueConstraint("plan_code", "position", name="uq_plan_items_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_code: Mapped[str] = mapped_column(ForeignKey("work_plans.code"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 1, 2, … in the order written
+    title: Mapped[str] = mapped_column(Text)
+    task_code: Mapped[str | None] = mapped_column(String(32))
+    planned_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)

@@ -1,11 +1,13 @@
 """Request and response schemas of the tasks API."""
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, validate
 
+from services.tasks import domain
 from services.tasks.domain import RECURRENCE_KINDS, STATES, Recurrence
 from services.tasks.use_cases.assignment import AssignTask
 from services.tasks.use_cases.directives import RegisterDirective
 from services.tasks.use_cases.extensions import DecideExtension, RequestExtension
+from services.tasks.use_cases.plans import AddItems, MarkItemDone, PlanFilter, ReviewPlan, SelfAssess, WritePlan
 from services.tasks.use_cases.progress import ReportProgress
 from shared.web import LocalDateTime, PageArgs, page_schema
 
@@ -199,3 +201,121 @@ class DigestOut(Schema):
 
 
 DigestPage = page_schema(DigestOut, "DigestPage")
+
+
+# -- work plans ------------------------------------------------------------------------------------
+
+def _valid_period(label: str) -> None:
+    try:
+        domain.parse_period(label)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+class PlanItemIn(Schema):
+    title = fields.String(required=True, validate=validate.Length(min=3, max=2000),
+                          metadata={"description": "việc cần làm"})
+    planned_on = fields.Date(required=True, metadata={"description": "ngày dự kiến hoàn thành, trong kỳ"})
+    task = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32),
+                         metadata={"description": "mã nhiệm vụ được giao mà việc này thực hiện (của đơn vị bạn)"})
+
+    @post_load
+    def draft(self, data, **_):
+        return domain.PlanItemDraft(**data)
+
+
+class PlanIn(Schema):
+    period = fields.String(required=True, validate=_valid_period,
+                           metadata={"description": "kỳ: tuần 2026-W48 (ISO), tháng 2026-11 hoặc quý 2026-Q4"})
+    items = fields.List(fields.Nested(PlanItemIn), required=True, validate=validate.Length(min=1, max=200))
+
+    @post_load
+    def command(self, data, **_):
+        return WritePlan(**data)
+
+
+class PlanItemsIn(Schema):
+    items = fields.List(fields.Nested(PlanItemIn), required=True, validate=validate.Length(min=1, max=200))
+
+    @post_load
+    def command(self, data, **_):
+        return AddItems(**data)
+
+
+class ItemDoneIn(Schema):
+    done_on = fields.Date(load_default=None, allow_none=True,
+                          metadata={"description": "ngày hoàn thành (mặc định: hôm nay)"})
+
+    @post_load
+    def command(self, data, **_):
+        return MarkItemDone(**data)
+
+
+class SelfAssessmentIn(Schema):
+    level = fields.String(required=True, validate=validate.OneOf(domain.LEVELS),
+                          metadata={"description": "mức tự xếp loại (Nghị định 90/2020/NĐ-CP, sửa đổi bởi Nghị định "
+                                                   "48/2023/NĐ-CP): excellent (hoàn thành xuất sắc), good (tốt), "
+                                                   "completed (hoàn thành), not_completed (không hoàn thành)"})
+    comment = fields.String(required=True, validate=validate.Length(min=3, max=8000),
+                            metadata={"description": "tự nhận xét"})
+
+    @post_load
+    def command(self, data, **_):
+        return SelfAssess(**data)
+
+
+class PlanReviewIn(Schema):
+    agreed = fields.Boolean(required=True, metadata={"description": "thủ trưởng đồng ý với mức tự đánh giá"})
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=8000),
+                         metadata={"description": "ý kiến; bắt buộc khi không đồng ý"})
+
+    @post_load
+    def command(self, data, **_):
+        return ReviewPlan(**data)
+
+
+class PlanQuery(PageArgs):
+    official = fields.String(load_default=None, metadata={"description": "cán bộ (sub)"})
+    unit = fields.String(load_default=None)
+    period = fields.String(load_default=None, validate=_valid_period)
+    status = fields.String(load_default=None, validate=validate.OneOf(domain.PLAN_STATUSES))
+
+    @post_load
+    def command(self, data, **_):
+        return PlanFilter(**data)
+
+
+class PlanItemOut(Schema):
+    position = fields.Integer(metadata={"description": "số thứ tự trong kế hoạch"})
+    title = fields.String()
+    task = fields.String(attribute="task_code", allow_none=True)
+    planned_on = fields.Date()
+    done_on = fields.Date(allow_none=True)
+
+
+class PlanOut(Schema):
+    code = fields.String()
+    official = fields.String()
+    unit = fields.String()
+    period_kind = fields.String(metadata={"description": "week | month | quarter"})
+    period = fields.String()
+    first_day = fields.Date()
+    last_day = fields.Date()
+    status = fields.String(metadata={"description": "trạng thái suy ra: " + ", ".join(domain.PLAN_STATUSES)})
+    items = fields.List(fields.Nested(PlanItemOut))
+    item_count = fields.Integer(attribute="count.items")
+    done = fields.Integer(attribute="count.done", metadata={"description": "số việc đã hoàn thành"})
+    done_on_time = fields.Integer(attribute="count.done_on_time",
+                                  metadata={"description": "số việc hoàn thành đến ngày dự kiến"})
+    created_at = LocalDateTime()
+    submitted_at = LocalDateTime(allow_none=True)
+    assessed_at = LocalDateTime(allow_none=True)
+    level = fields.String(allow_none=True, metadata={"description": "mức cán bộ tự đề xuất"})
+    comment = fields.String(allow_none=True)
+    reviewed_at = LocalDateTime(allow_none=True)
+    reviewed_by = fields.String(allow_none=True)
+    review_agreed = fields.Boolean(allow_none=True)
+    review_note = fields.String(allow_none=True)
+
+
+PlanPage = page_schema(PlanOut, "PlanPage")

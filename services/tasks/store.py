@@ -16,11 +16,13 @@ from services.tasks.models import (
     Digest,
     Directive,
     Extension,
+    PlanItem,
     ProgressReport,
     Task,
     TaskAlert,
     TaskSeries,
     TaskUnit,
+    WorkPlan,
 )
 from shared.alerts import mark_new
 
@@ -194,3 +196,54 @@ def digests_query(week: date, leader: str | None) -> Select:
     if leader is not None:
         query = query.where(Digest.leader == leader)
     return query
+
+
+# -- work plans ------------------------------------------------------------------------------------
+
+def load_plan(session: Session, code: str, *, for_update: bool = False) -> WorkPlan | None:
+    query = select(WorkPlan).where(WorkPlan.code == code)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def plan_of(session: Session, official: str, period_kind: str, period: str) -> WorkPlan | None:
+    return session.scalars(select(WorkPlan).where(
+        WorkPlan.official == official, WorkPlan.period_kind == period_kind, WorkPlan.period == period)).first()
+
+
+def plan_items(session: Session, code: str) -> list[PlanItem]:
+    return list(session.scalars(select(PlanItem).where(PlanItem.plan_code == code).order_by(PlanItem.position)))
+
+
+def plans_query(*, official: str | None, unit: str | None, period: str | None, status: str | None) -> Select:
+    """Plans, newest period first, of an official, a unit, a period, in a derived status."""
+    query = select(WorkPlan).order_by(WorkPlan.first_day.desc(), WorkPlan.official, WorkPlan.period_kind)
+    if official is not None:
+        query = query.where(WorkPlan.official == official)
+    if unit is not None:
+        query = query.where(WorkPlan.unit == unit)
+    if period is not None:
+        query = query.where(WorkPlan.period == period)
+    if status is not None:
+        query = query.where(plan_status_clause(status))
+    return query
+
+
+def plan_status_clause(status: str):
+    """The SQL form of domain.plan_status."""
+    return {
+        domain.PLAN_DRAFT: WorkPlan.submitted_at.is_(None),
+        domain.PLAN_SUBMITTED: and_(WorkPlan.submitted_at.is_not(None), WorkPlan.assessed_at.is_(None)),
+        domain.PLAN_ASSESSED: and_(WorkPlan.assessed_at.is_not(None), WorkPlan.reviewed_at.is_(None)),
+        domain.PLAN_REVIEWED: WorkPlan.reviewed_at.is_not(None),
+    }[status]
+
+
+def items_by_plan(session: Session, codes: list[str]) -> dict[str, list[PlanItem]]:
+    by_plan: dict[str, list[PlanItem]] = {code: [] for code in codes}
+    if codes:
+        for item in session.scalars(select(PlanItem).where(PlanItem.plan_code.in_(codes))
+                                    .order_by(PlanItem.plan_code, PlanItem.position)):
+            by_plan[item.plan_code].append(item)
+    return by_plan
