@@ -1,13 +1,17 @@
-"""Demo tasks: a directive, tasks due soon and one due seconds after start, a recurring report."""
+"""Demo tasks: a directive, tasks due soon and one due seconds after start, a recurring report; officials'
+weekly work plans for the current week and a head's quarterly plan of the last quarter, self-assessed."""
 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from kycuong.demo.people import STAFFED, uow_at
+from services.tasks import domain as task_domain
 from services.tasks.domain import Recurrence
 from services.tasks.use_cases import assignment as task_assignment
 from services.tasks.use_cases import directives as task_directives
+from services.tasks.use_cases import plans as task_plans
 from services.tasks.use_cases import queries as task_queries
 from shared.auth import Principal
 from shared.errors import Conflict
@@ -39,3 +43,89 @@ def load_tasks(rt, rng: random.Random) -> None:
         task_assignment.assign_task(rt["tasks"].uow(), task_assignment.AssignTask(
             title="Báo cáo định kỳ hằng tháng kết quả thực hiện Chỉ thị (trước ngày 20)", lead_unit="HN-STP",
             recurrence=Recurrence(kind="monthly", day_of_month=20), document="01/CT-UBND"), office)
+    load_plans(rt, rng)
+
+
+# What officials of a Department of Construction and of a ward plan in a week (Plan 69/KH-UBND, II.3.c).
+WEEKLY_WORK = {
+    "HN-SXD": ["Thẩm định hồ sơ cấp giấy phép xây dựng được phân công", "Kiểm tra hiện trạng công trình theo hồ sơ",
+               "Dự thảo văn bản trả lời kiến nghị của doanh nghiệp", "Cập nhật tiến độ hồ sơ trên hệ thống một cửa",
+               "Tổng hợp báo cáo tuần về hồ sơ quá hạn"],
+    "HN-STP": ["Thẩm định hồ sơ cấp phiếu lý lịch tư pháp", "Rà soát quy trình nội bộ giải quyết thủ tục hành chính",
+               "Trả lời phản ánh của công dân về thời hạn giải quyết", "Họp giao ban phòng"],
+    "W00070": ["Tiếp nhận, giải quyết hồ sơ đăng ký khai sinh, kết hôn", "Số hóa hồ sơ, kết quả đã trả",
+               "Đối soát sổ hộ tịch với cơ sở dữ liệu", "Báo cáo tuần kết quả giải quyết thủ tục hành chính"],
+}
+QUARTER_WORK = [
+    "Chỉ đạo giải quyết dứt điểm hồ sơ cấp phép xây dựng tồn đọng",
+    "Tổ chức tự kiểm tra việc chấp hành kỷ luật, kỷ cương hành chính tại các phòng",
+    "Ký thư xin lỗi đúng hạn đối với hồ sơ có nguy cơ quá hạn",
+    "Công khai quy trình nội bộ giải quyết công việc trên Cổng thông tin của Sở",
+    "Sơ kết công tác cải cách hành chính quý, báo cáo UBND Thành phố trước ngày 20",
+]
+
+
+def load_plans(rt, rng: random.Random) -> None:
+    """Weekly plans of two officials of each of three units for the current week (submitted; the items of
+    days gone by marked done, one of them a day late), and the quarterly plan of the Director of
+    Construction (CB-SXD-01) for the last quarter, self-assessed on its last working day."""
+    tasks = rt["tasks"]
+    cal = tasks.calendar
+    now = tasks.clock.now()
+    today = now.astimezone(cal.tz).date()
+    week = task_domain.period_of("week", today)
+    for unit, _, officials, _ in STAFFED:
+        if unit not in WEEKLY_WORK:
+            continue
+        for official, _ in officials:
+            me = Principal(official, unit, frozenset({"officer"}))
+            days = _working_days(week, cal.is_working_day) or [week.first_day]
+            work = rng.sample(WEEKLY_WORK[unit], k=min(len(days), len(WEEKLY_WORK[unit]), 4))
+            # Spread over the week's working days, the first on Monday and the last on Friday.
+            spread = [days[i * (len(days) - 1) // max(len(work) - 1, 1)] for i in range(len(work))]
+            items = [task_domain.PlanItemDraft(title, day) for title, day in zip(work, spread, strict=True)]
+            try:
+                plan = task_plans.write_plan(tasks.uow(), task_plans.WritePlan(week.label, items), me)
+            except Conflict:
+                continue  # loaded before
+            task_plans.submit_plan(tasks.uow(), plan.code, me)
+            for item in plan.items:
+                done_on = item.planned_on + timedelta(days=1 if rng.random() < 0.25 else 0)
+                if done_on < today:
+                    task_plans.mark_item_done(tasks.uow(), plan.code, item.position,
+                                              task_plans.MarkItemDone(done_on), me)
+    _quarterly_plan_of_a_head(tasks, today)
+
+
+def _quarterly_plan_of_a_head(tasks, today: date) -> None:
+    cal = tasks.calendar
+    quarter = task_domain.period_of("quarter", task_domain.period_of("quarter", today).first_day - timedelta(days=1))
+    head = Principal("CB-SXD-01", "HN-SXD", frozenset({"head"}))
+    days = _working_days(quarter, cal.is_working_day)
+    items = [task_domain.PlanItemDraft(title, days[(i + 1) * len(days) // (len(QUARTER_WORK) + 1)])
+             for i, title in enumerate(QUARTER_WORK)]
+    start = datetime.combine(days[0], time(8, 30), tzinfo=cal.tz)
+    try:
+        plan = task_plans.write_plan(uow_at(tasks, start), task_plans.WritePlan(quarter.label, items), head)
+    except Conflict:
+        return
+    task_plans.submit_plan(uow_at(tasks, start), plan.code, head)
+    last = quarter.last_working_day(cal.is_working_day)
+    closing = datetime.combine(last, time(15, 0), tzinfo=cal.tz)
+    # Four of five done on their days; the last one waits for the wards' figures.
+    for item in plan.items[:-1]:
+        task_plans.mark_item_done(uow_at(tasks, closing), plan.code, item.position,
+                                  task_plans.MarkItemDone(item.planned_on), head)
+    task_plans.self_assess(uow_at(tasks, closing + timedelta(hours=1)), plan.code, task_plans.SelfAssess(
+        level="good", comment="Hoàn thành đúng hạn 4/5 việc; sơ kết cải cách hành chính quý chưa xong do chờ "
+                              "số liệu của các phường, chuyển sang quý sau. Đề xuất mức hoàn thành tốt nhiệm vụ."),
+        head)
+
+
+def _working_days(period: task_domain.PlanPeriod, is_working_day) -> list[date]:
+    days, day = [], period.first_day
+    while day <= period.last_day:
+        if is_working_day(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
