@@ -74,6 +74,8 @@ class DossierFact(Base):
     deadline: Mapped[dict | None] = mapped_column(JSON)
     pause: Mapped[dict | None] = mapped_column(JSON)
     resume: Mapped[dict | None] = mapped_column(JSON)
+    apology: Mapped[dict | None] = mapped_column(JSON)
+    ending: Mapped[dict | None] = mapped_column(JSON)
     # The effective view of the newer slots, and who is answerable, for queries and drill-downs.
     paused_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
     marked_late_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -249,6 +251,7 @@ class Rating(Base):
     factors: Mapped[dict] = mapped_column(JSON)
     period: Mapped[str] = mapped_column(String(7))
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    survey_round: Mapped[str | None] = mapped_column(String(64), index=True)  # the monthly survey that invited it
 
     __table_args__ = (Index("ix_ratings_unit_period", "unit", "period"),
                       # Covering: a ranking counts every unit's ratings of a period, and finds the dossiers
@@ -301,3 +304,55 @@ class PublicSanction(Base):
     event_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the newest event about the decision wins
 
     __table_args__ = (Index("ix_public_sanctions_decided_on", "decided_on"),)
+
+
+class SurveyRound(Base):
+    """A unit's monthly satisfaction survey (`survey.round_opened`): the month's returned dossiers and the
+    citizens invited to rate. The responses are the ratings that name the round."""
+
+    __tablename__ = "survey_rounds"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(7))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    returned: Mapped[int] = mapped_column(Integer)
+    invited: Mapped[int] = mapped_column(Integer)
+    event_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the newest event about a round wins
+
+    __table_args__ = (Index("ix_survey_rounds_unit_period", "unit", "period"),)
+
+
+class HeadTerm(Base):
+    """A head (or deputy) of a unit in office from `since` to `until` (`directory.head_assigned`); the
+    newest event about an assignment wins."""
+
+    __tablename__ = "head_terms"
+
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    official: Mapped[str] = mapped_column(String(64), primary_key=True)
+    since: Mapped[date] = mapped_column(Date, primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    until: Mapped[date | None] = mapped_column(Date)
+    event_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SelfAssessment(Base):
+    """An official's assessment of their own plan (`plan.self_assessed`), once per plan code; the newest
+    event about a plan wins."""
+
+    __tablename__ = "self_assessments"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    official: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(64))
+    period_kind: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(16))
+    items: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer)
+    done_on_time: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(32))
+    assessed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    event_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_self_assessments_official_period", "official", "period_kind", "period"),)

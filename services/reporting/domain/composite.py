@@ -74,11 +74,13 @@ class ScoringRules:
     full_marks_at: Decimal
     satisfaction_vi: str
     satisfaction_en: str
+    source: str | None = None  # where the weights and bands come from (a law, or local policy)
 
     def as_dict(self) -> dict:
         total = sum(c.weight for c in self.components)
         return {
             "id": self.id, "version": self.version, "effective_from": self.effective_from.isoformat(),
+            "source": self.source,
             "expression": "composite = Σ weight × component ÷ Σ weight, over the components measured (0–100)",
             "vi": "Điểm tổng hợp (thang 100) = trung bình có trọng số của các thành phần đo được: "
                   + "; ".join(f"{c.vi} (trọng số {c.weight})" for c in self.components)
@@ -109,7 +111,7 @@ def scoring_rules_from_document(document: Mapping) -> tuple[ScoringRules, ...]:
             satisfaction = raw["dossier_satisfaction"]
             rules = ScoringRules(raw["id"], raw["version"], date.fromisoformat(raw["effective_from"]), components,
                                  bands, int(satisfaction["max_points"]), Decimal(str(satisfaction["full_marks_at"])),
-                                 satisfaction["vi"], satisfaction["en"])
+                                 satisfaction["vi"], satisfaction["en"], raw.get("source"))
         except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
             raise ValueError(f"scoring rules {where}: missing or malformed {exc}") from None
         unknown = [c.key for c in components if c.key not in COMPONENT_KEYS]

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from services.reporting.domain.event_data import arrival_independent_key, parse_instant, text_or_none
 from services.reporting.domain.periods import Month
@@ -81,8 +82,9 @@ class MarkedLate:
 
 @dataclass(frozen=True)
 class DeadlineMove:
-    """The newest due instant told by `dossier.deadline_changed`, `dossier.apology_issued` or
-    `dossier.supplement_received` (the due instant after the pause)."""
+    """The newest due instant told by `dossier.deadline_changed` or `dossier.supplement_received` (the due
+    instant after the pause). An apology never moves it (Circular 01/2018/TT-VPCP, Form 04: the new
+    return date is a promise to the citizen; the dossier stays judged against its legal due date)."""
 
     event_at: datetime
     unit: str
@@ -108,15 +110,44 @@ class SupplementResume:
     resumed_at: datetime
 
 
-Slot = Receipt | Completion | OverdueNotice | MarkedLate | DeadlineMove | SupplementPause | SupplementResume
+@dataclass(frozen=True)
+class Apology:
+    """What `dossier.apology_issued` said: the legal due instant, which stays the measure of lateness, and
+    the new return instant the apology promised. Archived events from before the correction (`automatic`,
+    or completions judged against the promised instant) are re-judged against `legal_due_at`."""
+
+    event_at: datetime
+    unit: str
+    legal_due_at: datetime
+    promised_at: datetime
+    automatic: bool = False
+
+
+@dataclass(frozen=True)
+class Ending:
+    """What `dossier.refused`, `dossier.withdrawn` or `dossier.stopped` said: the dossier left the process
+    without a result, and counts as finished in the 766 progress group (Decision 766/QĐ-TTg)."""
+
+    event_at: datetime
+    unit: str
+    ended_at: datetime
+    end: str
+
+
+Slot = (Receipt | Completion | OverdueNotice | MarkedLate | DeadlineMove | SupplementPause | SupplementResume
+        | Apology | Ending)
 DOSSIER_SLOTS: dict[str, type] = {"receipt": Receipt, "completion": Completion, "overdue": OverdueNotice,
                                   "marked_late": MarkedLate, "deadline": DeadlineMove, "pause": SupplementPause,
-                                  "resume": SupplementResume}
+                                  "resume": SupplementResume, "apology": Apology, "ending": Ending}
+# Ends other than a result, counted as finished by the 766 progress group (returned follows a result).
+DOSSIER_ENDS = ("dossier.refused", "dossier.withdrawn", "dossier.stopped")
+# Due dates are local dates (ngày hẹn trả): Vietnam keeps one offset all year, the dossiers' calendar's.
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _SLOT_NAMES = {slot_type: name for name, slot_type in DOSSIER_SLOTS.items()}
 # Events that change where a dossier stands (the others only add facts for the drill-down).
 DOSSIER_STANDING_EVENTS = ("dossier.received", "dossier.completed", "dossier.overdue", "dossier.marked_late",
                            "dossier.deadline_changed", "dossier.apology_issued", "dossier.supplement_requested",
-                           "dossier.supplement_received")
+                           "dossier.supplement_received", *DOSSIER_ENDS)
 
 
 def slot_from_event(event_type: str, data: Mapping, event_at: datetime) -> Slot:
@@ -126,8 +157,13 @@ def slot_from_event(event_type: str, data: Mapping, event_at: datetime) -> Slot:
     unit = data["unit"]
     if event_type == "dossier.marked_late":
         return MarkedLate(event_at, unit, parse_instant(data["at"], "at"), data["reason"])
-    if event_type in ("dossier.deadline_changed", "dossier.apology_issued"):
+    if event_type == "dossier.deadline_changed":
         return DeadlineMove(event_at, unit, parse_instant(data["due_at"], "due_at"))
+    if event_type == "dossier.apology_issued":
+        return Apology(event_at, unit, parse_instant(data["previous_due_at"], "previous_due_at"),
+                       parse_instant(data["due_at"], "due_at"), bool(data.get("automatic")))
+    if event_type in DOSSIER_ENDS:
+        return Ending(event_at, unit, parse_instant(data["at"], "at"), event_type.removeprefix("dossier."))
     if event_type == "dossier.supplement_requested":
         return SupplementPause(event_at, unit, parse_instant(data["at"], "at"), int(data["request_number"]))
     due = data.get("due_at")
@@ -161,6 +197,15 @@ def slots_from_event(event_type: str, data: Mapping, event_at: datetime) -> list
     return [slot_from_event(event_type, data, event_at)]
 
 
+def judge_by_date(finished_at: datetime, due_at: datetime) -> str:
+    """early / on_time / late by the local date (ngày hẹn trả), as the dossiers service judges a result:
+    before the due date early, on it on time, after it late."""
+    finished_on, due_on = finished_at.astimezone(LOCAL_TZ).date(), due_at.astimezone(LOCAL_TZ).date()
+    if finished_on < due_on:
+        return "early"
+    return "on_time" if finished_on == due_on else "late"
+
+
 # --------------------------------------------------------------------------- the fact of one dossier
 
 
@@ -181,6 +226,8 @@ class DossierFact:
     deadline: DeadlineMove | None = None
     pause: SupplementPause | None = None
     resume: SupplementResume | None = None
+    apology: Apology | None = None
+    ending: Ending | None = None
 
     def merged(self, slot: Slot) -> DossierFact:
         name = _SLOT_NAMES[type(slot)]
@@ -194,7 +241,7 @@ class DossierFact:
         # The handling unit (completion, then receipt); the unit at fault named by an overdue notice
         # only until the dossier's own events arrive; the others name the handling unit too.
         for slot in (self.completion, self.receipt, self.overdue, self.marked_late, self.deadline, self.pause,
-                     self.resume):
+                     self.resume, self.ending, self.apology):
             if slot is not None:
                 return slot.unit
         return None
@@ -206,22 +253,58 @@ class DossierFact:
                 return slot.received_at
         return None
 
+    def legal(self, due: datetime | None) -> datetime | None:
+        """The legal due instant for a due instant an event told: before the correction an apology moved
+        the due instant to the date it promised, and later events told that one; the law judges the
+        dossier against the date before the apology (Decree 61/2018/ND-CP art. 19; Circular
+        01/2018/TT-VPCP, Form 04)."""
+        apology = self.apology
+        if apology is not None and due is not None and due == apology.promised_at:
+            return apology.legal_due_at
+        return due
+
     @property
     def due_at(self) -> datetime | None:
+        """The legal due instant (an apology's promised date never replaces it)."""
         if self.completion is not None:
-            return self.completion.due_at
+            return self.legal(self.completion.due_at)
         told = [s for s in (self.receipt, self.overdue, self.deadline) if s is not None and s.due_at is not None]
         if len(told) == 1:  # most dossiers: no need to compare (a rebuild asks this of every dossier)
-            return told[0].due_at
-        return max(told, key=arrival_independent_key).due_at if told else None
+            return self.legal(told[0].due_at)
+        if told:
+            return self.legal(max(told, key=arrival_independent_key).due_at)
+        return self.apology.legal_due_at if self.apology is not None else None
 
     @property
     def completed_at(self) -> datetime | None:
-        return self.completion.completed_at if self.completion else None
+        """When it was finished: its result, or its end without one (refused, withdrawn, stopped)."""
+        if self.completion is not None:
+            return self.completion.completed_at
+        return self.ending.ended_at if self.ending is not None else None
 
     @property
     def timeliness(self) -> str | None:
-        return self.completion.timeliness if self.completion else None
+        """Judged against the legal due date. A completion judged against an apology's promised date
+        (archived events from before the correction) is judged again; a dossier refused, withdrawn or
+        stopped is on time when it ended by the legal due date, late after it (Decision 766/QĐ-TTg)."""
+        completion = self.completion
+        if completion is not None:
+            legal = self.legal(completion.due_at)
+            if legal == completion.due_at or completion.timeliness == "late":
+                return completion.timeliness
+            return judge_by_date(completion.completed_at, legal)
+        if self.ending is None:
+            return None
+        if self.marked_late is not None:
+            return "late"  # a second supplement request is late whatever the dates (Decision 766/QĐ-TTg)
+        due = self.due_at
+        if due is None or judge_by_date(self.ending.ended_at, due) != "late":
+            return "on_time"
+        return "late"
+
+    @property
+    def apologised(self) -> bool:
+        return self.apology is not None
 
     @property
     def overdue_detected_at(self) -> datetime | None:
@@ -243,11 +326,11 @@ class DossierFact:
     def overdue_since(self) -> datetime | None:
         """Since when it is known to be late: the deadline it passed, or when it was marked late."""
         known = []
-        if self.completion is not None and (self.timeliness == "late" or self.overdue is not None):
-            known.append(self.completion.due_at)
+        if self.completed_at is not None and (self.timeliness == "late" or self.overdue is not None):
+            known.append(self.due_at)
         elif self.overdue is not None:
             # The deadline the notice was about, not a later one an apology set.
-            known.append(self.overdue.due_at)
+            known.append(self.legal(self.overdue.due_at))
         if self.marked_late is not None:
             known.append(self.marked_late.marked_at)
         known = [moment for moment in known if moment is not None]
@@ -281,7 +364,8 @@ def month_changes(fact: DossierFact, tz: tzinfo) -> dict[tuple[str, Month], Tall
         return {}
     first = Month.of(received_at, tz)
     # A completion stamped before its receipt is bad data; count it in the month of receipt.
-    last = max(first, Month.of(fact.completion.completed_at, tz)) if fact.completion else None
+    completed_at, timeliness = fact.completed_at, fact.timeliness
+    last = max(first, Month.of(completed_at, tz)) if completed_at is not None else None
     since = fact.overdue_since
     overdue_from = max(first, Month.of(since, tz)) if since is not None else None
     changes: dict[Month, Tally] = {}
@@ -290,7 +374,7 @@ def month_changes(fact: DossierFact, tz: tzinfo) -> dict[tuple[str, Month], Tall
         changes[period] = changes.get(period, Tally()) + tally
 
     if last == first:
-        add(first, Tally.completed(fact.completion.timeliness))
+        add(first, Tally.completed(timeliness))
     else:
         standing = _OVERDUE if overdue_from == first else _WITHIN
         add(first, standing)
@@ -298,7 +382,7 @@ def month_changes(fact: DossierFact, tz: tzinfo) -> dict[tuple[str, Month], Tall
             add(overdue_from, _OVERDUE - _WITHIN)
             standing = _OVERDUE
         if last is not None:
-            add(last, Tally.completed(fact.completion.timeliness) - standing)
+            add(last, Tally.completed(timeliness) - standing)
     return {(unit, period): tally for period, tally in changes.items() if tally}
 
 

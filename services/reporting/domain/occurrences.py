@@ -67,6 +67,13 @@ def occurrence_from_event(event_type: str, data: Mapping, event_at: datetime) ->
                           official=get("official"), step=get("step"),
                           detail={"reason": data["reason"], "previous_due_at": text_or_none(data["previous_due_at"]),
                                   "due_at": text_or_none(data["due_at"])})
+    if event_type in ("dossier.apology_missed", "dossier.promise_broken"):
+        # Once per dossier: a late dossier without its unit's apology is a breach in itself (Decree
+        # 61/2018/ND-CP art. 19); an apologised one that misses its promised date fails a second time.
+        return Occurrence(event_type, data["code"], "", data["unit"], parse_instant(data["detected_at"], "detected_at"),
+                          official=get("official"), step=get("step"), on_time=False,
+                          detail={"due_at": text_or_none(data["due_at"]),
+                                  "promised_at": text_or_none(get("promised_at"))})
     if event_type in ("dossier.returned", "dossier.refused", "dossier.withdrawn", "dossier.stopped"):
         return Occurrence(event_type, data["code"], "", data["unit"], parse_instant(data["at"], "at"),
                           official=get("official"), detail={"reason": get("reason")})
@@ -113,7 +120,7 @@ def occurrence_from_event(event_type: str, data: Mapping, event_at: datetime) ->
         return Occurrence(event_type, data["code"], "", get("unit"), parse_instant(data["received_at"], "received_at"),
                           official=get("official"), related=get("dossier_code"),
                           detail={"channel": data["channel"], "category": data["category"]})
-    if event_type in ("feedback.forwarded", "feedback.refused", "feedback.answered", "feedback.published"):
+    if event_type in FEEDBACK_STEPS:
         moment = parse_instant(data["at"], "at")
         # A forward is counted for the unit that forwarded it; the other steps for the unit handling it.
         unit = get("from_unit") if event_type == "feedback.forwarded" and get("from_unit") else get("unit")
@@ -134,14 +141,18 @@ def occurrence_from_event(event_type: str, data: Mapping, event_at: datetime) ->
 
 OCCURRENCE_EVENTS = (
     "dossier.handed_over", "dossier.supplement_requested", "dossier.supplement_received", "dossier.marked_late",
-    "dossier.deadline_changed", "dossier.apology_issued", "dossier.returned", "dossier.refused",
+    "dossier.deadline_changed", "dossier.apology_issued", "dossier.apology_missed", "dossier.promise_broken",
+    "dossier.returned", "dossier.refused",
     "dossier.withdrawn", "dossier.stopped", "dossier.sent_back",
     "explanation.requested", "explanation.submitted", "explanation.missed", "explanation.accepted",
     "explanation.rejected", "violation.recorded", "sanction.proposed", "sanction.decided", "sanction.dropped",
     "feedback.received", "feedback.forwarded", "feedback.refused", "feedback.answered", "feedback.published",
-    "feedback.overdue", "task.progress_reported",
+    "feedback.sent_back", "feedback.clarification_requested", "feedback.overdue", "task.progress_reported",
 )
-FEEDBACK_STEPS = ("feedback.forwarded", "feedback.refused", "feedback.answered", "feedback.published")
+# Every step of handling feedback with a deadline (refuse, send back or forward within 2 working days, ask
+# for more within 5, answer within 15, publish within 2: Decree 20/2008/ND-CP as amended).
+FEEDBACK_STEPS = ("feedback.forwarded", "feedback.refused", "feedback.answered", "feedback.published",
+                  "feedback.sent_back", "feedback.clarification_requested")
 
 
 # --------------------------------------------------------------------------- figures and their drill-downs
@@ -160,6 +171,9 @@ OCCURRENCE_FIGURES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "explanations_missed": (("explanation.missed",), None),
     "proposals": (("sanction.proposed",), None),
     "decisions": (("sanction.decided",), None),
+    "apologies": (("dossier.apology_issued",), None),
+    "promises_broken": (("dossier.promise_broken",), None),
+    "late_without_apology": (("dossier.apology_missed",), None),
 }
 
 

@@ -90,11 +90,13 @@ class Formula:
     en: str
     not_measured_vi: str
     not_measured_en: str
+    source: str = "Quyết định 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ"
 
     def as_dict(self) -> dict:
         return {
             "id": self.id,
             "version": self.version,
+            "source": self.source,
             "effective_from": self.effective_from.isoformat(),
             "max_points": self.max_points,
             "expression": self.expression,
@@ -127,6 +129,37 @@ PROGRESS_FORMULAS: tuple[Formula, ...] = (
                         "(10); mức độ hài lòng (18); số hóa hồ sơ (22).",
         not_measured_en="Not measured: publicity and transparency (18); online services (12); online payment "
                         "(10); satisfaction (18); digitisation (22).",
+    ),
+    # Version 2: the law as written. Judged against the legal due date (an apology's new date is a promise,
+    # not a new deadline: Circular 01/2018/TT-VPCP, Form 04); refused, stopped and withdrawn dossiers count
+    # as finished; the satisfaction group's dossier indicator (6 of 18 points) is measured.
+    Formula(
+        id="766-progress",
+        version="Quyết định 766/QĐ-TTg ngày 23/6/2022, nhóm chỉ số Tiến độ giải quyết (cách tính của "
+                "Cổng Dịch vụ công quốc gia năm 2026), phiên bản 2 của Kỷ Cương: xét theo hạn luật định",
+        effective_from=date(2026, 12, 1),
+        max_points=20,
+        expression="score = 20 × on_time ÷ received",
+        vi="Điểm tiến độ = 20 × (số hồ sơ giải quyết trước hạn, đúng hạn và hồ sơ đang giải quyết còn trong "
+           "hạn) ÷ (tổng số hồ sơ tiếp nhận hoặc đang giải quyết trong kỳ). Hồ sơ bị từ chối, dừng giải quyết "
+           "hoặc công dân rút tính là đã giải quyết: đúng hạn nếu kết thúc không muộn hơn ngày hẹn trả theo luật "
+           "định, trễ hạn nếu sau đó. Hạn là hạn luật định: phiếu xin lỗi và hẹn lại không làm thay đổi hạn. Hồ "
+           "sơ còn mở được xét tại thời điểm cuối kỳ; thời gian chờ công dân bổ sung không tính; yêu cầu bổ sung "
+           "quá một lần tính là trễ hạn.",
+        en="Progress score = 20 × (dossiers finished early or on time, plus open dossiers still within their "
+           "deadline) ÷ (all dossiers received or being handled in the period). Refused, stopped and withdrawn "
+           "dossiers count as finished: on time when they ended by the legal due date, late after it. The "
+           "deadline is the legal one: an apology with a new return date never moves it. Open dossiers are "
+           "judged at the end of the period; time waiting for the citizen's supplement is excluded; more than "
+           "one supplement request is late.",
+        not_measured_vi="Chưa đo: công khai, minh bạch (18); dịch vụ trực tuyến (22); các chỉ số hài lòng khác "
+                        "(12 trên 18); số hóa hồ sơ (22). Đo được: tiến độ (20) và hài lòng về giải quyết hồ sơ "
+                        "(6).",
+        not_measured_en="Not measured: publicity and transparency (18); online services (22); the other "
+                        "satisfaction indicators (12 of 18); digitisation (22). Measured: progress (20) and "
+                        "satisfaction with dossier handling (6).",
+        source="Quyết định 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ; Nghị định 61/2018/NĐ-CP; "
+               "Thông tư 01/2018/TT-VPCP (Mẫu 04)",
     ),
 )
 

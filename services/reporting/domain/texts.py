@@ -121,6 +121,17 @@ FIGURE_TEXTS: dict[str, dict[str, str]] = {
                             "en": "Explanations not submitted by their deadline in the period (itself a violation)."},
     "proposals": {"vi": "Đề xuất xử lý kỷ luật trong kỳ.", "en": "Sanction proposals made in the period."},
     "decisions": {"vi": "Quyết định kỷ luật trong kỳ.", "en": "Disciplinary decisions taken in the period."},
+    "apologies": {"vi": "Phiếu xin lỗi và hẹn lại ngày trả kết quả đã gửi trong kỳ (Mẫu 04, Thông tư 01/2018/TT-VPCP); "
+                        "hồ sơ vẫn được xét trễ hạn theo hạn luật định.",
+                  "en": "Apologies with a new return date issued in the period (Form 04, Circular 01/2018/TT-VPCP); "
+                        "the dossier is still judged late against its legal due date."},
+    "promises_broken": {"vi": "Hồ sơ đã xin lỗi nhưng quá cả ngày hẹn lại (lỗi lần thứ hai) trong kỳ.",
+                        "en": "Apologised dossiers that also passed the promised date (a second failure) in the "
+                              "period."},
+    "late_without_apology": {"vi": "Hồ sơ quá hạn luật định mà đơn vị không gửi phiếu xin lỗi (là một vi phạm, "
+                                   "Nghị định 61/2018/NĐ-CP, Điều 19) trong kỳ.",
+                             "en": "Dossiers past their legal due date without the unit's apology (a breach in "
+                                   "itself, Decree 61/2018/ND-CP art. 19) in the period."},
 }
 
 

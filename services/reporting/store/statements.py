@@ -17,12 +17,15 @@ from services.reporting.models import (
     ArchivedEvent,
     DossierFact,
     FigureMonth,
+    HeadTerm,
     IssuedReport,
     Occurrence,
     PublicSanction,
     PublishedRanking,
     Rating,
     Scorecard,
+    SelfAssessment,
+    SurveyRound,
     TaskFact,
     TaskMonth,
     Unit,
@@ -45,6 +48,9 @@ unit_tasks = UnitTasks.__table__
 figure_months = FigureMonth.__table__
 issued_reports = IssuedReport.__table__
 public_sanctions = PublicSanction.__table__
+survey_rounds = SurveyRound.__table__
+head_terms = HeadTerm.__table__
+self_assessments = SelfAssessment.__table__
 
 MONTH_COLUMNS = ("completed_early", "completed_on_time", "completed_late", "open_within_change",
                  "open_overdue_change")
@@ -53,7 +59,7 @@ UNIT_TASK_TOTALS = ("entered", "left", "overdue_change")  # the task_months coun
 # was published, and the rebuild's final re-ranking publishes only what really changed. Issued reports
 # stay too: they are served as issued.
 PROJECTION_TABLES = [units, facts, scorecards, unit_open, occurrences, task_facts, task_months, unit_tasks,
-                     ratings, figure_months, public_sanctions]
+                     ratings, figure_months, public_sanctions, survey_rounds, head_terms, self_assessments]
 
 VIEW_COLUMNS = (facts.c.received_at, facts.c.due_at, facts.c.completed_at, facts.c.timeliness,
                 facts.c.overdue_detected_at, facts.c.paused_since, facts.c.marked_late_at)

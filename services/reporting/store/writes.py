@@ -22,9 +22,12 @@ from services.reporting.store.statements import (
     MONTH_COLUMNS,
     UNIT_TASK_TOTALS,
     dialect_insert,
+    head_terms,
     public_sanctions,
     rankings,
+    self_assessments,
     statements,
+    survey_rounds,
     units,
 )
 
@@ -135,10 +138,30 @@ def insert_new_ratings(session: Session, rows: list[dict]) -> None:
 
 def upsert_public_sanction(session: Session, values: dict) -> None:
     """A decision on the public list; the newest event about it wins (`event_at`)."""
-    statement = dialect_insert(session)(public_sanctions).values(**values)
+    _upsert_newest(session, public_sanctions, ["code"], values)
+
+
+def upsert_survey_round(session: Session, values: dict) -> None:
+    """A monthly survey round; the newest event about it wins (`event_at`)."""
+    _upsert_newest(session, survey_rounds, ["code"], values)
+
+
+def upsert_head_term(session: Session, values: dict) -> None:
+    """A head's term of office; the newest event about it wins (`event_at`)."""
+    _upsert_newest(session, head_terms, ["unit", "official", "since"], values)
+
+
+def upsert_self_assessment(session: Session, values: dict) -> None:
+    """An official's self-assessment of a plan; the newest event about it wins (`event_at`)."""
+    _upsert_newest(session, self_assessments, ["code"], values)
+
+
+def _upsert_newest(session: Session, table, keys: list[str], values: dict) -> None:
+    # A duplicate or an older copy arriving late changes nothing: the row keeps the newest event's values.
+    statement = dialect_insert(session)(table).values(**values)
     session.execute(statement.on_conflict_do_update(
-        index_elements=["code"], set_={name: statement.excluded[name] for name in values if name != "code"},
-        where=public_sanctions.c.event_at < statement.excluded.event_at))
+        index_elements=keys, set_={name: statement.excluded[name] for name in values if name not in keys},
+        where=table.c.event_at < statement.excluded.event_at))
 
 
 def lock_rankings(session: Session, period: str) -> dict[str, dict[str, tuple[int, str]]]:

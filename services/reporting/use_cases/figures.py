@@ -25,6 +25,7 @@ from services.reporting.store.statements import facts as _facts
 from services.reporting.store.statements import figure_months as _figure_months
 from services.reporting.store.statements import occurrences as _occurrences
 from services.reporting.store.statements import ratings as _ratings
+from services.reporting.store.statements import survey_rounds as _survey_rounds
 from services.reporting.store.statements import task_facts as _task_facts
 from services.reporting.store.statements import unit_tasks as _unit_tasks
 from services.reporting.store.statements import units as _units
@@ -138,6 +139,32 @@ def other_figures(session: Session, units: list[str], start: datetime, end: date
 
 
 _NO_TASKS = TaskFigures()  # a unit leading no task in the period
+
+
+def survey_figures(session: Session, unit_code: str, months: list[Month]) -> list[dict]:
+    """The unit's monthly satisfaction surveys of these months: dossiers returned, citizens invited, the
+    ratings that answered (those naming a round of the month) and the response rate (None without invitations)."""
+    wanted = [str(month) for month in months]
+    rounds = session.execute(
+        select(_survey_rounds.c.period, _survey_rounds.c.code, _survey_rounds.c.returned, _survey_rounds.c.invited)
+        .where(_survey_rounds.c.unit == unit_code, _survey_rounds.c.period.in_(wanted))).all()
+    if not rounds:
+        return []
+    answered = dict(session.execute(
+        select(_ratings.c.survey_round, func.count())
+        .where(_ratings.c.survey_round.in_([row.code for row in rounds])).group_by(_ratings.c.survey_round)).all())
+    by_month: dict[str, dict] = {}
+    for row in rounds:
+        month = by_month.setdefault(row.period, {"period": row.period, "rounds": [], "returned": 0, "invited": 0,
+                                                 "responses": 0})
+        month["rounds"].append(row.code)
+        month["returned"] += row.returned
+        month["invited"] += row.invited
+        month["responses"] += answered.get(row.code, 0)
+    for month in by_month.values():
+        month["rounds"].sort()
+        month["response_rate"] = (round(month["responses"] / month["invited"], 4) if month["invited"] else None)
+    return [by_month[period] for period in sorted(by_month)]
 
 
 def complaints(session: Session, start: datetime, end: datetime, units: list[str] | None = None) -> dict[str, set]:

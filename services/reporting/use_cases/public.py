@@ -86,7 +86,8 @@ def _public_item(item: dict, lang: str) -> dict:
 
 
 def _formula_in(formula: dict, lang: str) -> dict:
-    return {"id": formula["id"], "version": formula["version"], "effective_from": formula["effective_from"],
+    return {"id": formula["id"], "version": formula["version"], "source": formula.get("source"),
+            "effective_from": formula["effective_from"],
             "max_points": formula.get("max_points"), "expression": formula["expression"],
             "text": formula[lang], "not_measured": formula.get(f"not_measured_{lang}")}
 
@@ -94,6 +95,7 @@ def _formula_in(formula: dict, lang: str) -> dict:
 def _composite_in(rules: dict | None, lang: str) -> dict | None:
     if rules is None:
         return None
-    return {"id": rules["id"], "version": rules["version"], "effective_from": rules["effective_from"],
+    return {"id": rules["id"], "version": rules["version"], "source": rules.get("source"),
+            "effective_from": rules["effective_from"],
             "expression": rules["expression"], "text": rules[lang],
             "bands": [{"code": b["code"], "min": b["min"], "label": b[lang]} for b in rules["bands"]]}

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP
 from typing import Any
 
 from services.reporting.domain.composite import UnitFigures, composite, dossier_satisfaction, satisfaction, scoring_for
+from services.reporting.domain.index766 import index_766
 from services.reporting.domain.periods import as_of, requested_period
-from services.reporting.domain.progress import formula_for, progress
+from services.reporting.domain.progress import SCORE_QUANTUM, formula_for, progress
 from services.reporting.domain.task_facts import task_rule_for
 from services.reporting.domain.texts import FIGURE_TEXTS, composite_caveats, scorecard_caveats
 from services.reporting.use_cases import figures
@@ -35,9 +37,12 @@ def get_scorecard(uow: UnitOfWork, unit_code: str, period_text: str | None) -> d
         satisfaction_figures = satisfaction(other["rating_scores"])
         tasks = unit_figures.tasks
         dossier_satisfaction_figures = dossier_satisfaction(tally, unit_figures.complaints, rules)
-        if dossier_satisfaction_figures:
-            dossier_satisfaction_figures.pop("earned_share")
+        earned = dossier_satisfaction_figures.pop("earned_share") if dossier_satisfaction_figures else None
         counts = other["counts"]
+        index = index_766({"progress": result.score,
+                           # One indicator of the satisfaction group, 6 of its 18 points (Decision 766/QĐ-TTg).
+                           "dossier_satisfaction": None if earned is None else
+                           (6 * earned).quantize(SCORE_QUANTUM, ROUND_HALF_UP)})
         return {
             "unit": unit.code,
             "unit_name": unit.name,
@@ -57,6 +62,13 @@ def get_scorecard(uow: UnitOfWork, unit_code: str, period_text: str | None) -> d
                             "second_requests": counts["second_supplement"]},
             "returned_for_fault": counts["returned_for_fault"],
             "dossier_satisfaction": dossier_satisfaction_figures,
+            "index_766": index,
+            # Decree 61/2018/ND-CP art. 19 and Form 04 of Circular 01/2018/TT-VPCP: an apology is counted, and
+            # so are the promises it breaks and the late dossiers that had none.
+            "apologies": {"issued": counts["dossier.apology_issued"],
+                          "promises_broken": counts["dossier.promise_broken"],
+                          "late_without_apology": counts["dossier.apology_missed"]},
+            "surveys": figures.survey_figures(session, unit_code, period.months()),
             "explanations": counts["explanation.requested"],
             "proposals": counts["sanction.proposed"],
             "discipline": {"explanations_requested": counts["explanation.requested"],
@@ -104,7 +116,10 @@ def get_scorecard(uow: UnitOfWork, unit_code: str, period_text: str | None) -> d
                                            ("explanations", counts["explanation.requested"]),
                                            ("explanations_missed", counts["explanation.missed"]),
                                            ("proposals", counts["sanction.proposed"]),
-                                           ("decisions", counts["sanction.decided"]))],
+                                           ("decisions", counts["sanction.decided"]),
+                                           ("apologies", counts["dossier.apology_issued"]),
+                                           ("promises_broken", counts["dossier.promise_broken"]),
+                                           ("late_without_apology", counts["dossier.apology_missed"]))],
             "formula": formula.as_dict(),
             "caveats": [c.as_dict() for c in scorecard_caveats()],
             "as_of": at,

@@ -32,13 +32,15 @@ RULES = scoring_rules_from_document(json.loads(SCORING_FILE.read_text(encoding="
 
 
 def test_reporting_dossier_satisfaction_has_full_marks_from_ninety_percent():
-    # 10 dossiers, 1 late, no complaint: 100% − 10% = 90% → full marks 18.00.
+    """Decision 766/QĐ-TTg: dossier-handling satisfaction is one indicator worth 6 of the satisfaction group's
+    18 points (the rules in force from December 2026; version 1 wrongly gave it the whole group's 18)."""
+    # 10 dossiers, 1 late, no complaint: 100% − 10% = 90% → full marks 6.00.
     result = dossier_satisfaction(Tally(completed_on_time=9, completed_late=1), 0, RULES)
-    assert (result["rate"], result["score"]) == (Decimal("0.9000"), Decimal("18.00"))
-    # 10 dossiers, 1 late, 2 complaints: 100% − 10% − 20% = 70% → 18 × 70 ÷ 90 = 14.00.
+    assert (result["rate"], result["score"], result["max_points"]) == (Decimal("0.9000"), Decimal("6.00"), 6)
+    # 10 dossiers, 1 late, 2 complaints: 100% − 10% − 20% = 70% → 6 × 70 ÷ 90 = 4.67.
     result = dossier_satisfaction(Tally(completed_on_time=9, completed_late=1), 2, RULES)
     assert (result["rate"], result["complaint_share"], result["score"]) == (
-        Decimal("0.7000"), Decimal("0.2000"), Decimal("14.00"))
+        Decimal("0.7000"), Decimal("0.2000"), Decimal("4.67"))
     assert dossier_satisfaction(Tally(), 0, RULES) is None
 
 
@@ -125,7 +127,7 @@ def test_reporting_the_scoring_version_is_the_one_in_force_on_the_first_day_of_t
     later = {**json.loads(SCORING_FILE.read_text(encoding="utf-8"))}
     second = {**later["versions"][0], "version": "phiên bản 2", "effective_from": "2027-01-01"}
     versions = scoring_rules_from_document({"versions": [later["versions"][0], second]})
-    assert scoring_for(Period.parse("2026-Q4"), versions).version == RULES.version
+    assert scoring_for(Period.parse("2026-Q4"), versions).version == later["versions"][0]["version"]
     assert scoring_for(Period.parse("2027-01"), versions).version == "phiên bản 2"
 
 

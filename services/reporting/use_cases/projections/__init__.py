@@ -5,6 +5,7 @@ from services.reporting.use_cases.projections import (  # noqa: F401  (each modu
     directory,
     dossiers,
     occurrences,
+    people,
     ratings,
     sanctions,
     tasks,

@@ -32,6 +32,7 @@ class DrilldownQuery(PageArgs):
 class FormulaOut(Schema):
     id = fields.String()
     version = fields.String(metadata={"description": "legal source and version of the rule"})
+    source = fields.String(metadata={"description": "the legal texts the formula applies"})
     effective_from = fields.String(metadata={"description": "first day the rule applies"})
     max_points = fields.Integer()
     expression = fields.String()
@@ -140,6 +141,8 @@ class BandOut(Schema):
 class CompositeRulesOut(Schema):
     id = fields.String()
     version = fields.String()
+    source = fields.String(allow_none=True, metadata={"description": "where the weights and bands come from (a law "
+                                                                      "or local policy)"})
     effective_from = fields.String()
     expression = fields.String()
     vi = fields.String()
@@ -155,6 +158,53 @@ class CompositeOut(Schema):
     components = fields.List(fields.Nested(ComponentOut))
     rules = fields.Nested(CompositeRulesOut)
     caveats = fields.List(fields.Nested(CaveatOut))
+
+
+class Index766IndicatorOut(Schema):
+    key = fields.String()
+    max_points = fields.Integer()
+    measured = fields.Boolean(metadata={"description": "false: the platform has no data for it"})
+    points = fields.Float(allow_none=True, metadata={"description": "null when not measured or no dossier"})
+    vi = fields.String()
+    en = fields.String()
+    expression = fields.String(allow_none=True)
+    why_not_measured = fields.Dict(allow_none=True)
+
+
+class Index766GroupOut(Schema):
+    key = fields.String()
+    max_points = fields.Integer()
+    vi = fields.String()
+    en = fields.String()
+    measured = fields.Boolean()
+    partly_measured = fields.Boolean()
+    indicators = fields.List(fields.Nested(Index766IndicatorOut))
+
+
+class Index766Out(Schema):
+    source = fields.String()
+    total_points = fields.Integer(metadata={"description": "the index's full scale (100)"})
+    measured_points = fields.Float(allow_none=True, metadata={"description": "points of the measured indicators"})
+    measurable_points = fields.Integer(metadata={"description": "points the platform can measure (26)"})
+    total = fields.Float(allow_none=True, metadata={"description": "always null: no total out of 100 is claimed"})
+    note = fields.Dict()
+    groups = fields.List(fields.Nested(Index766GroupOut))
+
+
+class ApologiesOut(Schema):
+    issued = fields.Integer(metadata={"description": "apologies with a new return date issued in the period"})
+    promises_broken = fields.Integer(metadata={"description": "apologised dossiers past the promised date"})
+    late_without_apology = fields.Integer(metadata={"description": "dossiers past the legal due date without "
+                                                                   "an apology (a breach)"})
+
+
+class SurveyMonthOut(Schema):
+    period = fields.String()
+    rounds = fields.List(fields.String())
+    returned = fields.Integer(metadata={"description": "dossiers returned in the month"})
+    invited = fields.Integer(metadata={"description": "citizens invited to rate"})
+    responses = fields.Integer(metadata={"description": "ratings given in answer to the round"})
+    response_rate = fields.Float(allow_none=True, metadata={"description": "responses ÷ invited"})
 
 
 class FigureOut(Schema):
@@ -191,6 +241,10 @@ class ScorecardOut(Schema):
     supplements = fields.Nested(SupplementsOut)
     returned_for_fault = fields.Integer(metadata={"description": "times sent back to the citizen through "
                                                                  "officials' own fault in the period"})
+    index_766 = fields.Nested(Index766Out, metadata={"description": "every group and indicator of the 766 index, "
+                                                                    "measured or not"})
+    apologies = fields.Nested(ApologiesOut)
+    surveys = fields.List(fields.Nested(SurveyMonthOut), metadata={"description": "monthly satisfaction surveys"})
     dossier_satisfaction = fields.Nested(DossierSatisfactionOut, allow_none=True, metadata={
         "description": "766 satisfaction with dossier handling; null when nothing was received"})
     discipline = fields.Nested(DisciplineOut)
@@ -381,6 +435,7 @@ class PublicTextOut(Schema):
 class PublicFormulaOut(Schema):
     id = fields.String()
     version = fields.String(metadata={"description": "legal source and version of the rule"})
+    source = fields.String(allow_none=True, metadata={"description": "the legal texts the formula applies"})
     effective_from = fields.String()
     max_points = fields.Integer(allow_none=True)
     expression = fields.String()
@@ -397,6 +452,7 @@ class PublicBandOut(Schema):
 class PublicCompositeOut(Schema):
     id = fields.String()
     version = fields.String()
+    source = fields.String(allow_none=True)
     effective_from = fields.String()
     expression = fields.String()
     text = fields.String()
