@@ -207,6 +207,15 @@ def load_plan(session: Session, code: str, *, for_update: bool = False) -> WorkP
     return session.scalars(query).first()
 
 
+def insert_plan(session: Session, values: dict) -> WorkPlan | None:
+    """Insert a plan now (its items refer to it) and return it; None when the official already has one
+    for the period (the unique key decides between concurrent requests)."""
+    dialect_insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    code = session.execute(dialect_insert(WorkPlan).values(values).on_conflict_do_nothing(
+        index_elements=["official", "period_kind", "period"]).returning(WorkPlan.code)).scalar()
+    return session.get(WorkPlan, code) if code is not None else None
+
+
 def plan_of(session: Session, official: str, period_kind: str, period: str) -> WorkPlan | None:
     return session.scalars(select(WorkPlan).where(
         WorkPlan.official == official, WorkPlan.period_kind == period_kind, WorkPlan.period == period)).first()

@@ -73,10 +73,13 @@ def write_plan(uow: UnitOfWork, command: WritePlan, principal: Principal) -> Wor
                            {"period": [f"plan {existing.code} exists"]})
         domain.check_plan_items(period, command.items)
         _check_tasks(uow, unit, command.items)
-        plan = WorkPlan(code=new_code("KH", now), official=principal.sub, unit=unit, period_kind=period.kind,
-                        period=period.label, first_day=period.first_day, last_day=period.last_day, created_at=now)
-        uow.session.add(plan)
-        uow.session.flush()  # the items refer to it
+        plan = store.insert_plan(uow.session, dict(
+            code=new_code("KH", now), official=principal.sub, unit=unit, period_kind=period.kind,
+            period=period.label, first_day=period.first_day, last_day=period.last_day, created_at=now))
+        if plan is None:
+            # Another request of the same official for the same period committed in between.
+            raise Conflict(f"you already have a plan for {period.label}; add items to it",
+                           {"period": ["a plan for this period exists"]})
         _add_items(uow, plan, command.items, 1)
         plan = _detail(uow, plan)
         uow.commit()

@@ -8,6 +8,7 @@ The test clock starts on Monday 16 November 2026, 09:00 in Hà Nội: ISO week 2
 """
 
 import json
+import threading
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import text
@@ -304,3 +305,35 @@ def test_plans_the_list_filters_by_period_and_status(start_service):
     assert [p["period"] for p in by_status["items"]] == ["2026-11"]
     assert by_period["items"][0]["items"][0]["title"] == weekly_items()[0]["title"]
     assert bad.status_code == 422 and "query.period" in bad.get_json()["errors"]
+
+
+def test_plans_on_postgresql_concurrent_requests_make_one_plan_per_official_and_period(start_service, clock,
+                                                                                       pg_database):
+    """The unique (official, period) key decides between requests that both found no plan yet."""
+    svc = start_service("tasks", workers=False, database_url=pg_database("tasks"))
+    barrier = threading.Barrier(4)
+    answers = []
+
+    def post():
+        client = svc.app.test_client()
+        barrier.wait()
+        response = client.post(URL, headers=officer(svc), json={"period": WEEK, "items": weekly_items()})
+        answers.append(response.status_code)
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answers) == [201, 409, 409, 409]
+    assert stored(svc) == (1, 3, 0)
+    (plan,) = svc.client.get(URL, headers=officer(svc)).get_json()["items"]
+    submit(svc, plan["code"])
+    clock.set(at(20, 16))
+    assert done(svc, plan["code"], 1, "2026-11-17").status_code == 200
+    assert assess(svc, plan["code"]).status_code == 200
+    reviewed = svc.client.post(f"{URL}/{plan['code']}/review", headers=head(svc), json={"agreed": True})
+    assert reviewed.status_code == 200 and reviewed.get_json()["status"] == "reviewed"
+    assert [e["type"] for e in events(svc)] == ["plan.submitted", "plan.self_assessed"]
+    assert events(svc)[1]["data"]["done"] == 1
