@@ -336,6 +336,11 @@ def check_plan_editable(status: str) -> None:
 def check_submission(status: str, period: PlanPeriod, today: date) -> None:
     if status != PLAN_DRAFT:
         raise Conflict("the plan was already submitted")
+    check_period_open(period, today)
+
+
+def check_period_open(period: PlanPeriod, today: date) -> None:
+    """A plan is written and submitted before or during its period, never after it."""
     if today > period.last_day:
         raise Conflict(f"the period {period.label} ended on {period.last_day.isoformat()}: a plan is submitted "
                        "before or during its period", {"period": ["period already ended"]})

@@ -71,6 +71,7 @@ def write_plan(uow: UnitOfWork, command: WritePlan, principal: Principal) -> Wor
         if existing is not None:
             raise Conflict(f"you already have a plan for {period.label}: {existing.code}; add items to it",
                            {"period": [f"plan {existing.code} exists"]})
+        domain.check_period_open(period, _today(uow))
         domain.check_plan_items(period, command.items)
         _check_tasks(uow, unit, command.items)
         plan = store.insert_plan(uow.session, dict(

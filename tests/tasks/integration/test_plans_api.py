@@ -169,7 +169,9 @@ def test_plans_items_are_added_to_a_draft_only(start_service):
     assert events(svc, "plan.submitted")[0]["data"]["items"] == 4
 
 
-def test_plans_a_plan_is_submitted_before_its_period_ends(start_service, clock):
+def test_plans_a_plan_is_written_and_submitted_before_its_period_ends(start_service, clock):
+    """Plan 69/KH-UBND II.3.c: a plan says what will be done; written after the period it would only
+    record what was."""
     svc = start_service("tasks", workers=False)
     plan = write(svc)
     clock.set(at(23, 8))  # the next Monday
@@ -177,7 +179,10 @@ def test_plans_a_plan_is_submitted_before_its_period_ends(start_service, clock):
     response = svc.client.post(f"{URL}/{plan['code']}/submission", headers=officer(svc))
 
     assert response.status_code == 409 and "2026-11-22" in response.get_json()["message"]
+    late = svc.client.post(URL, headers=officer(svc, "cb.sxd.12"), json={"period": WEEK, "items": weekly_items()})
+    assert late.status_code == 409 and "period" in late.get_json()["errors"]
     assert events(svc) == []
+    assert stored(svc) == (1, 3, 0)
 
 
 def test_plans_done_items_are_counted_at_the_self_assessment_from_the_last_working_day(start_service, clock):
