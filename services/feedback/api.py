@@ -7,8 +7,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from services.feedback import domain
+from services.feedback.domain.published import HOTLINES, SERVICE_RULES
 from services.feedback.schemas import (
     AnswerIn,
+    ClarifyIn,
     EmptyIn,
     FeedbackIn,
     FeedbackOut,
@@ -17,19 +19,29 @@ from services.feedback.schemas import (
     FeedbackReceipt,
     ForwardIn,
     HandledOut,
+    HotlinesIn,
+    InformationIn,
+    OnQuery,
+    PublishedOut,
     RatingIn,
     RatingOut,
     RatingTokenIn,
     RatingTokenOut,
     RefuseIn,
+    SendBackIn,
+    ServiceRulesIn,
+    SurveyRoundIn,
+    SurveyRoundOut,
 )
-from services.feedback.use_cases import handling, intake, queries, ratings
+from services.feedback.use_cases import handling, intake, publications, queries, ratings, survey
 from shared.web import OPTIONAL_BEARER, current_principal, documents_errors, load_body, protected, runtime
 
 blp = Blueprint("feedback", __name__, url_prefix="/feedback",
                 description="Phản ánh, kiến nghị của người dân, doanh nghiệp — citizen feedback")
 ratings_blp = Blueprint("ratings", __name__, url_prefix="",
                         description="Đánh giá mức độ hài lòng (SIPAS) — satisfaction ratings")
+public_blp = Blueprint("published", __name__, url_prefix="",
+                       description="Nội dung đơn vị công khai: quy tắc ứng xử, đường dây nóng — what units publish")
 
 
 def admit_client() -> str:
@@ -83,8 +95,9 @@ class FeedbackByCode(MethodView):
     def get(self, code):
         """Tra cứu phản ánh theo mã — track feedback by its code (public).
 
-        Anyone sees the status, the refusal reason, the published answer and, once answered, the
-        one-time rating token. A token of the unit concerned (or of the inspectorate, the office, an
+        Anyone sees the status, the legal handling limits of each stage and their source, the refusal or
+        send-back reason, the questions put to the reporter, the published answer and, once answered,
+        the one-time rating token. A token of the unit concerned (or of the inspectorate, the office, an
         admin) also shows the content and the stage deadlines; the office and admins also see how to
         reach the reporter.
         """
@@ -97,7 +110,7 @@ class ForwardFeedback(MethodView):
     @blp.arguments(ForwardIn)
     @blp.response(200, HandledOut)
     def post(self, command, code):
-        """Chuyển đơn vị có thẩm quyền — forward (within 5 working days); emits `feedback.forwarded`."""
+        """Chuyển đơn vị có thẩm quyền — forward (within 2 working days); emits `feedback.forwarded`."""
         return handling.forward_feedback(runtime().uow(), current_principal(), code, command)
 
 
@@ -119,6 +132,41 @@ class RefuseFeedback(MethodView):
     def post(self, command, code):
         """Không tiếp nhận — refuse with a public reason (within 2 working days); emits `feedback.refused`."""
         return handling.refuse_feedback(runtime().uow(), current_principal(), code, command)
+
+
+@blp.route("/<code>/send-back")
+class SendBackFeedback(MethodView):
+    @protected(blp, *domain.STAFF_ROLES, errors=(404, 409, 422))
+    @blp.arguments(SendBackIn)
+    @blp.response(200, HandledOut)
+    def post(self, command, code):
+        """Trả lại phản ánh — send back to the reporter with a public reason (within 2 working days);
+        emits `feedback.sent_back`."""
+        return handling.send_back_feedback(runtime().uow(), current_principal(), code, command)
+
+
+@blp.route("/<code>/clarify")
+class ClarifyFeedback(MethodView):
+    @protected(blp, *domain.STAFF_ROLES, errors=(404, 409, 422))
+    @blp.arguments(ClarifyIn)
+    @blp.response(200, HandledOut)
+    def post(self, command, code):
+        """Đề nghị bổ sung thông tin — ask the reporter for more (within 5 working days); the question is
+        shown with the tracking code and the answer's clock waits for the reply. Emits
+        `feedback.clarification_requested`."""
+        return handling.request_clarification(runtime().uow(), current_principal(), code, command)
+
+
+@blp.route("/<code>/clarification")
+class AddInformation(MethodView):
+    @blp.arguments(InformationIn)
+    @blp.response(200, FeedbackOut)
+    @documents_errors(blp, 404, 409, 422, 429)
+    def post(self, command, code):
+        """Bổ sung thông tin — the reporter replies to the unit's question with the tracking code (public,
+        no token); the answer's clock runs again with the time it had left."""
+        admit_client()
+        return handling.add_information(runtime().uow(), code, command)
 
 
 @blp.route("/<code>/answer")
@@ -162,3 +210,72 @@ class Ratings(MethodView):
         (the comment stays in this service)."""
         admit_client()
         return ratings.submit_rating(runtime().uow(), command)
+
+
+@ratings_blp.route("/survey-rounds")
+class SurveyRounds(MethodView):
+    @protected(ratings_blp, "office", "head", "admin", errors=(409, 422))
+    @ratings_blp.arguments(SurveyRoundIn)
+    @ratings_blp.response(201, SurveyRoundOut)
+    def post(self, command):
+        """Mở đợt khảo sát hài lòng tháng — open your unit's survey of a finished month (once per month):
+        a sample of its returned dossiers, by the sample rule stated in the answer, each invited with a
+        one-time rating token to deliver; emits `survey.round_opened`. A sweep opens last month's round
+        by itself."""
+        return survey.open_round(runtime().uow(), current_principal(), command)
+
+
+@ratings_blp.route("/survey-rounds/<code>")
+class SurveyRoundByCode(MethodView):
+    @protected(ratings_blp, *domain.STAFF_ROLES, "inspector", errors=(404,))
+    @ratings_blp.response(200, SurveyRoundOut)
+    def get(self, code):
+        """Một đợt khảo sát — a round: its sample, the tokens not used yet, how many rated."""
+        return survey.get_round(runtime().uow(), current_principal(), code)
+
+
+@public_blp.route("/public/units/<unit>/service-rules")
+class PublicServiceRules(MethodView):
+    @public_blp.arguments(OnQuery, location="query")
+    @public_blp.response(200, PublishedOut)
+    @documents_errors(public_blp, 404, 422)
+    def get(self, args, unit):
+        """Quy tắc ứng xử tại bộ phận một cửa của đơn vị — the service rules a unit posts at its desk, the
+        version in force on `on` (today by default); public."""
+        return publications.published_on(runtime().uow(), unit, SERVICE_RULES, args["on"])
+
+
+@public_blp.route("/public/units/<unit>/hotlines")
+class PublicHotlines(MethodView):
+    @public_blp.arguments(OnQuery, location="query")
+    @public_blp.response(200, PublishedOut)
+    @documents_errors(public_blp, 404, 422)
+    def get(self, args, unit):
+        """Đường dây nóng của lãnh đạo đơn vị — the unit's leaders' hotline numbers in force on `on`; public."""
+        return publications.published_on(runtime().uow(), unit, HOTLINES, args["on"])
+
+
+@public_blp.route("/units/<unit>/service-rules")
+class WriteServiceRules(MethodView):
+    @protected(public_blp, "office", "head", "admin", errors=(422,))
+    @public_blp.arguments(ServiceRulesIn)
+    @public_blp.response(201, PublishedOut)
+    @public_blp.alt_response(200, schema=PublishedOut, description="the version of that date replaced")
+    def post(self, command, unit):
+        """Ban hành quy tắc ứng xử — a new version of your unit's service rules (your own lines, or
+        `adopt_default` for the city's ten), in force from `effective_from` (today or later)."""
+        published, created = publications.write_service_rules(runtime().uow(), current_principal(), unit, command)
+        return published, 201 if created else 200
+
+
+@public_blp.route("/units/<unit>/hotlines")
+class WriteHotlines(MethodView):
+    @protected(public_blp, "office", "head", "admin", errors=(422,))
+    @public_blp.arguments(HotlinesIn)
+    @public_blp.response(201, PublishedOut)
+    @public_blp.alt_response(200, schema=PublishedOut, description="the version of that date replaced")
+    def post(self, command, unit):
+        """Công khai đường dây nóng — a new version of your unit's leaders' hotlines (work numbers), in
+        force from `effective_from` (today or later)."""
+        published, created = publications.write_hotlines(runtime().uow(), current_principal(), unit, command)
+        return published, 201 if created else 200

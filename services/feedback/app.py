@@ -3,10 +3,10 @@
 from pathlib import Path
 
 from services.feedback import handlers
-from services.feedback.api import blp, ratings_blp
+from services.feedback.api import blp, public_blp, ratings_blp
 from services.feedback.models import Base
 from services.feedback.pages import open311
-from services.feedback.sweeps import sweep_due_soon, sweep_overdue
+from services.feedback.sweeps import sweep_due_soon, sweep_overdue, sweep_survey_rounds
 from shared.runtime import ServiceSpec, Sweep
 
 
@@ -16,8 +16,9 @@ def build() -> ServiceSpec:
         title="Kỷ Cương — Phản ánh, kiến nghị (feedback)",
         metadata=Base.metadata,
         migrations=Path(__file__).with_name("migrations"),
-        blueprints=[blp, ratings_blp],
+        blueprints=[blp, ratings_blp, public_blp],
         pages=[open311],
         handlers=handlers.events,
-        sweeps=[Sweep("due_soon", sweep_due_soon), Sweep("overdue", sweep_overdue)],
+        sweeps=[Sweep("due_soon", sweep_due_soon), Sweep("overdue", sweep_overdue),
+                Sweep("survey_rounds", sweep_survey_rounds)],
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime, service_metadata
@@ -34,6 +34,7 @@ class Feedback(Base):
     longitude: Mapped[float | None] = mapped_column()
     address_string: Mapped[str | None] = mapped_column(String(500))
     refusal_reason: Mapped[str | None] = mapped_column(Text)
+    sent_back_reason: Mapped[str | None] = mapped_column(Text)  # public: the reporter reads it
     forward_note: Mapped[str | None] = mapped_column(Text)  # for the receiving unit, not public
     answer: Mapped[str | None] = mapped_column(Text)  # public only once published
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -79,6 +80,8 @@ class FeedbackDeadline(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
     remind_at: Mapped[datetime] = mapped_column(UtcDateTime)
     met_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The answer's clock waits while the reporter is asked for more; not alerted meanwhile.
+    paused_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # When the alert went out; NULL keeps the row in its sweep's partial index (portable, unlike a
     # boolean literal in an index predicate).
     soon_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -109,6 +112,22 @@ class FeedbackAlert(Base):
     alerted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class FeedbackClarification(Base):
+    """The unit asked the reporter for more information (the question is public: the reporter, maybe
+    anonymous, reads it with the tracking code); the reply is read like the content."""
+
+    __tablename__ = "feedback_clarifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    feedback_code: Mapped[str] = mapped_column(ForeignKey("feedback.code"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    asked_by: Mapped[str | None] = mapped_column(String(64))
+    on_time: Mapped[bool] = mapped_column(Boolean)
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
 class FeedbackAttachment(Base):
     __tablename__ = "feedback_attachments"
 
@@ -131,6 +150,7 @@ class RatingToken(Base):
     unit: Mapped[str | None] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    survey_round: Mapped[str | None] = mapped_column(String(32), index=True)  # the round that invited it
 
     __table_args__ = (UniqueConstraint("subject_type", "subject", name="uq_rating_tokens_subject"),)
 
@@ -146,6 +166,57 @@ class Rating(Base):
     factors: Mapped[dict] = mapped_column(JSON)
     comment: Mapped[str | None] = mapped_column(Text)  # stays here: free text may name people
     submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    survey_round: Mapped[str | None] = mapped_column(String(32), index=True)
 
     # One rating per dossier or feedback, even if a token were issued twice.
     __table_args__ = (UniqueConstraint("subject_type", "subject", name="uq_ratings_subject"),)
+
+
+class UnitPublication(Base):
+    """A dated version of what a unit publishes (service rules at its desk, its leaders' hotlines); the
+    one in force on a day is the latest that took effect by then."""
+
+    __tablename__ = "unit_publications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    unit: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))  # service_rules | hotlines
+    effective_from: Mapped[date] = mapped_column(Date)
+    content: Mapped[list] = mapped_column(JSON)
+    source: Mapped[str | None] = mapped_column(Text)
+    written_by: Mapped[str] = mapped_column(String(64))
+    written_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (UniqueConstraint("unit", "kind", "effective_from", name="uq_unit_publications_version"),)
+
+
+class ReturnedDossier(Base):
+    """A dossier whose result was handed to the citizen (from `dossier.returned`): what a month's
+    satisfaction survey samples. Codes only: the citizen's contact stays with the dossiers service."""
+
+    __tablename__ = "returned_dossiers"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64))
+    procedure_code: Mapped[str | None] = mapped_column(String(64))
+    returned_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    __table_args__ = (Index("ix_returned_dossiers_unit_returned_at", "unit", "returned_at"),
+                      Index("ix_returned_dossiers_returned_at", "returned_at"))
+
+
+class SurveyRound(Base):
+    """A unit's satisfaction survey of one month: once per unit and month."""
+
+    __tablename__ = "survey_rounds"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(7))  # 2026-11
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    opened_by: Mapped[str | None] = mapped_column(String(64))  # None: the monthly sweep
+    returned: Mapped[int] = mapped_column(Integer)
+    invited: Mapped[int] = mapped_column(Integer)
+    sample_rule: Mapped[dict] = mapped_column(JSON)
+
+    __table_args__ = (UniqueConstraint("unit", "period", name="uq_survey_rounds_unit_period"),)

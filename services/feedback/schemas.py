@@ -14,12 +14,14 @@ from services.feedback.domain import (
     CODE_MAX,
     CONTENT_MAX,
     CONTENT_MIN,
+    DEADLINE_LABELS,
     EMAIL_MAX,
     MISCONDUCT_KINDS,
     NAME_MAX,
     PHONE_MAX,
     RATING_SCALE,
     RATING_SUBJECTS,
+    STAGE_COUNTED_FROM,
     STAGE_DAYS,
     STAGE_LABELS,
     STATUSES,
@@ -27,9 +29,19 @@ from services.feedback.domain import (
     ReporterForm,
     answer_shown,
 )
+from services.feedback.domain.published import PUBLICATION_KINDS
 from services.feedback.use_cases import FeedbackView
-from services.feedback.use_cases.handling import AnswerFeedback, ForwardFeedback, RefuseFeedback
+from services.feedback.use_cases.handling import (
+    AddInformation,
+    AnswerFeedback,
+    ForwardFeedback,
+    RefuseFeedback,
+    RequestClarification,
+    SendBackFeedback,
+)
+from services.feedback.use_cases.publications import Published, WriteHotlines, WriteServiceRules
 from services.feedback.use_cases.ratings import IssueRatingToken, RateWithToken
+from services.feedback.use_cases.survey import OpenRound, RoundView
 from shared.web import LocalDateTime, PageArgs, page_schema
 
 
@@ -98,10 +110,42 @@ class AnswerOut(Schema):
 
 
 class DeadlineOut(Schema):
-    stage = fields.String(metadata={"enum": list(STAGE_DAYS)})
-    label = fields.Function(lambda deadline: STAGE_LABELS[deadline.stage], metadata={"type": "string"})
+    stage = fields.String(metadata={"enum": list(STAGE_DAYS),
+                                    "description": "`refuse` is the first decision: take on, refuse, send back "
+                                                   "or forward"})
+    label = fields.Function(lambda deadline: DEADLINE_LABELS.get(deadline.stage, deadline.stage),
+                            metadata={"type": "string"})
     due_at = LocalDateTime()
     met_at = LocalDateTime(allow_none=True)
+    paused_at = LocalDateTime(allow_none=True, metadata={
+        "description": "the answer's clock waits for the reporter's reply since then"})
+
+
+class StageLimitOut(Schema):
+    stage = fields.String(metadata={"enum": list(STAGE_DAYS)})
+    label = fields.String()
+    working_days = fields.Integer()
+    counted_from = fields.String()
+
+
+class LimitsOut(Schema):
+    effective_from = fields.Date()
+    source = fields.String(metadata={"description": "căn cứ — the legal source of the limits"})
+    stages = fields.List(fields.Nested(StageLimitOut))
+
+
+class ClarificationOut(Schema):
+    question = fields.String(metadata={"description": "câu hỏi gửi người phản ánh (public)"})
+    asked_at = LocalDateTime()
+    on_time = fields.Boolean(metadata={"description": "within the 5 working days"})
+    replied_at = LocalDateTime(allow_none=True)
+    reply = fields.String(allow_none=True, metadata={"description": "as content"})
+
+
+def limits_out(limits) -> dict:
+    return {"effective_from": limits.effective_from, "source": limits.source,
+            "stages": [{"stage": stage, "label": STAGE_LABELS[stage], "working_days": days,
+                        "counted_from": STAGE_COUNTED_FROM[stage]} for stage, days in limits.days.items()]}
 
 
 class AttachmentOut(Schema):
@@ -121,6 +165,11 @@ class FeedbackOut(Schema):
     unit = fields.String(allow_none=True)
     received_at = LocalDateTime()
     refusal_reason = fields.String(allow_none=True, metadata={"description": "lý do không tiếp nhận"})
+    sent_back_reason = fields.String(allow_none=True, metadata={"description": "lý do trả lại phản ánh"})
+    limits = fields.Nested(LimitsOut, metadata={
+        "description": "thời hạn xử lý theo quy định và căn cứ — the legal limits of each stage and their source"})
+    clarifications = fields.List(fields.Nested(ClarificationOut), metadata={
+        "description": "câu hỏi đề nghị bổ sung thông tin; reply with POST /feedback/{code}/clarification"})
     answer = fields.Nested(AnswerOut, allow_none=True, metadata={
         "description": "kết quả xử lý: public once published; the unit also sees it before"})
     rating_token = fields.String(allow_none=True, metadata={
@@ -144,8 +193,15 @@ class FeedbackOut(Schema):
             "code": feedback.code, "status": feedback.status, "status_label": STATUSES[feedback.status],
             "category": feedback.category, "category_label": CATEGORIES[feedback.category],
             "channel": feedback.channel, "channel_label": CHANNELS[feedback.channel], "unit": feedback.unit,
-            "received_at": feedback.received_at, "refusal_reason": feedback.refusal_reason, "answer": None,
+            "received_at": feedback.received_at, "refusal_reason": feedback.refusal_reason,
+            "sent_back_reason": feedback.sent_back_reason, "answer": None,
         }
+        if view.limits is not None:
+            out["limits"] = limits_out(view.limits)
+        if view.clarifications is not None:
+            out["clarifications"] = [
+                {"question": c.question, "asked_at": c.asked_at, "on_time": c.on_time, "replied_at": c.replied_at,
+                 **({"reply": c.reply} if shown.content else {})} for c in view.clarifications]
         if feedback.answer is not None and answer_shown(feedback.published_at is not None, shown):
             out["answer"] = {"text": feedback.answer, "answered_at": feedback.answered_at,
                              "published_at": feedback.published_at}
@@ -186,6 +242,31 @@ class RefuseIn(Schema):
     @post_load
     def command(self, data, **_):
         return RefuseFeedback(**data)
+
+
+class SendBackIn(Schema):
+    reason = fields.String(required=True, metadata={"description": "lý do trả lại (công khai)"})
+
+    @post_load
+    def command(self, data, **_):
+        return SendBackFeedback(**data)
+
+
+class ClarifyIn(Schema):
+    question = fields.String(required=True, metadata={
+        "description": "thông tin cần bổ sung; công khai với người giữ mã tra cứu — public with the tracking code"})
+
+    @post_load
+    def command(self, data, **_):
+        return RequestClarification(**data)
+
+
+class InformationIn(Schema):
+    text = fields.String(required=True, metadata={"description": "thông tin bổ sung của người phản ánh"})
+
+    @post_load
+    def command(self, data, **_):
+        return AddInformation(**data)
 
 
 class AnswerIn(Schema):
@@ -243,3 +324,107 @@ class RatingOut(Schema):
     overall = fields.Integer()
     overall_label = fields.Function(lambda rating: RATING_SCALE[rating.overall], metadata={"type": "string"})
     submitted_at = LocalDateTime()
+
+
+# -- published content ----------------------------------------------------------------------------
+
+class OnQuery(Schema):
+    on = fields.Date(load_default=None, metadata={"description": "ngày xem — the day (today by default)"})
+
+
+class ServiceRulesIn(Schema):
+    effective_from = fields.Date(required=True, metadata={"description": "ngày có hiệu lực (hôm nay trở đi)"})
+    rules = fields.Raw(load_default=None, metadata={
+        "type": "array", "items": {"type": "string"}, "description": "các quy tắc của đơn vị, mỗi dòng một quy tắc"})
+    adopt_default = fields.Boolean(load_default=False, metadata={
+        "description": "áp dụng 10 nội dung của Kế hoạch 69/KH-UBND (II.3.e) — adopt the city's ten"})
+    source = _optional_text(description="căn cứ ban hành — the unit's own act, if any")
+
+    @post_load
+    def command(self, data, **_):
+        return WriteServiceRules(**data)
+
+
+class HotlinesIn(Schema):
+    effective_from = fields.Date(required=True, metadata={"description": "ngày có hiệu lực (hôm nay trở đi)"})
+    lines = fields.Raw(required=True, metadata={
+        "type": "array", "items": {"type": "object", "properties": {
+            "position": {"type": "string"}, "name": {"type": "string"}, "official": {"type": "string"},
+            "phone": {"type": "string"}, "note": {"type": "string"}}},
+        "description": "số máy công vụ của lãnh đạo (công khai theo quy định) — leaders' work numbers only"})
+    source = _optional_text(description="căn cứ")
+
+    @post_load
+    def command(self, data, **_):
+        return WriteHotlines(**data)
+
+
+class HotlineOut(Schema):
+    position = fields.String()
+    name = fields.String(allow_none=True)
+    official = fields.String(allow_none=True)
+    phone = fields.String()
+    note = fields.String(allow_none=True)
+
+
+class PublishedOut(Schema):
+    unit = fields.String()
+    kind = fields.String(metadata={"enum": list(PUBLICATION_KINDS)})
+    kind_label = fields.String()
+    on = fields.Date(metadata={"description": "the day asked for"})
+    effective_from = fields.Date(metadata={"description": "the version in force that day took effect on"})
+    source = fields.String(allow_none=True)
+    rules = fields.List(fields.String(), metadata={"description": "service_rules only"})
+    lines = fields.List(fields.Nested(HotlineOut), metadata={"description": "hotlines only"})
+    versions = fields.List(fields.Date(), metadata={"description": "dates of every version the unit wrote"})
+
+    @pre_dump
+    def flatten(self, published: Published, **_) -> dict:
+        version = published.version
+        items = "rules" if published.kind == "service_rules" else "lines"
+        return {"unit": published.unit, "kind": published.kind, "kind_label": PUBLICATION_KINDS[published.kind],
+                "on": published.on, "effective_from": version.effective_from, "source": version.source,
+                items: version.content, "versions": published.versions}
+
+
+# -- survey rounds ----------------------------------------------------------------------------------
+
+class SurveyRoundIn(Schema):
+    unit = fields.String(required=True, metadata={"description": "đơn vị khảo sát (your own)"})
+    period = fields.String(load_default=None, allow_none=True, metadata={
+        "description": "tháng đã kết thúc, YYYY-MM; the previous month by default"})
+
+    @post_load
+    def command(self, data, **_):
+        return OpenRound(**data)
+
+
+class SampleRuleOut(Schema):
+    share = fields.Float()
+    minimum = fields.Integer()
+    maximum = fields.Integer()
+    source = fields.String()
+
+
+class InvitationOut(Schema):
+    dossier = fields.String()
+    token = fields.String(allow_none=True, metadata={"description": "give it to the citizen; null once used"})
+
+
+class SurveyRoundOut(Schema):
+    code = fields.String()
+    unit = fields.String()
+    period = fields.String()
+    opened_at = LocalDateTime()
+    returned = fields.Integer(metadata={"description": "hồ sơ đã trả kết quả trong tháng"})
+    invited = fields.Integer(metadata={"description": "số người được mời đánh giá (mẫu)"})
+    rated = fields.Integer(metadata={"description": "số phiếu đã nhận"})
+    sample_rule = fields.Nested(SampleRuleOut, metadata={"description": "cách chọn mẫu (chính sách địa phương)"})
+    invitations = fields.List(fields.Nested(InvitationOut))
+
+    @pre_dump
+    def flatten(self, view: RoundView, **_) -> dict:
+        row = view.round
+        return {"code": row.code, "unit": row.unit, "period": row.period, "opened_at": row.opened_at,
+                "returned": row.returned, "invited": row.invited, "rated": view.rated,
+                "sample_rule": row.sample_rule, "invitations": view.invitations or []}

@@ -8,7 +8,7 @@ import weakref
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Select, exists, select, tuple_, update
+from sqlalchemy import Select, exists, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from services.feedback import domain
@@ -18,9 +18,13 @@ from services.feedback.models import (
     Feedback,
     FeedbackAlert,
     FeedbackAttachment,
+    FeedbackClarification,
     FeedbackDeadline,
     Rating,
     RatingToken,
+    ReturnedDossier,
+    SurveyRound,
+    UnitPublication,
 )
 from shared.alerts import mark_due
 
@@ -51,6 +55,18 @@ def open_deadlines(session: Session, code: str, stages: Iterable[str]) -> list[F
     return list(session.scalars(select(FeedbackDeadline).where(
         FeedbackDeadline.code == code, FeedbackDeadline.stage.in_(list(stages)),
         FeedbackDeadline.met_at.is_(None))))
+
+
+def clarifications_of(session: Session, code: str) -> list[FeedbackClarification]:
+    return list(session.scalars(select(FeedbackClarification).where(FeedbackClarification.feedback_code == code)
+                                .order_by(FeedbackClarification.id)))
+
+
+def pending_clarification(session: Session, code: str) -> FeedbackClarification | None:
+    """The latest question still waiting for the reporter's reply."""
+    return session.scalars(select(FeedbackClarification).where(FeedbackClarification.feedback_code == code,
+                                                                FeedbackClarification.replied_at.is_(None))
+                           .order_by(FeedbackClarification.id.desc()).limit(1)).first()
 
 
 def attachments_of(session: Session, code: str) -> list[FeedbackAttachment]:
@@ -92,7 +108,8 @@ def claim_stages(session: Session, kind: str, now: datetime, limit: int) -> list
     watch, _, moment = _watch(kind)
     return list(session.execute(
         select(FeedbackDeadline.code, FeedbackDeadline.stage, FeedbackDeadline.unit, FeedbackDeadline.due_at)
-        .where(watch, moment <= now).order_by(moment).limit(limit).with_for_update(skip_locked=True)
+        .where(watch, moment <= now, FeedbackDeadline.paused_at.is_(None),
+               FeedbackDeadline.stage.not_in(list(domain.WINDOW_STAGES))).order_by(moment).limit(limit).with_for_update(skip_locked=True)
     ).all())
 
 
@@ -121,6 +138,52 @@ def token_of(session: Session, subject_type: str, subject: str) -> RatingToken |
     return session.scalars(select(RatingToken).where(RatingToken.subject_type == subject_type,
                                                      RatingToken.subject == subject)
                            .with_for_update()).first()
+
+
+def round_tokens(session: Session, round_code: str) -> list[RatingToken]:
+    return list(session.scalars(select(RatingToken).where(RatingToken.survey_round == round_code)
+                                .order_by(RatingToken.subject)))
+
+
+def round_ratings(session: Session, round_code: str) -> int:
+    return session.scalar(select(func.count()).select_from(Rating).where(Rating.survey_round == round_code)) or 0
+
+
+def tokened(session: Session, codes: list[str]) -> set[str]:
+    """Those of the dossiers that already have a rating token (issued at the desk or by a round)."""
+    if not codes:
+        return set()
+    return set(session.scalars(select(RatingToken.subject).where(RatingToken.subject_type == "dossier",
+                                                                 RatingToken.subject.in_(codes))))
+
+
+# -- published content -----------------------------------------------------------------------------
+
+def publications(session: Session, unit: str, kind: str) -> list[UnitPublication]:
+    """Every version a unit wrote of one kind, oldest first."""
+    return list(session.scalars(select(UnitPublication).where(UnitPublication.unit == unit,
+                                                              UnitPublication.kind == kind)
+                                .order_by(UnitPublication.effective_from)))
+
+
+# -- returned dossiers and survey rounds -----------------------------------------------------------
+
+def returned_between(session: Session, unit: str, start: datetime, end: datetime) -> list[str]:
+    return list(session.scalars(select(ReturnedDossier.code).where(
+        ReturnedDossier.unit == unit, ReturnedDossier.returned_at >= start, ReturnedDossier.returned_at < end)
+        .order_by(ReturnedDossier.code)))
+
+
+def units_to_survey(session: Session, period: str, start: datetime, end: datetime, limit: int) -> list[str]:
+    """Units with dossiers returned between start and end and no survey round of `period` yet."""
+    has_round = exists().where(SurveyRound.unit == ReturnedDossier.unit, SurveyRound.period == period)
+    return list(session.scalars(select(ReturnedDossier.unit).where(
+        ReturnedDossier.returned_at >= start, ReturnedDossier.returned_at < end, ~has_round)
+        .group_by(ReturnedDossier.unit).order_by(ReturnedDossier.unit).limit(limit)))
+
+
+def round_of(session: Session, unit: str, period: str) -> SurveyRound | None:
+    return session.scalars(select(SurveyRound).where(SurveyRound.unit == unit, SurveyRound.period == period)).first()
 
 
 # -- per-client request buckets --------------------------------------------------------------------

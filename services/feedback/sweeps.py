@@ -1,11 +1,11 @@
-"""Periodic jobs of the feedback service: the stages' deadline alerts."""
+"""Periodic jobs of the feedback service: the stages' deadline alerts and the monthly survey rounds."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from services.feedback import domain
-from services.feedback.use_cases import deadlines
+from services.feedback.use_cases import deadlines, survey
 from shared.alerts import sweep_in_batches
 
 if TYPE_CHECKING:
@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 # Small enough that one transaction (and its row locks) stays short.
 BATCH = 1000
+# Units per batch of the survey sweep: each round is its own transaction.
+SURVEY_BATCH = 50
 
 
 def sweep_due_soon(runtime: ServiceRuntime) -> int:
@@ -25,3 +27,8 @@ def sweep_overdue(runtime: ServiceRuntime) -> int:
     """`feedback.overdue` once per stage and deadline that passed with the stage still open."""
     return sweep_in_batches(
         lambda limit: deadlines.alert_feedback_deadlines(runtime.uow(), domain.OVERDUE, limit=limit), BATCH)
+
+
+def sweep_survey_rounds(runtime: ServiceRuntime) -> int:
+    """Last month's survey round, once per unit that returned dossiers in it."""
+    return sweep_in_batches(lambda limit: survey.open_due_rounds(runtime.uow(), limit=limit), SURVEY_BATCH)

@@ -14,6 +14,7 @@ from services.feedback import domain, store
 from services.feedback.models import (
     Feedback,
     FeedbackAttachment,
+    FeedbackClarification,
     FeedbackDeadline,
     FeedbackReporter,
     RatingToken,
@@ -36,6 +37,15 @@ class FeedbackView:
     attachments: list[FeedbackAttachment] | None = None
     offers_rating_token: bool = False
     rating_token: str | None = None  # when offered: None once used
+    # The questions put to the reporter (public: the reporter reads them with the code); their replies
+    # only when shown.content.
+    clarifications: list[FeedbackClarification] | None = None
+    limits: domain.HandlingLimits | None = None  # the legal limits that judge this feedback, public
+
+
+def limits_of(uow: UnitOfWork, feedback: Feedback) -> domain.HandlingLimits:
+    """The handling limits in force on the day the feedback was received."""
+    return domain.limits_on(feedback.received_at.astimezone(uow.calendar.tz).date())
 
 
 # Officers' answers: the content, not the contact (read one case at a time, by the office).
@@ -55,14 +65,15 @@ def open_stages(uow: UnitOfWork, feedback: Feedback, stages: Iterable[str], star
     """Start (or restart) the legal deadlines of `stages`. A new feedback has none yet: its rows are
     added without a look-up, which would flush and cost a round trip each on the intake's hot path."""
     soon_days = int(uow.settings.rules.get("feedback_due_soon_days", 1))
+    limits = domain.limits_on(start.astimezone(uow.calendar.tz).date())
     for stage in stages:
-        due_at, remind_at = domain.stage_deadline(uow.calendar, start, stage, soon_days)
+        due_at, remind_at = domain.stage_deadline(uow.calendar, start, stage, soon_days, limits)
         row = None if new else uow.session.get(FeedbackDeadline, (feedback.code, stage))
         if row is None:
             row = FeedbackDeadline(code=feedback.code, stage=stage)
             uow.session.add(row)
         row.unit, row.started_at, row.due_at, row.remind_at = feedback.unit, start, due_at, remind_at
-        row.met_at, row.soon_alerted_at, row.overdue_alerted_at = None, None, None
+        row.met_at, row.paused_at, row.soon_alerted_at, row.overdue_alerted_at = None, None, None, None
 
 
 def feedback_token(uow: UnitOfWork, code: str) -> str:
@@ -71,7 +82,7 @@ def feedback_token(uow: UnitOfWork, code: str) -> str:
 
 
 def put_token(uow: UnitOfWork, token: str, subject_type: str, subject: str, unit: str | None,
-              now: datetime) -> None:
+              now: datetime, survey_round: str | None = None) -> None:
     """Issue the one-time rating token of a subject, replacing one not used yet; 409 once rated."""
     existing = store.token_of(uow.session, subject_type, subject)
     if existing is not None and (existing.used_at is not None or store.rated(uow.session, subject_type, subject)):
@@ -81,7 +92,7 @@ def put_token(uow: UnitOfWork, token: str, subject_type: str, subject: str, unit
         uow.session.delete(existing)
         uow.session.flush()
     uow.session.add(RatingToken(digest=domain.token_digest(token), subject_type=subject_type, subject=subject,
-                                unit=unit, issued_at=now))
+                                unit=unit, issued_at=now, survey_round=survey_round))
 
 
 def unused_code(uow: UnitOfWork, model: type, prefix: str, when: datetime, what: str) -> str:

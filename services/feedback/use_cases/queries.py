@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from services.feedback import domain, store
 from services.feedback.models import Feedback, FeedbackReporter, RatingToken
-from services.feedback.use_cases import STAFF_VIEW, FeedbackView, feedback_token, load
+from services.feedback.use_cases import STAFF_VIEW, FeedbackView, feedback_token, limits_of, load
 from shared.auth import Principal
 from shared.db import Page, paginate
 from shared.uow import UnitOfWork
 
 
 def get_feedback(uow: UnitOfWork, code: str, principal: Principal | None) -> FeedbackView:
-    """Feedback by tracking code, as much of it as the reader may see: anyone sees its status, the
-    published answer and, once answered, the one-time rating token; the unit it is addressed to also
+    """Feedback by tracking code, as much of it as the reader may see: anyone sees its status, the legal
+    limits that judge it, the questions put to the reporter, the published answer and, once answered, the
+    one-time rating token; the unit it is addressed to also
     its content and deadlines; the office and admins also the reporter's contact."""
     with uow:
         feedback = load(uow, code)
@@ -23,12 +24,13 @@ def get_feedback(uow: UnitOfWork, code: str, principal: Principal | None) -> Fee
             token = feedback_token(uow, feedback.code)
             row = uow.session.get(RatingToken, domain.token_digest(token))
             token = token if row is not None and row.used_at is None else None
+        public = {"offers_rating_token": offers_token, "rating_token": token, "limits": limits_of(uow, feedback),
+                  "clarifications": store.clarifications_of(uow.session, feedback.code)}
         if not shown.content:
-            return FeedbackView(feedback, shown, offers_rating_token=offers_token, rating_token=token)
+            return FeedbackView(feedback, shown, **public)
         return FeedbackView(feedback, shown, reporter=reporter,
                             deadlines=store.deadlines_of(uow.session, feedback.code),
-                            attachments=store.attachments_of(uow.session, feedback.code),
-                            offers_rating_token=offers_token, rating_token=token)
+                            attachments=store.attachments_of(uow.session, feedback.code), **public)
 
 
 def list_feedback(uow: UnitOfWork, principal: Principal, unit: str | None, status: str | None,

@@ -64,7 +64,8 @@ def issue_rating_token(uow: UnitOfWork, principal: Principal, command: IssueRati
 
 
 def submit_rating(uow: UnitOfWork, command: RateWithToken) -> Rating:
-    """Rate with a one-time token (public, no account); emits `rating.submitted` without the comment."""
+    """Rate with a one-time token (public, no account); emits `rating.submitted` without the comment, with
+    the survey round that invited it, if any."""
     rating_input = domain.check_rating(command.overall, command.factors, command.comment)
     with uow:
         row = uow.session.get(RatingToken, domain.token_digest(command.token or ""), with_for_update=True)
@@ -79,12 +80,12 @@ def submit_rating(uow: UnitOfWork, command: RateWithToken) -> Rating:
         rating = Rating(code=unused_code(uow, Rating, "DG", now.astimezone(uow.calendar.tz), "rating"),
                         subject_type=row.subject_type, subject=row.subject, unit=row.unit,
                         overall=rating_input.overall, factors=rating_input.factors,
-                        comment=rating_input.comment, submitted_at=now)
+                        comment=rating_input.comment, submitted_at=now, survey_round=row.survey_round)
         uow.session.add(rating)
         uow.record("rating.submitted", rating.code, {
             "code": rating.code, "subject_type": rating.subject_type, "subject": rating.subject,
             "unit": rating.unit, "overall": rating.overall, "factors": rating.factors,
-            "submitted_at": now.astimezone(uow.calendar.tz).isoformat(),
+            "submitted_at": now.astimezone(uow.calendar.tz).isoformat(), "survey_round": row.survey_round,
         }, unit=rating.unit)
         uow.commit()
         return rating

@@ -14,11 +14,42 @@ MONDAY = datetime(2026, 11, 16, 9, 0, tzinfo=HANOI)
 
 @pytest.mark.parametrize("stage, due, remind", [
     ("refuse", datetime(2026, 11, 18, 9, 0, tzinfo=HANOI), datetime(2026, 11, 17, 9, 0, tzinfo=HANOI)),
-    ("forward", datetime(2026, 11, 23, 9, 0, tzinfo=HANOI), datetime(2026, 11, 20, 9, 0, tzinfo=HANOI)),
+    ("send_back", datetime(2026, 11, 18, 9, 0, tzinfo=HANOI), datetime(2026, 11, 17, 9, 0, tzinfo=HANOI)),
+    ("forward", datetime(2026, 11, 18, 9, 0, tzinfo=HANOI), datetime(2026, 11, 17, 9, 0, tzinfo=HANOI)),
+    ("clarify", datetime(2026, 11, 23, 9, 0, tzinfo=HANOI), datetime(2026, 11, 20, 9, 0, tzinfo=HANOI)),
+    ("answer", datetime(2026, 12, 7, 9, 0, tzinfo=HANOI), datetime(2026, 12, 4, 9, 0, tzinfo=HANOI)),
     ("publish", datetime(2026, 11, 18, 9, 0, tzinfo=HANOI), datetime(2026, 11, 17, 9, 0, tzinfo=HANOI)),
 ])
 def test_each_stage_runs_its_legal_working_days_and_reminds_one_working_day_before(stage, due, remind):
+    """Decree 20/2008/ND-CP as amended; the national portal's method for Decision 766/QD-TTg, indicator
+    5.2: refuse, send back or forward within 2 working days, ask for more within 5, answer within 15,
+    publish within 2 (forward was 5 here before the correction)."""
     assert domain.stage_deadline(WorkingCalendar(), MONDAY, stage, 1) == (due, remind)
+
+
+def test_the_limits_in_force_state_their_source_and_cover_every_stage():
+    """Each limit is a dated rule with its legal source (Decree 20/2008/ND-CP as amended; Decision
+    766/QD-TTg, indicator 5.2), chosen by the day a stage starts."""
+    from datetime import date
+
+    from shared.events.vocabulary import FEEDBACK_STAGES
+
+    limits = domain.limits_on(date(2026, 11, 16))
+    assert set(limits.days) == set(FEEDBACK_STAGES)
+    assert "20/2008/NĐ-CP" in limits.source and "5.2" in limits.source
+    assert domain.limits_on(date(2020, 1, 1)) == domain.HANDLING_LIMITS[0]
+
+
+def test_a_clock_that_waited_for_the_reporter_resumes_with_the_working_time_it_had_left():
+    """The answer's 15 working days wait while the reporter is asked for more (the portal's rule): the
+    time left at the question runs again from the reply; a deadline already passed stays passed."""
+    calendar = WorkingCalendar()
+    due = datetime(2026, 12, 7, 9, 0, tzinfo=HANOI)
+    paused = datetime(2026, 11, 18, 9, 0, tzinfo=HANOI)  # 13 working days left
+    resumed = datetime(2026, 11, 25, 9, 0, tzinfo=HANOI)
+    assert domain.resumed_deadline(calendar, paused, due, resumed) == datetime(2026, 12, 14, 9, 0, tzinfo=HANOI)
+    late = datetime(2026, 12, 8, 9, 0, tzinfo=HANOI)
+    assert domain.resumed_deadline(calendar, late, due, datetime(2026, 12, 10, 9, 0, tzinfo=HANOI)) == due
 
 
 def test_the_reminder_never_falls_before_the_stage_starts():

@@ -13,10 +13,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from shared.errors import Conflict, InvalidInput, TooManyRequests
+from shared.versions import in_force_or_first
 
 # The channels through which feedback reaches a unit (Decree 20/2008 as amended; the national portal).
 CHANNELS: dict[str, str] = {
@@ -49,31 +50,85 @@ MISCONDUCT_KINDS: dict[str, str] = {
     "other": "Hành vi khác",
 }
 
-# The lifecycle the law gives feedback: forward within 5 working days when outside the unit's
-# authority, refuse within 2, handle within 15, publish the answer within 2.
+# The lifecycle the law gives feedback (Decree 20/2008/ND-CP as amended; the national portal's method for
+# Decision 766/QD-TTg, indicator 5.2): within 2 working days the unit takes it on, refuses it, sends it
+# back to the reporter or forwards it when outside its authority; within 5 it may ask the reporter for
+# more information (the answer's clock waits for the reply); it answers within 15 and publishes the
+# answer within 2 of answering.
 STATUSES: dict[str, str] = {
     "received": "Đã tiếp nhận",
     "forwarded": "Đã chuyển cơ quan có thẩm quyền",
     "refused": "Không tiếp nhận",
+    "sent_back": "Đã trả lại người phản ánh",
     "in_progress": "Đang xử lý",
+    "awaiting_info": "Chờ người phản ánh bổ sung thông tin",
     "answered": "Đã có kết quả xử lý",
     "published": "Đã công khai kết quả",
 }
-RECEIVED, FORWARDED, REFUSED, IN_PROGRESS, ANSWERED, PUBLISHED = STATUSES
-# Statuses from which a unit still has to act; refused and published are final.
+RECEIVED, FORWARDED, REFUSED, SENT_BACK, IN_PROGRESS, AWAITING_INFO, ANSWERED, PUBLISHED = STATUSES
+# Statuses from which a unit still has to act; refused, sent back and published are final, and while the
+# reporter is asked for more the unit waits.
 OPEN_STATUSES = frozenset({RECEIVED, FORWARDED, IN_PROGRESS})
 
-# Legal handling time of each stage, in working days (the lifecycle above). "refuse" is the time to
-# decide whether to accept or refuse; "forward" the time to send it on when outside the unit's authority.
-STAGE_DAYS: dict[str, int] = {"refuse": 2, "forward": 5, "answer": 15, "publish": 2}
-RECEPTION_STAGES = ("refuse", "forward", "answer")
+
+@dataclass(frozen=True)
+class HandlingLimits:
+    """The legal handling time of each stage, in working days, from a date (a dated rule set: the one in
+    force on the day a stage starts applies)."""
+
+    effective_from: date
+    days: Mapping[str, int]
+    source: str
+
+
+# Stages (shared vocabulary FEEDBACK_STAGES) and their limits. Decision 766/QD-TTg of 23/6/2022 made the
+# handling of feedback on time an indicator of the index (5.2); the national portal judges it by these.
+HANDLING_LIMITS: tuple[HandlingLimits, ...] = (
+    HandlingLimits(
+        effective_from=date(2022, 6, 23),
+        days={"refuse": 2, "send_back": 2, "forward": 2, "clarify": 5, "answer": 15, "publish": 2},
+        source="Nghị định 20/2008/NĐ-CP (đã sửa đổi, bổ sung); phương pháp đánh giá Bộ chỉ số 766 "
+               "(Quyết định 766/QĐ-TTg) của Cổng Dịch vụ công quốc gia, chỉ tiêu 5.2",
+    ),
+)
+STAGE_DAYS: Mapping[str, int] = HANDLING_LIMITS[-1].days
 STAGE_LABELS: dict[str, str] = {
-    "refuse": "Quyết định tiếp nhận hoặc từ chối",
-    "forward": "Chuyển cơ quan có thẩm quyền",
-    "answer": "Trả lời kết quả xử lý",
-    "publish": "Công khai kết quả",
+    "refuse": "Từ chối tiếp nhận",
+    "send_back": "Trả lại phản ánh cho người phản ánh",
+    "forward": "Chuyển cơ quan có thẩm quyền (ngoài thẩm quyền của đơn vị)",
+    "clarify": "Đề nghị người phản ánh bổ sung thông tin",
+    "answer": "Xử lý, trả lời kết quả",
+    "publish": "Công khai kết quả xử lý",
 }
-REASON_MAX, ANSWER_MAX = 2000, 20000
+# From when each stage counts: reception (or arrival at the competent unit after a forward), or the answer.
+STAGE_COUNTED_FROM: dict[str, str] = {
+    **dict.fromkeys(("refuse", "send_back", "forward", "clarify", "answer"),
+                    "từ ngày tiếp nhận (hoặc ngày đơn vị có thẩm quyền nhận được phản ánh được chuyển đến)"),
+    "publish": "từ ngày trả lời",
+}
+# Taking feedback on, refusing, sending back or forwarding it is one decision with one deadline: its
+# running row is the `refuse` stage (the name events have always carried for it).
+FIRST_DECISION = "refuse"
+DEADLINE_LABELS: dict[str, str] = {
+    **STAGE_LABELS,
+    "refuse": "Tiếp nhận, hoặc từ chối, trả lại, chuyển cơ quan có thẩm quyền",
+}
+# The stages whose clocks start at reception (and again at the competent unit after a forward).
+RECEPTION_STAGES = (FIRST_DECISION, "clarify", "answer")
+# A window the unit may use, not an obligation: asking the reporter for more is needed only when the
+# feedback is unclear, so the window passing is no failure and is never alerted.
+WINDOW_STAGES = frozenset({"clarify"})
+# The deadline a step is judged against.
+STEP_STAGE: dict[str, str] = {"forward": FIRST_DECISION, "refuse": FIRST_DECISION, "send_back": FIRST_DECISION,
+                              "clarify": "clarify", "answer": "answer", "publish": "publish"}
+
+
+def limits_on(day: date) -> HandlingLimits:
+    """The handling limits in force on `day` (the earliest known for a day before all of them)."""
+    return in_force_or_first(HANDLING_LIMITS, day)
+
+
+REASON_MAX, ANSWER_MAX, QUESTION_MAX, INFORMATION_MAX = 2000, 20000, 2000, 5000
 # The two alerts of a running stage: its reminder point has come; its deadline has passed.
 DUE_SOON, OVERDUE = "due_soon", "overdue"
 
@@ -91,7 +146,7 @@ RATING_SUBJECTS = ("dossier", "feedback")
 COMMENT_MAX = 2000
 
 # Open311 knows two statuses; the detail travels in status_notes.
-OPEN311_CLOSED = frozenset({REFUSED, PUBLISHED})
+OPEN311_CLOSED = frozenset({REFUSED, SENT_BACK, PUBLISHED})
 
 # The same text from the same sender about the same unit within this window is one submission
 # (a double click, a retry after a timeout, a bot replaying it).
@@ -296,7 +351,11 @@ class StepNotAllowed(Conflict):
 _STEP_FROM: dict[str, frozenset[str]] = {
     "forward": OPEN_STATUSES,
     "accept": frozenset({RECEIVED, FORWARDED}),
-    "refuse": frozenset({RECEIVED, FORWARDED}),
+    # Without the information asked for, the unit may still refuse or send the feedback back.
+    "refuse": frozenset({RECEIVED, FORWARDED, AWAITING_INFO}),
+    "send_back": frozenset({RECEIVED, FORWARDED, AWAITING_INFO}),
+    "clarify": OPEN_STATUSES,
+    "add_information": frozenset({AWAITING_INFO}),
     "answer": OPEN_STATUSES,
     "publish": frozenset({ANSWERED}),
 }
@@ -319,13 +378,25 @@ def required_text(field: str, value: Any, maximum: int, what: str) -> str:
     return text
 
 
-def stage_deadline(calendar, start: datetime, stage: str, due_soon_days: int) -> tuple[datetime, datetime]:
-    """(due_at, remind_at) of a stage that starts at `start`: the legal working days counted with the
-    calendar (cut-off and days off included), the reminder `due_soon_days` working days earlier but
-    never before the start."""
-    due_at = calendar.due_at(start, STAGE_DAYS[stage])
+def stage_deadline(calendar, start: datetime, stage: str, due_soon_days: int,
+                   limits: HandlingLimits | None = None) -> tuple[datetime, datetime]:
+    """(due_at, remind_at) of a stage that starts at `start`: the legal working days (of the limits in
+    force on the start's day unless given) counted with the calendar (cut-off and days off included), the
+    reminder `due_soon_days` working days earlier but never before the start."""
+    limits = limits or limits_on(start.astimezone(calendar.tz).date())
+    due_at = calendar.due_at(start, limits.days[stage])
     remind_at = calendar.add_working_hours(due_at, -due_soon_days * calendar.hours_per_day())
     return due_at, max(remind_at, start)
+
+
+def resumed_deadline(calendar, paused_at: datetime, due_at: datetime, resumed_at: datetime) -> datetime:
+    """The due instant of a clock that waited from `paused_at` to `resumed_at` (the reporter was asked for
+    more): the working time left at the pause runs again from the resumption. A deadline already passed
+    at the pause stays where it was: the wait excuses nothing already late."""
+    if due_at <= paused_at:
+        return due_at
+    left = calendar.working_hours_between(paused_at, due_at)
+    return calendar.add_working_hours(resumed_at, left)
 
 
 def open311_status(status: str) -> str:
@@ -334,7 +405,7 @@ def open311_status(status: str) -> str:
 
 def open311_notes(status: str, reason: str | None = None, answer: str | None = None) -> str:
     notes = STATUSES[status]
-    if status == REFUSED and reason:
+    if status in (REFUSED, SENT_BACK) and reason:
         notes += f": {reason}"
     if status == PUBLISHED and answer:
         notes += f". Kết quả: {answer}"
