@@ -21,6 +21,8 @@ from shared.errors import Forbidden, Unauthorized
 # `publisher`: an external one-stop system posting ingest events; its `sub` is its publisher id.
 ROLES = ("officer", "head", "inspector", "office", "admin", "publisher")
 SEE_ALL = {"inspector", "office", "admin"}
+# The roles of people working in the administration: every staff view needs one of them.
+STAFF_ROLES = ("officer", "head", "inspector", "office", "admin")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from flask import current_app, g, request
 
-from shared.auth import Principal, decode_token
+from shared.auth import STAFF_ROLES, Principal, decode_token
 from shared.errors import Forbidden, Unauthorized
 from shared.web.schemas import ErrorResponse
 
@@ -38,14 +38,16 @@ def current_principal(required: bool = True) -> Principal | None:
 
 
 def require_roles(*roles: str):
-    """Decorator for views: a token with one of `roles` (any role if none given). Prefer `protected`,
-    which also documents the answers; this one is for plain Flask views (pages)."""
+    """Decorator for views: a token with one of `roles` (a staff role if none given: a token with no
+    known role, or only `publisher`, reaches no staff view). Prefer `protected`, which also documents the
+    answers; this one is for plain Flask views (pages)."""
+    roles = roles or STAFF_ROLES
 
     def decorate(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
             principal = current_principal(required=True)
-            if roles and not principal.has_any(roles):
+            if not principal.has_any(roles):
                 raise Forbidden(f"this action needs one of the roles {', '.join(roles)}; "
                                 f"your token has {', '.join(sorted(principal.roles)) or 'none'}")
             return view(*args, **kwargs)

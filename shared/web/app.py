@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, render_template, request
 from flask_smorest import Api
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from shared import broker
@@ -27,6 +28,7 @@ from shared.errors import (
     Unauthorized,
 )
 from shared.logging import correlation_id, service_name
+from shared.web.guards import MAX_BODY_BYTES, BoundedIntegerConverter, refuse_illegal_characters
 from shared.web.schemas import ErrorResponse
 
 if TYPE_CHECKING:
@@ -73,8 +75,11 @@ class PlatformApi(Api):
             else:
                 errors[location] = messages
         code = {422: "invalid_input", 404: "not_found", 409: "conflict", 401: "unauthorized",
-                403: "forbidden", 405: "method_not_allowed", 400: "bad_request"}.get(error.code, "error")
+                403: "forbidden", 405: "method_not_allowed", 400: "bad_request",
+                413: "too_large"}.get(error.code, "error")
         message = data.get("message") or error.description or error.name
+        if error.code == 413:
+            message = f"the request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; send smaller files"
         if error.code == 422 and errors:
             message = "the request has invalid fields: " + ", ".join(sorted(errors))
         response = jsonify(error_body(error.code, code, message, errors))
@@ -105,9 +110,32 @@ def _handle_domain_error(error: DomainError):
     return response
 
 
+# Seconds a client should wait before trying again when the database is away (a restart takes a few).
+RETRY_AFTER_DATABASE = 5
+
+
+def _database_unavailable(error: Exception) -> bool:
+    """The database could not be reached or dropped the connection (a restart, a failover), as opposed
+    to a statement it refused: the first passes by itself, the second is a bug."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    name = type(error.orig).__name__ if error.orig is not None else ""
+    return name in ("OperationalError", "InterfaceError") and "syntax" not in str(error.orig).lower()
+
+
 def _handle_unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return current_app.extensions["platform_api"].handle_http_exception(error)
+    if _database_unavailable(error):
+        # A fault, not a bug: one line, no traceback; the client is told when to try again.
+        current_app.logger.warning("database unavailable: %s", type(error.orig).__name__)
+        response = jsonify(error_body(503, "unavailable", "the database is not answering (it may be restarting); "
+                                      f"try again in {RETRY_AFTER_DATABASE} seconds"))
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_DATABASE)
+        return response
     current_app.logger.exception("unhandled error")
     response = jsonify(error_body(500, "internal_error",
                                   f"an unexpected error occurred; quote correlation id {correlation_id.get()}"))
@@ -131,6 +159,8 @@ def create_service_app(rt: ServiceRuntime, *, root_routes: bool = True) -> Flask
                                                                "bearerFormat": "JWT"}}},
         },
     )
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.extensions["kycuong"] = rt
     api = PlatformApi(app)
     app.extensions["platform_api"] = api
@@ -147,6 +177,7 @@ def create_service_app(rt: ServiceRuntime, *, root_routes: bool = True) -> Flask
         g.started = time.perf_counter()
         cid = request.headers.get("X-Correlation-ID") or str(uuid.uuid4())
         g.correlation_tokens = (correlation_id.set(cid), service_name.set(spec.name))
+        refuse_illegal_characters()
 
     @app.after_request
     def _finish(response: Response):
