@@ -186,13 +186,12 @@ def list_plans(uow: UnitOfWork, query: PlanFilter, principal: Principal) -> Page
         if official not in (None, principal.sub):
             raise Forbidden(f"you see only your own plans ({principal.sub!r}); the head of the unit sees "
                             "the others", {"official": [f"must be {principal.sub!r}"]})
+        # Their own plans wherever they were written (an official may have moved between units).
         official = principal.sub
-        unit = principal.scope_unit(unit)
+        unit = principal.scope_unit(unit) if unit is not None else None
     else:
         unit = principal.scope_unit(unit)
-    period = None
-    if query.period is not None:
-        period = _period(query.period).label
+    period = _period(query.period).label if query.period is not None else None
     with uow:
         result = paginate(uow.session, store.plans_query(official=official, unit=unit, period=period,
                                                          status=query.status), query.page, query.page_size)

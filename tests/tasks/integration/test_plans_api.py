@@ -289,6 +289,8 @@ def test_plans_who_sees_and_changes_what(start_service):
     own = svc.client.get(URL, headers=officer(svc)).get_json()
     assert [p["official"] for p in own["items"]] == ["cb.sxd.11"]
     assert svc.client.get(URL, headers=officer(svc), query_string={"official": "cb.sxd.12"}).status_code == 403
+    moved = svc.client.get(URL, headers=officer(svc, "cb.sxd.11", "HN-STP")).get_json()  # now in another unit
+    assert [p["code"] for p in moved["items"]] == [code]
     unit = svc.client.get(URL, headers=head(svc)).get_json()
     assert sorted(p["official"] for p in unit["items"]) == ["cb.sxd.11", "cb.sxd.12"]
     assert svc.client.get(URL, headers=head(svc), query_string={"unit": "HN-STP"}).status_code == 403
