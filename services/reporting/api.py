@@ -24,7 +24,15 @@ from services.reporting.schemas import (
     ViolatorsPageOut,
     ViolatorsQuery,
 )
-from services.reporting.use_cases import drilldown, public, rankings, reports, scorecards
+from services.reporting.schemas.people import (
+    GoodIndividualsOut,
+    GoodIndividualsQuery,
+    HeadEvaluationQuery,
+    HeadEvaluationsOut,
+    ViolatingUnitsOut,
+    ViolatingUnitsQuery,
+)
+from services.reporting.use_cases import drilldown, evaluations, public, public_people, rankings, reports, scorecards
 from shared.web import current_principal, documents_errors, protected, runtime
 
 blp = Blueprint("reporting", __name__, url_prefix="",
@@ -84,6 +92,9 @@ reports_blp = Blueprint("reports", __name__, url_prefix="/reports",
                                     "XLSX and PDF, served as issued")
 public_blp = Blueprint("public", __name__, url_prefix="/public",
                        description="Dữ liệu công khai — public rankings, good performers and violators (no login)")
+evaluations_blp = Blueprint("evaluations", __name__, url_prefix="/evaluations",
+                            description="Đánh giá người đứng đầu theo quý — proposed quarterly evaluation of heads "
+                                        "(Home Affairs)")
 
 _FILE_TYPES = {"xlsx": documents.XLSX_MEDIA_TYPE, "pdf": documents.PDF_MEDIA_TYPE}
 
@@ -165,3 +176,37 @@ class Violators(MethodView):
         """
         return public.public_violators(runtime().uow(), args["year"], args["page"], args["page_size"],
                                         _language(args["lang"]))
+
+
+@public_blp.route("/good-individuals")
+class GoodIndividuals(MethodView):
+    @public_blp.arguments(GoodIndividualsQuery, location="query")
+    @public_blp.response(200, GoodIndividualsOut)
+    @documents_errors(public_blp, 422)
+    def get(self, args):
+        """Danh sách cá nhân có thành tích tốt — public servants with every dossier step on time and nothing
+        against them in the period, with the published criteria and their source. No citizen's data."""
+        return public_people.good_individuals(runtime().uow(), args["period"], _language(args["lang"]))
+
+
+@public_blp.route("/violating-units")
+class ViolatingUnits(MethodView):
+    @public_blp.arguments(ViolatingUnitsQuery, location="query")
+    @public_blp.response(200, ViolatingUnitsOut)
+    @documents_errors(public_blp, 422)
+    def get(self, args):
+        """Danh sách đơn vị vi phạm — units with a disciplinary decision, a dossier late without an apology or a
+        missed explanation in the year, with the published criteria and their source."""
+        return public_people.violating_units(runtime().uow(), args["year"], _language(args["lang"]))
+
+
+@evaluations_blp.route("/heads")
+class HeadEvaluations(MethodView):
+    @protected(evaluations_blp, "inspector", "admin", errors=(422,))
+    @evaluations_blp.arguments(HeadEvaluationQuery, location="query")
+    @evaluations_blp.response(200, HeadEvaluationsOut)
+    def get(self, args):
+        """Đề xuất xếp loại người đứng đầu theo quý — every head in office in the quarter with the unit's 766
+        progress and dossier satisfaction, tasks and feedback on time, their own violations and sanctions, their
+        self-assessment and a PROPOSED level with its reasons and rules. People decide. Inspector or admin."""
+        return evaluations.head_evaluations(runtime().uow(), args["quarter"])

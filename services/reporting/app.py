@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from services.reporting import handlers
-from services.reporting.api import blp, public_blp, reports_blp
+from services.reporting.api import blp, evaluations_blp, public_blp, reports_blp
 from services.reporting.models import Base
 from services.reporting.sweeps import sweep_reports
 from shared.runtime import ServiceSpec, Sweep
@@ -15,7 +15,7 @@ def build() -> ServiceSpec:
         title="Kỷ Cương — Báo cáo, xếp hạng (reporting)",
         metadata=Base.metadata,
         migrations=Path(__file__).with_name("migrations"),
-        blueprints=[blp, reports_blp, public_blp],
+        blueprints=[blp, reports_blp, public_blp, evaluations_blp],
         sweeps=[Sweep("reports", sweep_reports)],
         handlers=handlers.events,
     )

@@ -194,7 +194,8 @@ def get(service, path):
 
 PERIODS = ["2026-10", "2026-11", "2026-Q4", "2026", "2026-11-01..2026-11-10"]
 FIGURES = ["received", "late", "overdue_open", "open_within", "supplements", "returned_for_fault", "tasks_overdue",
-           "feedback_late", "explanations", "explanations_missed", "proposals", "decisions"]
+           "feedback_late", "explanations", "explanations_missed", "proposals", "decisions", "apologies",
+           "promises_broken", "late_without_apology"]
 
 
 def snapshot(service):
@@ -217,7 +218,8 @@ def tables(service):
         return {table: sorted(json.dumps([str(v) for v in row], ensure_ascii=False)
                               for row in conn.execute(text(f"SELECT * FROM {table}")).all())
                 for table in ("scorecards", "unit_open", "occurrences", "ratings", "figure_months", "dossier_facts",
-                              "task_facts", "task_months", "unit_tasks")}
+                              "task_facts", "task_months", "unit_tasks", "survey_rounds", "head_terms",
+                              "self_assessments", "public_sanctions")}
 
 
 def test_reporting_rebuild_from_the_archive_gives_exactly_the_live_projections(start_service):
