@@ -202,7 +202,7 @@ def _view(feedback: Feedback, tz: tzinfo) -> dict[str, Any]:
     view: dict[str, Any] = {
         "service_request_id": feedback.code,
         "status": domain.open311_status(feedback.status),
-        "status_notes": domain.open311_notes(feedback.status, feedback.refusal_reason,
+        "status_notes": domain.open311_notes(feedback.status, feedback.refusal_reason or feedback.sent_back_reason,
                                              feedback.answer if published else None),
         "service_name": domain.CATEGORIES[feedback.category],
         "service_code": feedback.category,
