@@ -43,5 +43,9 @@ docs: $(INSTALLED)
 release: $(INSTALLED)
 	set -a; . deploy/.env.distributed; set +a; $(BIN)/kycuong migrate && $(BIN)/kycuong topology
 
-distributed: release
-	$(BIN)/honcho -f deploy/Procfile -e deploy/.env.distributed start
+# A JWT secret of this host's own, made once (mint tokens with it: KYCUONG_JWT_SECRET=$$(cat var/jwt-secret)).
+var/jwt-secret:
+	mkdir -p var && umask 077 && openssl rand -hex 32 > $@
+
+distributed: release var/jwt-secret
+	KYCUONG_JWT_SECRET=$$(cat var/jwt-secret) $(BIN)/honcho -f deploy/Procfile -e deploy/.env.distributed start

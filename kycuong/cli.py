@@ -39,12 +39,28 @@ def _settings(args) -> Settings:
         raise SystemExit(f"configuration error: {exc}") from exc
 
 
+def _serving_settings(args) -> Settings:
+    """Settings for a process that serves or works: outside the embedded default, refused when anyone could
+    forge a token or publish for any unit."""
+    settings = _settings(args)
+    if settings.embedded_default:
+        return settings
+    reasons = settings.unsafe_reasons()
+    if reasons:
+        raise SystemExit("configuration error: refusing to start against a real broker or database:\n  - "
+                         + "\n  - ".join(reasons))
+    if settings.trust_any_publisher and not settings.publishers:
+        log.warning("KYCUONG_TRUST_ANY_PUBLISHER=1: ingest events are accepted from any publisher for any "
+                    "unit; development only")
+    return settings
+
+
 def cmd_up(args) -> int:
     from werkzeug.serving import make_server
 
     from kycuong import embedded
 
-    settings = _settings(args)
+    settings = _serving_settings(args)
     if not settings.in_memory_broker or settings.database_urls:
         log.info("embedded mode with configured broker/databases", extra={"broker": settings.broker_url})
     platform = embedded.build(settings)
@@ -77,7 +93,7 @@ def cmd_serve(args) -> int:
     from shared.runtime import ServiceRuntime
     from shared.web import create_service_app
 
-    settings = _settings(args)
+    settings = _serving_settings(args)
     spec = registry.spec(args.service)
 
     class Server(BaseApplication):
@@ -102,7 +118,7 @@ def cmd_serve(args) -> int:
 def cmd_worker(args) -> int:
     from shared.runtime import ServiceRuntime
 
-    settings = _settings(args)
+    settings = _serving_settings(args)
     rt = ServiceRuntime(registry.spec(args.service), settings)
     stop = threading.Event()
     _stop_on_signals(stop.set)

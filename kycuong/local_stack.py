@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -79,6 +80,10 @@ class LocalStack:
             "KYCUONG_INSTANCE": f"stack-{self.run}",
             "KYCUONG_SWEEP_INTERVAL": "0.5",
             "PYTHONUNBUFFERED": "1",
+            # A real broker and databases: the processes refuse the development secret and an absent
+            # publisher registry; a stack gets its own secret, and trusts any publisher unless told its own.
+            "KYCUONG_JWT_SECRET": secrets.token_hex(32),
+            **({} if "KYCUONG_PUBLISHERS" in (extra_env or {}) else {"KYCUONG_TRUST_ANY_PUBLISHER": "1"}),
             **(extra_env or {}),
         }
 

@@ -16,6 +16,8 @@ SERVICES = ("tasks", "dossiers", "feedback", "discipline", "reporting")
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
 MEMORY_BROKER_URL = "memory://"
 DEV_JWT_SECRET = "kycuong-development-secret-change-me-in-production"
+# An HS256 secret shorter than this can be guessed offline from one token.
+MIN_SECRET_LENGTH = 32
 
 
 class SettingsError(ValueError):
@@ -46,6 +48,28 @@ class Settings:
     # `sub`) -> the units it may publish for. Empty: no publisher registry, anyone who can write to the
     # exchange is trusted (development and the embedded mode).
     publishers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Development only: run against a real broker without a publisher registry (KYCUONG_TRUST_ANY_PUBLISHER=1).
+    trust_any_publisher: bool = False
+
+    @property
+    def embedded_default(self) -> bool:
+        """The embedded default (in-memory broker, SQLite files): nothing reaches it from outside the process
+        but its own HTTP port, and the development secret is what the demo's tokens are minted with."""
+        return self.in_memory_broker and not self.database_urls
+
+    def unsafe_reasons(self) -> list[str]:
+        """Why these settings must not serve outside the embedded default: anyone could mint an admin token
+        with a secret published in the source, or publish dossier events for any unit."""
+        reasons = []
+        if not self.jwt_jwks_url and (self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < MIN_SECRET_LENGTH):
+            reasons.append("KYCUONG_JWT_SECRET is unset, the development value or shorter than "
+                           f"{MIN_SECRET_LENGTH} characters: set a random one (openssl rand -hex 32), or set "
+                           "KYCUONG_JWT_JWKS_URL to your identity provider's keys")
+        if not self.publishers and not self.trust_any_publisher:
+            reasons.append("KYCUONG_PUBLISHERS is unset: name each external publisher and its units "
+                           '(e.g. {"motcua-hoankiem": ["W00070"]}), or, for development only, set '
+                           "KYCUONG_TRUST_ANY_PUBLISHER=1")
+        return reasons
 
     def database_url(self, service: str) -> str:
         if service in self.database_urls:
@@ -92,6 +116,7 @@ class Settings:
             log_level=env.get("KYCUONG_LOG_LEVEL", "INFO"),
             units=tuple(u for u in env.get("KYCUONG_UNITS", "").split(",") if u),
             publishers=_publishers_setting(env),
+            trust_any_publisher=env.get("KYCUONG_TRUST_ANY_PUBLISHER", "").lower() in ("1", "true", "yes"),
         )
         values.update(overrides)
         return cls(**values)
