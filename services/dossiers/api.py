@@ -247,8 +247,9 @@ class DossierApology(MethodView):
     @dossiers_blp.arguments(ApologyIn)
     @dossiers_blp.response(201, DossierOut)
     def post(self, command, code):
-        """Apologise to the citizen with a reason and a new return date, once (a second new date is refused
-        with 409). Emits `dossier.apology_issued` and `dossier.deadline_changed`."""
+        """The unit apologises to the citizen, signed by its head (`signed_by`, `signer_name`), with a reason
+        and a new return date, once (a second new date is refused with 409). The legal due date does not
+        move; the new date is the dossier's `promised_at`. Emits `dossier.apology_issued`."""
         return apologies.issue_apology(runtime().uow(), code, command, principal=current_principal())
 
 
@@ -265,8 +266,9 @@ class DossierApologyDocument(MethodView):
         "description": "Phiếu xin lỗi và hẹn lại ngày trả kết quả",
         "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in _DOCUMENT_TYPES.values()}}})
     def get(self, code, fmt):
-        """The apology letter in the official layout, as PDF or DOCX (it names the citizen: the unit's
-        officers and heads, the office and admins)."""
+        """The apology letter in the official layout (Form 04), as PDF or DOCX: the issued letter, or before
+        the unit issues it a draft marked "Dự thảo" for the head to complete and sign (it names the citizen:
+        the unit's officers and heads, the office and admins)."""
         body = apologies.apology_document(runtime().uow(), code, fmt, current_principal())
         return Response(body, mimetype=_DOCUMENT_TYPES[fmt], headers={
             "Content-Disposition": f'attachment; filename="phieu-xin-loi-{code}.{fmt}"'})

@@ -27,6 +27,9 @@ LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 TITLE = "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
 SIGNER_NOTE = "(Ký, ghi rõ họ tên, đóng dấu)"
+DRAFT_MARK = "DỰ THẢO"
+DRAFT_NOTE = ("(Dự thảo do hệ thống chuẩn bị: thủ trưởng cơ quan ghi lý do, ngày hẹn lại trả kết quả và ký ban "
+              "hành; chưa gửi công dân)")
 PDF_MEDIA_TYPE = "application/pdf"
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Blank to fill by hand, as on the printed form.
@@ -48,12 +51,15 @@ class ApologyLetter:
     procedure_name: str
     received_at: datetime
     previous_due_at: datetime
-    new_due_at: datetime
-    reason: str
+    # None in a draft: the head fills in the new date and the reason.
+    new_due_at: datetime | None
+    reason: str | None
     signer_title: str = "Thủ trưởng cơ quan"
     signer_name: str | None = None
     # The document's number and symbol (e.g. 15/PXL-UBND); left blank to fill in when not given.
     number: str | None = None
+    # A draft the platform prepares before the unit issues the letter: marked so, never sent as it is.
+    draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,8 @@ class ApologyContent:
     signer_title: str
     signer_note: str
     signer_name: str
+    draft_mark: str | None = None
+    draft_note: str | None = None
 
 
 # -- wording ----------------------------------------------------------------------------------------
@@ -128,9 +136,9 @@ def apology_content(letter: ApologyLetter) -> ApologyContent:
         f"Thời gian hẹn trả kết quả giải quyết hồ sơ: {instant_words(letter.previous_due_at)}.",
         f"Tuy nhiên đến nay, {agency} chưa trả kết quả giải quyết hồ sơ của Ông/Bà đúng thời hạn quy định ghi "
         "trên Giấy tiếp nhận hồ sơ và hẹn trả kết quả.",
-        f"Lý do: {_sentence(letter.reason)}",
+        f"Lý do: {_sentence(letter.reason) if letter.reason else BLANK}",
         f"Sự chậm trễ này đã gây phiền hà cho Ông/Bà. {agency} xin lỗi Ông/Bà và hẹn lại thời gian trả kết quả "
-        f"vào {instant_words(letter.new_due_at)}.",
+        f"vào {instant_words(letter.new_due_at) if letter.new_due_at else BLANK}.",
         "Mong nhận được sự thông cảm của Ông/Bà vì sự chậm trễ này.",
     )
     return ApologyContent(
@@ -144,7 +152,9 @@ def apology_content(letter: ApologyLetter) -> ApologyContent:
         body=body,
         signer_title=_nfc(letter.signer_title).upper(),
         signer_note=SIGNER_NOTE,
-        signer_name=_nfc(letter.signer_name) if letter.signer_name else "",
+        signer_name=_nfc(letter.signer_name) if letter.signer_name and not letter.draft else "",
+        draft_mark=DRAFT_MARK if letter.draft else None,
+        draft_note=DRAFT_NOTE if letter.draft else None,
     )
 
 
@@ -161,7 +171,8 @@ def render_apology_html(letter: ApologyLetter) -> str:
     return _environment().get_template("apology.html").render(
         letter=letter, title=content.title, motto=content.motto, number_line=content.number_line,
         dated_line=content.dated_line, to_line=content.to_line, body=content.body,
-        header={"parent": content.parent, "agency": content.agency},
+        header={"parent": content.parent, "agency": content.agency}, draft_mark=content.draft_mark,
+        draft_note=content.draft_note,
         signature={"title": content.signer_title, "note": content.signer_note, "name": content.signer_name},
     )
 
@@ -219,6 +230,9 @@ def render_apology_docx(letter: ApologyLetter) -> bytes:
     _short_rule(motto.add_paragraph(), Mm(22))
     line(motto, content.dated_line, italic=True)
 
+    if content.draft_mark:
+        line(document, content.draft_mark, bold=True, size=16).paragraph_format.space_before = Pt(12)
+        line(document, content.draft_note, italic=True, size=11)
     title = line(document, content.title, bold=True, size=14)
     title.paragraph_format.space_before = Pt(24)
     title.paragraph_format.space_after = Pt(12)

@@ -35,6 +35,8 @@ OVERDUE_WATCH = text(f"status = '{RECEIVED}' AND overdue_alerted_due_at IS NULL"
 # only these. A dossier waiting for the citizen's supplement has status awaiting_supplement, so neither
 # sweep sees it while its clock stands still.
 WARNING_WATCH = text(f"status = '{RECEIVED}' AND warn_at IS NOT NULL")
+# Open apologised dossiers whose promised date has not been judged yet: the only rows the promise sweep reads.
+PROMISE_WATCH = text(f"status = '{RECEIVED}' AND promised_at IS NOT NULL AND promise_alerted_at IS NULL")
 
 
 class Base(DeclarativeBase):
@@ -111,6 +113,7 @@ class Dossier(Base):
         Index("ix_dossiers_unit_due_at", "unit", "due_at"),
         Index("ix_dossiers_warning_watch", "warn_at", postgresql_where=WARNING_WATCH, sqlite_where=WARNING_WATCH),
         Index("ix_dossiers_current_official", "current_official"),
+        Index("ix_dossiers_promise_watch", "promised_at", postgresql_where=PROMISE_WATCH, sqlite_where=PROMISE_WATCH),
     )
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -127,14 +130,21 @@ class Dossier(Base):
     processing_days: Mapped[Decimal] = mapped_column(Days)
     # The procedure version in force on the day of receipt (dossiers from before versions existed: 1).
     procedure_version: Mapped[int] = mapped_column(Integer, server_default=text("1"), default=1)
+    # The legal due instant (ngày hẹn trả of the receipt): the measure of timeliness. An apology never moves
+    # it (Decree 61/2018/ND-CP art. 19): only the citizen's supplement and the calendar do.
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The new return date the unit's apology promised (Form 04 of Circular 01/2018/TT-VPCP): a second
+    # promise, judged on its own; NULL without an apology.
+    promised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     rules_version: Mapped[str] = mapped_column(String(64))
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     timeliness: Mapped[str | None] = mapped_column(String(16))
-    # The due date last alerted as overdue; when the due date moves (an apology with a new return
-    # date) it goes back to NULL so the new date is watched, and `dossier_alerts` keeps each due date
-    # alerted at most once.
+    # The due date last alerted as overdue; when the due date moves (a supplement, a calendar change) it
+    # goes back to NULL so the new date is watched, and `dossier_alerts` keeps each due date alerted at
+    # most once.
     overdue_alerted_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the promised date was judged passed (`dossier.promise_broken`, once per dossier).
+    promise_alerted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     # -- the lifecycle (every column nullable or defaulted: bulk loaders need not know them) --
@@ -156,7 +166,7 @@ class Dossier(Base):
     returned_for_fault: Mapped[int] = mapped_column(Integer, server_default=text("0"), default=0)
     # The next warning point (due soon, apology due) of the current due date; NULL when none is left.
     warn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    # When the apology became due (one working day before the deadline, not ready); NULL otherwise.
+    # When the apology became due (one working day before the legal deadline, the unit chased); NULL otherwise.
     apology_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # returned, refused, withdrawn, stopped: when and why.
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -186,7 +196,9 @@ class DossierAlert(Base):
     __tablename__ = "dossier_alerts"
 
     dossier_code: Mapped[str] = mapped_column(ForeignKey("dossiers.code"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32), primary_key=True)  # overdue (apology reminders later)
+    # overdue, due_soon:<point>, apology_due (per due date); apology_missed, promise_broken (once per dossier:
+    # keyed by the receipt instant, which never moves).
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, primary_key=True)
     alerted_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -254,15 +266,22 @@ class SendBack(Base):
 
 
 class Apology(Base):
-    """The apology with a new return date (phiếu xin lỗi và hẹn lại ngày trả kết quả): at most one per
-    dossier, so the primary key itself refuses a second new date."""
+    """The apology with a new return date (phiếu xin lỗi và hẹn lại ngày trả kết quả, Form 04 of Circular
+    01/2018/TT-VPCP), issued by the unit and signed by its head: at most one per dossier, so the primary key
+    itself refuses a second new date. It does not move the legal due date."""
 
     __tablename__ = "dossier_apologies"
 
     dossier_code: Mapped[str] = mapped_column(ForeignKey("dossiers.code"), primary_key=True)
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The legal due instant when the apology was issued.
     previous_due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The new return date promised, as issued (the dossier's promised_at, before any later supplement).
     new_due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Official code of the head who signed the letter.
+    signed_by: Mapped[str | None] = mapped_column(String(64))
+    # Written by the platform itself before the rule was corrected (archived data only; never now).
+    automatic: Mapped[bool] = mapped_column(Boolean, server_default=text("false"), default=False)
     reason: Mapped[str] = mapped_column(Text)
     official: Mapped[str | None] = mapped_column(String(64))
     step: Mapped[str | None] = mapped_column(String(64))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from services.dossiers.domain.dossier import OPEN_STATUSES, RECEIVED
 from services.dossiers.models import (
     OVERDUE_WATCH,
+    PROMISE_WATCH,
     WARNING_WATCH,
     Apology,
     CalendarOverride,
@@ -26,9 +27,13 @@ from services.dossiers.models import (
     ProcedureVersion,
     SendBack,
 )
-from shared.alerts import claim_and_mark, mark_new
+from shared.alerts import claim_and_mark, mark_due, mark_new
 
 OVERDUE_ALERT = "overdue"
+# Once per dossier (their marker is keyed by the receipt instant, which never moves).
+APOLOGY_MISSED_ALERT = "apology_missed"
+PROMISE_BROKEN_ALERT = "promise_broken"
+ONCE_PER_DOSSIER = (APOLOGY_MISSED_ALERT, PROMISE_BROKEN_ALERT)
 # Codes per IN (...) list: well under every database's limit on bound parameters.
 CHUNK = 500
 
@@ -153,6 +158,23 @@ def claim_overdue(session: Session, now: datetime, limit: int) -> tuple[list, se
                           kind=OVERDUE_ALERT, now=now)
 
 
+def mark_once(session: Session, kind: str, received: dict[str, datetime], now: datetime) -> set[str]:
+    """Write the once-per-dossier markers of `kind` (code → receipt instant); the codes newly marked."""
+    return mark_due(session, DossierAlert.__table__, subject_column="dossier_code", kind=kind, due=received, now=now)
+
+
+def claim_broken_promises(session: Session, now: datetime, limit: int) -> list:
+    """Claim up to `limit` open apologised dossiers past their promised date and not judged yet (SKIP
+    LOCKED), flag them judged and return their rows."""
+    due = (select(Dossier.code).where(PROMISE_WATCH, Dossier.promised_at <= now).order_by(Dossier.promised_at)
+           .limit(limit).with_for_update(skip_locked=True))
+    claim = (update(Dossier).where(Dossier.code.in_(due)).values(promise_alerted_at=now)
+             .returning(Dossier.code, Dossier.procedure_code, Dossier.unit, Dossier.received_at, Dossier.due_at,
+                        Dossier.promised_at, Dossier.assignee, Dossier.current_step, Dossier.current_official)
+             .execution_options(synchronize_session=False))
+    return list(session.execute(claim).all())
+
+
 def claim_warnings(session: Session, now: datetime, limit: int) -> list[Dossier]:
     """Up to `limit` open dossiers whose next warning point has come, locked (SKIP LOCKED)."""
     return list(session.scalars(select(Dossier).where(WARNING_WATCH, Dossier.warn_at <= now).order_by(Dossier.warn_at)
@@ -163,7 +185,8 @@ def fired_warnings(session: Session, codes: list[str]) -> dict[str, set]:
     """(kind, due date) of every warning already fired, by dossier."""
     fired: dict[str, set] = {code: set() for code in codes}
     rows = session.execute(select(DossierAlert.dossier_code, DossierAlert.kind, DossierAlert.due_at)
-                           .where(DossierAlert.dossier_code.in_(codes), DossierAlert.kind != OVERDUE_ALERT))
+                           .where(DossierAlert.dossier_code.in_(codes),
+                                  DossierAlert.kind.not_in((OVERDUE_ALERT, *ONCE_PER_DOSSIER))))
     for code, kind, due_at in rows:
         fired[code].add((kind, due_at))
     return fired

@@ -16,15 +16,17 @@ BATCH = 1000
 
 
 def sweep_overdue(runtime: ServiceRuntime) -> int:
-    """Emit `dossier.overdue` for every open dossier past its due instant, once per due date; returns
-    how many were emitted."""
-    return sweep_in_batches(lambda limit: alerts.alert_overdue_dossiers(runtime.uow(), limit=limit), BATCH)
+    """Emit `dossier.overdue` for every open dossier past its legal due instant, once per due date, with
+    `dossier.apology_missed` once when its unit had not apologised; then `dossier.promise_broken` once for
+    every apologised open dossier past its promised date. Returns how many were emitted."""
+    return (sweep_in_batches(lambda limit: alerts.alert_overdue_dossiers(runtime.uow(), limit=limit), BATCH)
+            + sweep_in_batches(lambda limit: alerts.alert_broken_promises(runtime.uow(), limit=limit), BATCH))
 
 
 def sweep_warnings(runtime: ServiceRuntime) -> int:
     """Emit `dossier.due_soon` at each configured warning point (75% of the budget used, one working day
-    before, …) and mark the apology due one working day before the deadline, each once per dossier, due
-    date and point; returns how many fired."""
+    before, …) and, one working day before the legal deadline, point "apology" to chase the unit that has
+    not apologised, each once per dossier, due date and point; returns how many fired."""
     return sweep_in_batches(lambda limit: alerts.alert_warnings(runtime.uow(), limit=limit), BATCH)
 
 

@@ -108,6 +108,15 @@ def completion_timeliness(completed_at: datetime, due_at: datetime, tz: tzinfo) 
     return LATE
 
 
+def promise_kept(completed_at: datetime | None, promised_at: datetime | None, tz: tzinfo) -> bool | None:
+    """Whether the apology's new return date was kept, judged by date like the legal one: None without an
+    apology or before the result. Keeping it does not make a late dossier on time (Decree 61/2018/ND-CP
+    art. 19): it is a second promise, judged apart."""
+    if promised_at is None or completed_at is None:
+        return None
+    return completion_timeliness(completed_at, promised_at, tz) != LATE
+
+
 def is_overdue(due_at: datetime, now: datetime) -> bool:
     """An open dossier is overdue from its due instant on (the same test the overdue sweep makes)."""
     return due_at <= now

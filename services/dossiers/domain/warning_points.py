@@ -1,4 +1,7 @@
-"""Warning points before a deadline (due soon, the apology due) and the platform's own apology. Pure."""
+"""Warning points before a deadline (due soon, the apology due). Pure.
+
+The platform never apologises for a unit: at the legal latest point (one working day before the deadline,
+Decree 61/2018/ND-CP art. 19) it chases the unit with `dossier.due_soon` point "apology"."""
 
 from __future__ import annotations
 
@@ -7,12 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from services.dossiers.domain.control_sheet import PlannedStep
 from shared.calendar import WorkingCalendar
 
 DEFAULT_WARNING_POINTS = "75%,1d"
 DEFAULT_APOLOGY_POINT = "1d"
 APOLOGY_DUE = "apology_due"
+# The `point` of the `dossier.due_soon` that chases the unit for its apology.
+APOLOGY_POINT_LABEL = "apology"
 DUE_SOON = "due_soon"
 _POINT = re.compile(r"^(\d+(?:\.\d+)?)\s*(%|d|h)$")
 
@@ -85,27 +89,3 @@ def due_points(calendar: WorkingCalendar, due_at: datetime, processing_days: Dec
         if instant >= counting_starts_at:
             found.append((instant, point))
     return sorted(found, key=lambda pair: pair[0])
-
-
-@dataclass(frozen=True)
-class DefaultApology:
-    reason: str
-    extra_days: Decimal
-
-
-def default_apology(plan: tuple[PlannedStep, ...], current_step: str | None) -> DefaultApology:
-    """The apology the platform sends itself when the unit has not by the legal latest point (one working
-    day before the deadline): the citizen is told at which step the dossier stands, and the new return
-    date leaves the budgets of that step and of the steps after it (at least one working day), the time
-    the rest of the procedure legally needs."""
-    keys = [step.key for step in plan]
-    remaining = plan[keys.index(current_step):] if current_step in keys else plan
-    extra = sum((step.days or Decimal(0) for step in remaining), Decimal(0))
-    step = next((s for s in plan if s.key == current_step), None)
-    if step is not None:
-        reason = (f"Hồ sơ đang được giải quyết ở bước «{step.name}» và chưa thể hoàn thành đúng thời hạn "
-                  "đã hẹn.")
-    else:
-        reason = "Hồ sơ chưa được giải quyết xong trong thời hạn đã hẹn."
-    return DefaultApology(reason=reason, extra_days=max(extra, Decimal(1)))
-

@@ -1,5 +1,5 @@
-"""Working time: office seconds between instants, the due instant after pauses and an apology, and the
-days a deadline skipped. Pure: the calendar and the instants are passed in."""
+"""Working time: office seconds between instants, the due instant after pauses (and an apology's promised
+date apart), and the days a deadline skipped. Pure: the calendar and the instants are passed in."""
 
 from __future__ import annotations
 
@@ -38,22 +38,14 @@ class PauseSpan:
 
 @dataclass(frozen=True)
 class Deadline:
-    due_at: datetime
-    base_due_at: datetime  # before any pause: from receipt (or the apology's new date)
+    due_at: datetime  # the legal due instant
+    base_due_at: datetime  # before any pause: from receipt
     paused_seconds: int  # working time the pauses added
     counted_pauses: tuple[PauseSpan, ...]
+    promised_at: datetime | None = None  # the apology's new return date, moved by later pauses
 
 
-def compute_deadline(calendar: WorkingCalendar, received_at: datetime, processing_days: Decimal,
-                     pauses: tuple[PauseSpan, ...] = (), apology: tuple[datetime, datetime] | None = None) -> Deadline:
-    """The due instant under this calendar: the legal time from receipt (cut-off included), or the new
-    date an apology promised (issued_at, new_due_at), moved on by every finished pause that started
-    before the deadline it would have moved. A pause still running moves nothing yet."""
-    if apology is not None:
-        issued_at, base = apology
-        pauses = tuple(p for p in pauses if p.started_at >= issued_at)
-    else:
-        base = calendar.due_at(received_at, processing_days)
+def _moved(calendar: WorkingCalendar, base: datetime, pauses: tuple[PauseSpan, ...]) -> tuple[datetime, int, list]:
     due, total, counted = base, 0, []
     for pause in sorted(pauses, key=lambda p: p.started_at):
         if pause.ended_at is None or pause.started_at >= due:
@@ -63,7 +55,24 @@ def compute_deadline(calendar: WorkingCalendar, received_at: datetime, processin
             due = calendar.add_working_hours(due, seconds_as_hours(seconds))
         total += seconds
         counted.append(pause)
-    return Deadline(due_at=due, base_due_at=base, paused_seconds=total, counted_pauses=tuple(counted))
+    return due, total, counted
+
+
+def compute_deadline(calendar: WorkingCalendar, received_at: datetime, processing_days: Decimal,
+                     pauses: tuple[PauseSpan, ...] = (), apology: tuple[datetime, datetime] | None = None) -> Deadline:
+    """The legal due instant under this calendar: the legal time from receipt (cut-off included), moved on by
+    every finished pause that started before the deadline it would have moved. A pause still running moves
+    nothing yet. An apology (issued_at, new_due_at) never moves it (Decree 61/2018/ND-CP art. 19: the
+    dossier stays judged against its legal date); its new date is returned apart as `promised_at`, moved
+    on by the pauses that started after the apology."""
+    base = calendar.due_at(received_at, processing_days)
+    due, total, counted = _moved(calendar, base, pauses)
+    promised_at = None
+    if apology is not None:
+        issued_at, promised = apology
+        promised_at, _, _ = _moved(calendar, promised, tuple(p for p in pauses if p.started_at >= issued_at))
+    return Deadline(due_at=due, base_due_at=base, paused_seconds=total, counted_pauses=tuple(counted),
+                    promised_at=promised_at)
 
 
 def remaining_seconds(calendar: WorkingCalendar, due_at: datetime, now: datetime) -> int:

@@ -64,7 +64,13 @@ class DossierOut(Schema):
     received_at = LocalDateTime()
     counting_starts_at = LocalDateTime(metadata={"description": "when the legal time started counting"})
     processing_days = WorkingDays()
-    due_at = LocalDateTime(metadata={"description": "promised return instant (ngày hẹn trả)"})
+    due_at = LocalDateTime(metadata={
+        "description": "legal due instant (ngày hẹn trả of the receipt), the measure of timeliness; an apology "
+                       "never moves it"})
+    promised_at = LocalDateTime(allow_none=True, metadata={
+        "description": "the new return date the unit's apology promised (a second promise); null without one"})
+    promise_kept = fields.Boolean(allow_none=True, metadata={
+        "description": "finished by the promised date; null without an apology or while open"})
     timeliness = fields.String(attribute="standing.timeliness", metadata={
         "description": "completed: early, on_time or late; open: within_deadline or overdue"})
     overdue_since = LocalDateTime(allow_none=True, attribute="standing.overdue_since")
@@ -82,7 +88,7 @@ class DossierOut(Schema):
     sent_back = fields.Integer(metadata={"description": "times sent back to the citizen"})
     returned_for_fault = fields.Integer(metadata={"description": "of which through officials' own fault"})
     apology_due_since = LocalDateTime(allow_none=True, attribute="apology_due_at", metadata={
-        "description": "when the apology became due (one working day before the deadline, not ready)"})
+        "description": "when the unit was chased for its apology (one working day before the legal deadline)"})
     ended_at = LocalDateTime(allow_none=True)
     end_reason = fields.String(allow_none=True)
 
@@ -138,7 +144,9 @@ class DeadlineOut(Schema):
         "description": "days from receipt to the due date that did not count, and why"})
     recorded_due_at = LocalDateTime(metadata={"description": "due instant recorded on the dossier"})
     recorded_rules_version = fields.String()
-    base_due_at = LocalDateTime(metadata={"description": "the legal time alone, before any apology or pause"})
+    base_due_at = LocalDateTime(metadata={"description": "the legal time alone, before any pause"})
+    promised_at = LocalDateTime(allow_none=True, metadata={
+        "description": "the apology's new return date (moved by later pauses); it does not move due_at"})
     status = fields.String()
     overrides = fields.List(fields.Nested(lambda: OverrideOut()), metadata={
         "description": "operators' announcements between receipt and the due date"})
@@ -160,9 +168,13 @@ class DeadlinePauseOut(Schema):
 
 class DeadlineApologyOut(Schema):
     issued_at = LocalDateTime()
-    previous_due_at = LocalDateTime()
-    new_due_at = LocalDateTime()
+    previous_due_at = LocalDateTime(metadata={"description": "the legal due instant when it was issued"})
+    new_due_at = LocalDateTime(metadata={"description": "the new return date promised"})
     reason = fields.String()
+    signed_by = fields.String(allow_none=True, metadata={"description": "the head who signed the letter"})
+    signer_name = fields.String(allow_none=True)
+    automatic = fields.Boolean(metadata={
+        "description": "written by the platform itself before the rule was corrected (archived only)"})
 
 
 

@@ -85,10 +85,15 @@ class ApologyIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=rules.REASON_MAX),
                            metadata={"description": "why the result is late (Vietnamese)"})
     new_due_at = fields.AwareDateTime(required=True, metadata={
-        "description": "the new return instant, with a timezone offset; can be set once"})
+        "description": "the new return instant (a second promise: the legal due date does not move), with a "
+                       "timezone offset, later than the legal due date and than now; can be set once"})
     official = official_field()
+    signed_by = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64), metadata={
+        "description": "official code of the head who signs the letter (Form 04 of Circular 01/2018/TT-VPCP); "
+                       "a head's own token signs by default"})
     signer_title = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    signer_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    signer_name = fields.String(required=True, validate=validate.Length(min=1, max=200), metadata={
+        "description": "the head's full name, printed under the signature"})
     place = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200),
                           metadata={"description": "place in the letter's date line, e.g. Hà Nội"})
     at = at_field()

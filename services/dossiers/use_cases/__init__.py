@@ -51,10 +51,12 @@ def may_see_applicant(principal: Principal | None, unit: str) -> bool:
 
 
 def viewed(uow: UnitOfWork, dossier: Dossier, applicant: Applicant | None | object = _HIDDEN) -> Dossier:
-    """The dossier as users read it: `standing` (within the deadline or overdue, now) and, when given,
+    """The dossier as users read it: `standing` (within the deadline or overdue, now), `promise_kept` (the
+    apology's new date, once finished) and, when given,
     `shown_applicant` (None: allowed, but there is none)."""
     dossier.standing = rules.standing(dossier.status, dossier.due_at, dossier.timeliness, uow.now(),
                                       dossier.paused_since)
+    dossier.promise_kept = rules.promise_kept(dossier.completed_at, dossier.promised_at, uow.calendar.tz)
     if applicant is _HIDDEN:
         dossier.__dict__.pop("shown_applicant", None)
     else:

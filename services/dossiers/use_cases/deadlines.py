@@ -1,5 +1,6 @@
-"""A dossier's due instant: computed from receipt, pauses for the citizen's supplement and an apology;
-moved when one of them or the calendar changes; explained day by day; watched by the warning points."""
+"""A dossier's legal due instant: computed from receipt and the pauses for the citizen's supplement; moved
+when one of them or the calendar changes; explained day by day; watched by the warning points. An apology's
+new date is kept apart (`promised_at`): it never moves the legal one (Decree 61/2018/ND-CP art. 19)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from shared.uow import UnitOfWork
 
 def explain_deadline(uow: UnitOfWork, code: str) -> dict[str, Any]:
     """How the dossier's due date is computed: the legal time from receipt (cut-off, days counted, days
-    skipped and why, the operators' announcements among them), then the apology's new date if any, then
-    every pause for the citizen's supplement that moved it; rules version."""
+    skipped and why, the operators' announcements among them), then every pause for the citizen's
+    supplement that moved it; the apology's promised date apart, if any; rules version."""
     with uow:
         dossier = load(uow, code)
         calendar = calendar_of(uow)
@@ -31,14 +32,17 @@ def explain_deadline(uow: UnitOfWork, code: str) -> dict[str, Any]:
         deadline = compute(uow, dossier, calendar, pauses=pauses, apology=apology)
         counted = set(deadline.counted_pauses)
         last_day = max(deadline.due_at, explanation.due_at).astimezone(tz).date()
+        if deadline.promised_at is not None:
+            last_day = max(last_day, deadline.promised_at.astimezone(tz).date())
         return {
             "code": dossier.code,
             "procedure_code": dossier.procedure_code,
             "processing_days": dossier.processing_days,
             **explanation.as_dict(),
-            # The legal time alone, before any apology or pause.
+            # The legal time alone, before any pause.
             "base_due_at": explanation.due_at,
             "due_at": deadline.due_at,
+            "promised_at": deadline.promised_at,
             "status": dossier.status,
             "skipped_days": working_time.skipped_days(calendar, received_at, explanation),
             "overrides": store.overrides_between(uow.session, received_at.date(), last_day),
@@ -104,6 +108,8 @@ def move(uow: UnitOfWork, dossier: Dossier, calendar: WorkingCalendar, now: date
     if deadline.due_at != dossier.due_at:
         dossier.due_at = deadline.due_at
         dossier.overdue_alerted_due_at = None
+    if deadline.promised_at is not None:
+        dossier.promised_at = deadline.promised_at
     dossier.rules_version = calendar.rules.version
     schedule_warnings(uow, dossier, now)
 

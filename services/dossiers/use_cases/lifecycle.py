@@ -220,6 +220,8 @@ def complete_dossier(uow: UnitOfWork, code: str, *, completed_at: datetime | Non
             "due_at": iso(uow, dossier.due_at),
             "completed_at": iso(uow, completed_at),
             "timeliness": timeliness,
+            "promised_at": iso(uow, dossier.promised_at),
+            "promise_kept": rules.promise_kept(completed_at, dossier.promised_at, tz),
             "handler": dossier.assignee,
             "responsible_step": responsible.step,
             "responsible_official": responsible.official,

@@ -117,8 +117,9 @@ def test_dossiers_the_worked_saturday_after_the_cutoff_and_its_cancellation(doss
 
 def test_dossiers_a_day_announced_working_shortens_a_running_deadline(dossiers, clock):
     clock.set(at(11, 20, 9))
-    code = receive(dossiers, at(11, 20, 8))  # Fri, Mon 23 and Wed 25 (Tue 24 is a holiday): due Wed 25, 17:00
-    assert due(dossiers, code) == iso(11, 25, 17)
+    # Fri 20, Mon 23, Tue 24 (Vietnam Culture Day works unless the operator switches it off): due Tue 24, 17:00.
+    code = receive(dossiers, at(11, 20, 8))
+    assert due(dossiers, code) == iso(11, 24, 17)
     assert announce(dossiers, "2026-11-21", kind="working_day", label="Làm bù thứ Bảy").status_code == 201
     assert due(dossiers, code) == iso(11, 23, 17)
 
@@ -193,12 +194,21 @@ def test_dossiers_sweeps_on_postgresql_move_deadlines_in_batches_and_warn_once(s
     assert due(svc, codes[0]) == iso(11, 18, 17)
 
     clock.set(at(11, 18, 8))  # one working day before Wed 17:00, with Tuesday off, was Monday 17:00
-    assert sweeps.sweep_warnings(rt) == 60  # 1d and the apology for each, at once since they are past
+    assert sweeps.sweep_warnings(rt) == 60  # 1d and the apology point for each, at once since they are past
     assert sweeps.sweep_warnings(rt) == 0
-    # No unit apologised: the platform did, one working day later (Thursday 19, 17:00).
-    assert svc.scalar("SELECT count(*) FROM outbox WHERE routing_key = 'dossier.apology_issued'") == 30
-    assert due(svc, codes[0]) == iso(11, 19, 17)
-    clock.set(at(11, 19, 13))  # for the new date: 1d (Wed 17:00) and 75% (Thu 13:00), once each
-    assert sweeps.sweep_warnings(rt) == 60
+    # No unit apologised: the platform chased each unit (due_soon, point "apology") and never apologised in its
+    # name, so the legal due date stays (Decree 61/2018/ND-CP art. 19).
+    assert svc.scalar("SELECT count(*) FROM outbox WHERE routing_key = 'dossier.apology_issued'") == 0
+    points = [json.loads(bytes(body))["data"]["point"] for body in svc.runtime.engine.connect().execute(
+        text("SELECT body FROM outbox WHERE routing_key = 'dossier.due_soon'")).scalars()]
+    assert sorted(set(points)) == ["1d", "apology"] and points.count("apology") == 30
+    assert due(svc, codes[0]) == iso(11, 18, 17)
+    clock.set(at(11, 18, 13))  # 75% of the budget used (Wed 13:00), once each
+    assert sweeps.sweep_warnings(rt) == 30
     assert sweeps.sweep_warnings(rt) == 0
-    assert svc.scalar("SELECT count(*) FROM dossier_alerts") == 120
+    clock.set(at(11, 18, 17))
+    assert sweeps.sweep_overdue(rt) == 30
+    assert svc.scalar("SELECT count(*) FROM outbox WHERE routing_key = 'dossier.apology_missed'") == 30
+    assert sweeps.sweep_overdue(rt) == 0
+    # 1d, apology, 75%, overdue and the missed apology: once each.
+    assert svc.scalar("SELECT count(*) FROM dossier_alerts") == 150

@@ -1,5 +1,6 @@
 """The dossier lifecycle through the HTTP API on SQLite: the control sheet and who answers for a delay,
-supplements pausing the clock, the apology once, ends, send-backs, warnings once, officers' views."""
+supplements pausing the clock, the unit's apology once (never the platform's), ends, send-backs, warnings
+once, officers' views."""
 
 from __future__ import annotations
 
@@ -198,11 +199,27 @@ def test_dossiers_supplements_need_reasons_and_a_procedure_that_allows_them(doss
     assert events(dossiers, "dossier.supplement_requested") == []
 
 
-# -- apology ---------------------------------------------------------------------------------------
+# -- apology (Decree 61/2018/ND-CP art. 19; Form 04 of Circular 01/2018/TT-VPCP) ------------------------
 
-def test_dossiers_the_apology_sets_a_new_date_once_and_its_letter_opens(dossiers, clock):
+def head(svc, sub="CT-01", unit=UNIT):
+    return svc.headers(sub=sub, unit=unit, roles=("head",))
+
+
+def letter_text(data: bytes) -> str:
     import docx
 
+    document = docx.Document(io.BytesIO(data))
+    text_of_letter = "\n".join(p.text for p in document.paragraphs)
+    for table in document.tables:
+        text_of_letter += "\n" + "\n".join(cell.text for row in table.rows for cell in row.cells)
+    return text_of_letter
+
+
+def test_dossiers_an_apology_signed_by_the_head_keeps_the_legal_due_date_and_promises_a_new_one(dossiers, clock):
+    """Decree 61/2018/ND-CP art. 19; Form 04 of Circular 01/2018/TT-VPCP: the unit apologises, signed by its
+    head, with a reason and one new return date. The apology does not excuse the delay: the legal due date
+    stays (no `dossier.deadline_changed`), the new date is `promised_at`, a second promise judged apart. Before
+    it is issued the letter is a draft marked "Dự thảo"; after, it carries the head's name."""
     directory.record_unit(dossiers.runtime.uow(), directory.UnitUpserted(
         code=UNIT, name="UBND phường Hoàn Kiếm", parent="HN", kind="ward"), at(1, 8))
     directory.record_unit(dossiers.runtime.uow(), directory.UnitUpserted(
@@ -210,48 +227,82 @@ def test_dossiers_the_apology_sets_a_new_date_once_and_its_letter_opens(dossiers
     register(dossiers, days="2")
     code = receive(dossiers, received_at=iso(16, 9))  # due Wednesday 18, 09:00
     clock.set(at(17, 9))
+
+    draft = dossiers.client.get(f"{API}/dossiers/{code}/apology.docx", headers=officer(dossiers))
+    assert draft.status_code == 200
+    drafted = letter_text(draft.data)
+    assert "DỰ THẢO" in drafted and "Dự thảo" in drafted
+    assert "Lê Thị Thu Hằng" in drafted and code in drafted and "09 giờ 00, ngày 18 tháng 11 năm 2026" in drafted
+    draft_pdf = dossiers.client.get(f"{API}/dossiers/{code}/apology.pdf", headers=officer(dossiers))
+    assert draft_pdf.status_code == 200 and draft_pdf.data.startswith(b"%PDF")
+
     issued = post(dossiers, code, "apology", {"reason": "Cần xác minh thêm thông tin tại nơi cư trú",
-                                              "new_due_at": iso(20, 17), "signer_name": "Nguyễn Văn An"})
+                                              "new_due_at": iso(20, 17), "signer_name": "Nguyễn Văn An"},
+                  headers=head(dossiers))
     assert issued.status_code == 201, issued.get_json()
-    assert issued.get_json()["due_at"] == iso(20, 17)
+    shown = issued.get_json()
+    assert (shown["due_at"], shown["promised_at"], shown["promise_kept"]) == (iso(18, 9), iso(20, 17), None)
     [apology] = events(dossiers, "dossier.apology_issued")
     assert (apology["previous_due_at"], apology["due_at"], apology["issued_at"]) == (iso(18, 9), iso(20, 17),
                                                                                     iso(17, 9))
-    [changed] = events(dossiers, "dossier.deadline_changed")
-    assert (changed["reason"], changed["due_at"]) == ("apology", iso(20, 17))
+    assert (apology["signed_by"], apology["automatic"]) == ("CT-01", False)
+    assert events(dossiers, "dossier.deadline_changed") == []
 
-    again = post(dossiers, code, "apology", {"reason": "Lại chậm", "new_due_at": iso(25, 17)})
+    again = post(dossiers, code, "apology", {"reason": "Lại chậm", "new_due_at": iso(25, 17),
+                                             "signer_name": "Nguyễn Văn An"}, headers=head(dossiers))
     assert again.status_code == 409
     assert "17:00 20/11/2026" in again.get_json()["message"]
     assert again.get_json()["errors"]["new_due_at"] == [f"already reset to {iso(20, 17)}"]
-    assert dossiers.client.get(f"{API}/dossiers/{code}").get_json()["due_at"] == iso(20, 17)
 
-    pdf = dossiers.client.get(f"{API}/dossiers/{code}/apology.pdf", headers=officer(dossiers))
-    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     word = dossiers.client.get(f"{API}/dossiers/{code}/apology.docx", headers=officer(dossiers))
-    assert word.status_code == 200
-    text_of_letter = "\n".join(p.text for p in docx.Document(io.BytesIO(word.data)).paragraphs)
-    for table in docx.Document(io.BytesIO(word.data)).tables:
-        text_of_letter += "\n" + "\n".join(cell.text for row in table.rows for cell in row.cells)
-    for expected in ("Lê Thị Thu Hằng", code, "Cần xác minh thêm thông tin tại nơi cư trú", "Nguyễn Văn An"):
-        assert expected in text_of_letter
-    assert "HOÀN KIẾM" in text_of_letter.upper()
+    issued_letter = letter_text(word.data)
+    for expected in ("Lê Thị Thu Hằng", code, "Cần xác minh thêm thông tin tại nơi cư trú", "Nguyễn Văn An",
+                     "17 giờ 00, ngày 20 tháng 11 năm 2026"):
+        assert expected in issued_letter
+    assert "DỰ THẢO" not in issued_letter
+    assert "HOÀN KIẾM" in issued_letter.upper()
     assert dossiers.client.get(f"{API}/dossiers/{code}/apology.pdf",
                                headers=officer(dossiers, unit=OTHER_UNIT)).status_code == 403
     assert dossiers.client.get(f"{API}/dossiers/{code}/apology.pdf",
                                headers=dossiers.headers(roles=("inspector",))).status_code == 403
 
+    # Finished Thursday 19: late against the legal date, though within the promise.
+    clock.set(at(19, 10))
+    assert post(dossiers, code, "completion", {}).status_code == 200
+    [completed] = events(dossiers, "dossier.completed")
+    assert (completed["timeliness"], completed["due_at"], completed["promised_at"], completed["promise_kept"]) == (
+        "late", iso(18, 9), iso(20, 17), True)
+    shown = dossiers.client.get(f"{API}/dossiers/{code}", headers=officer(dossiers)).get_json()
+    assert (shown["timeliness"], shown["due_at"], shown["promised_at"], shown["promise_kept"]) == (
+        "late", iso(18, 9), iso(20, 17), True)
 
-def test_dossiers_an_apology_date_must_be_later_than_the_current_one(dossiers, clock):
+
+def test_dossiers_an_apology_needs_the_heads_signature_a_reason_and_a_later_date(dossiers, clock):
+    """Form 04 of Circular 01/2018/TT-VPCP: signed by the head, with the reason and a new date later than the
+    legal due date and than now; a refused apology records nothing."""
     register(dossiers, days="2")
     code = receive(dossiers)
-    earlier = post(dossiers, code, "apology", {"reason": "Chậm", "new_due_at": iso(17, 17)})
+    good = {"reason": "Chậm", "new_due_at": iso(20, 17), "signer_name": "Nguyễn Văn An"}
+    unsigned = post(dossiers, code, "apology", good)  # an officer's token, no signed_by
+    assert unsigned.status_code == 422 and "signed_by" in unsigned.get_json()["errors"]
+    earlier = post(dossiers, code, "apology", {**good, "new_due_at": iso(17, 17)}, headers=head(dossiers))
     assert earlier.status_code == 422 and "new_due_at" in earlier.get_json()["errors"]
-    no_reason = post(dossiers, code, "apology", {"reason": "", "new_due_at": iso(20, 17)})
-    assert no_reason.status_code == 422
+    no_reason = post(dossiers, code, "apology", {**good, "reason": ""}, headers=head(dossiers))
+    assert no_reason.status_code == 422 and "reason" in no_reason.get_json()["errors"]
+    no_name = post(dossiers, code, "apology", {"reason": "Chậm", "new_due_at": iso(20, 17)}, headers=head(dossiers))
+    assert no_name.status_code == 422 and "signer_name" in no_name.get_json()["errors"]
     assert dossiers.scalar("SELECT count(*) FROM dossier_apologies") == 0
-    letter = dossiers.client.get(f"{API}/dossiers/{code}/apology.docx", headers=officer(dossiers))
-    assert letter.status_code == 404
+    assert dossiers.client.get(f"{API}/dossiers/{code}").get_json()["promised_at"] is None
+    # The officer records it for the head, naming who signed.
+    signed = post(dossiers, code, "apology", {**good, "signed_by": "CT-01"})
+    assert signed.status_code == 201 and events(dossiers, "dossier.apology_issued")[0]["signed_by"] == "CT-01"
+
+
+def test_dossiers_a_closed_dossier_without_apology_has_no_letter_to_draft(dossiers, clock):
+    register(dossiers, days="2")
+    code = receive(dossiers)
+    assert post(dossiers, code, "end", {"end": "withdrawn"}).status_code == 200
+    assert dossiers.client.get(f"{API}/dossiers/{code}/apology.docx", headers=officer(dossiers)).status_code == 404
 
 
 # -- ends and send-backs ---------------------------------------------------------------------------
@@ -301,64 +352,79 @@ def test_dossiers_sending_back_through_officials_fault_is_counted(dossiers, cloc
 
 # -- warnings --------------------------------------------------------------------------------------
 
-def test_dossiers_due_soon_warnings_fire_once_each_and_the_platform_apologises_at_the_latest_point(dossiers, clock):
+def test_dossiers_the_platform_chases_the_unit_for_its_apology_and_never_apologises_itself(dossiers, clock):
+    """Decree 61/2018/ND-CP art. 19: at the latest one working day before the deadline the unit at fault
+    apologises; the platform chases it (`dossier.due_soon` point "apology", once) and never apologises in its
+    name. At the legal due instant the dossier is overdue and, without an apology, the missed apology is a
+    breach of its own (once). A late apology still promises a date; breaking it is a second failure (once)."""
     register(dossiers, days="2")
     code = receive(dossiers, received_at=iso(16, 9))  # due Wednesday 18, 09:00
     run = sweeps.sweep_warnings
     clock.set(at(17, 8, 59))
     assert run(dossiers.runtime) == 0
-    clock.set(at(17, 9))  # one working day before: due soon (1d), and the unit has not apologised
+    clock.set(at(17, 9))  # one working day before: due soon (1d), and the unit is chased for its apology
     assert run(dossiers.runtime) == 2
     assert run(dossiers.runtime) == 0
-    [apology] = events(dossiers, "dossier.apology_issued")
-    # No step plan: one more working day; the citizen is told the dossier is not finished in time.
-    assert (apology["automatic"], apology["previous_due_at"], apology["due_at"]) == (True, iso(18, 9), iso(19, 9))
-    assert apology["reason"] == "Hồ sơ chưa được giải quyết xong trong thời hạn đã hẹn."
+    assert [(e["point"], e["due_at"]) for e in events(dossiers, "dossier.due_soon")] == [
+        ("1d", iso(18, 9)), ("apology", iso(18, 9))]
+    assert events(dossiers, "dossier.apology_issued") == []
     shown = dossiers.client.get(f"{API}/dossiers/{code}").get_json()
-    assert (shown["apology_due_since"], shown["due_at"]) == (iso(17, 9), iso(19, 9))
-    again = post(dossiers, code, "apology", {"reason": "Cần xác minh thêm", "new_due_at": iso(25, 17)})
-    assert again.status_code == 409  # the date was reset once, by the platform
-    clock.set(at(17, 14))  # 75% of the first due date: that date is gone
-    assert run(dossiers.runtime) == 0
-    clock.set(at(18, 9))  # one working day before the new date
+    assert (shown["apology_due_since"], shown["due_at"], shown["promised_at"]) == (iso(17, 9), iso(18, 9), None)
+    clock.set(at(17, 14))  # 75% of the budget used
     assert run(dossiers.runtime) == 1
-    clock.set(at(18, 14))  # three quarters of sixteen office hours before the new date
-    assert run(dossiers.runtime) == 1
-    clock.set(at(19, 10))
-    assert run(dossiers.runtime) == 0
-    assert [(e["point"], e["due_at"], e["detected_at"]) for e in events(dossiers, "dossier.due_soon")] == [
-        ("1d", iso(18, 9), iso(17, 9)), ("1d", iso(19, 9), iso(18, 9)), ("75%", iso(19, 9), iso(18, 14))]
-    assert dossiers.scalar("SELECT count(*) FROM dossier_alerts WHERE kind = 'apology_due'") == 1
-    assert len(events(dossiers, "dossier.apology_issued")) == 1
+
+    clock.set(at(18, 9))  # the legal due instant, no apology
+    assert sweeps.sweep_overdue(dossiers.runtime) == 1
+    assert sweeps.sweep_overdue(dossiers.runtime) == 0
+    [overdue] = events(dossiers, "dossier.overdue")
+    assert (overdue["due_at"], overdue["apologised"]) == (iso(18, 9), False)
+    [missed] = events(dossiers, "dossier.apology_missed")
+    assert (missed["code"], missed["due_at"], missed["unit"]) == (code, iso(18, 9), UNIT)
+
+    clock.set(at(18, 10))  # the unit apologises late: the new date is promised all the same
+    late = post(dossiers, code, "apology", {"reason": "Chờ xác minh", "new_due_at": iso(20, 17),
+                                            "signer_name": "Nguyễn Văn An"}, headers=head(dossiers))
+    assert late.status_code == 201
+    assert (late.get_json()["due_at"], late.get_json()["timeliness"]) == (iso(18, 9), "overdue")
+    clock.set(at(20, 16, 59))
+    assert sweeps.sweep_overdue(dossiers.runtime) == 0
+    clock.set(at(20, 17))
+    sweeps.sweep_overdue(dossiers.runtime)
+    sweeps.sweep_overdue(dossiers.runtime)
+    [broken] = events(dossiers, "dossier.promise_broken")
+    assert (broken["due_at"], broken["promised_at"], broken["detected_at"]) == (iso(18, 9), iso(20, 17), iso(20, 17))
+    assert len(events(dossiers, "dossier.apology_missed")) == 1 and len(events(dossiers, "dossier.overdue")) == 1
+
+    clock.set(at(23, 9))
+    assert post(dossiers, code, "completion", {}).status_code == 200
+    [completed] = events(dossiers, "dossier.completed")
+    assert (completed["timeliness"], completed["promise_kept"]) == ("late", False)
 
 
-def test_dossiers_the_platform_leaves_the_steps_still_to_do_and_names_the_step(dossiers, clock):
-    register(dossiers, days="3", steps=[{"key": "tiep-nhan", "name": "Tiếp nhận", "days": "0.5"},
-                                        {"key": "tham-dinh", "name": "Thẩm định", "days": "2"},
-                                        {"key": "phe-duyet", "name": "Phê duyệt", "days": "0.5"}])
-    code = receive(dossiers, received_at=iso(16, 8))  # due Wednesday 18, 17:00
-    clock.set(at(16, 12))
-    assert post(dossiers, code, "handovers", {"to_step": "tham-dinh", "to_official": "CB-02"}).status_code == 201
-    clock.set(at(17, 17))  # one working day before
-    sweeps.sweep_warnings(dossiers.runtime)
-    [apology] = events(dossiers, "dossier.apology_issued")
-    # Appraisal (2 days) and approval (0.5 day) are still to do: 2.5 working days after Wednesday 17:00.
-    assert (apology["step"], apology["due_at"]) == ("tham-dinh", iso(23, 12))
-    assert apology["reason"] == ("Hồ sơ đang được giải quyết ở bước «Thẩm định» và chưa thể hoàn thành đúng "
-                                 "thời hạn đã hẹn.")
-
-
-def test_dossiers_a_unit_that_apologised_in_time_gets_no_second_apology(dossiers, clock):
+def test_dossiers_an_apologised_dossier_is_still_overdue_at_its_legal_date(dossiers, clock):
+    """Decree 61/2018/ND-CP art. 19: an apology made in time is no excuse: the dossier is overdue at its legal
+    due instant (`apologised` true, no missed apology), and the unit is not chased for a second apology."""
     register(dossiers, days="2")
     code = receive(dossiers, received_at=iso(16, 9))  # due Wednesday 18, 09:00
     clock.set(at(16, 15))
-    issued = post(dossiers, code, "apology", {"reason": "Chờ kết quả xác minh", "new_due_at": iso(20, 17)})
+    issued = post(dossiers, code, "apology", {"reason": "Chờ kết quả xác minh", "new_due_at": iso(20, 17),
+                                              "signer_name": "Nguyễn Văn An"}, headers=head(dossiers))
     assert issued.status_code == 201
-    for day, hour in ((17, 9), (19, 17), (20, 9)):
-        clock.set(at(day, hour))
-        sweeps.sweep_warnings(dossiers.runtime)
-    [apology] = events(dossiers, "dossier.apology_issued")
-    assert (apology["automatic"], apology["reason"]) == (False, "Chờ kết quả xác minh")
+    clock.set(at(17, 9))
+    assert sweeps.sweep_warnings(dossiers.runtime) == 1
+    assert [e["point"] for e in events(dossiers, "dossier.due_soon")] == ["1d"]
+    clock.set(at(18, 9))
+    assert sweeps.sweep_overdue(dossiers.runtime) == 1
+    [overdue] = events(dossiers, "dossier.overdue")
+    assert (overdue["due_at"], overdue["apologised"]) == (iso(18, 9), True)
+    assert events(dossiers, "dossier.apology_missed") == []
+    clock.set(at(20, 16))
+    assert post(dossiers, code, "completion", {}).status_code == 200
+    [completed] = events(dossiers, "dossier.completed")
+    assert (completed["timeliness"], completed["due_at"], completed["promise_kept"]) == ("late", iso(18, 9), True)
+    clock.set(at(23, 9))
+    sweeps.sweep_overdue(dossiers.runtime)
+    assert events(dossiers, "dossier.promise_broken") == []
 
 
 def test_dossiers_no_apology_is_made_by_the_platform_once_the_deadline_has_passed(dossiers, clock):
@@ -381,7 +447,7 @@ def test_dossiers_warning_points_come_from_the_settings(start_service, clock):
     assert sweeps.sweep_warnings(svc.runtime) == 1
     clock.set(at(16, 15))  # two office hours before
     assert sweeps.sweep_warnings(svc.runtime) == 1
-    assert [e["point"] for e in events(svc, "dossier.due_soon")] == ["50%"]
+    assert [e["point"] for e in events(svc, "dossier.due_soon")] == ["50%", "apology"]
     assert svc.scalar("SELECT count(*) FROM dossier_alerts WHERE kind = 'apology_due'") == 1
 
 

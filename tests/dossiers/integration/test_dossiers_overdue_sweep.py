@@ -32,21 +32,24 @@ def receive(rt, procedure_code: str, received_at: datetime, handler: str = "CB-0
         applicant=intake.ApplicantDetails(name="Trần Văn Bình", phone="0987654321"))).code
 
 
-def overdue_events(svc) -> list[dict]:
+def overdue_events(svc, kind: str = "dossier.overdue") -> list[dict]:
     with svc.runtime.engine.connect() as conn:
         from sqlalchemy import text
 
-        bodies = conn.execute(text("SELECT body FROM outbox WHERE routing_key = 'dossier.overdue' ORDER BY id"))
+        bodies = conn.execute(text("SELECT body FROM outbox WHERE routing_key = :kind ORDER BY id"), {"kind": kind})
         return [json.loads(bytes(body)) for body in bodies.scalars()]
 
 
 def test_dossiers_sweep_alerts_each_overdue_dossier_once(start_service, clock):
+    """Decree 61/2018/ND-CP art. 19: at the legal due instant an open dossier is overdue (once), and without
+    its unit's apology the missed apology is a breach of its own (once)."""
     clock.set(at(20, 16))
-    svc = start_service("dossiers", workers=False, sweeps=False)
+    # The operator's switch makes Tuesday 24 November (Vietnam Culture Day) a day off.
+    svc = start_service("dossiers", workers=False, sweeps=False, calendar={"vietnam_culture_day": True})
     rt = svc.runtime
     setup_procedures(rt)
     soon = receive(rt, "1.001234", at(20, 16))  # due Mon 23, 17:00
-    # Tuesday 24 November is Vietnam Culture Day, a public holiday: five days run to Mon 30, 17:00.
+    # Tuesday 24 November is off (the switch): five days run to Mon 30, 17:00.
     later = receive(rt, "2.000111", at(20, 16), handler="CB-0077")
     finished = receive(rt, "1.001234", at(20, 9))  # due Mon 23, 09:00 but finished in time
     lifecycle.complete_dossier(rt.uow(), finished, completed_at=at(20, 15))
@@ -65,8 +68,12 @@ def test_dossiers_sweep_alerts_each_overdue_dossier_once(start_service, clock):
     assert event["data"] == {
         "code": soon, "procedure_code": "1.001234", "unit": UNIT,
         "received_at": "2026-11-20T16:00:00+07:00", "due_at": "2026-11-23T17:00:00+07:00",
-        "detected_at": "2026-11-23T17:00:00+07:00", "step": None, "official": "CB-0042"}
+        "detected_at": "2026-11-23T17:00:00+07:00", "step": None, "official": "CB-0042", "apologised": False}
     assert "Trần" not in json.dumps(event, ensure_ascii=False)
+    [missed] = overdue_events(svc, "dossier.apology_missed")
+    assert missed["data"] == {
+        "code": soon, "procedure_code": "1.001234", "unit": UNIT, "due_at": "2026-11-23T17:00:00+07:00",
+        "detected_at": "2026-11-23T17:00:00+07:00", "step": None, "official": "CB-0042"}
 
     clock.set(at(30, 16, 59))
     assert sweeps.sweep_overdue(rt) == 0
@@ -133,5 +140,8 @@ def test_dossiers_two_sweepers_on_postgresql_alert_each_dossier_once(start_servi
     subjects = [e["subject"] for e in overdue_events(svc)]
     assert len(subjects) == 300 and set(subjects) == due
     assert not_due not in subjects
-    assert svc.scalar("SELECT count(*) FROM dossier_alerts") == 300
+    assert svc.scalar("SELECT count(*) FROM dossier_alerts WHERE kind = 'overdue'") == 300
+    # None of them was apologised for: each missed apology is alerted once too (Decree 61/2018/ND-CP art. 19).
+    missed = [e["subject"] for e in overdue_events(svc, "dossier.apology_missed")]
+    assert len(missed) == 300 and set(missed) == due
     assert sweeps.sweep_overdue(rt) == 0

@@ -1,4 +1,4 @@
-"""Working time (pure): pauses for the citizen's supplement moving the deadline, an apology's date."""
+"""Working time (pure): pauses for the citizen's supplement moving the deadline, an apology's promised date."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def test_dossiers_a_pause_over_a_weekend_counts_only_office_hours():
     pause = working_time.PauseSpan(at(11, 20, 16), at(11, 23, 9))
     deadline = working_time.compute_deadline(CALENDAR, at(11, 19, 8), Decimal(3), (pause,))
     assert local(deadline.base_due_at) == at(11, 23, 17)
-    assert local(deadline.due_at) == at(11, 25, 10)  # Tue 24 is Vietnam Culture Day, a holiday since 2026
+    # Tue 24 (Vietnam Culture Day) is a working day unless the operator switches it off: due Tue 24, 10:00.
+    assert local(deadline.due_at) == at(11, 24, 10)
 
 
 def test_dossiers_a_running_pause_or_one_after_the_deadline_moves_nothing():
@@ -47,13 +48,20 @@ def test_dossiers_a_running_pause_or_one_after_the_deadline_moves_nothing():
     assert deadline.counted_pauses == ()
 
 
-def test_dossiers_an_apology_date_replaces_the_legal_one_and_only_later_pauses_move_it():
+def test_dossiers_an_apology_never_moves_the_legal_date_and_only_later_pauses_move_its_promise():
+    """Decree 61/2018/ND-CP art. 19; Form 04 of Circular 01/2018/TT-VPCP: the apology's new return date is a
+    second promise; the legal due date stays the measure of lateness. Received Mon 16 09:00, 2 days: Wed 18
+    09:00, moved one hour by the pause of Mon 10-11: Wed 18 10:00. The pause of Fri 20 started after it, so it
+    moves nothing legal; it started after the apology (Thu 19 16:00), so it moves the promise of Mon 23 17:00
+    by its two office hours: Tue 24 10:00."""
     before = working_time.PauseSpan(at(11, 16, 10), at(11, 16, 11))
     later = working_time.PauseSpan(at(11, 20, 8), at(11, 20, 10))
     deadline = working_time.compute_deadline(CALENDAR, at(11, 16, 9), Decimal(2), (before, later),
-                                       apology=(at(11, 19, 16), at(11, 23, 17)))
-    assert local(deadline.base_due_at) == at(11, 23, 17)
-    assert local(deadline.due_at) == at(11, 25, 10)  # two office hours later, over the weekend and Tue 24
+                                             apology=(at(11, 19, 16), at(11, 23, 17)))
+    assert local(deadline.base_due_at) == at(11, 18, 9)
+    assert local(deadline.due_at) == at(11, 18, 10)
+    assert local(deadline.promised_at) == at(11, 24, 10)
+    assert working_time.compute_deadline(CALENDAR, at(11, 16, 9), Decimal(2), (before, later)).promised_at is None
 
 
 def test_dossiers_received_before_tet_a_pause_during_tet_moves_nothing_by_itself():
