@@ -10,6 +10,7 @@ from services.discipline.schemas import (
     AuditQuery,
     AuditVerifyOut,
     ConclusionIn,
+    ConfirmationIn,
     DecisionPage,
     DecisionQuery,
     EligibilityOut,
@@ -237,8 +238,30 @@ class SanctionRules(MethodView):
     @protected(accountability, errors=())
     @accountability.response(200, RuleSetOut(many=True))
     def get(self):
-        """The sanction rule sets, newest first, with the one in force today marked."""
+        """The sanction rule sets, newest first, with the one in force today marked, each with its source
+        (document, article), whether it is verified, and what an unverified one needs checked."""
         return rule_book.list_rule_sets(runtime().uow())
+
+
+@accountability.route("/rule-sets")
+class RuleSets(MethodView):
+    @protected(accountability, errors=())
+    @accountability.response(200, RuleSetOut(many=True))
+    def get(self):
+        """The sanction rule sets (same as /sanction-rules)."""
+        return rule_book.list_rule_sets(runtime().uow())
+
+
+@accountability.route("/rule-sets/<path:version>/confirm")
+class RuleSetConfirmation(MethodView):
+    @protected(accountability, "admin", errors=(404, 409, 422))
+    @accountability.arguments(ConfirmationIn)
+    @accountability.response(200, RuleSetOut)
+    def post(self, data, version):
+        """Xác nhận nguồn bộ quy tắc — an admin confirms that an unverified rule set's source was checked
+        against the published text; from then it is chosen for the facts of its dates. Who and when are
+        recorded, also in the audit log. A set verified in the rules file is refused (409)."""
+        return rule_book.confirm_rule_set(runtime().uow(), version, actor=current_principal().sub, note=data["note"])
 
 
 @accountability.route("/sanction-proposals")
@@ -271,11 +294,14 @@ class SanctionProposalSteps(MethodView):
     def post(self, data, code):
         """Record the next step: review meeting (within 3 working days of the proposal), council of 3
         (within 5), recommendation (within 5), decision (within 5). Whether it kept its deadline is
-        recorded; after the handling limit (90 days, 150 extended) it is refused with the reason (409).
-        The decision is in force 12 months. Emits `sanction.step_recorded` (and `sanction.decided`)."""
+        recorded; after the handling limit (90 days from the discovery of the violation, 150 extended) it
+        is refused with the reason (409). A form the official's category cannot receive under the rule set
+        is refused (422) naming the set, its article and the forms allowed. The decision is in force 12
+        months from `effective_on` (default the signing day). Emits `sanction.step_recorded` (and
+        `sanction.decided`)."""
         return decisions.record_step(runtime().uow(), code, step=data["step"], at=data["at"],
                                      actor=current_principal().sub, notes=data["notes"], members=data["members"],
-                                     form=data["form"])
+                                     form=data["form"], effective_on=data["effective_on"])
 
 
 @accountability.route("/sanction-proposals/<code>/extension")

@@ -6,7 +6,7 @@ values, defaults filled) and call one use case.
 
 from __future__ import annotations
 
-from services.discipline.use_cases.late_facts import record_overdue
+from services.discipline.use_cases.late_facts import record_apology_missed, record_overdue
 from services.discipline.use_cases.misconduct import open_verification
 from shared.consumer import Handlers
 from shared.events.envelope import Event
@@ -17,8 +17,8 @@ events = Handlers()
 
 @events.on("dossier.overdue")
 def on_dossier_overdue(event: Event, uow: UnitOfWork) -> None:
-    """A dossier passed its due time: explanations from the official and the unit's head, then the
-    sanction rules."""
+    """A dossier passed its legal due time (apologised or not: an apology excuses nothing): explanations
+    from the official and the unit's head, then the sanction rules."""
     data = event.values
     record_overdue(uow, subject=data["code"], unit=data["unit"], due_at=data["due_at"],
                    detected_at=data["detected_at"], official=data.get("official") or None, step=data.get("step"),
@@ -62,7 +62,37 @@ def on_dossier_completed(event: Event, uow: UnitOfWork) -> None:
     data = event.values
     if data["timeliness"] != "late":
         return
-    record_overdue(uow, subject=data["code"], unit=data.get("responsible_unit") or data["unit"],
-                   due_at=data["due_at"], detected_at=data["completed_at"],
-                   official=data.get("responsible_official") or None, step=data.get("responsible_step"),
-                   event_id=event.id)
+    unit = data.get("responsible_unit") or data["unit"]
+    official = data.get("responsible_official") or None
+    record_overdue(uow, subject=data["code"], unit=unit, due_at=data["due_at"], detected_at=data["completed_at"],
+                   official=official, step=data.get("responsible_step"), event_id=event.id)
+    if data.get("promise_kept") is False and data.get("promised_at"):
+        # Finished after the date its apology promised: the same second failure as dossier.promise_broken
+        # (once per dossier, whichever arrives first).
+        record_overdue(uow, subject=data["code"], unit=unit, due_at=data["promised_at"],
+                       detected_at=data["completed_at"], official=official, step=data.get("responsible_step"),
+                       event_id=event.id, subject_type="promise", title=_legal_due_text(uow, data["due_at"]))
+
+
+@events.on("dossier.apology_missed")
+def on_dossier_apology_missed(event: Event, uow: UnitOfWork) -> None:
+    """A dossier passed its legal due time without an apology: the head in office that day, who signs
+    apologies, explains and answers for it (a violation of its own)."""
+    data = event.values
+    record_apology_missed(uow, subject=data["code"], unit=data["unit"], due_at=data["due_at"],
+                          detected_at=data["detected_at"], step=data.get("step"))
+
+
+@events.on("dossier.promise_broken")
+def on_dossier_promise_broken(event: Event, uow: UnitOfWork) -> None:
+    """An apologised dossier passed its promised date: a second late fact of the dossier, explained by the
+    official and the head and counted toward the late-dossier thresholds."""
+    data = event.values
+    record_overdue(uow, subject=data["code"], unit=data["unit"], due_at=data["promised_at"],
+                   detected_at=data["detected_at"], official=data.get("official") or None, step=data.get("step"),
+                   event_id=event.id, subject_type="promise", title=_legal_due_text(uow, data["due_at"]))
+
+
+def _legal_due_text(uow: UnitOfWork, due_at) -> str:
+    local = due_at.astimezone(uow.calendar.tz)
+    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"

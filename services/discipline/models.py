@@ -170,6 +170,10 @@ class SanctionProposal(Base):
     limitation_until: Mapped[date | None] = mapped_column(Date)  # last day the violation may be handled
     dropped_reason: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    rule_source: Mapped[str | None] = mapped_column(Text)  # the rule's source, or local policy
+    rule_set_source: Mapped[str | None] = mapped_column(Text)  # the set's document and article
+    rule_set_verified: Mapped[bool | None] = mapped_column(Boolean)
+    discovered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the handling limit counts from it
 
 
 class Verification(Base):
@@ -309,6 +313,11 @@ class Violation(Base):
     rule_set: Mapped[str | None] = mapped_column(String(64))  # in force on fact_date for the official
     actor: Mapped[str | None] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # When the violation came to light (the detection, the inspection, the report): the handling time
+    # limit counts from it. Null on violations recorded before it was kept (then: recorded_at).
+    discovered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    rule_set_source: Mapped[str | None] = mapped_column(Text)  # the set's document and article, as cited
+    rule_set_verified: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class ProposalStep(Base):
@@ -348,3 +357,18 @@ class Decision(Base):
     in_force_until: Mapped[date] = mapped_column(Date)  # last day in force
     decided_by: Mapped[str | None] = mapped_column(String(64))
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    effective_on: Mapped[date | None] = mapped_column(Date)  # null on older decisions: decided_on
+    rule_source: Mapped[str | None] = mapped_column(Text)  # the article listing the form decided
+    rule_set_verified: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class RuleSetConfirmation(Base):
+    """An operator's confirmation that an unverified rule set's source was checked against the published
+    text: from then it is chosen like a verified one. Who and when are also in the audit log."""
+
+    __tablename__ = "rule_set_confirmations"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    confirmed_by: Mapped[str] = mapped_column(String(64))
+    confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    note: Mapped[str | None] = mapped_column(Text)

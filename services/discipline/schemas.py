@@ -164,6 +164,13 @@ class SanctionProposalOut(Schema):
     extended = fields.Boolean()
     limitation_until = fields.Date(allow_none=True, metadata={"description": "last day of the limitation period"})
     dropped_reason = fields.String(allow_none=True)
+    rule_source = fields.String(allow_none=True, metadata={
+        "description": "the rule's source: a law's article, or chính sách địa phương (local policy)"})
+    rule_set_source = fields.String(allow_none=True, metadata={"description": "the rule set's document and article"})
+    rule_set_verified = fields.Boolean(allow_none=True, metadata={
+        "description": "whether the rule set's source was checked (or confirmed by an operator)"})
+    discovered_at = LocalDateTime(allow_none=True, metadata={
+        "description": "when the violation was discovered: the handling limit counts from it"})
 
 
 class SanctionProposalQuery(PageArgs):
@@ -184,12 +191,21 @@ class RuleOut(Schema):
     form_label = fields.String()
     joint_liability = fields.Boolean()
     kind = fields.String(metadata={"description": "the violation kind counted"})
+    source = fields.String(metadata={"description": "a law's article, or chính sách địa phương (local policy)"})
 
 
 class RuleSetOut(Schema):
     version = fields.String()
     effective_from = fields.Date()
     legal_basis = fields.String()
+    source = fields.String(metadata={"description": "the document and article the set applies"})
+    verified = fields.Boolean(metadata={
+        "description": "false while its source is not checked; an unverified set is never chosen"})
+    verified_in_file = fields.Boolean(metadata={"description": "as the rules file says, before confirmations"})
+    verification_note = fields.String(allow_none=True, metadata={"description": "what must be checked"})
+    confirmed_by = fields.String(allow_none=True, metadata={"description": "operator who confirmed the source"})
+    confirmed_at = LocalDateTime(allow_none=True)
+    forms_source = fields.Dict(metadata={"description": "category → the article listing its forms"})
     explanation_days = fields.Float()
     categories = fields.List(fields.String(), metadata={"description": "categories of officials it judges"})
     forms = fields.Dict(metadata={"description": "category → staff/leader → forms, lightest first"})
@@ -394,7 +410,11 @@ class ViolationOut(Schema):
     responsibility = fields.String(metadata={"description": "direct, or joint (the head in office that day)"})
     joint_of = fields.String(allow_none=True, metadata={"description": "the direct violation a joint one answers for"})
     rule_set = fields.String(allow_none=True, metadata={"description": "rule set in force on the fact's date"})
+    rule_set_source = fields.String(allow_none=True, metadata={"description": "the rule set's document and article"})
+    rule_set_verified = fields.Boolean(allow_none=True)
     recorded_at = LocalDateTime()
+    discovered_at = LocalDateTime(allow_none=True, metadata={
+        "description": "when it came to light (detection, inspection, report): the handling limit counts from it"})
 
 
 class ViolationQuery(PageArgs):
@@ -420,6 +440,9 @@ class StepIn(Schema):
                           metadata={"description": "the council's 3 members (official codes); council step only"})
     form = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(SANCTION_FORMS),
                          metadata={"description": "form recommended or decided; recommendation and decision only"})
+    effective_on = fields.Date(load_default=None, allow_none=True, metadata={
+        "description": "decision only: the day it takes effect (default the signing day, never before it); "
+                       "in force 12 months from then"})
 
 
 class StepOut(Schema):
@@ -433,6 +456,11 @@ class StepOut(Schema):
     members = fields.List(fields.String(), allow_none=True)
     form = fields.String(allow_none=True)
     recorded_by = fields.String(allow_none=True)
+
+
+class ConfirmationIn(Schema):
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000), metadata={
+        "description": "what was checked: the published text, its number, date and articles"})
 
 
 class ReasonIn(Schema):
@@ -449,9 +477,13 @@ class DecisionOut(Schema):
     violation_kind = fields.String(allow_none=True)
     rule_set = fields.String()
     decided_at = LocalDateTime()
-    decided_on = fields.Date()
-    in_force_until = fields.Date(metadata={"description": "last day in force (12 months)"})
+    decided_on = fields.Date(metadata={"description": "the signing day"})
+    effective_on = fields.Function(lambda d: (d.effective_on or d.decided_on).isoformat(), metadata={
+        "description": "the day it takes effect (the signing day unless set)"})
+    in_force_until = fields.Date(metadata={"description": "last day in force: 12 months from effective_on"})
     decided_by = fields.String(allow_none=True)
+    rule_source = fields.String(allow_none=True, metadata={"description": "the article listing the form decided"})
+    rule_set_verified = fields.Boolean(allow_none=True)
 
 
 class DecisionQuery(PageArgs):
@@ -484,5 +516,6 @@ class EligibilityOut(Schema):
         "description": "best evaluation the year allows (khong_hoan_thanh_nhiem_vu after any discipline)"})
     evaluation_cap_label = fields.String(allow_none=True)
     reasons = fields.List(fields.String(), metadata={"description": "why, in Vietnamese"})
+    legal_basis = fields.String(metadata={"description": "the law behind the bars and the cap"})
     decisions_in_force = fields.List(fields.Nested(DecisionOut))
     decisions_in_year = fields.List(fields.Nested(DecisionOut))

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from services.discipline.domain import directory, rules, sanctions
-from services.discipline.models import Decision, Headship, Official, Unit
+from services.discipline.models import Decision, Headship, Official, RuleSetConfirmation, Unit
 from shared.uow import UnitOfWork
 
 
@@ -63,5 +63,11 @@ def official_facts(uow: UnitOfWork, official: str) -> tuple[str, bool, str]:
 
 
 def prior_decisions(session, official: str) -> list[sanctions.PriorDecision]:
-    return [sanctions.PriorDecision(d.code, d.form, d.violation_kind, d.decided_on, d.in_force_until)
+    return [sanctions.PriorDecision(d.code, d.form, d.violation_kind, d.decided_on, d.in_force_until, d.effective_on)
             for d in session.scalars(select(Decision).where(Decision.official == official))]
+
+
+def confirmed_rule_sets(uow: UnitOfWork) -> dict[str, RuleSetConfirmation]:
+    """The operators' confirmations of unverified rule sets, by version, read once per transaction."""
+    return memo(uow, ("rule_set_confirmations",), lambda: {
+        c.version: c for c in uow.session.scalars(select(RuleSetConfirmation))})

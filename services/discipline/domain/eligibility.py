@@ -14,6 +14,12 @@ EVALUATION_CAP = "khong_hoan_thanh_nhiem_vu"
 EVALUATION_LABELS = {"hoan_thanh_xuat_sac": "Hoàn thành xuất sắc nhiệm vụ", "hoan_thanh_tot": "Hoàn thành tốt nhiệm vụ",
                      "hoan_thanh": "Hoàn thành nhiệm vụ", EVALUATION_CAP: "Không hoàn thành nhiệm vụ"}
 
+# What the bars and the cap rest on; each decision listed cites its own rule set and article.
+LEGAL_BASIS = ("Luật Cán bộ, công chức (sửa đổi năm 2019), Điều 82: trong thời gian chịu kỷ luật (12 tháng kể từ "
+               "ngày quyết định có hiệu lực) không được nâng ngạch, bổ nhiệm, quy hoạch, khen thưởng; Nghị định "
+               "48/2023/NĐ-CP: bị kỷ luật trong năm thì xếp loại không hoàn thành nhiệm vụ.")
+
+
 @dataclass(frozen=True)
 class Eligibility:
     on: date
@@ -37,10 +43,11 @@ class Eligibility:
 
 def eligibility(decisions: Iterable[PriorDecision], on: date) -> Eligibility:
     """What an official may receive on `on`: no emulation award, appointment or leadership planning while
-    a decision is in force (Law on Cadres and Civil Servants, Art. 82, amended 2019); any decision taken in
+    a decision is in force, 12 months from its effective date, which may follow the signing day (Law on
+    Cadres and Civil Servants, Art. 82, amended 2019); any decision taken in
     the year caps that year's evaluation at "không hoàn thành nhiệm vụ" (Decree 48/2023)."""
     decisions = sorted(decisions, key=lambda d: (d.decided_on, d.code))
-    in_force = tuple(d for d in decisions if d.decided_on <= on <= d.in_force_until)
+    in_force = tuple(d for d in decisions if d.in_force_from <= on <= d.in_force_until)
     in_year = tuple(d for d in decisions if d.decided_on.year == on.year)
     free = not in_force
     return Eligibility(on=on, may_receive_award=free, may_be_appointed=free, may_be_planned=free,

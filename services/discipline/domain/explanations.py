@@ -28,9 +28,33 @@ def explanation_action(existing: Sequence[tuple[str | None, str]], official: str
     return "create"
 
 
+# Explanations about a dossier's missing apology or broken promise are kept apart from those about its
+# lateness (their own request, once each), and are about the dossier for the event catalog.
+DOSSIER_SUBJECTS = {"apology": "dossier", "promise": "dossier"}
+
+
+def event_subject_type(subject_type: str) -> str:
+    """The catalog's subject type of a request (explanation.* events know dossier, task, feedback …)."""
+    return DOSSIER_SUBJECTS.get(subject_type, subject_type)
+
+
 def explanation_reason(role: str, subject: str, unit_name: str, due_local: datetime,
                        subject_type: str = "dossier", title: str | None = None) -> str:
+    """Why an explanation is asked, in Vietnamese. `subject_type` "apology": the unit let the dossier pass
+    its legal due time without an apology (`due_local`); "promise": the dossier passed the new return date
+    its apology promised (`due_local`; `title` carries the legal due time as text)."""
     due = f"{due_local:%H:%M} ngày {due_local:%d/%m/%Y}"
+    if subject_type == "apology":
+        return (f"Hồ sơ {subject} của {unit_name} quá hạn giải quyết (hạn trả kết quả {due}) mà đơn vị không gửi "
+                "phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04, Thông tư 01/2018/TT-VPCP) theo Điều 19 Nghị "
+                "định 61/2018/NĐ-CP. Đề nghị người đứng đầu, người ký phiếu xin lỗi, giải trình.")
+    if subject_type == "promise":
+        legal = f" (hạn theo quy định {title})" if title else ""
+        if role == "head":
+            return (f"Hồ sơ {subject} của {unit_name} đã quá hạn{legal}, đơn vị đã xin lỗi và hẹn lại ngày trả kết "
+                    f"quả {due} nhưng tiếp tục trễ hẹn. Đề nghị người đứng đầu giải trình về lần trễ hẹn thứ hai.")
+        return (f"Hồ sơ {subject} đã quá hạn{legal} và tiếp tục trễ ngày hẹn lại {due} ghi trong phiếu xin lỗi. "
+                "Đề nghị công chức xử lý hồ sơ giải trình rõ lý do.")
     if subject_type == "feedback":
         stage = {"refuse": "xem xét, quyết định thụ lý", "forward": "chuyển đơn vị có thẩm quyền",
                  "answer": "trả lời", "publish": "công khai kết quả trả lời"}.get(title or "", "xử lý")
@@ -108,8 +132,9 @@ def check_explanation_text(text: str | None, max_length: int = EXPLANATION_TEXT_
 
 def missed_explanation_facts(role: str, subject_type: str, subject: str, request: str, due_local: datetime) -> str:
     """The violation's facts, in Vietnamese, as the decision will quote them."""
-    what = {"dossier": "hồ sơ", "task": "nhiệm vụ", "feedback": "phản ánh, kiến nghị"}.get(subject_type,
-                                                                                          subject_type)
+    what = {"dossier": "hồ sơ", "task": "nhiệm vụ", "feedback": "phản ánh, kiến nghị",
+            "apology": "việc không xin lỗi, hẹn lại đối với hồ sơ",
+            "promise": "việc trễ ngày hẹn lại của hồ sơ"}.get(subject_type, subject_type)
     who = "người đứng đầu đơn vị" if role == "head" else "cán bộ"
     return (f"Không giải trình đúng hạn: {who} được yêu cầu giải trình ({request}) về {what} {subject}, "
             f"hạn nộp {due_local:%H:%M} ngày {due_local:%d/%m/%Y}, nhưng không nộp giải trình.")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from shared.events.vocabulary import SANCTION_FORMS
+from shared.events.vocabulary import sanction_form_label
 
 if TYPE_CHECKING:
     from services.discipline.domain.rules import RuleSet
@@ -33,8 +33,8 @@ def next_step(done: Sequence[StepDone]) -> str | None:
 
 
 def check_step(step: str, done: Sequence[StepDone], at: datetime, now: datetime, members: Sequence[str],
-               form: str | None, official: str, rule_set: RuleSet, category: str, leader: bool
-               ) -> dict[str, list[str]]:
+               form: str | None, official: str, rule_set: RuleSet, category: str, leader: bool,
+               effective_on: date | None = None, signed_on: date | None = None) -> dict[str, list[str]]:
     """Field errors of a step as given ({} when it may be recorded)."""
     errors: dict[str, list[str]] = {}
     expected = next_step(done)
@@ -56,22 +56,49 @@ def check_step(step: str, done: Sequence[StepDone], at: datetime, now: datetime,
     elif members:
         errors["members"] = ["only the council step names members"]
     if step in ("recommendation", "decision"):
-        ladder = rule_set.ladder(category, leader)
-        allowed = set(ladder) | set(rule_set.local_measures) if ladder else set(SANCTION_FORMS)
+        refusal = form_refusal(rule_set, form, category, leader) if form is not None else None
         if form is None:
             errors["form"] = ["the form recommended or decided is required"]
-        elif form not in allowed:
-            errors["form"] = [f"{form!r} is not a form for this official under {rule_set.version}; "
-                              f"one of {', '.join(f for f in SANCTION_FORMS if f in allowed)}"]
+        elif refusal:
+            errors["form"] = [refusal]
     elif form is not None:
         errors["form"] = ["only the recommendation and the decision name a form"]
+    if effective_on is not None:
+        if step != "decision":
+            errors["effective_on"] = ["only the decision has an effective date"]
+        elif signed_on is not None and effective_on < signed_on:
+            errors["effective_on"] = [f"a decision cannot take effect before it is signed ({signed_on.isoformat()})"]
     return errors
 
 
-def handling_deadline(rule_set: RuleSet, proposed_on: date, extended: bool) -> date:
-    """Last day the proposal may be handled: 90 days from the proposal, 150 with a recorded extension."""
+CATEGORY_LABELS = {"can_bo": "cán bộ", "cong_chuc": "công chức", "vien_chuc": "viên chức"}
+
+
+def form_refusal(rule_set: RuleSet, form: str, category: str, leader: bool) -> str | None:
+    """Why `form` cannot be given to an official of `category` (and post) under `rule_set`, naming the set,
+    the article that lists the category's forms and the forms allowed; None when it can. A cán bộ (elected
+    or appointed to a term) cannot be dismissed (buộc thôi việc) under Decree 172/2025/ND-CP; removal from
+    post (cách chức) is for those holding one."""
+    ladder = rule_set.ladder(category, leader)
+    if not ladder or form in ladder or form in rule_set.local_measures:
+        return None
+    who = CATEGORY_LABELS.get(category, category)
+    if form in rule_set.ladder(category, True):
+        why = f"{sanction_form_label(form)} ({form}) applies only to a {who} holding a leadership or management post"
+    elif form == "buoc_thoi_viec" and category == "can_bo":
+        why = f"a cán bộ cannot be dismissed ({sanction_form_label(form)}, {form})"
+    else:
+        why = f"{sanction_form_label(form)} ({form}) is not a form for a {who}"
+    allowed = ", ".join(f"{sanction_form_label(f)} ({f})" for f in (*ladder, *rule_set.local_measures))
+    return f"{why} under {rule_set.version} ({rule_set.forms_cited(category)}); allowed: {allowed}"
+
+
+def handling_deadline(rule_set: RuleSet, discovered_on: date, extended: bool) -> date:
+    """Last day the case may be handled: 90 days from the discovery of the violation, 150 with a recorded
+    extension (Decree 112/2020/ND-CP art. 6, kept by Decree 172/2025/ND-CP: thời hạn xử lý kỷ luật runs
+    from the discovery, not from the fact)."""
     days = rule_set.handling_days_extended if extended else rule_set.handling_days
-    return proposed_on + timedelta(days=days)
+    return discovered_on + timedelta(days=days)
 
 
 def handling_limit_reason(rule_set: RuleSet, code: str, until: date, extended: bool) -> str:
@@ -79,12 +106,12 @@ def handling_limit_reason(rule_set: RuleSet, code: str, until: date, extended: b
     days = rule_set.handling_days_extended if extended else rule_set.handling_days
     more = "đã gia hạn" if extended else f"có thể gia hạn đến {rule_set.handling_days_extended} ngày"
     return (f"Đã quá thời hạn xử lý kỷ luật: đề xuất {code} phải được xử lý xong đến hết ngày {until:%d/%m/%Y} "
-            f"({days} ngày kể từ khi đề xuất; {more}).")
+            f"({days} ngày kể từ khi phát hiện vi phạm; {more}).")
 
 
-def in_force_until(rule_set: RuleSet, decided_on: date) -> date:
-    """Last day a decision is in force: 12 months, the decision day included."""
-    return add_months(decided_on, rule_set.decision_in_force_months) - timedelta(days=1)
+def in_force_until(rule_set: RuleSet, effective_on: date) -> date:
+    """Last day a decision is in force: 12 months from its effective date, that day included."""
+    return add_months(effective_on, rule_set.decision_in_force_months) - timedelta(days=1)
 
 
 def add_months(day: date, months: int) -> date:

@@ -4,7 +4,7 @@ and ladders of forms, and the parser that refuses a broken rules file with the s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from services.discipline.domain.directory import CATEGORIES, CODE, KIND
@@ -26,9 +26,14 @@ DEFAULT_CATEGORY = "cong_chuc"
 
 _SET_KEYS = {"version", "effective_from", "legal_basis", "explanation_days", "rules", "note", "categories", "forms",
              "local_measures", "violation_kinds", "limitation", "handling_days", "handling_days_extended",
-             "procedure_days", "council_size", "decision_in_force_months", "repeat_months"}
-_RULE_KEYS = {"id", "description_vi", "applies_to", "threshold", "window_days", "form", "joint_liability", "kind"}
-_LIMITATION_KEYS = {"reprimand_years", "other_years", "reprimand_forms", "note"}
+             "procedure_days", "council_size", "decision_in_force_months", "repeat_months", "source", "verified",
+             "verification_note", "forms_source"}
+_RULE_KEYS = {"id", "description_vi", "applies_to", "threshold", "window_days", "form", "joint_liability", "kind",
+              "source"}
+_LIMITATION_KEYS = {"reprimand_years", "other_years", "reprimand_forms", "note", "periods"}
+_PERIOD_KEYS = {"from", "reprimand_years", "other_years", "source"}
+# What a threshold of the province's own choosing cites instead of a law.
+LOCAL_POLICY = "chính sách địa phương (local policy)"
 
 
 class RulesError(ValueError):
@@ -45,6 +50,7 @@ class SanctionRule:
     description_vi: str = ""
     joint_liability: bool = False
     kind: str = DEFAULT_KIND  # the violation kind the rule counts
+    source: str = LOCAL_POLICY  # the legal source (document, article), or local policy
 
     def window_start(self, fact_day: date) -> date:
         """First day of the window ending on (and including) `fact_day`: window_days calendar days."""
@@ -61,15 +67,42 @@ class ViolationKind:
 
 
 @dataclass(frozen=True)
-class Limitation:
-    """Limitation period (thời hiệu): a violation older than this on the day it would be handled is not."""
+class LimitationPeriod:
+    """The limitation periods for cases handled from `since` (None: whenever), and the law that set them."""
 
+    since: date | None = None
     reprimand_years: int = 5
     other_years: int = 10
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Limitation:
+    """Limitation period (thời hiệu): a violation older than this on the day it is handled is not handled.
+
+    Which period applies depends on when the case is handled, not only on the fact's date: 2 and 5 years
+    from 1/7/2020 (Law 52/2019/QH14), 5 and 10 years for cases handled from 15/11/2022 (Resolution
+    76/2022/QH15; Decree 71/2023/ND-CP amending art. 6 of Decree 112/2020/ND-CP)."""
+
+    periods: tuple[LimitationPeriod, ...] = (LimitationPeriod(),)  # by `since`, oldest first
     reprimand_forms: tuple[str, ...] = ("phe_binh", "khien_trach")
 
-    def years_for(self, form: str) -> int:
-        return self.reprimand_years if form in self.reprimand_forms else self.other_years
+    def period_on(self, handled_on: date) -> LimitationPeriod:
+        """The period for a case handled on `handled_on`: the latest begun by then (the first before any)."""
+        begun = [p for p in self.periods if p.since is None or p.since <= handled_on]
+        return begun[-1] if begun else self.periods[0]
+
+    def years_for(self, form: str, handled_on: date) -> int:
+        period = self.period_on(handled_on)
+        return period.reprimand_years if form in self.reprimand_forms else period.other_years
+
+    @property
+    def reprimand_years(self) -> int:  # the latest period's, for readers of one number
+        return self.periods[-1].reprimand_years
+
+    @property
+    def other_years(self) -> int:
+        return self.periods[-1].other_years
 
 
 @dataclass(frozen=True)
@@ -92,6 +125,12 @@ class RuleSet:
     decision_in_force_months: int = 12
     repeat_months: int = 12
     note: str = ""
+    # Where the set comes from (document, article); whether that source could be checked against the
+    # published text. An unverified set is never chosen until an operator confirms it.
+    source: str = ""
+    verified: bool = True
+    verification_note: str = ""
+    forms_source: Mapping[str, str] = field(default_factory=dict)  # category → article listing its forms
 
     def applies_to_category(self, category: str) -> bool:
         return category in self.categories
@@ -103,6 +142,14 @@ class RuleSet:
 
     def kind(self, kind: str) -> ViolationKind:
         return self.violation_kinds.get(kind, ViolationKind())
+
+    @property
+    def cited_source(self) -> str:
+        """The set's source as a result cites it: its document and article, else its legal basis."""
+        return self.source or self.legal_basis
+
+    def forms_cited(self, category: str) -> str:
+        return self.forms_source.get(category) or self.cited_source
 
 
 @dataclass(frozen=True)
@@ -116,7 +163,14 @@ class RuleBook:
         Decree 234/2026 takes over on 1/7/2026). No category: that of an official the directory does not
         know (DEFAULT_CATEGORY)."""
         category = category or DEFAULT_CATEGORY
-        return in_force((s for s in self.rule_sets if s.applies_to_category(category)), day)
+        return in_force((s for s in self.rule_sets if s.verified and s.applies_to_category(category)), day)
+
+    def confirmed(self, versions: frozenset[str] | set[str]) -> RuleBook:
+        """This book with the unverified sets an operator confirmed counted as verified."""
+        if not any(not s.verified and s.version in versions for s in self.rule_sets):
+            return self
+        return RuleBook(tuple(replace(s, verified=True) if s.version in versions else s for s in self.rule_sets),
+                        self.source)
 
     def by_version(self, version: str) -> RuleSet | None:
         return next((s for s in self.rule_sets if s.version == version), None)
@@ -159,6 +213,9 @@ def _parse_rule(where: str, raw: object) -> SanctionRule:
     kind = raw.get("kind", DEFAULT_KIND)
     if not isinstance(kind, str) or not KIND.match(kind):
         raise _fail(where, f"'kind' must be a violation kind like late_dossier, got {kind!r}")
+    source = raw.get("source", LOCAL_POLICY)
+    if not isinstance(source, str) or not source.strip():
+        raise _fail(where, "'source' must name the legal source (document, article) or say local policy")
     return SanctionRule(
         id=rule_id,
         applies_to=raw["applies_to"],
@@ -168,6 +225,7 @@ def _parse_rule(where: str, raw: object) -> SanctionRule:
         description_vi=description,
         joint_liability=joint,
         kind=kind,
+        source=source,
     )
 
 
@@ -212,16 +270,49 @@ def _parse_kinds(where: str, raw: object) -> dict[str, ViolationKind]:
     return kinds
 
 
+def _parse_period(where: str, raw: object, prefix: str = "") -> LimitationPeriod:
+    if not isinstance(raw, dict) or not set(raw) <= _PERIOD_KEYS:
+        raise _fail(where, f"a limitation period must be an object with {', '.join(sorted(_PERIOD_KEYS))}")
+    since = raw.get("from")
+    if since is not None:
+        try:
+            since = date.fromisoformat(since)
+        except (TypeError, ValueError):
+            raise _fail(where, f"'from' must be a date YYYY-MM-DD (cases handled from then), got {since!r}") from None
+    source = raw.get("source", "")
+    if not isinstance(source, str):
+        raise _fail(where, "'source' must be text")
+    return LimitationPeriod(since=since, source=source,
+                            reprimand_years=_positive_int(where, f"{prefix}reprimand_years",
+                                                          raw.get("reprimand_years", 5)),
+                            other_years=_positive_int(where, f"{prefix}other_years", raw.get("other_years", 10)))
+
+
 def _parse_limitation(where: str, raw: object) -> Limitation:
     if not isinstance(raw, dict) or not set(raw) <= _LIMITATION_KEYS:
         raise _fail(where, f"'limitation' must be an object with {', '.join(sorted(_LIMITATION_KEYS))}")
     forms = raw.get("reprimand_forms", list(Limitation.reprimand_forms))
     if not isinstance(forms, list) or any(f not in SANCTION_FORMS for f in forms):
         raise _fail(where, "'limitation.reprimand_forms' must list forms of the reprimand level")
-    return Limitation(reprimand_years=_positive_int(where, "limitation.reprimand_years",
-                                                    raw.get("reprimand_years", 5)),
-                      other_years=_positive_int(where, "limitation.other_years", raw.get("other_years", 10)),
-                      reprimand_forms=tuple(forms))
+    if "periods" in raw:
+        if {"reprimand_years", "other_years"} & set(raw):
+            raise _fail(where, "'limitation' gives either 'periods' or one 'reprimand_years'/'other_years', not both")
+        if not isinstance(raw["periods"], list) or not raw["periods"]:
+            raise _fail(where, "'limitation.periods' must be a non-empty list of periods by the date cases are handled")
+        periods = tuple(_parse_period(f"{where}.limitation.periods[{i}]", p) for i, p in enumerate(raw["periods"]))
+        starts = [p.since or date.min for p in periods]
+        if starts != sorted(set(starts)):
+            raise _fail(where, "'limitation.periods' must be ordered by 'from', each date once")
+    else:
+        periods = (_parse_period(where, {k: raw[k] for k in ("reprimand_years", "other_years") if k in raw},
+                                 prefix="limitation."),)
+    return Limitation(periods=periods, reprimand_forms=tuple(forms))
+
+
+def _parse_texts(where: str, key: str, raw: object) -> dict[str, str]:
+    if not isinstance(raw, dict) or any(c not in CATEGORIES or not isinstance(t, str) for c, t in raw.items()):
+        raise _fail(where, f"'{key}' must map a category ({', '.join(CATEGORIES)}) to the article it cites")
+    return dict(raw)
 
 
 def _parse_rule_set(where: str, raw: object) -> RuleSet:
@@ -275,6 +366,14 @@ def _parse_rule_set(where: str, raw: object) -> RuleSet:
             if rule.form not in known:
                 raise _fail(where, f"rule {rule.id}: form {rule.form!r} is not a form of this rule set "
                             f"({', '.join(sorted(known))})")
+    verified = raw.get("verified", True)
+    if not isinstance(verified, bool):
+        raise _fail(where, f"'verified' must be true or false, got {verified!r}")
+    if not verified and not str(raw.get("verification_note", "")).strip():
+        raise _fail(where, "an unverified rule set needs a 'verification_note' saying what must be checked")
+    source = raw.get("source", "")
+    if not isinstance(source, str):
+        raise _fail(where, "'source' must name the document and article the set applies")
     handling = _positive_int(where, "handling_days", raw.get("handling_days", 90))
     extended = _positive_int(where, "handling_days_extended", raw.get("handling_days_extended", 150))
     if extended < handling:
@@ -288,7 +387,9 @@ def _parse_rule_set(where: str, raw: object) -> RuleSet:
                    decision_in_force_months=_positive_int(where, "decision_in_force_months",
                                                           raw.get("decision_in_force_months", 12)),
                    repeat_months=_positive_int(where, "repeat_months", raw.get("repeat_months", 12)),
-                   note=str(raw.get("note", "")))
+                   note=str(raw.get("note", "")), source=source, verified=verified,
+                   verification_note=str(raw.get("verification_note", "")),
+                   forms_source=_parse_texts(where, "forms_source", raw.get("forms_source", {})))
 
 
 def parse_rule_book(raw: object, source: str = "") -> RuleBook:

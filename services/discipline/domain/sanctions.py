@@ -63,10 +63,41 @@ def is_violation_kind(kind: object) -> bool:
     return isinstance(kind, str) and bool(KIND.match(kind))
 
 
+# A dossier that passed the new return date its apology promised is late a second time: that second
+# failure counts toward the late-dossier thresholds as a late fact of its own (Decree 61/2018/ND-CP art. 19
+# lets the unit set a new date once; the apology excuses nothing).
+COUNTED_AS = {"broken_promise": "late_dossier"}
+PROMISE_SUFFIX = " (trễ hẹn lại)"
+
+
+def counted_as(kind: str) -> str:
+    """The violation kind whose rules count a violation of `kind`."""
+    return COUNTED_AS.get(kind, kind)
+
+
+def kinds_counted_by(kind: str) -> tuple[str, ...]:
+    """The violation kinds a rule of `kind` counts: its own and those counted as it."""
+    return (kind, *(k for k, v in COUNTED_AS.items() if v == kind))
+
+
+def fact_label(subject: str, kind_or_type: str) -> str:
+    """How a counted fact is named: a broken promise is the dossier's second fact, named apart from its
+    first (a dossier late twice by its legal due time still counts once)."""
+    return subject + PROMISE_SUFFIX if kind_or_type in ("broken_promise", "promise") else subject
+
+
 def late_fact_text(subject_type: str, subject: str, unit_name: str, due_local: datetime, step: str | None = None,
                    title: str | None = None) -> str:
     """The facts of a late subject as a violation states them, in Vietnamese."""
     due = f"{due_local:%H:%M} ngày {due_local:%d/%m/%Y}"
+    if subject_type == "promise":
+        return (f"Hồ sơ {subject} đã quá hạn" + (f" (hạn theo quy định {title})" if title else "")
+                + f", đơn vị đã xin lỗi và hẹn lại ngày trả kết quả {due} nhưng tiếp tục trễ hẹn"
+                + (f" ở bước {step}" if step else "") + f" tại {unit_name}.")
+    if subject_type == "apology":
+        return (f"Hồ sơ {subject} quá hạn giải quyết (hạn {due}) mà {unit_name} không gửi phiếu xin lỗi và hẹn lại "
+                "ngày trả kết quả (Nghị định 61/2018/NĐ-CP, Điều 19; Mẫu 04 Thông tư 01/2018/TT-VPCP); người "
+                "đứng đầu là người ký phiếu xin lỗi.")
     if subject_type == "task":
         what = f"Nhiệm vụ {subject}" + (f" «{title}»" if title else "") + " chưa hoàn thành đúng hạn"
     elif subject_type == "feedback":
@@ -99,6 +130,11 @@ class PriorDecision:
     kind: str | None
     decided_on: date
     in_force_until: date
+    effective_on: date | None = None  # archived decisions have none: in force from the signing day
+
+    @property
+    def in_force_from(self) -> date:
+        return self.effective_on or self.decided_on
 
 
 def escalate(rule_set: RuleSet, form: str, category: str, leader: bool, kind: str, fact_day: date,
@@ -109,8 +145,8 @@ def escalate(rule_set: RuleSet, form: str, category: str, leader: bool, kind: st
 
     Local measures are below the ladder: a repeat after a phê bình starts at the ladder's first form."""
     ladder = rule_set.ladder(category, leader)
-    repeats = [d for d in prior if d.kind == kind and d.decided_on <= fact_day
-               < add_months(d.decided_on, rule_set.repeat_months)]
+    repeats = [d for d in prior if d.kind == kind and d.in_force_from <= fact_day
+               < add_months(d.in_force_from, rule_set.repeat_months)]
     if not ladder or not repeats:
         return form, None
 
@@ -124,21 +160,25 @@ def escalate(rule_set: RuleSet, form: str, category: str, leader: bool, kind: st
     return raised, worst
 
 
-def limitation_ends(rule_set: RuleSet, form: str, fact_day: date) -> date:
-    """The first day on which a violation of `fact_day` can no longer be handled (thời hiệu xử lý kỷ luật):
-    fact day + 5 years for reprimand-level forms and 10 for the rest under Decree 172/2025 (2 and 5 before)."""
-    return add_months(fact_day, 12 * rule_set.limitation.years_for(form))
+def limitation_ends(rule_set: RuleSet, form: str, fact_day: date, handled_on: date) -> date:
+    """The first day on which a violation of `fact_day` can no longer be handled (thời hiệu xử lý kỷ luật),
+    for a case handled on `handled_on`: the period is the one in force when the case is handled (5 years
+    for reprimand-level forms and 10 for the rest from 15/11/2022, Resolution 76/2022/QH15 and Decree
+    71/2023/ND-CP; 2 and 5 before, Law 52/2019/QH14)."""
+    return add_months(fact_day, 12 * rule_set.limitation.years_for(form, handled_on))
 
 
 def limitation_reason(rule_set: RuleSet, form: str, fact_day: date, on: date) -> str | None:
     """Why a proposal made `on` is out of time, or None when it may go ahead."""
-    ends = limitation_ends(rule_set, form, fact_day)
+    ends = limitation_ends(rule_set, form, fact_day, on)
     if on < ends:
         return None
-    years = rule_set.limitation.years_for(form)
-    return (f"Đã hết thời hiệu xử lý kỷ luật: vi phạm ngày {fact_day:%d/%m/%Y}, thời hiệu {years} năm đối với "
-            f"hình thức {sanction_form_label(form).lower()} theo {rule_set.version} (hết ngày "
-            f"{ends - timedelta(days=1):%d/%m/%Y}).")
+    period = rule_set.limitation.period_on(on)
+    years = rule_set.limitation.years_for(form, on)
+    source = f"{period.source}; " if period.source else ""
+    return (f"Đã hết thời hiệu xử lý kỷ luật: vi phạm ngày {fact_day:%d/%m/%Y}, xử lý ngày {on:%d/%m/%Y}, thời hiệu "
+            f"{years} năm đối với hình thức {sanction_form_label(form).lower()} ({source}bộ quy tắc "
+            f"{rule_set.version}; hết ngày {ends - timedelta(days=1):%d/%m/%Y}).")
 
 
 def proposal_statement(rule: SanctionRule, person_name: str, facts: Sequence[str], fact_day: date, form: str,
@@ -152,5 +192,7 @@ def proposal_statement(rule: SanctionRule, person_name: str, facts: Sequence[str
         text += (f" Tái phạm trong {rule_set.repeat_months} tháng sau quyết định {escalated_by.code} "
                  f"({sanction_form_label(escalated_by.form).lower()}, ngày {escalated_by.decided_on:%d/%m/%Y}): "
                  "nâng một mức.")
-    return text + f" Căn cứ: {rule_set.legal_basis} (bộ quy tắc {rule_set.version})."
+    return text + (f" Ngưỡng: {rule.source}. Căn cứ: {rule_set.legal_basis} (bộ quy tắc {rule_set.version}, "
+                   f"nguồn: {rule_set.cited_source}"
+                   + ("" if rule_set.verified else ", CHƯA XÁC MINH") + ").")
 

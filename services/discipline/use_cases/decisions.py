@@ -4,7 +4,7 @@ of the handling limit, or dropping it; decisions listed.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, select
 
@@ -13,7 +13,7 @@ from services.discipline.domain import procedure, rules
 from services.discipline.models import Decision, ProposalStep, SanctionProposal
 from services.discipline.use_cases import access
 from services.discipline.use_cases.audit import record_audit
-from services.discipline.use_cases.rule_book import rule_book
+from services.discipline.use_cases.rule_book import rule_book_in_use
 from shared.auth import Principal
 from shared.codes import new_code
 from shared.db import Page, paginate
@@ -25,7 +25,7 @@ def _proposal_for_change(uow: UnitOfWork, code: str) -> tuple[SanctionProposal, 
     proposal = uow.session.get(SanctionProposal, code)
     if proposal is None:
         raise NotFound(f"no sanction proposal with code {code!r}")
-    book = rule_book(uow.settings)
+    book = rule_book_in_use(uow)
     rule_set = book.by_version(proposal.rule_set) or book.in_force(proposal.fact_day, proposal.category)
     if rule_set is None:
         raise Conflict(f"the rule set {proposal.rule_set!r} of proposal {code} is no longer in the rules file; "
@@ -44,11 +44,13 @@ def _ensure_open(proposal: SanctionProposal, what: str) -> None:
 
 def record_step(uow: UnitOfWork, code: str, *, step: str, at: datetime, actor: str | None,
                 notes: str | None = None, members: list[str] | None = None,
-                form: str | None = None) -> ProposalStep:
+                form: str | None = None, effective_on: date | None = None) -> ProposalStep:
     """Record a step of the disciplinary procedure: review meeting → council → recommendation → decision,
     in that order, each due a number of working days after the previous one (the first after the
     proposal); whether it kept that deadline is recorded. Refused once the handling limit (90 days from the
-    proposal, 150 when extended) has passed. The decision step creates the decision, in force 12 months.
+    discovery of the violation, 150 when extended) has passed. The decision step creates the decision, in
+    force 12 months from `effective_on` (the signing day by default; never before it). A form the
+    official's category cannot receive under the rule set is refused, naming the set and its article.
     Emits `sanction.step_recorded` (and `sanction.decided`); every step is audited. Recording the same step
     again with the same content changes nothing."""
     members = list(members or [])
@@ -71,7 +73,8 @@ def record_step(uow: UnitOfWork, code: str, *, step: str, at: datetime, actor: s
                            {"at": [f"after the handling limit {proposal.handling_until.isoformat()}"]})
         done = [procedure.StepDone(r.step, r.at) for r in done_rows]
         errors = procedure.check_step(step, done, at, uow.now(), members, form, proposal.official, rule_set,
-                                   proposal.category or rules.DEFAULT_CATEGORY, bool(proposal.is_leader))
+                                      proposal.category or rules.DEFAULT_CATEGORY, bool(proposal.is_leader),
+                                      effective_on=effective_on, signed_on=local_day)
         if errors:
             raise InvalidInput(f"the step cannot be recorded for proposal {code}; fix the fields listed", errors)
         previous = done_rows[-1].at if done_rows else proposal.created_at
@@ -95,20 +98,23 @@ def record_step(uow: UnitOfWork, code: str, *, step: str, at: datetime, actor: s
             "step": step, "at": at, "due_at": due_at, "on_time": row.on_time, "notes": notes, "members": members,
             "form": form})
         if step == "decision":
-            _decide(uow, proposal, rule_set, at, form, actor)
+            _decide(uow, proposal, rule_set, at, form, actor, effective_on or local_day)
         uow.commit()
         return row
 
 
 def _decide(uow: UnitOfWork, proposal: SanctionProposal, rule_set: rules.RuleSet, at: datetime, form: str,
-            actor: str | None) -> Decision:
+            actor: str | None, effective_on: date) -> Decision:
     now = uow.now()
     decided_on = at.astimezone(uow.calendar.tz).date()
+    category = proposal.category or rules.DEFAULT_CATEGORY
+    rule_source = rule_set.local_measures.get(form) if form in rule_set.local_measures \
+        else rule_set.forms_cited(category)
     decision = Decision(code=new_code("QDKL", now), proposal=proposal.code, official=proposal.official,
                         unit=proposal.unit, form=form, violation_kind=proposal.violation_kind,
-                        rule_set=rule_set.version, decided_at=at, decided_on=decided_on,
-                        in_force_until=procedure.in_force_until(rule_set, decided_on), decided_by=actor,
-                        recorded_at=now)
+                        rule_set=rule_set.version, decided_at=at, decided_on=decided_on, effective_on=effective_on,
+                        in_force_until=procedure.in_force_until(rule_set, effective_on), decided_by=actor,
+                        recorded_at=now, rule_source=rule_source, rule_set_verified=rule_set.verified)
     uow.session.add(decision)
     proposal.status, proposal.closed_at = "decided", now
     _, _, name = store.official_facts(uow, proposal.official)
@@ -117,15 +123,19 @@ def _decide(uow: UnitOfWork, proposal: SanctionProposal, rule_set: rules.RuleSet
         "official_name": name if name != proposal.official else None, "unit": proposal.unit, "form": form,
         "rule_set": rule_set.version, "decided_at": at.isoformat(),
         "in_force_until": decision.in_force_until.isoformat(), "violation_kind": proposal.violation_kind,
+        "effective_on": effective_on.isoformat(), "rule_source": rule_source,
+        "rule_set_verified": rule_set.verified,
     }, unit=proposal.unit)
     record_audit(uow, "sanction.decided", decision.code, actor, {
         "proposal": proposal.code, "official": proposal.official, "form": form, "rule_set": rule_set.version,
-        "decided_at": at, "in_force_until": decision.in_force_until})
+        "decided_at": at, "effective_on": effective_on, "in_force_until": decision.in_force_until,
+        "rule_source": rule_source, "rule_set_verified": rule_set.verified})
     return decision
 
 
 def extend_proposal(uow: UnitOfWork, code: str, *, reason: str, actor: str | None) -> SanctionProposal:
-    """Record the extension of the handling limit (90 → 150 days from the proposal), with its reason."""
+    """Record the extension of the handling limit (90 → 150 days from the discovery of the violation),
+    with its reason."""
     with uow:
         proposal, rule_set = _proposal_for_change(uow, code)
         if proposal.extended:
@@ -133,9 +143,10 @@ def extend_proposal(uow: UnitOfWork, code: str, *, reason: str, actor: str | Non
         _ensure_open(proposal, "an extension")
         if not reason or not reason.strip():
             raise InvalidInput("an extension needs its reason", {"reason": ["required"]})
-        proposed_on = proposal.created_at.astimezone(uow.calendar.tz).date()
+        # Older proposals kept no discovery time: their limit counted from the proposal.
+        discovered_on = (proposal.discovered_at or proposal.created_at).astimezone(uow.calendar.tz).date()
         proposal.extended, proposal.extension_reason = True, reason.strip()
-        proposal.handling_until = procedure.handling_deadline(rule_set, proposed_on, extended=True)
+        proposal.handling_until = procedure.handling_deadline(rule_set, discovered_on, extended=True)
         record_audit(uow, "sanction.extended", code, actor, {"reason": proposal.extension_reason,
                                                              "handling_until": proposal.handling_until})
         uow.commit()

@@ -37,7 +37,7 @@ def official_eligibility(uow: UnitOfWork, principal: Principal, code: str, on: d
             "evaluation_cap": result.evaluation_cap,
             "evaluation_cap_label": eligibility.EVALUATION_LABELS.get(result.evaluation_cap) if result.evaluation_cap
             else None,
-            "reasons": result.reasons,
+            "reasons": result.reasons, "legal_basis": eligibility.LEGAL_BASIS,
             "decisions_in_force": [decisions[d.code] for d in result.in_force],
             "decisions_in_year": [decisions[d.code] for d in result.in_year],
         }

@@ -125,7 +125,7 @@ def submit_explanation(uow: UnitOfWork, principal: Principal, code: str, text: s
         stored = _store_explanation_uploads(uow, request.code, uploads, now)
         uow.record("explanation.submitted", request.code, {
             "code": request.code, "official": request.official, "unit": request.unit,
-            "subject_type": request.subject_type, "subject": request.subject,
+            "subject_type": explanations.event_subject_type(request.subject_type), "subject": request.subject,
             "submitted_at": now.isoformat(), "due_at": request.due_at.isoformat(),
         }, unit=request.unit)
         record_audit(uow, "explanation.submitted" if outcome == "on_time" else "explanation.submitted_late",
@@ -203,14 +203,15 @@ def _mark_missed(uow: UnitOfWork, request: ExplanationRequest, now: datetime) ->
     due_local = request.due_at.astimezone(uow.calendar.tz)
     uow.record("explanation.missed", request.code, {
         "code": request.code, "official": request.official, "unit": request.unit,
-        "subject_type": request.subject_type, "subject": request.subject,
+        "subject_type": explanations.event_subject_type(request.subject_type), "subject": request.subject,
         "due_at": request.due_at.isoformat(), "detected_at": now.isoformat(),
     }, unit=request.unit)
     record_audit(uow, "explanation.missed", request.code, None, {**_explanation_audit(request), "detected_at": now})
     record_violation(uow, official=request.official, unit=request.unit, kind="missed_explanation",
                      source_type="explanation", source=request.code, fact_date=due_local.date(),
                      facts=explanations.missed_explanation_facts(request.role, request.subject_type, request.subject,
-                                                           request.code, due_local))
+                                                           request.code, due_local),
+                     discovered_at=now)
 
 
 def mark_missed_explanations(uow: UnitOfWork, limit: int = 500) -> tuple[int, int]:

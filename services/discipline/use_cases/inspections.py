@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 
@@ -142,6 +142,8 @@ def _add_findings(uow: UnitOfWork, principal: Principal, inspection: Inspection,
         violation = record_violation(
             uow, official=official.code, unit=official.unit, kind=category, source_type="inspection",
             source=inspection.code, fact_date=fact_date, actor=principal.sub,
+            # Found by the inspection: the handling time limit counts from its day.
+            discovered_at=datetime.combine(inspection.inspected_on, time(0), uow.calendar.tz),
             facts=f"{label} — {inspections.INSPECTION_KINDS[inspection.kind].lower()} ngày "
                   f"{inspection.inspected_on:%d/%m/%Y} ({inspection.code}): {facts}")
         finding = InspectionFinding(inspection=inspection.code, category=category, official=official.code,

@@ -16,7 +16,7 @@ from services.discipline.domain import explanations, rules, sanctions
 from services.discipline.models import ExplanationRequest, LateFact, SanctionProposal, Unit
 from services.discipline.use_cases.audit import record_audit
 from services.discipline.use_cases.proposals import evaluate_sanctions
-from services.discipline.use_cases.rule_book import rule_book
+from services.discipline.use_cases.rule_book import rule_book_in_use
 from services.discipline.use_cases.violations import _record_violation
 from shared.codes import new_code
 from shared.errors import Retryable
@@ -42,6 +42,11 @@ def record_overdue(uow: UnitOfWork, *, subject: str, unit: str, due_at: datetime
     head the request is stored `unassigned` (the fact is not dropped), without an event, since the event
     must name someone; a later delivery of the same fact that names them assigns it. Once per subject,
     due time, role and official, however often the fact is delivered.
+
+    `subject_type` "promise": an apologised dossier passed the new return date its apology set (`due_at`
+    is then the promised instant, `title` the legal due time as text): a second late fact of the dossier,
+    with its own explanations, a `broken_promise` violation of the official, counted toward the
+    late-dossier thresholds.
     """
     try:
         with uow:
@@ -60,7 +65,7 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
     session = uow.session
     tz = uow.calendar.tz
     fact_day = due_at.astimezone(tz).date()
-    rule_set = rule_book(uow.settings).in_force(fact_day)
+    rule_set = rule_book_in_use(uow).in_force(fact_day)
     outcome = OverdueOutcome()
 
     fact = session.scalars(select(LateFact).where(
@@ -87,6 +92,35 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
     roles = (("official", official), ("head", head.official if head else None))
     if subject_type in ("task", "feedback") and official is None:
         roles = roles[1:]
+    reason = {role: explanations.explanation_reason(role, subject, unit_name, due_local, subject_type, title)
+              for role, _ in roles}
+    outcome.explanations = _ask(uow, subject_type, subject, unit, due_at, roles, asked, reason, explanation_days,
+                                version, fact_day)
+    session.flush()
+
+    # A late subject is a violation of the official who held it (once per subject, however often it is
+    # late); the unit's late subjects, named or not, also count toward its head's joint liability. A
+    # broken promise is the dossier's second failure: a violation of its own, counted as a late dossier.
+    kind = "broken_promise" if subject_type == "promise" else f"late_{subject_type}"
+    if official is not None:
+        facts = sanctions.late_fact_text(subject_type, subject, unit_name, due_local, step, title)
+        outcome.proposals = _record_violation(
+            uow, official=official, unit=unit, kind=kind, source_type="dossier" if subject_type == "promise"
+            else subject_type, source=subject, fact_date=fact_day, facts=facts,
+            discovered_at=detected_at).proposals
+    elif outcome.new_fact:
+        outcome.proposals = evaluate_sanctions(uow, kind=sanctions.counted_as(kind), unit=unit, fact_day=fact_day,
+                                                official=None, violation=None, targets=("head",),
+                                                discovered_at=detected_at)
+    return outcome
+
+
+def _ask(uow: UnitOfWork, subject_type: str, subject: str, unit: str, due_at: datetime,
+         roles: tuple[tuple[str, str | None], ...], asked: list[ExplanationRequest], reason: dict[str, str],
+         explanation_days: int | float, version: str | None, fact_day) -> list[ExplanationRequest]:
+    """Ask each (role, person) to explain, once: a new request, or the unassigned one now assigned."""
+    session = uow.session
+    made = []
     for role, person in roles:
         existing = [r for r in asked if r.role == role]
         action = explanations.explanation_action([(r.official, r.status) for r in existing], person)
@@ -106,8 +140,7 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
                 # The time to explain runs from the request, when the official learns of it: a late
                 # completion reported (or consumed) days afterwards must not be missed on arrival.
                 due_at=uow.calendar.add_working_days(now, explanation_days),
-                reason=explanations.explanation_reason(role, subject, unit_name, due_local, subject_type, title),
-                rule_set=version, requested_at=now)
+                reason=reason[role], rule_set=version, requested_at=now)
             session.add(request)
         if person is None:
             log.warning("explanation request stored unassigned: nobody to ask",
@@ -116,24 +149,49 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
                                else f"no head of the unit known on {fact_day.isoformat()}"})
         else:
             uow.record("explanation.requested", request.code, {
-                "code": request.code, "subject_type": subject_type, "subject": subject, "official": person,
-                "unit": unit, "role": role, "due_at": request.due_at.isoformat(), "reason": request.reason,
+                "code": request.code, "subject_type": explanations.event_subject_type(subject_type),
+                "subject": subject, "official": person, "unit": unit, "role": role,
+                "due_at": request.due_at.isoformat(), "reason": request.reason,
             }, unit=unit)
             record_audit(uow, "explanation.requested", request.code, None, {
                 "official": person, "unit": unit, "role": role, "subject_type": subject_type, "subject": subject,
                 "subject_due_at": due_at, "due_at": request.due_at, "rule_set": request.rule_set})
-        outcome.explanations.append(request)
-    session.flush()
+        made.append(request)
+    return made
 
-    # A late subject is a violation of the official who held it (once per subject, however often it is
-    # late); the unit's late subjects, named or not, also count toward its head's joint liability.
-    kind = f"late_{subject_type}"
-    if official is not None:
-        facts = sanctions.late_fact_text(subject_type, subject, unit_name, due_local, step, title)
-        outcome.proposals = _record_violation(uow, official=official, unit=unit, kind=kind,
-                                              source_type=subject_type, source=subject, fact_date=fact_day,
-                                              facts=facts).proposals
-    elif outcome.new_fact:
-        outcome.proposals = evaluate_sanctions(uow, kind=kind, unit=unit, fact_day=fact_day, official=None,
-                                                violation=None, targets=("head",))
-    return outcome
+
+def record_apology_missed(uow: UnitOfWork, *, subject: str, unit: str, due_at: datetime, detected_at: datetime,
+                          step: str | None = None) -> OverdueOutcome:
+    """A dossier passed its legal due time without its unit's apology: a breach in itself of the one-stop
+    rules (Decree 61/2018/ND-CP art. 19: the unit at fault sends the citizen an apology with a new return
+    date, Form 04 of Circular 01/2018/TT-VPCP, signed by its head). The head in office on the local date
+    of `due_at` is asked to explain and gets a `no_apology` violation; once per dossier however often the
+    fact is delivered. Without a known head the request waits unassigned and no violation is recorded."""
+    try:
+        with uow:
+            session = uow.session
+            due_local = due_at.astimezone(uow.calendar.tz)
+            fact_day = due_local.date()
+            rule_set = rule_book_in_use(uow).in_force(fact_day)
+            unit_name = store.memo(uow, ("unit_name", unit), lambda: getattr(session.get(Unit, unit), "name", unit))
+            head = store.memo(uow, ("head", unit, fact_day), lambda: store.term_in_office(session, unit, fact_day))
+            asked = list(session.scalars(select(ExplanationRequest).where(
+                ExplanationRequest.subject_type == "apology", ExplanationRequest.subject == subject,
+                ExplanationRequest.subject_due_at == due_at)))
+            roles = (("head", head.official if head else None),)
+            reason = {"head": explanations.explanation_reason("head", subject, unit_name, due_local, "apology")}
+            outcome = OverdueOutcome(new_fact=not asked)
+            outcome.explanations = _ask(
+                uow, "apology", subject, unit, due_at, roles, asked, reason,
+                rule_set.explanation_days if rule_set else rules.DEFAULT_EXPLANATION_DAYS,
+                rule_set.version if rule_set else None, fact_day)
+            session.flush()
+            if head is not None:
+                facts = sanctions.late_fact_text("apology", subject, unit_name, due_local, step)
+                outcome.proposals = _record_violation(
+                    uow, official=head.official, unit=unit, kind="no_apology", source_type="dossier", source=subject,
+                    fact_date=fact_day, facts=facts, discovered_at=detected_at).proposals
+            uow.commit()
+            return outcome
+    except IntegrityError as exc:
+        raise Retryable(f"concurrent record of the missing apology of {subject}: {exc.orig}") from exc

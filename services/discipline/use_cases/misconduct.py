@@ -112,6 +112,6 @@ def conclude_verification(uow: UnitOfWork, principal: Principal, code: str, comm
             record_violation(uow, official=official, unit=verification.unit, kind="misconduct",
                              source_type="misconduct", source=code, fact_date=fact_date,
                              facts=f"{label} (phản ánh {verification.subject}): {verification.conclusion}",
-                             actor=principal.sub)
+                             actor=principal.sub, discovered_at=verification.reported_at)
         uow.commit()
         return verification

@@ -5,7 +5,7 @@ form fitted, raised for a repeat, refused past the limitation period; proposals 
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, select
 
@@ -14,7 +14,7 @@ from services.discipline.domain import procedure, rules, sanctions
 from services.discipline.models import Decision, LateFact, ProposalStep, SanctionProposal, Violation
 from services.discipline.use_cases import access
 from services.discipline.use_cases.audit import record_audit
-from services.discipline.use_cases.rule_book import rule_book
+from services.discipline.use_cases.rule_book import rule_book_in_use
 from shared.auth import Principal
 from shared.codes import new_code
 from shared.db import Page, paginate
@@ -26,11 +26,13 @@ log = logging.getLogger("kycuong.discipline")
 
 def evaluate_sanctions(uow: UnitOfWork, *, kind: str, unit: str, fact_day: date, official: str | None,
                         violation: Violation | None,
-                        targets: tuple[str, ...] = rules.RULE_TARGETS) -> list[SanctionProposal]:
+                        targets: tuple[str, ...] = rules.RULE_TARGETS,
+                        discovered_at: datetime | None = None) -> list[SanctionProposal]:
     """Apply the rules counting `kind` to the official (their own violations) and to the head of the unit
-    in office on `fact_day` (the unit's), each under the rule set in force that day for their category."""
+    in office on `fact_day` (the unit's), each under the rule set in force that day for their category.
+    `discovered_at` (else the violation's) starts the handling time limit of a proposal made."""
     session = uow.session
-    book = rule_book(uow.settings)
+    book = rule_book_in_use(uow)
     head = store.memo(uow, ("head", unit, fact_day), lambda: store.term_in_office(session, unit, fact_day))
     persons = {"official": official, "head": head.official if head else None}
     proposals = []
@@ -63,36 +65,44 @@ def evaluate_sanctions(uow: UnitOfWork, *, kind: str, unit: str, fact_day: date,
                 continue
             start = rule.window_start(fact_day)
             if target == "head" and kind.startswith("late_"):
-                # Every late subject of the unit counts, also those naming nobody.
-                rows = session.execute(select(LateFact.subject, LateFact.fact_day).where(
-                    LateFact.unit == unit, LateFact.subject_type == kind.removeprefix("late_"),
+                # Every late subject of the unit counts, also those naming nobody; a dossier's broken
+                # promise (subject type "promise") is a late fact of its own.
+                subject_types = [kind.removeprefix("late_")] + (["promise"] if kind == "late_dossier" else [])
+                rows = session.execute(select(LateFact.subject, LateFact.subject_type, LateFact.fact_day).where(
+                    LateFact.unit == unit, LateFact.subject_type.in_(subject_types),
                     LateFact.fact_day >= start, LateFact.fact_day <= fact_day))
             else:
                 scope = Violation.official == person if target == "official" else Violation.unit == unit
-                rows = session.execute(select(Violation.source, Violation.fact_date).where(
-                    scope, Violation.kind == kind, Violation.responsibility == "direct",
+                rows = session.execute(select(Violation.source, Violation.kind, Violation.fact_date).where(
+                    scope, Violation.kind.in_(sanctions.kinds_counted_by(kind)), Violation.responsibility == "direct",
                     Violation.fact_date >= start, Violation.fact_date <= fact_day))
-            facts = sanctions.evaluate_rule(rule, fact_day, [sanctions.LateFact(s, d) for s, d in rows])
+            facts = sanctions.evaluate_rule(rule, fact_day, [sanctions.LateFact(sanctions.fact_label(s, t), d)
+                                                             for s, t, d in rows])
             if facts is not None:
                 met.append((rule, facts))
         if met:
             rule = sanctions.heaviest_rule([r for r, _ in met])
             facts = next(f for r, f in met if r is rule)
             proposals.append(_propose(uow, rule_set, rule, person, category, leader, name, unit, fact_day, facts,
-                                      violation))
+                                      violation, discovered_at))
     session.flush()
     return proposals
 
 
 def _propose(uow: UnitOfWork, rule_set: rules.RuleSet, rule: rules.SanctionRule, person: str, category: str,
              leader: bool, name: str, unit: str, fact_day: date, facts: list[str],
-             violation: Violation | None) -> SanctionProposal:
+             violation: Violation | None, discovered_at: datetime | None) -> SanctionProposal:
     """A proposal for `person` under `rule`: the rule's form as their category and post allow, one level
     higher for a repeat after a decision, refused at once (dropped, with the reason) when the limitation
-    period has run out."""
+    period in force today (the day the case is handled) has run out. The handling time limit (90 days,
+    150 extended) counts from the discovery of the violation, not from the fact (Decree 112/2020/ND-CP
+    art. 6 as amended by Decree 71/2023/ND-CP)."""
     session = uow.session
     now = uow.now()
     today = now.astimezone(uow.calendar.tz).date()
+    discovered_at = discovered_at or (violation.discovered_at or violation.recorded_at if violation is not None
+                                      else None) or now
+    discovered_on = discovered_at.astimezone(uow.calendar.tz).date()
     base_form = sanctions.form_for(rule_set, rule.form, category, leader)
     form, raised_by = sanctions.escalate(rule_set, base_form, category, leader, rule.kind, fact_day,
                                       store.prior_decisions(session, person))
@@ -105,8 +115,10 @@ def _propose(uow: UnitOfWork, rule_set: rules.RuleSet, rule: rules.SanctionRule,
         violation=violation.code if violation is not None else None, violation_kind=rule.kind, category=category,
         is_leader=leader, rule_form=rule.form, escalated_from=raised_by.code if raised_by else None,
         statement=sanctions.proposal_statement(rule, name, facts, fact_day, form, raised_by, rule_set),
-        handling_until=procedure.handling_deadline(rule_set, today, extended=False), extended=False,
-        limitation_until=sanctions.limitation_ends(rule_set, form, fact_day) - timedelta(days=1))
+        handling_until=procedure.handling_deadline(rule_set, discovered_on, extended=False), extended=False,
+        limitation_until=sanctions.limitation_ends(rule_set, form, fact_day, today) - timedelta(days=1),
+        rule_source=rule.source, rule_set_source=rule_set.cited_source, rule_set_verified=rule_set.verified,
+        discovered_at=discovered_at)
     if out_of_time:
         proposal.dropped_reason, proposal.closed_at = out_of_time, now
     else:
@@ -115,7 +127,9 @@ def _propose(uow: UnitOfWork, rule_set: rules.RuleSet, rule: rules.SanctionRule,
     session.add(proposal)
     audit = {"official": person, "unit": unit, "rule": rule.id, "rule_set": rule_set.version, "form": form,
              "rule_form": rule.form, "facts": facts, "fact_date": fact_day, "escalated_from": proposal.escalated_from,
-             "violation": proposal.violation, "statement": proposal.statement}
+             "violation": proposal.violation, "statement": proposal.statement, "rule_source": rule.source,
+             "rule_set_source": rule_set.cited_source, "rule_set_verified": rule_set.verified,
+             "discovered_at": discovered_at}
     if out_of_time:
         uow.record("sanction.dropped", proposal.code, {
             "proposal": proposal.code, "official": person, "unit": unit, "reason": out_of_time,
@@ -127,7 +141,7 @@ def _propose(uow: UnitOfWork, rule_set: rules.RuleSet, rule: rules.SanctionRule,
             "code": proposal.code, "official": person, "unit": unit, "rule": rule.id,
             "rule_set": rule_set.version, "form": form, "facts": facts,
             "joint_liability": rule.joint_liability, "fact_date": fact_day.isoformat(),
-            "violation": proposal.violation,
+            "violation": proposal.violation, "rule_source": rule.source, "rule_set_verified": rule_set.verified,
         }, unit=unit)
         record_audit(uow, "sanction.proposed", proposal.code, None, audit)
     return proposal

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +17,7 @@ from services.discipline.models import SanctionProposal, Unit, Violation
 from services.discipline.use_cases import access
 from services.discipline.use_cases.audit import record_audit
 from services.discipline.use_cases.proposals import evaluate_sanctions
-from services.discipline.use_cases.rule_book import rule_book
+from services.discipline.use_cases.rule_book import rule_book_in_use
 from shared.auth import Principal
 from shared.codes import new_code
 from shared.db import Page, paginate
@@ -41,11 +41,14 @@ class ViolationOutcome:
 
 def record_violation(uow: UnitOfWork, *, official: str, unit: str, kind: str, source_type: str, source: str,
                      fact_date: date | str, facts: str, responsibility: str = "direct",
-                     actor: str | None = None) -> Violation:
+                     actor: str | None = None, discovered_at: datetime | None = None) -> Violation:
     """Record a violation of `official` (cá thể hóa trách nhiệm) and what follows from it under the rule set
     in force on `fact_date` for the official's category: the joint liability of the head in office that
     day when the set says the kind carries it, then the sanction rules (proposals). Emits
     `violation.recorded` for each person and audits it.
+
+    `discovered_at` is when the violation came to light (the detection of the event that revealed it,
+    the inspection, the report; now when not given): the handling time limit counts from it.
 
     Once per official, kind, source and responsibility: a replay returns the violation already stored and
     changes nothing. Inside a caller's open unit of work it joins that transaction and leaves the commit to
@@ -55,7 +58,7 @@ def record_violation(uow: UnitOfWork, *, official: str, unit: str, kind: str, so
         with uow:
             outcome = _record_violation(uow, official=official, unit=unit, kind=kind, source_type=source_type,
                                         source=source, fact_date=fact_date, facts=facts,
-                                        responsibility=responsibility, actor=actor)
+                                        responsibility=responsibility, actor=actor, discovered_at=discovered_at)
             if uow.outermost:  # our own transaction; a caller's is the caller's to commit
                 uow.commit()
             return outcome.violation
@@ -65,7 +68,7 @@ def record_violation(uow: UnitOfWork, *, official: str, unit: str, kind: str, so
 
 def _record_violation(uow: UnitOfWork, *, official: str, unit: str, kind: str, source_type: str, source: str,
                       fact_date: date | str, facts: str, responsibility: str = "direct", actor: str | None = None,
-                      joint_of: str | None = None) -> ViolationOutcome:
+                      joint_of: str | None = None, discovered_at: datetime | None = None) -> ViolationOutcome:
     session = uow.session
     errors: dict[str, list[str]] = {}
     if isinstance(fact_date, str):
@@ -94,23 +97,27 @@ def _record_violation(uow: UnitOfWork, *, official: str, unit: str, kind: str, s
         return ViolationOutcome(existing, created=False)
 
     category, _, name = store.official_facts(uow, official)
-    rule_set = rule_book(uow.settings).in_force(fact_date, category)
+    rule_set = rule_book_in_use(uow).in_force(fact_date, category)
     now = uow.now()
+    discovered_at = discovered_at or now
     violation = Violation(code=new_code("VP", now), official=official, unit=unit, kind=kind,
                           source_type=source_type, source=source, fact_date=fact_date, facts=facts.strip(),
                           responsibility=responsibility, joint_of=joint_of,
-                          rule_set=rule_set.version if rule_set else None, actor=actor, recorded_at=now)
+                          rule_set=rule_set.version if rule_set else None, actor=actor, recorded_at=now,
+                          discovered_at=discovered_at, rule_set_source=rule_set.cited_source if rule_set else None,
+                          rule_set_verified=rule_set.verified if rule_set else None)
     session.add(violation)
     session.flush()
     uow.record("violation.recorded", violation.code, {
         "code": violation.code, "official": official, "unit": unit, "responsibility": responsibility,
         "kind": kind, "source_type": source_type, "source": source, "fact_date": fact_date.isoformat(),
-        "recorded_at": now.isoformat(),
+        "recorded_at": now.isoformat(), "discovered_at": discovered_at.isoformat(),
     }, unit=unit)
     record_audit(uow, "violation.recorded", violation.code, actor, {
         "official": official, "unit": unit, "kind": kind, "source_type": source_type, "source": source,
         "fact_date": fact_date, "facts": violation.facts, "responsibility": responsibility, "joint_of": joint_of,
-        "rule_set": violation.rule_set})
+        "rule_set": violation.rule_set, "rule_set_source": violation.rule_set_source,
+        "rule_set_verified": violation.rule_set_verified, "discovered_at": discovered_at})
     outcome = ViolationOutcome(violation, created=True)
     if responsibility == "joint":
         return outcome
@@ -125,11 +132,12 @@ def _record_violation(uow: UnitOfWork, *, official: str, unit: str, kind: str, s
         joint = _record_violation(
             uow, official=head.official, unit=unit, kind=kind, source_type=source_type, source=source,
             fact_date=fact_date, responsibility="joint", actor=actor, joint_of=violation.code,
+            discovered_at=discovered_at,
             facts=f"Trách nhiệm liên đới của người đứng đầu {unit_name} đối với vi phạm {violation.code} của "
                   f"{name}: {violation.facts}")
         outcome.joint.append(joint.violation)
-    outcome.proposals = evaluate_sanctions(uow, kind=kind, unit=unit, fact_day=fact_date, official=official,
-                                            violation=violation)
+    outcome.proposals = evaluate_sanctions(uow, kind=sanctions.counted_as(kind), unit=unit, fact_day=fact_date,
+                                            official=official, violation=violation)
     return outcome
 
 

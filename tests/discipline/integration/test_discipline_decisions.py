@@ -141,33 +141,77 @@ def test_facts_of_30_june_2025_are_judged_by_decree_112_and_of_1_july_2025_by_de
     assert (old["rule_set"], new["rule_set"]) == ("ND112-2020/local-0", "ND172-2025/local-1")
     assert "112/2020" in old["legal_basis"] and "172/2025" in new["legal_basis"]
     assert "ND112-2020/local-0" in old["statement"] and "30/06/2025" in old["statement"]
-    # Reprimand-level limitation: 2 years before 1/7/2025, 5 years from then.
-    assert (old["limitation_until"], new["limitation_until"]) == ("2027-06-29", "2030-06-30")
+    # Reprimand-level limitation: 5 years for both, since the period is the one in force when the case is
+    # handled (2026), not on the fact's date (Resolution 76/2022/QH15; Decree 71/2023/ND-CP).
+    assert (old["limitation_until"], new["limitation_until"]) == ("2030-06-29", "2030-06-30")
     # The second act of misconduct in the unit within 12 months makes the head in office jointly liable.
     head, = proposals(svc, official="CB-100")
     assert head["rule"] == "head-unit-misconduct" and head["joint_liability"] is True
 
 
-def test_a_public_employee_is_judged_by_decree_112_on_30_june_2026_and_by_234_from_1_july_2026(svc):
-    violation(svc, official="VC-001", unit="W00004", fact_date="2026-06-30")
+def test_a_public_employee_stays_under_decree_112_until_an_admin_confirms_the_unverified_234_set(svc):
+    """The set named Decree 234/2026 cannot be checked against a published text: it is shipped unverified,
+    never chosen by default (viên chức stay under Decree 112/2020 as amended by Decree 71/2023), and
+    chosen from 1/7/2026 once an admin confirms it; the confirmation is audited with who and when."""
+    violation(svc, official="VC-001", unit="W00004", fact_date="2026-07-01")
+    first, = proposals(svc, official="VC-001")
+    assert first["rule_set"] == "ND112-2020/local-0" and first["rule_set_verified"] is True
+    assert "Nghị định 112/2020" in first["rule_set_source"] and "Điều" in first["rule_set_source"]
+    sets = {r["version"]: r for r in get(svc, "/rule-sets")}
+    pending = sets["ND234-2026/local-1"]
+    assert (pending["verified"], pending["in_force"], pending["confirmed_by"]) == (False, False, None)
+    assert "Nghị định 112/2020" in pending["verification_note"] and "chưa xác minh" in pending["source"]
+    assert {v: r["in_force"] for v, r in sets.items()} == {
+        "ND234-2026/local-1": False, "ND172-2025/local-1": True, "ND112-2020/local-0": True}
+
+    url = f"{API}/rule-sets/ND234-2026/local-1/confirm"
+    assert svc.client.post(url, json={}, headers=svc.headers(roles=["inspector"])).status_code == 403
+    confirmed = svc.client.post(url, json={"note": "Đã đối chiếu bản công báo"},
+                                headers=svc.headers(sub="QT-01", roles=["admin"]))
+    assert confirmed.status_code == 200, confirmed.json
+    assert (confirmed.json["verified"], confirmed.json["confirmed_by"]) == (True, "QT-01")
+    assert confirmed.json["confirmed_at"] is not None
+    entry, = get(svc, "/audit", action="rule_set.confirmed")["items"]
+    assert (entry["subject"], entry["actor"]) == ("ND234-2026/local-1", "QT-01")
+    again = svc.client.post(url, json={}, headers=svc.headers(sub="QT-02", roles=["admin"]))
+    assert again.status_code == 200 and again.json["confirmed_by"] == "QT-01"
+    verified = svc.client.post(f"{API}/rule-sets/ND112-2020/local-0/confirm", json={}, headers=svc.headers())
+    assert verified.status_code == 409 and "ND112-2020/local-0" in verified.json["message"]
+
     violation(svc, official="VC-002", unit="W00004", fact_date="2026-07-01")
-    assert proposals(svc, official="VC-001")[0]["rule_set"] == "ND112-2020/local-0"
-    assert proposals(svc, official="VC-002")[0]["rule_set"] == "ND234-2026/local-1"
-    assert get(svc, "/violations", official="VC-002")["items"][0]["rule_set"] == "ND234-2026/local-1"
-    in_force = {r["version"]: r["in_force"] for r in get(svc, "/sanction-rules")}
-    assert in_force == {"ND234-2026/local-1": True, "ND172-2025/local-1": True, "ND112-2020/local-0": False}
+    violation(svc, official="VC-002", unit="W00004", fact_date="2026-06-30")
+    by_day = {p["fact_day"]: p for p in proposals(svc, official="VC-002")}
+    assert by_day["2026-07-01"]["rule_set"] == "ND234-2026/local-1"
+    assert by_day["2026-06-30"]["rule_set"] == "ND112-2020/local-0"
+    event = next(e for e in outbox(svc, "sanction.proposed") if e["rule_set"] == "ND234-2026/local-1")
+    assert event["rule_set_verified"] is True and event["rule_source"].startswith("chính sách địa phương")
 
 
 def test_a_violation_outside_the_limitation_period_is_refused_with_the_reason(svc):
-    violation(svc, official="CB-002", fact_date="2024-06-01")  # Decree 112: a reprimand within 2 years
+    """Decree 112/2020 art. 6 as amended by Decree 71/2023 (Resolution 76/2022/QH15): a reprimand-level
+    violation handled in 2026 is out of time after 5 years."""
+    violation(svc, official="CB-002", fact_date="2021-06-01")
     dropped, = proposals(svc, official="CB-002")
     assert dropped["status"] == "dropped" and dropped["next_step"] is None
-    assert "hết thời hiệu" in dropped["dropped_reason"] and "01/06/2024" in dropped["dropped_reason"]
+    assert "hết thời hiệu" in dropped["dropped_reason"] and "01/06/2021" in dropped["dropped_reason"]
+    assert "5 năm" in dropped["dropped_reason"] and "76/2022/QH15" in dropped["dropped_reason"]
     assert [e["proposal"] for e in outbox(svc, "sanction.dropped")] == [dropped["code"]]
     assert "Đã hết thời hiệu" in outbox(svc, "sanction.dropped")[0]["reason"]
     assert [e["official"] for e in outbox(svc, "sanction.proposed")] == []
     refused = step(svc, dropped["code"], {"step": "review", "at": NOW.isoformat()})
     assert refused.status_code == 409 and "dropped" in refused.json["message"]
+
+
+def test_limitation_a_public_employees_violation_of_march_2024_proposed_in_april_2026_is_not_dropped(svc, clock):
+    """Cases handled from 15/11/2022 have 5 years for a reprimand, viên chức included (Resolution
+    76/2022/QH15; Decree 71/2023/ND-CP amending Decree 112/2020/ND-CP art. 6): not the old 2 years."""
+    clock.set(datetime(2026, 4, 15, 9, 0, tzinfo=HANOI))
+    violation(svc, official="VC-001", unit="W00004", fact_date="2024-03-15")
+    proposal, = proposals(svc, official="VC-001")
+    assert proposal["status"] == "proposed" and proposal["dropped_reason"] is None
+    assert proposal["rule_set"] == "ND112-2020/local-0" and proposal["limitation_until"] == "2029-03-14"
+    assert outbox(svc, "sanction.dropped") == []
+    assert [e["official"] for e in outbox(svc, "sanction.proposed")] == ["VC-001"]
 
 
 def test_the_procedure_from_proposal_to_decision_drives_eligibility(svc, clock):
@@ -187,14 +231,15 @@ def test_the_procedure_from_proposal_to_decision_drives_eligibility(svc, clock):
     review = step(svc, code, {"step": "review", "at": local(18).isoformat(), "notes": "Họp kiểm điểm"})
     assert review.status_code == 200, review.json
     assert review.json["on_time"] is True
-    # The council is due 5 working days after the review: 26/11 10:00 (24/11, Vietnam Cultural Day, is off).
+    # The council is due 5 working days after the review: 25/11 10:00 (24/11, Vietnam Cultural Day, is a
+    # day off only by the operator's switch).
     clock.set(local(27))
     two = step(svc, code, {"step": "council", "at": local(27).isoformat(), "members": ["CB-100", "CB-200"]})
     assert two.status_code == 422 and "3 different members" in two.json["errors"]["members"][0]
     council = step(svc, code, {"step": "council", "at": local(27).isoformat(),
                                "members": ["CB-100", "CB-200", "TT-01"]})
     assert council.json["on_time"] is False
-    assert datetime.fromisoformat(council.json["due_at"]) == local(26)
+    assert datetime.fromisoformat(council.json["due_at"]) == local(25)
     clock.set(local(30))
     assert step(svc, code, {"step": "recommendation", "at": local(30).isoformat(),
                             "form": "canh_cao"}).status_code == 200

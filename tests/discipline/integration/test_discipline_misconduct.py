@@ -36,7 +36,8 @@ def test_a_misconduct_report_opens_one_verification_visible_to_inspectors_and_th
     assert (item["subject"], item["kind"], item["unit"], item["official"], item["status"]) == (
         "PA-202611-AAAAAA", "extortion", "W00070", "CB-W070-11", "open")
     assert item["kind_label"] == "Vòi vĩnh, đòi hỏi lợi ích"
-    # Monday 16/11 09:00 (the clock) + 10 working days (24/11 is a holiday) = Tuesday 01/12 09:00
-    assert datetime.fromisoformat(item["due_at"]) == datetime(2026, 12, 1, 9, 0, tzinfo=HANOI)
+    # Monday 16/11 09:00 (the clock) + 10 working days = Monday 30/11 09:00 (24/11, Ngày Văn hóa Việt Nam,
+    # is a day off only when the operator switches it on)
+    assert datetime.fromisoformat(item["due_at"]) == datetime(2026, 11, 30, 9, 0, tzinfo=HANOI)
     # An officer of another unit sees none of it.
     assert listed(svc.headers(sub="cb-x", unit="W00004", roles=["officer"]))["total"] == 0
