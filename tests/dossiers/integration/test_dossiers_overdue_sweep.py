@@ -145,3 +145,48 @@ def test_dossiers_two_sweepers_on_postgresql_alert_each_dossier_once(start_servi
     missed = [e["subject"] for e in overdue_events(svc, "dossier.apology_missed")]
     assert len(missed) == 300 and set(missed) == due
     assert sweeps.sweep_overdue(rt) == 0
+
+
+def test_dossiers_two_sweepers_on_postgresql_judge_each_broken_promise_once(start_service, clock, pg_database,
+                                                                             monkeypatch):
+    """Decree 61/2018/ND-CP art. 19: the apology's new date is a second promise; breaking it is a second
+    failure, alerted once per dossier however many sweepers run (SKIP LOCKED claims, marker rows)."""
+    from services.dossiers.use_cases import apologies
+
+    monkeypatch.setattr(sweeps, "BATCH", 10)
+    clock.set(at(16, 9))
+    svc = start_service("dossiers", workers=False, sweeps=False, database_url=pg_database("dossiers"))
+    rt = svc.runtime
+    setup_procedures(rt)
+    promised = set()
+    for i in range(60):
+        code = receive(rt, "1.001234", at(16, 8) + timedelta(seconds=i))  # due by Tue 17, 08:01
+        apologies.issue_apology(rt.uow(), code, apologies.IssueApology(
+            reason="Chờ xác minh", new_due_at=at(18, 17), signed_by="CT-01", signer_name="Nguyễn Văn An"))
+        promised.add(code)
+
+    clock.set(at(17, 9))
+    assert sweeps.sweep_overdue(rt) == 60
+    assert overdue_events(svc, "dossier.promise_broken") == []
+    assert overdue_events(svc, "dossier.apology_missed") == []
+    clock.set(at(18, 17, 1))
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def sweeper():
+        try:
+            barrier.wait()
+            sweeps.sweep_overdue(rt)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=sweeper) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    broken = [e["subject"] for e in overdue_events(svc, "dossier.promise_broken")]
+    assert len(broken) == 60 and set(broken) == promised
+    assert sweeps.sweep_overdue(rt) == 0
+    assert len(overdue_events(svc, "dossier.promise_broken")) == 60
