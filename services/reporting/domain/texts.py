@@ -34,9 +34,13 @@ _SUPPLEMENT_NOT_EXCLUDED = Caveat(
     "the supplement; dossiers from external systems that do not report it are not adjusted. A second "
     "supplement request counts as late.")
 _PROGRESS_GROUP_ONLY = Caveat(
-    "progress_group_only",
-    "Chỉ tính nhóm Tiến độ giải quyết (20/100 điểm) của Bộ chỉ số 766; các nhóm khác chưa đo.",
-    "Only the progress group (20 of 100 points) of the 766 index is computed; the other groups are not measured.")
+    "index_766_partly_measured",
+    "Của Bộ chỉ số 766 (100 điểm) chỉ tính được nhóm Tiến độ giải quyết (20 điểm) và chỉ số Hài lòng về giải quyết "
+    "hồ sơ (6 trên 18 điểm của nhóm Mức độ hài lòng); các nhóm, chỉ số khác (74 điểm) nền tảng không có dữ liệu "
+    "để đo, nên không có tổng điểm trên thang 100.",
+    "Of the 766 index (100 points) only the progress group (20 points) and the dossier-satisfaction indicator (6 "
+    "of the satisfaction group's 18) are computed; the platform has no data for the other groups and indicators "
+    "(74 points), so there is no total out of 100.")
 _OPEN_WITHIN_UNTIL_REPORTED = Caveat(
     "open_within_until_overdue_reported",
     "Hồ sơ đang giải quyết được tính là còn hạn cho đến khi hệ thống hồ sơ báo quá hạn (thường trong vài phút "
