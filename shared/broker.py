@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
 
+import kombu.exceptions
 from kombu import Connection, Exchange
 
 from shared.events.envelope import CONTENT_TYPE
@@ -99,4 +102,31 @@ def publish(producer, body: bytes, *, exchange: Exchange | str, routing_key: str
 
 
 def connection_errors(conn: Connection) -> tuple[type[BaseException], ...]:
-    return tuple(conn.connection_errors) + tuple(conn.channel_errors) + (OSError, ConnectionError)
+    # kombu raises its own OperationalError when `ensure_connection` gives up on an unreachable broker:
+    # that is a lost connection too, not a bug to log with a traceback.
+    return (tuple(conn.connection_errors) + tuple(conn.channel_errors)
+            + (OSError, ConnectionError, kombu.exceptions.OperationalError))
+
+
+class Outage:
+    """One warning when the broker goes away and one line with the duration when it is back, instead of a
+    line for every reconnection attempt: an operator reads an outage, not a flood."""
+
+    def __init__(self, logger: logging.Logger, what: str, clock: Callable[[], float] = time.monotonic):
+        self.logger = logger
+        self.what = what
+        self.clock = clock
+        self.since: float | None = None
+
+    def lost(self, exc: BaseException) -> None:
+        if self.since is None:
+            self.since = self.clock()
+            self.logger.warning("%s lost the broker; reconnecting quietly until it is back", self.what,
+                                extra={"error": str(exc) or type(exc).__name__})
+
+    def restored(self) -> None:
+        if self.since is not None:
+            seconds = round(self.clock() - self.since, 1)
+            self.since = None
+            self.logger.warning("%s reached the broker again after %s s", self.what, seconds,
+                                extra={"outage_seconds": seconds})

@@ -306,6 +306,7 @@ class ConsumerRunner:
     def run(self, stop: threading.Event, ready: threading.Event | None = None) -> None:
         backoff = 0.5
         settings = self.runtime.settings
+        outage = broker.Outage(log, f"consumer of {self.queue_name}")
         while not stop.is_set():
             conn = broker.connect(settings.broker_url)
             try:
@@ -318,6 +319,7 @@ class ConsumerRunner:
                 consumer = conn.Consumer(queues=[queue], prefetch_count=settings.prefetch,
                                          on_message=batch.append)
                 with consumer:
+                    outage.restored()
                     backoff = 0.5
                     if ready is not None:
                         ready.set()
@@ -334,8 +336,7 @@ class ConsumerRunner:
                             batch.clear()
                         conn.heartbeat_check()
             except broker.connection_errors(conn) as exc:
-                log.warning("consumer lost the broker, reconnecting",
-                            extra={"queue": self.queue_name, "error": str(exc), "retry_in": backoff})
+                outage.lost(exc)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
             except Exception:

@@ -80,19 +80,21 @@ class OutboxRelay:
 
     def run(self, stop: threading.Event) -> None:
         backoff = 0.5
+        outage = broker.Outage(log, "relay")
         while not stop.is_set():
             conn = broker.connect(self.runtime.settings.broker_url, confirm_each=False)
             try:
                 conn.ensure_connection(max_retries=1)
                 declare_exchanges(conn)
                 publisher = broker.BatchPublisher(conn)
+                outage.restored()
                 backoff = 0.5
                 while not stop.is_set():
                     if self.relay_once(publisher) == 0:
                         self.runtime.relay_wakeup.wait(self.runtime.settings.relay_idle_poll)
                         self.runtime.relay_wakeup.clear()
             except broker.connection_errors(conn) as exc:
-                log.warning("relay lost the broker, retrying", extra={"error": str(exc), "retry_in": backoff})
+                outage.lost(exc)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)
             except Exception:
