@@ -205,6 +205,16 @@ class ReturnedDossier(Base):
                       Index("ix_returned_dossiers_returned_at", "returned_at"))
 
 
+class ReturnedMonth(Base):
+    """The months in which a unit returned dossiers: what the monthly sweep reads to find the rounds to
+    open, a row per unit and month instead of a month's worth of dossiers at every pass."""
+
+    __tablename__ = "returned_months"
+
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True, index=True)
+
+
 class SurveyRound(Base):
     """A unit's satisfaction survey of one month: once per unit and month."""
 

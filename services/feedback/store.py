@@ -23,6 +23,7 @@ from services.feedback.models import (
     Rating,
     RatingToken,
     ReturnedDossier,
+    ReturnedMonth,
     SurveyRound,
     UnitPublication,
 )
@@ -174,12 +175,11 @@ def returned_between(session: Session, unit: str, start: datetime, end: datetime
         .order_by(ReturnedDossier.code)))
 
 
-def units_to_survey(session: Session, period: str, start: datetime, end: datetime, limit: int) -> list[str]:
-    """Units with dossiers returned between start and end and no survey round of `period` yet."""
-    has_round = exists().where(SurveyRound.unit == ReturnedDossier.unit, SurveyRound.period == period)
-    return list(session.scalars(select(ReturnedDossier.unit).where(
-        ReturnedDossier.returned_at >= start, ReturnedDossier.returned_at < end, ~has_round)
-        .group_by(ReturnedDossier.unit).order_by(ReturnedDossier.unit).limit(limit)))
+def units_to_survey(session: Session, period: str, limit: int) -> list[str]:
+    """Units that returned dossiers in `period` and have no survey round of it yet."""
+    has_round = exists().where(SurveyRound.unit == ReturnedMonth.unit, SurveyRound.period == period)
+    return list(session.scalars(select(ReturnedMonth.unit).where(ReturnedMonth.period == period, ~has_round)
+                                .order_by(ReturnedMonth.unit).limit(limit)))
 
 
 def round_of(session: Session, unit: str, period: str) -> SurveyRound | None:

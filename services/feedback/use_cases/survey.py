@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.feedback import store
 from services.feedback.domain import survey
-from services.feedback.models import RatingToken, ReturnedDossier, SurveyRound
+from services.feedback.models import RatingToken, ReturnedDossier, ReturnedMonth, SurveyRound
 from services.feedback.use_cases import put_token, unused_code
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -60,6 +60,9 @@ def record_returned(uow: UnitOfWork, command: RecordReturned) -> None:
         else:
             row.unit, row.returned_at = command.unit, command.returned_at
             row.procedure_code = command.procedure_code or row.procedure_code
+        month = (command.unit, survey.period_of(command.returned_at.astimezone(uow.calendar.tz).date()))
+        if uow.session.get(ReturnedMonth, month) is None:
+            uow.session.add(ReturnedMonth(unit=month[0], period=month[1]))
         uow.commit()
 
 
@@ -137,9 +140,7 @@ def open_due_rounds(uow: UnitOfWork, limit: int = 50) -> tuple[int, int]:
         if today.day < int(uow.settings.rules.get("survey_open_day", 1)):
             return 0, 0
         period = survey.previous_period(today)
-        first, after = survey.month_bounds(period)
-        units = store.units_to_survey(uow.session, period, datetime.combine(first, time(), tz),
-                                      datetime.combine(after, time(), tz), limit)
+        units = store.units_to_survey(uow.session, period, limit)
     opened = 0
     for unit in units:
         try:
@@ -147,7 +148,8 @@ def open_due_rounds(uow: UnitOfWork, limit: int = 50) -> tuple[int, int]:
             opened += 1
         except (Conflict, IntegrityError):
             pass  # another replica opened it meanwhile: once per unit and month
-    return opened, len(units)
+    # A batch with a unit that could not be opened ends this pass, so a stubborn one cannot spin the sweep.
+    return opened, len(units) if opened == len(units) else 0
 
 
 def _secret(uow: UnitOfWork) -> str:

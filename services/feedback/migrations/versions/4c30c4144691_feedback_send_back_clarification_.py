@@ -34,6 +34,14 @@ def upgrade() -> None:
         batch_op.create_index('ix_returned_dossiers_returned_at', ['returned_at'], unique=False)
         batch_op.create_index('ix_returned_dossiers_unit_returned_at', ['unit', 'returned_at'], unique=False)
 
+    op.create_table('returned_months',
+    sa.Column('unit', sa.String(length=64), nullable=False),
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.PrimaryKeyConstraint('unit', 'period', name=op.f('pk_returned_months'))
+    )
+    with op.batch_alter_table('returned_months', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_returned_months_period'), ['period'], unique=False)
+
     op.create_table('survey_rounds',
     sa.Column('code', sa.String(length=32), nullable=False),
     sa.Column('unit', sa.String(length=64), nullable=False),
@@ -116,6 +124,10 @@ def downgrade() -> None:
     op.drop_table('feedback_clarifications')
     op.drop_table('unit_publications')
     op.drop_table('survey_rounds')
+    with op.batch_alter_table('returned_months', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_returned_months_period'))
+
+    op.drop_table('returned_months')
     with op.batch_alter_table('returned_dossiers', schema=None) as batch_op:
         batch_op.drop_index('ix_returned_dossiers_unit_returned_at')
         batch_op.drop_index('ix_returned_dossiers_returned_at')
