@@ -184,7 +184,8 @@ def dossier_satisfaction(tally: Tally, complaints: int, rules: ScoringRules) -> 
         "earned_share": earned,
         "formula": {"expression": f"rate = 1 − overdue_share − complaint_share; score = {rules.satisfaction_points}"
                                   f" × min(1, rate ÷ {rules.full_marks_at})",
-                    "vi": rules.satisfaction_vi, "en": rules.satisfaction_en},
+                    "vi": rules.satisfaction_vi, "en": rules.satisfaction_en, "version": rules.version,
+                    "source": "Quyết định 766/QĐ-TTg ngày 23/6/2022 của Thủ tướng Chính phủ"},
     }
 
 

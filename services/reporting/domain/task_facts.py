@@ -339,10 +339,13 @@ class FigureRule:
     expression: str
     vi: str
     en: str
+    source: str = ("Quyết định 42/2014/QĐ-TTg, sửa đổi bởi Quyết định 23/2018/QĐ-TTg (theo dõi nhiệm vụ); cách "
+                   "tính tỉ lệ là chính sách của địa phương — local policy")
 
     def as_dict(self) -> dict:
-        return {"id": self.id, "version": self.version, "effective_from": self.effective_from.isoformat(),
-                "expression": self.expression, "vi": self.vi, "en": self.en}
+        return {"id": self.id, "version": self.version, "source": self.source,
+                "effective_from": self.effective_from.isoformat(), "expression": self.expression, "vi": self.vi,
+                "en": self.en}
 
 
 # Newest last, like PROGRESS_FORMULAS: a new way of counting is a new entry with its own date.

@@ -88,6 +88,9 @@ SATISFACTION_TEXT = {
     "en": "Satisfaction: ratings given in the month, their average (1 very dissatisfied … 5 very satisfied) and "
           "the share rated satisfied or very satisfied (4–5). A component of the composite score, not of the 766 "
           "progress score.",
+    "version": "Kỷ Cương, đánh giá hài lòng, phiên bản 1 (2026)",
+    "source": "Thang đo và các yếu tố SIPAS; tỉ lệ hài lòng là chính sách của địa phương — SIPAS scale and factors; "
+              "the satisfied share is local policy",
 }
 
 FIGURE_TEXTS: dict[str, dict[str, str]] = {

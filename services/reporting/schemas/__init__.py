@@ -51,6 +51,7 @@ class CaveatOut(Schema):
 class TaskRuleOut(Schema):
     id = fields.String()
     version = fields.String(metadata={"description": "source and version of the counting rule"})
+    source = fields.String(metadata={"description": "the legal texts, or local policy"})
     effective_from = fields.String(metadata={"description": "first day the rule applies"})
     expression = fields.String()
     vi = fields.String(metadata={"description": "cách tính (tiếng Việt)"})
@@ -89,6 +90,8 @@ class TextOut(Schema):
     expression = fields.String()
     vi = fields.String()
     en = fields.String()
+    version = fields.String(metadata={"description": "version of the rules the formula belongs to"})
+    source = fields.String(metadata={"description": "the legal text the formula applies"})
 
 
 class DossierSatisfactionOut(Schema):

@@ -165,9 +165,18 @@ def test_reporting_the_monthly_survey_shows_returned_invited_responses_and_rate(
 
 
 def test_reporting_every_score_cites_its_source_and_version(start_service):
-    card = get(fed(start_service), "/units/PBD/scorecard?period=2026-11")
-    assert "766/QĐ-TTg" in card["formula"]["source"] and card["formula"]["version"]
-    assert card["composite"]["rules"]["source"] and card["composite"]["rules"]["version"]
+    """Every score or rank cites its formula's source and version: progress, dossier satisfaction, ratings, tasks,
+    the composite (scoring.json) and the ranking, public or not."""
+    service = fed(start_service)
+    card = get(service, "/units/PBD/scorecard?period=2026-11")
+    for formula in (card["formula"], card["dossier_satisfaction"]["formula"], card["satisfaction"]["formula"],
+                    card["tasks"]["formula"], card["composite"]["rules"]):
+        assert formula["source"] and formula["version"], formula
+    assert "766/QĐ-TTg" in card["formula"]["source"]
+    ranking = get(service, "/rankings?period=2026-11&by=composite")
+    assert ranking["formula"]["source"] and ranking["composite_rules"]["source"]
+    public = get(service, "/public/rankings?period=2026-11")
+    assert public["formula"]["source"] and public["formula"]["version"]
 
 
 def test_reporting_heads_get_a_proposed_quarterly_level_capped_by_a_disciplinary_decision(start_service):
