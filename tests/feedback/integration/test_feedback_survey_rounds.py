@@ -95,3 +95,14 @@ def test_the_monthly_sweep_opens_last_months_round_once_per_unit(start_service, 
     assert (before_month_end, first, second) == (1, 1, 0)  # October's HN-STP, then November's W00070
     rounds = sorted((e["data"]["unit"], e["data"]["period"]) for e in events(svc, "survey.round_opened"))
     assert rounds == [("HN-STP", "2026-10"), ("HN-SXD", "2026-11"), ("W00070", "2026-11")]
+
+
+def test_the_survey_sweep_runs_with_the_workers(start_service, memory_broker):
+    """Nobody has to press a button: the service's workers open last month's round by themselves."""
+    svc = start_service("feedback", sweeps=True)
+    returned(memory_broker, "HS-OCT", "W00004", datetime(2026, 10, 20, 10, tzinfo=HANOI))
+
+    opened = wait_until(lambda: events(svc, "survey.round_opened"), message="the survey sweep opens October")
+
+    assert [(e["data"]["unit"], e["data"]["period"], e["data"]["invited"]) for e in opened] == \
+        [("W00004", "2026-10", 1)]
