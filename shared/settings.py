@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from pathlib import Path
 
 SERVICES = ("tasks", "dossiers", "feedback", "discipline", "reporting")
@@ -50,6 +51,19 @@ class Settings:
     publishers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Development only: run against a real broker without a publisher registry (KYCUONG_TRUST_ANY_PUBLISHER=1).
     trust_any_publisher: bool = False
+    # Peers whose X-Real-IP / X-Forwarded-For name the client (the gateway); from anyone else the peer's own
+    # address is the client. KYCUONG_TRUSTED_PROXIES: comma-separated addresses or networks.
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = (ip_network("127.0.0.1/32"), ip_network("::1/128"))
+
+    def trusts_proxy(self, peer: str | None) -> bool:
+        """True if `peer` (the connection's address) is a gateway whose forwarded client address counts."""
+        if not peer:
+            return False
+        try:
+            address = ip_address(peer)
+        except ValueError:
+            return False
+        return any(address in network for network in self.trusted_proxies)
 
     @property
     def embedded_default(self) -> bool:
@@ -117,6 +131,8 @@ class Settings:
             units=tuple(u for u in env.get("KYCUONG_UNITS", "").split(",") if u),
             publishers=_publishers_setting(env),
             trust_any_publisher=env.get("KYCUONG_TRUST_ANY_PUBLISHER", "").lower() in ("1", "true", "yes"),
+            **({"trusted_proxies": _networks_setting(env, "KYCUONG_TRUSTED_PROXIES")}
+               if env.get("KYCUONG_TRUSTED_PROXIES") else {}),
         )
         values.update(overrides)
         return cls(**values)
@@ -147,6 +163,18 @@ def _publishers_setting(env: dict[str, str]) -> dict[str, tuple[str, ...]]:
                                 f"unit codes, got {units!r}")
         publishers[publisher] = tuple(units)
     return publishers
+
+
+def _networks_setting(env: dict[str, str], name: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    networks = []
+    for item in env[name].split(","):
+        if not item.strip():
+            continue
+        try:
+            networks.append(ip_network(item.strip(), strict=False))
+        except ValueError as exc:
+            raise SettingsError(f"{name}: {item.strip()!r} is not an address or a network like 10.0.0.0/8") from exc
+    return tuple(networks)
 
 
 def _int_setting(env: dict[str, str], name: str, default: int) -> int:

@@ -9,6 +9,7 @@
 from shared.web.access import (
     BEARER,
     OPTIONAL_BEARER,
+    client_address,
     current_principal,
     documents_errors,
     protected,
@@ -19,7 +20,8 @@ from shared.web.body import load_body
 from shared.web.schemas import LOCAL_TZ, ErrorResponse, LocalDateTime, PageArgs, page_schema
 
 __all__ = [
-    "BEARER", "OPTIONAL_BEARER", "LOCAL_TZ", "ErrorResponse", "LocalDateTime", "PageArgs", "create_service_app",
+    "BEARER", "OPTIONAL_BEARER", "LOCAL_TZ", "ErrorResponse", "LocalDateTime", "PageArgs", "client_address",
+    "create_service_app",
     "current_principal", "documents_errors", "error_body", "healthz", "load_body", "metrics", "page_schema",
     "protected", "readyz", "require_roles", "runtime", "status_of",
 ]

@@ -37,6 +37,22 @@ def current_principal(required: bool = True) -> Principal | None:
     return g.principal
 
 
+def client_address() -> str:
+    """The address of the client behind this request: the one the gateway saw (X-Real-IP, which the gateway
+    overwrites) when the request comes from a trusted gateway, else the connection's own peer. A client
+    cannot name its own address to step around a per-client limit."""
+    peer = request.remote_addr
+    if runtime_settings().trusts_proxy(peer):
+        forwarded = request.headers.get("X-Real-IP") or request.headers.get("X-Forwarded-For", "").split(",")[0]
+        if forwarded.strip():
+            return forwarded.strip()
+    return peer or "unknown"
+
+
+def runtime_settings():
+    return current_app.extensions["kycuong"].settings
+
+
 def require_roles(*roles: str):
     """Decorator for views: a token with one of `roles` (a staff role if none given: a token with no
     known role, or only `publisher`, reaches no staff view). Prefer `protected`, which also documents the

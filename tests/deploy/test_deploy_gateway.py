@@ -44,6 +44,8 @@ class EchoService(BaseHTTPRequestHandler):
             "method": self.command,
             "path": self.path,
             "correlation_id": self.headers.get("X-Correlation-ID"),
+            "forwarded_for": self.headers.get_all("X-Forwarded-For"),
+            "real_ip": self.headers.get_all("X-Real-IP"),
             "body": body.decode("utf-8"),
         }, ensure_ascii=False).encode("utf-8")
         self.send_response(200)
@@ -148,6 +150,13 @@ def gateway(tmp_path_factory):
             server.server_close()
         listener.close()
         stopped.close()
+
+
+def test_the_gateway_forwards_the_client_address_it_saw_never_one_the_client_claims(gateway):
+    seen = requests.get(f"{gateway}/feedback/api/v1/feedback", timeout=5,
+                        headers={"X-Forwarded-For": "203.0.113.7", "X-Real-IP": "203.0.113.8"}).json()
+    assert seen["forwarded_for"] == ["127.0.0.1"]
+    assert seen["real_ip"] == ["127.0.0.1"]
 
 
 def test_each_service_prefix_reaches_its_service_with_the_path_and_query_unchanged(gateway):

@@ -89,3 +89,27 @@ def test_a_database_that_stops_answering_gives_503_with_retry_after_then_recover
             conn.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true'))
         admin.dispose()
     assert tasks.client.get("/tasks/api/v1/tasks", headers=admin_headers).status_code == 200
+
+
+def test_the_client_address_comes_from_the_gateway_only(start_service):
+    from flask import Flask
+
+    from shared.settings import Settings
+    from shared.web import client_address
+
+    tasks = start_service("tasks", workers=False)
+    app = Flask("probe")
+    app.extensions["kycuong"] = tasks.runtime
+
+    def seen(peer: str, headers: dict) -> str:
+        with app.test_request_context("/", headers=headers, environ_base={"REMOTE_ADDR": peer}):
+            return client_address()
+
+    claimed = {"X-Real-IP": "203.0.113.8", "X-Forwarded-For": "203.0.113.7, 10.0.0.1"}
+    # From the gateway on this host (the default trusted proxy): the address it forwards.
+    assert seen("127.0.0.1", claimed) == "203.0.113.8"
+    assert seen("127.0.0.1", {"X-Forwarded-For": "203.0.113.7"}) == "203.0.113.7"
+    # From anyone else: their own address, whatever they claim.
+    assert seen("198.51.100.20", claimed) == "198.51.100.20"
+    compose = Settings.from_env(env={"KYCUONG_TRUSTED_PROXIES": "10.89.0.0/16"})
+    assert compose.trusts_proxy("10.89.3.4") and not compose.trusts_proxy("127.0.0.1")
