@@ -74,7 +74,7 @@ def read_uploads(files: Sequence[_File], *, max_files: int, max_bytes: int) -> l
         if kind is None:
             raise InvalidInput(f"Tệp {name!r} không đúng định dạng — attach JPEG, PNG or PDF files only (checked "
                                "from the file's content)", {FIELD: {str(index): ["not a JPEG, PNG or PDF file"]}})
-        uploads.append(Upload(filename=name, content_type=kind, data=data))
+        uploads.append(Upload(filename=_with_extension(name, TYPES[kind]), content_type=kind, data=data))
     return uploads
 
 
@@ -87,3 +87,14 @@ def store(folder: Path, uploads: Iterable[Upload]) -> list[tuple[Upload, str]]:
         (folder / name).write_bytes(upload.data)
         stored.append((upload, name))
     return stored
+
+
+def _with_extension(name: str, extension: str) -> str:
+    """The shown name ending with the extension of what the file really is: a PDF uploaded as `thu.html`
+    is offered for download as `thu.pdf`, never as a page a browser would open and run."""
+    stem, dot, suffix = name.rpartition(".")
+    if dot and stem and suffix.lower() in {"jpg", "jpeg"} and extension == ".jpg":
+        return name
+    if dot and stem and "." + suffix.lower() == extension:
+        return name
+    return (stem if dot and stem else name) + extension

@@ -58,3 +58,16 @@ def test_names_are_kept_for_display_in_nfc_and_files_are_stored_under_our_own_na
     assert [name for _, name in stored] == ["1.pdf", "2.png"]
     assert (tmp_path / "HS-1" / "2.png").read_bytes() == PNG
     assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["1.pdf", "2.png"]
+
+
+@pytest.mark.parametrize("claimed, shown", [("thư khiếu nại.html", "thư khiếu nại.pdf"), ("ảnh", "ảnh.pdf"),
+                                            ("scan.PDF", "scan.PDF"), (".htaccess", ".htaccess.pdf")])
+def test_a_shown_name_ends_with_the_extension_of_what_the_file_is(claimed, shown):
+    assert read_uploads([FakeFile(claimed, PDF)], max_files=1, max_bytes=1024)[0].filename == shown
+
+
+def test_a_jpeg_keeps_either_of_its_usual_extensions():
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF"
+    names = [u.filename for u in read_uploads([FakeFile("a.jpeg", jpeg), FakeFile("b.JPG", jpeg),
+                                               FakeFile("c.png", jpeg)], max_files=3, max_bytes=1024)]
+    assert names == ["a.jpeg", "b.JPG", "c.jpg"]
