@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Select, exists, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from services.feedback import domain
@@ -173,6 +175,13 @@ def returned_between(session: Session, unit: str, start: datetime, end: datetime
     return list(session.scalars(select(ReturnedDossier.code).where(
         ReturnedDossier.unit == unit, ReturnedDossier.returned_at >= start, ReturnedDossier.returned_at < end)
         .order_by(ReturnedDossier.code)))
+
+
+def note_returned_month(session: Session, unit: str, period: str) -> None:
+    """Remember that `unit` returned dossiers in `period`; already known (also from a concurrent
+    transaction) is fine."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(ReturnedMonth).values(unit=unit, period=period).on_conflict_do_nothing())
 
 
 def units_to_survey(session: Session, period: str, limit: int) -> list[str]:

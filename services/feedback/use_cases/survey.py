@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.feedback import store
 from services.feedback.domain import survey
-from services.feedback.models import RatingToken, ReturnedDossier, ReturnedMonth, SurveyRound
+from services.feedback.models import RatingToken, ReturnedDossier, SurveyRound
 from services.feedback.use_cases import put_token, unused_code
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -60,9 +60,8 @@ def record_returned(uow: UnitOfWork, command: RecordReturned) -> None:
         else:
             row.unit, row.returned_at = command.unit, command.returned_at
             row.procedure_code = command.procedure_code or row.procedure_code
-        month = (command.unit, survey.period_of(command.returned_at.astimezone(uow.calendar.tz).date()))
-        if uow.session.get(ReturnedMonth, month) is None:
-            uow.session.add(ReturnedMonth(unit=month[0], period=month[1]))
+        store.note_returned_month(uow.session, command.unit,
+                                  survey.period_of(command.returned_at.astimezone(uow.calendar.tz).date()))
         uow.commit()
 
 

@@ -3,6 +3,7 @@ one round per unit and month, sampling the month's returned dossiers (learned fr
 inviting their citizens through one-time rating tokens marked with the round."""
 
 import json
+import threading
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -106,3 +107,30 @@ def test_the_survey_sweep_runs_with_the_workers(start_service, memory_broker):
 
     assert [(e["data"]["unit"], e["data"]["period"], e["data"]["invited"]) for e in opened] == \
         [("W00004", "2026-10", 1)]
+
+
+def test_two_replicas_on_postgresql_open_each_units_round_once(start_service, pg_database, memory_broker, clock):
+    """Once per unit and month, also with several worker replicas sweeping at the same time."""
+    svc = start_service("feedback", database_url=pg_database("feedback"))
+    for n, unit in enumerate(("W00070", "W00004", "W00073", "HN-SXD", "HN-STP")):
+        returned(memory_broker, f"HS-PG-{n}", unit, datetime(2026, 10, 12 + n, 10, tzinfo=HANOI))
+        returned(memory_broker, f"HS-PG-{n}b", unit, datetime(2026, 10, 12 + n, 15, tzinfo=HANOI))
+    wait_until(lambda: svc.scalar("SELECT count(*) FROM returned_months") == 5, message="the returns arrive")
+
+    barrier = threading.Barrier(2)
+
+    def sweeper():
+        barrier.wait()
+        survey.open_due_rounds(svc.runtime.uow(), limit=2)
+
+    threads = [threading.Thread(target=sweeper) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    while survey.open_due_rounds(svc.runtime.uow(), limit=2)[1]:
+        pass
+
+    units = sorted(e["data"]["unit"] for e in events(svc, "survey.round_opened"))
+    assert units == ["HN-STP", "HN-SXD", "W00004", "W00070", "W00073"]
+    assert svc.scalar("SELECT count(*) FROM rating_tokens WHERE survey_round IS NOT NULL") == 10
