@@ -394,7 +394,40 @@ def _periodic_sheets(workbook, sheet, report: dict) -> None:
     line.width = 18
     trend.add_chart(line, f"A{last + 2}")
 
+    if "heads" in report:
+        _heads_sheet(workbook, report["heads"], styles)
     _formula_sheet(workbook, report, styles)
+
+
+_HEAD_COLUMNS = (("official", "Người đứng đầu"), ("unit", "Mã đơn vị"), ("unit_name", "Tên đơn vị"),
+                 ("progress_rate", "Tỷ lệ đúng hạn (766)"),
+                 ("dossier_satisfaction_rate", "Hài lòng về giải quyết hồ sơ"),
+                 ("tasks_on_time_rate", "Nhiệm vụ đúng hạn"),
+                 ("feedback_on_time_rate", "Phản ánh, kiến nghị đúng hạn"),
+                 ("violations", "Vi phạm trong kỳ"), ("decisions_in_year", "Kỷ luật trong năm"),
+                 ("self_assessed", "Tự đánh giá"))
+
+
+def _heads_sheet(workbook, heads: list[dict], styles: dict) -> None:
+    """The quarterly report's figures for the evaluation of heads (seed 003 II.2.đ); no proposed level."""
+    sheet = workbook.create_sheet("Người đứng đầu")
+    sheet.cell(1, 1, "SỐ LIỆU PHỤC VỤ ĐÁNH GIÁ NGƯỜI ĐỨNG ĐẦU").font = styles["bold"]
+    _table_header(sheet, 3, [heading for _, heading in _HEAD_COLUMNS], styles)
+    for row, item in enumerate(heads, start=4):
+        got = item["figures"]
+        values = {"official": item["official"], "unit": item["unit"], "unit_name": item["unit_name"],
+                  **{key: got[key] for key in ("progress_rate", "dossier_satisfaction_rate", "tasks_on_time_rate",
+                                               "feedback_on_time_rate", "decisions_in_year")},
+                  "violations": got["violations"] + got["explanations_missed"],
+                  "self_assessed": (item["self_assessment"] or {}).get("label")}
+        for column, (key, _) in enumerate(_HEAD_COLUMNS, start=1):
+            cell = sheet.cell(row, column, values[key])
+            cell.border = styles["border"]
+            if key.endswith("_rate"):
+                cell.number_format = "0.00%"
+    if not heads:
+        sheet.cell(4, 1, "Chưa có thông tin người đứng đầu đơn vị.")
+    sheet.column_dimensions["C"].width = 34
 
 
 def _formula_sheet(workbook, report: dict, styles: dict) -> None:

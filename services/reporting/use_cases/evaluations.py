@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from services.reporting.domain.composite import dossier_satisfaction, scoring_for
-from services.reporting.domain.evaluation import HeadFigures, evaluation_rules_for, propose_level
-from services.reporting.domain.periods import Month, as_of, requested_period
+from services.reporting.domain.evaluation import LEVEL_LABELS, HeadFigures, evaluation_rules_for, propose_level
+from services.reporting.domain.periods import Month, Period, as_of, requested_period
 from services.reporting.domain.progress import RATE_QUANTUM, formula_for, progress
 from services.reporting.store.statements import head_terms as _heads
 from services.reporting.store.statements import occurrences as _occurrences
@@ -27,7 +27,7 @@ def head_evaluations(uow: UnitOfWork, quarter_text: str | None) -> dict[str, Any
     """Every head in office during the quarter (the current one when none is asked), with what the platform
     measured and the level it proposes."""
     with uow:
-        session, tz, now = uow.session, uow.calendar.tz, uow.now()
+        tz, now = uow.calendar.tz, uow.now()
         if quarter_text:
             quarter = requested_period(quarter_text, now, tz)
             if quarter.kind != "quarter":
@@ -35,58 +35,79 @@ def head_evaluations(uow: UnitOfWork, quarter_text: str | None) -> dict[str, Any
                                    {"quarter": ["expected YYYY-Qn; quý không hợp lệ"]})
         else:
             quarter = Month.of(now, tz).enclosing()[1]
-        start, end, at = quarter.start(tz), quarter.end(tz), as_of(quarter, now, tz)
-        heads = session.execute(
-            select(_heads.c.unit, _heads.c.official, _heads.c.since, _heads.c.until, _units.c.name)
-            .select_from(_heads.outerjoin(_units, _units.c.code == _heads.c.unit))
-            .where(_heads.c.role == "head", _heads.c.since <= quarter.last)
-            .where(_heads.c.until.is_(None) | (_heads.c.until >= quarter.first))
-            .order_by(_heads.c.unit, _heads.c.since, _heads.c.official)).all()
+        at = as_of(quarter, now, tz)
         rules = evaluation_rules_for(quarter.first)
         scoring = scoring_for(quarter, figures.scoring_versions())
-        units = sorted({row.unit for row in heads})
-        other = figures.other_figures(session, units, start, end, at) if units else {}
-        officials = sorted({row.official for row in heads})
-        own = _own_counts(session, officials, start, end, datetime(quarter.first.year, 1, 1, tzinfo=tz))
-        assessed = _self_assessments(session, officials, str(quarter))
-        items = []
-        for row in heads:
-            tally = figures.exact_tally(session, row.unit, start, end, at)
-            result = progress(tally, formula_for(quarter))
-            satisfied = dossier_satisfaction(tally, other[row.unit]["figures"]["complaints"], scoring)
-            unit_figures = other[row.unit]["figures"]
-            tasks = unit_figures["tasks"]
-            feedback_due = unit_figures["feedback_handled"] + unit_figures["feedback_overdue"]
-            counts = own.get(row.official, {})
-            head = HeadFigures(
-                progress_rate=result.on_time_rate,
-                dossier_satisfaction_rate=satisfied["rate"] if satisfied else None,
-                tasks_on_time_rate=_share(tasks.completed_on_time, tasks.assigned),
-                feedback_on_time_rate=_share(unit_figures["feedback_on_time"], feedback_due),
-                violations=counts.get("violation.recorded", 0),
-                explanations_missed=counts.get("explanation.missed", 0),
-                decisions_in_year=counts.get("sanction.decided", 0))
-            items.append({
-                "official": row.official, "unit": row.unit, "unit_name": row.name,
-                "in_office": {"since": row.since, "until": row.until},
-                "figures": {"received": result.received, "progress_rate": head.progress_rate,
-                            "progress_score": result.score,
-                            "dossier_satisfaction_rate": head.dossier_satisfaction_rate,
-                            "tasks_assigned": tasks.assigned, "tasks_completed_on_time": tasks.completed_on_time,
-                            "tasks_on_time_rate": head.tasks_on_time_rate,
-                            "feedback_due": feedback_due, "feedback_on_time": unit_figures["feedback_on_time"],
-                            "feedback_on_time_rate": head.feedback_on_time_rate,
-                            "violations": head.violations, "explanations_missed": head.explanations_missed,
-                            "decisions_in_year": head.decisions_in_year},
-                "self_assessment": assessed.get(row.official),
-                "proposed": propose_level(head, rules),
-            })
+        items = _evaluate(uow, quarter, at, str(quarter), scoring)
+        for item in items:
+            item["proposed"] = propose_level(item.pop("head"), rules)
         return {"quarter": str(quarter), "as_of": at, "rules": rules.as_dict(),
                 "progress_formula": formula_for(quarter).as_dict(), "composite_rules": scoring.as_dict(),
                 "notice": {"vi": "Mức xếp loại là đề xuất từ số liệu của nền tảng; cấp có thẩm quyền quyết định.",
                            "en": "The levels are proposals from the platform's figures; the competent authority "
                                  "decides."},
                 "items": items}
+
+
+def heads_in_report(uow: UnitOfWork, window: Period, at: datetime, quarter: str) -> list[dict]:
+    """The figures of every head in office in a quarterly report's window (no proposed level: that is for
+    Home Affairs, through head_evaluations)."""
+    with uow:
+        items = _evaluate(uow, window, at, quarter, scoring_for(window, figures.scoring_versions()))
+        for item in items:
+            del item["head"]
+            if item["self_assessment"]:
+                item["self_assessment"]["label"] = LEVEL_LABELS[item["self_assessment"]["level"]][0]
+        return items
+
+
+def _evaluate(uow: UnitOfWork, period: Period, at: datetime, quarter: str, scoring) -> list[dict]:
+    session, tz = uow.session, uow.calendar.tz
+    start, end = period.start(tz), period.end(tz)
+    heads = session.execute(
+        select(_heads.c.unit, _heads.c.official, _heads.c.since, _heads.c.until, _units.c.name)
+        .select_from(_heads.outerjoin(_units, _units.c.code == _heads.c.unit))
+        .where(_heads.c.role == "head", _heads.c.since <= period.last)
+        .where(_heads.c.until.is_(None) | (_heads.c.until >= period.first))
+        .order_by(_heads.c.unit, _heads.c.since, _heads.c.official)).all()
+    units = sorted({row.unit for row in heads})
+    other = figures.other_figures(session, units, start, end, at) if units else {}
+    officials = sorted({row.official for row in heads})
+    own = _own_counts(session, officials, start, end, datetime(period.last.year, 1, 1, tzinfo=tz))
+    assessed = _self_assessments(session, officials, quarter)
+    items = []
+    for row in heads:
+        tally = figures.exact_tally(session, row.unit, start, end, at)
+        result = progress(tally, formula_for(period))
+        unit_figures = other[row.unit]["figures"]
+        satisfied = dossier_satisfaction(tally, unit_figures["complaints"], scoring)
+        tasks = unit_figures["tasks"]
+        feedback_due = unit_figures["feedback_handled"] + unit_figures["feedback_overdue"]
+        counts = own.get(row.official, {})
+        head = HeadFigures(
+            progress_rate=result.on_time_rate,
+            dossier_satisfaction_rate=satisfied["rate"] if satisfied else None,
+            tasks_on_time_rate=_share(tasks.completed_on_time, tasks.assigned),
+            feedback_on_time_rate=_share(unit_figures["feedback_on_time"], feedback_due),
+            violations=counts.get("violation.recorded", 0),
+            explanations_missed=counts.get("explanation.missed", 0),
+            decisions_in_year=counts.get("sanction.decided", 0))
+        items.append({
+            "official": row.official, "unit": row.unit, "unit_name": row.name,
+            "in_office": {"since": row.since, "until": row.until},
+            "figures": {"received": result.received, "progress_rate": head.progress_rate,
+                        "progress_score": result.score,
+                        "dossier_satisfaction_rate": head.dossier_satisfaction_rate,
+                        "tasks_assigned": tasks.assigned, "tasks_completed_on_time": tasks.completed_on_time,
+                        "tasks_on_time_rate": head.tasks_on_time_rate,
+                        "feedback_due": feedback_due, "feedback_on_time": unit_figures["feedback_on_time"],
+                        "feedback_on_time_rate": head.feedback_on_time_rate,
+                        "violations": head.violations, "explanations_missed": head.explanations_missed,
+                        "decisions_in_year": head.decisions_in_year},
+            "self_assessment": assessed.get(row.official),
+            "head": head,
+        })
+    return items
 
 
 def _share(part: int, whole: int) -> Decimal | None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from services.reporting import documents
 from services.reporting.domain.cadence import ReportPeriod, due_reports, report_period, trend_windows
+from services.reporting.domain.periods import Period
 from services.reporting.domain.report_contents import (
     TaskLine,
     summary,
@@ -28,7 +29,7 @@ from services.reporting.store.statements import dialect_insert
 from services.reporting.store.statements import occurrences as _occurrences
 from services.reporting.store.statements import task_facts as _task_facts
 from services.reporting.store.statements import units as _units
-from services.reporting.use_cases import rankings, trends
+from services.reporting.use_cases import evaluations, rankings, trends
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.uow import UnitOfWork
 
@@ -184,6 +185,11 @@ def _report_figures(uow: UnitOfWork, period: ReportPeriod) -> dict[str, Any]:
         trend=trend,
         notes=[{"code": c["code"], "vi": c["vi"], "en": c["en"]} for c in plain(ranking["caveats"])],
     )
+    if period.kind == "quarterly":
+        # Seed 003 II.2.đ: the quarterly evaluation of heads is fed by these figures (the proposed levels are
+        # Home Affairs', through the evaluations endpoint).
+        window = Period("range", period.first_day, period.last_day)
+        figures["heads"] = plain(evaluations.heads_in_report(uow, window, period.judged_at(tz), period.label))
     return figures
 
 

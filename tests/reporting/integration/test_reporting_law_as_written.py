@@ -247,3 +247,42 @@ def test_reporting_rebuild_of_the_law_stream_on_postgresql_gives_exactly_the_liv
     rebuild.rebuild(service.runtime, batch_size=3)
     assert tables(service) == live_tables
     assert views(service) == live
+
+
+def test_reporting_the_quarterly_report_carries_the_figures_for_evaluating_heads(start_service, clock):
+    """Seed 003 II.2.đ: the quarterly report gives each head's figures (the unit's 766 progress and dossier
+    satisfaction, tasks and feedback on time, violations, sanctions, self-assessment); no proposed level."""
+    import io
+
+    from openpyxl import load_workbook
+    from pdf_text import squeezed, text
+
+    from services.reporting.use_cases import projections
+    from shared.events import catalog
+
+    clock.set(at(11, 25, 8))
+    service = start_service("reporting", workers=False)
+    d30 = base("D30", "PBD", at(8, 3), at(8, 10, 17))
+    events = [unit_upserted("PBD", "Phường Ba Đình", "ward"),
+              ev("directory.head_assigned", "LD-PBD", at(1, 2), {"unit": "PBD", "official": "LD-PBD",
+                                                                 "since": date(2025, 1, 1)}),
+              ev("dossier.received", "D30", at(8, 3), d30),
+              ev("dossier.completed", "D30", at(8, 5), {**d30, "completed_at": at(8, 5), "timeliness": "early"}),
+              ev("plan.self_assessed", "KH-LD-PBD-Q3", at(9, 30), {
+                  "code": "KH-LD-PBD-Q3", "official": "LD-PBD", "unit": "PBD", "period_kind": "quarter",
+                  "period": "2026-Q3", "items": 6, "done": 6, "done_on_time": 5, "level": "good",
+                  "assessed_at": at(9, 30)})]
+    for event in events:
+        assert projections.project_event(service.runtime.uow(), event, catalog.load(event.type, event.data))
+    office = service.headers(sub="vp.ubnd", roles=("office",))
+    issued = service.client.post("/reporting/api/v1/reports", json={"kind": "quarterly", "period": "2026-Q3"},
+                                 headers=office)
+    assert issued.status_code == 201, issued.get_json()
+    xlsx = service.client.get("/reporting/api/v1/reports/BC-2026-Q3.xlsx", headers=office).data
+    rows = [[cell.value for cell in row] for row in load_workbook(io.BytesIO(xlsx))["Người đứng đầu"].iter_rows()]
+    header = next(i for i, row in enumerate(rows) if row[0] == "Người đứng đầu")
+    assert rows[header + 1][:4] == ["LD-PBD", "PBD", "Phường Ba Đình", 1]
+    assert rows[header + 1][-1] == "Hoàn thành tốt nhiệm vụ"
+    pdf = squeezed(text(service.client.get("/reporting/api/v1/reports/BC-2026-Q3.pdf", headers=office).data))
+    assert squeezed("SỐ LIỆU PHỤC VỤ ĐÁNH GIÁ NGƯỜI ĐỨNG ĐẦU") in pdf and "LD-PBD" in pdf
+    assert squeezed("VI. CÁCH TÍNH VÀ LƯU Ý") in pdf
