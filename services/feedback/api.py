@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -34,7 +33,15 @@ from services.feedback.schemas import (
     SurveyRoundOut,
 )
 from services.feedback.use_cases import handling, intake, publications, queries, ratings, survey
-from shared.web import OPTIONAL_BEARER, current_principal, documents_errors, load_body, protected, runtime
+from shared.web import (
+    OPTIONAL_BEARER,
+    client_address,
+    current_principal,
+    documents_errors,
+    load_body,
+    protected,
+    runtime,
+)
 
 blp = Blueprint("feedback", __name__, url_prefix="/feedback",
                 description="Phản ánh, kiến nghị của người dân, doanh nghiệp — citizen feedback")
@@ -46,7 +53,7 @@ public_blp = Blueprint("published", __name__, url_prefix="",
 
 def admit_client() -> str:
     """The client of this request, once the per-client limit has let it through (429 otherwise)."""
-    client = domain.client_of(request.headers.get("X-Forwarded-For", ""), request.remote_addr)
+    client = client_address()
     intake.admit(runtime().uow(), client)
     return client
 

@@ -16,7 +16,7 @@ from services.feedback.models import Feedback
 from services.feedback.use_cases import intake
 from services.feedback.use_cases.open311 import open311_requests
 from shared.errors import DomainError, InvalidInput
-from shared.web import runtime, status_of
+from shared.web import client_address, runtime, status_of
 
 open311 = Blueprint("open311", __name__)
 BASE = "/open311/v2"
@@ -133,8 +133,7 @@ _routes("requests/<service_request_id>")(request_by_id)
 def _create_request():
     form = request.get_json(silent=True) if request.is_json else request.form
     form = form or {}
-    client = form.get("api_key") and f"api_key:{form.get('api_key')}" or domain.client_of(
-        request.headers.get("X-Forwarded-For", ""), request.remote_addr)
+    client = form.get("api_key") and f"api_key:{form.get('api_key')}" or client_address()
     intake.admit(runtime().uow(), client)
     attribute = {key[len("attribute["):-1]: value for key, value in form.items()
                  if key.startswith("attribute[") and key.endswith("]")}

@@ -471,13 +471,6 @@ def duplicate_fingerprint(content: str, unit: str | None, sender: str) -> str:
     return hashlib.sha256("\x1f".join([" ".join(words), unit or "", sender]).encode()).hexdigest()
 
 
-def client_of(forwarded_for: str, remote_addr: str | None) -> str:
-    """Who is asking, for the per-client limits: behind the gateway the first address of
-    X-Forwarded-For, else the peer's address."""
-    first = forwarded_for.split(",")[0].strip()
-    return first or remote_addr or "unknown"
-
-
 # Requests per minute and burst per client on the public POST endpoints, unless the settings' rules
 # (`feedback_rate_limit`) say otherwise.
 RATE_LIMIT = {"per_minute": 10, "burst": 20}
