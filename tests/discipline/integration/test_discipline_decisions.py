@@ -351,3 +351,78 @@ def test_the_day_the_head_rule_counts_is_the_fact_date_not_today(svc):
     violation(svc, kind="conduct", source_type="inspection", source="KT-OLD", fact_date="2025-06-15")
     assert get(svc, "/violations", responsibility="joint")["total"] == 0
     assert get(svc, "/violations", source="KT-OLD")["items"][0]["fact_date"] == str(date(2025, 6, 15))
+
+
+def decide(svc, code, form, signed, effective_on=None):
+    for name, day, extra in (("review", 17, {}), ("council", 18, {"members": ["CB-200", "TT-01", "TT-02"]}),
+                             ("recommendation", 19, {"form": form})):
+        assert step(svc, code, {"step": name, "at": local(day).isoformat(), **extra}).status_code == 200
+    body = {"step": "decision", "at": signed.isoformat(), "form": form}
+    if effective_on:
+        body["effective_on"] = effective_on
+    return step(svc, code, body)
+
+
+def test_a_decision_is_in_force_12_months_from_its_effective_date_not_its_signing_day(svc, clock):
+    """A decision takes effect on its effective date (which may follow the signing day, never precede it)
+    and is in force 12 months from then; awards, appointment and planning are barred over those months
+    (Law on Cadres and Civil Servants art. 82 as amended in 2019)."""
+    violation(svc)
+    code = proposals(svc, official="CB-001")[0]["code"]
+    clock.set(local(20, 11))
+    early = decide(svc, code, "khien_trach", local(20), effective_on="2026-11-19")
+    assert early.status_code == 422 and "before it is signed" in early.json["errors"]["effective_on"][0]
+    assert outbox(svc, "sanction.decided") == []
+    decided = step(svc, code, {"step": "decision", "at": local(20).isoformat(), "form": "khien_trach",
+                               "effective_on": "2026-12-01"})
+    assert decided.status_code == 200, decided.json
+    event, = outbox(svc, "sanction.decided")
+    assert (event["effective_on"], event["in_force_until"]) == ("2026-12-01", "2027-11-30")
+    assert event["rule_set_verified"] is True and "172/2025" in event["rule_source"]
+    decision, = get(svc, "/decisions", official="CB-001")["items"]
+    assert (decision["decided_on"], decision["effective_on"], decision["in_force_until"]) == (
+        "2026-11-20", "2026-12-01", "2027-11-30")
+    assert "172/2025" in decision["rule_source"] and decision["rule_set"] == "ND172-2025/local-1"
+    signed_not_yet_in_force = get(svc, "/officials/CB-001/eligibility", on="2026-11-25")
+    assert signed_not_yet_in_force["may_be_appointed"] is True
+    in_force = get(svc, "/officials/CB-001/eligibility", on="2027-11-30")
+    assert (in_force["may_receive_award"], in_force["may_be_appointed"], in_force["may_be_planned"]) == (False,) * 3
+    assert "Điều 82" in in_force["legal_basis"]
+    assert in_force["decisions_in_force"][0]["rule_set"] == "ND172-2025/local-1"
+    assert get(svc, "/officials/CB-001/eligibility", on="2027-12-01")["may_be_appointed"] is True
+
+
+def test_a_cadre_cannot_be_dismissed_under_decree_172(svc, clock):
+    """Decree 172/2025/ND-CP: a cán bộ (elected or appointed to a term) may receive khiển trách, cảnh cáo,
+    cách chức, bãi nhiệm — never buộc thôi việc; the refusal names the rule set, its article and the forms
+    allowed, and nothing is decided."""
+    violation(svc, official="CB-200")
+    code = proposals(svc, official="CB-200")[0]["code"]
+    clock.set(local(20, 11))
+    for name, day, extra in (("review", 17, {}), ("council", 18, {"members": ["CB-100", "TT-01", "TT-02"]})):
+        assert step(svc, code, {"step": name, "at": local(day).isoformat(), **extra}).status_code == 200
+    refused = step(svc, code, {"step": "recommendation", "at": local(19).isoformat(), "form": "buoc_thoi_viec"})
+    assert refused.status_code == 422
+    message = refused.json["errors"]["form"][0]
+    assert "cán bộ cannot be dismissed" in message and "ND172-2025/local-1" in message and "172/2025" in message
+    assert "Bãi nhiệm (bai_nhiem)" in message
+    assert step(svc, code, {"step": "recommendation", "at": local(19).isoformat(),
+                            "form": "bai_nhiem"}).status_code == 200
+
+
+def test_the_handling_limit_counts_from_the_discovery_of_the_violation(svc):
+    """Decree 112/2020/ND-CP art. 6 (kept by Decree 172/2025/ND-CP): the 90-day handling limit runs from
+    the discovery of the violation (here a report received on 1/10/2026), not from the fact (15/9) nor
+    from the day the proposal is recorded (16/11)."""
+    record_violation(svc.runtime.uow(), official="CB-001", unit="W00070", kind="misconduct",
+                     source_type="misconduct", source="XM-1", fact_date="2026-09-15",
+                     facts="Gây phiền hà cho người dân khi tiếp nhận hồ sơ.", actor="TT-01",
+                     discovered_at=datetime(2026, 10, 1, 9, 0, tzinfo=HANOI))
+    proposal, = proposals(svc, official="CB-001")
+    assert proposal["handling_until"] == "2026-12-30"
+    assert datetime.fromisoformat(proposal["discovered_at"]) == datetime(2026, 10, 1, 9, 0, tzinfo=HANOI)
+    recorded, = [e for e in outbox(svc, "violation.recorded") if e["official"] == "CB-001"]
+    assert datetime.fromisoformat(recorded["discovered_at"]) == datetime(2026, 10, 1, 9, 0, tzinfo=HANOI)
+    violation_, = get(svc, "/violations", official="CB-001")["items"]
+    assert violation_["rule_set_source"] and violation_["rule_set_verified"] is True
+    assert proposal["rule_set_source"] and "Nghị định 172/2025" in proposal["rule_set_source"]
