@@ -29,7 +29,10 @@ def head_evaluations(uow: UnitOfWork, quarter_text: str | None) -> dict[str, Any
     with uow:
         tz, now = uow.calendar.tz, uow.now()
         if quarter_text:
-            quarter = requested_period(quarter_text, now, tz)
+            try:
+                quarter = requested_period(quarter_text, now, tz)
+            except InvalidInput as exc:  # the same reasons, under the parameter's own name
+                raise InvalidInput(exc.message, {"quarter": exc.errors.get("period", [])}) from None
             if quarter.kind != "quarter":
                 raise InvalidInput(f"{quarter_text!r} is not a quarter; write it as YYYY-Qn, e.g. 2026-Q4",
                                    {"quarter": ["expected YYYY-Qn; quý không hợp lệ"]})

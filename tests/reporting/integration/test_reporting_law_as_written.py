@@ -201,8 +201,9 @@ def test_reporting_heads_get_a_proposed_quarterly_level_capped_by_a_disciplinary
 def test_reporting_the_evaluation_of_heads_is_for_home_affairs_and_takes_a_quarter(start_service):
     service = fed(start_service)
     assert evaluations(service, roles=("officer",)).status_code == 403
-    refused = evaluations(service, quarter="2026-11")
-    assert refused.status_code == 422 and "quarter" in refused.get_json()["errors"]
+    for wrong in ("2026-11", "2027-Q1", "Q4"):
+        refused = evaluations(service, quarter=wrong)
+        assert refused.status_code == 422 and "quarter" in refused.get_json()["errors"], wrong
 
 
 def test_reporting_the_public_lists_name_good_individuals_and_violating_units_with_their_criteria(start_service):
