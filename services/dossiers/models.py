@@ -77,6 +77,8 @@ class ProcedureVersion(Base):
     extensions_allowed: Mapped[bool] = mapped_column(Boolean)
     # The legal document that sets these terms (e.g. "Luật Hộ tịch 2014; Nghị định 123/2015/NĐ-CP").
     legal_basis: Mapped[str | None] = mapped_column(Text)
+    # Checked against the current text of the law (False: to check before relying on it; None: not stated).
+    legal_basis_verified: Mapped[bool | None] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     steps: Mapped[list[ProcedureStep]] = relationship(
         order_by="ProcedureStep.position", cascade="all, delete-orphan", lazy="selectin")

@@ -41,6 +41,9 @@ class VersionTerms:
     supplements_allowed: bool = True
     extensions_allowed: bool = True
     legal_basis: str | None = None
+    # Whether the legal basis and the processing time were checked against the current text of the law
+    # (None: not stated; False: to be checked before relying on it).
+    legal_basis_verified: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,14 @@ class ProcedureRow:
     version_where: tuple[str, ...]
 
 
-def _day_budget_errors(days: Decimal) -> list[str]:
+def _day_budget_errors(days: Decimal, zero_allowed: bool = False) -> list[str]:
+    """A budget's problems. 0 days is a same-day procedure (civil status: Law on Civil Status 2014 art. 16,
+    18, "ngay trong ngày"): due by the end of office hours of the day counting starts, the next working day
+    when received after the cut-off; its steps then share that day (0 each)."""
     errors = []
-    if days <= 0:
-        errors.append("must be greater than 0 working days")
+    if days < 0 or (days == 0 and not zero_allowed):
+        errors.append("must be greater than 0 working days" if not zero_allowed
+                      else "must be 0 (same day) or more working days")
     if days > MAX_PROCESSING_DAYS:
         errors.append(f"must be at most {MAX_PROCESSING_DAYS} working days")
     if days.as_tuple().exponent < -DAY_PLACES:
@@ -79,7 +86,7 @@ def procedure_errors(code: str, processing_days: Decimal, steps: list[dict]) -> 
     errors: dict[str, list[str]] = {}
     if not is_valid_code(code):
         errors["code"] = [f"use {CODE_RULE}"]
-    if budget_errors := _day_budget_errors(processing_days):
+    if budget_errors := _day_budget_errors(processing_days, zero_allowed=True):
         errors["processing_days"] = budget_errors
     step_errors: list[str] = []
     plan: list[StepPlan] = []
@@ -95,7 +102,8 @@ def procedure_errors(code: str, processing_days: Decimal, steps: list[dict]) -> 
         seen.add(key)
         if not name:
             step_errors.append(f"step {position} ({key}): name is missing; write what the step does, e.g. Thẩm định")
-        step_errors += [f"step {position} ({key}): days {message}" for message in _day_budget_errors(days)]
+        step_errors += [f"step {position} ({key}): days {message}"
+                        for message in _day_budget_errors(days, zero_allowed=processing_days == 0)]
         if performer is not None and len(performer) > MAX_PERFORMER:
             step_errors.append(f"step {position} ({key}): performer is longer than {MAX_PERFORMER} characters")
         plan.append(StepPlan(key=key, name=name, days=days, performer=performer))

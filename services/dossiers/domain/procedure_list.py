@@ -4,20 +4,25 @@ passed in (the import is `use_cases.procedures.import_procedure_list`).
 CSV (UTF-8, header on the first line, one row per step of a version):
 
     code,name,level,field,effective_from,processing_days,supplements_allowed,extensions_allowed,legal_basis,
-    step_key,step_name,step_days,step_performer
+    step_key,step_name,step_days,step_performer[,legal_basis_verified]
+
+Columns are found by their name in the header, in any order.
 
 - Rows with the same code and effective_from make one version, its steps in row order. A row whose
   effective_from is blank continues the version of the row above when that row has the same code;
   otherwise a blank effective_from means "in force on every date".
 - The procedure's columns (name, level, field) and the version's (processing_days, the two flags,
-  legal_basis) may be left blank on the following rows of the same procedure or version; when repeated they
-  must be the same.
+  legal_basis, legal_basis_verified) may be left blank on the following rows of the same procedure or
+  version; when repeated they must be the same.
 - level: central, province, district, commune, or the Vietnamese words (trung ương / bộ, tỉnh, huyện, xã).
-  Flags: có/không, true/false, yes/no, 1/0 (blank: allowed). Days: 0.5 or 0,5. Dates: 2026-07-01 or
+  Flags: có/không, true/false, yes/no, 1/0 (blank: allowed; legal_basis_verified blank: not stated).
+  processing_days 0: a same-day procedure (due by closing time, the next working day after the cut-off).
+  Days: 0.5 or 0,5. Dates: 2026-07-01 or
   01/07/2026. A row whose first cell starts with # is a comment.
 
 JSON: {"procedures": [{code, name, level?, field?, versions: [{effective_from?, processing_days,
-supplements_allowed?, extensions_allowed?, legal_basis?, steps: [{key, name, days, performer?}]}]}]}
+supplements_allowed?, extensions_allowed?, legal_basis?, legal_basis_verified?,
+steps: [{key, name, days, performer?}]}]}]}
 (or the list alone).
 
 An import is all or nothing: every row is checked, every problem is reported with its line (CSV) or path
@@ -49,7 +54,8 @@ from services.dossiers.domain.procedure import (
 from shared.errors import InvalidInput
 
 CSV_COLUMNS = ("code", "name", "level", "field", "effective_from", "processing_days", "supplements_allowed",
-               "extensions_allowed", "legal_basis", "step_key", "step_name", "step_days", "step_performer")
+               "extensions_allowed", "legal_basis", "step_key", "step_name", "step_days", "step_performer",
+               "legal_basis_verified")
 REQUIRED_COLUMNS = ("code", "name", "processing_days")
 FORMATS = ("csv", "json")
 # Enough to fix a file in one pass without flooding a terminal.
@@ -204,7 +210,7 @@ def _read_row(line: int, row: dict[str, str], procedures: dict[str, _Procedure],
     if version is None:
         version = procedure.versions[key] = _Version(where=f"line {line}")
     for column in ("effective_from", "processing_days", "supplements_allowed", "extensions_allowed",
-                   "legal_basis"):
+                   "legal_basis", "legal_basis_verified"):
         _merge(version.values, column, row.get(column, ""), f"line {line}", errors,
                f"the version of {code} starting {version.where}")
     step = {name: row.get(f"step_{name}", "") for name in ("key", "name", "days", "performer")}
@@ -277,6 +283,13 @@ def _terms(code: str, values: dict[str, Any], steps: list[dict], place: str,
             except ValueError as exc:
                 errors.add(f"{place}.{name}", str(exc))
                 ok = False
+    verified = None
+    if values.get("legal_basis_verified") not in (None, ""):
+        try:
+            verified = _value(values["legal_basis_verified"], parse_flag)
+        except ValueError as exc:
+            errors.add(f"{place}.legal_basis_verified", str(exc))
+            ok = False
     legal_basis = values.get("legal_basis") or None
     if legal_basis is not None and (not isinstance(legal_basis, str) or len(legal_basis) > MAX_LEGAL_BASIS):
         errors.add(f"{place}.legal_basis", f"must be text of at most {MAX_LEGAL_BASIS} characters")
@@ -291,7 +304,8 @@ def _terms(code: str, values: dict[str, Any], steps: list[dict], place: str,
     if problems:
         return None
     return VersionTerms(effective_from=effective_from, processing_days=processing_days, steps=tuple(plan),
-                               legal_basis=legal_basis.strip() if legal_basis else None, **flags)
+                        legal_basis=legal_basis.strip() if legal_basis else None, legal_basis_verified=verified,
+                        **flags)
 
 
 def _value(raw: Any, parse: Callable[[str], Any]) -> Any:

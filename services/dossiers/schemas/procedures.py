@@ -13,7 +13,8 @@ class StepIn(Schema):
                         metadata={"description": "step key, e.g. receive, appraise, approve"})
     name = fields.String(required=True, validate=validate.Length(min=1, max=500),
                          metadata={"description": "Vietnamese name of the step, e.g. Thẩm định"})
-    days = WorkingDays(required=True, metadata={"description": "budget of the step in working days (> 0)"})
+    days = WorkingDays(required=True, metadata={
+        "description": "budget of the step in working days (> 0; 0 in a same-day procedure)"})
     performer = fields.String(load_default=None, allow_none=True,
                               validate=validate.Length(min=1, max=rules.MAX_PERFORMER), metadata={
                                   "description": "unit or role that does the step, e.g. Bộ phận một cửa"})
@@ -25,7 +26,8 @@ class StepIn(Schema):
 
 class VersionIn(Schema):
     processing_days = WorkingDays(required=True, metadata={
-        "description": "legal processing time in working days (> 0; fractions such as 0.5 allowed)"})
+        "description": "legal processing time in working days (fractions such as 0.5 allowed; 0 = the same "
+                       "working day, the next one when received after the cut-off)"})
     steps = fields.List(fields.Nested(StepIn), load_default=list, metadata={
         "description": "step plan; when given, the step budgets must add up to processing_days"})
     supplements_allowed = fields.Boolean(load_default=True, metadata={
@@ -35,6 +37,8 @@ class VersionIn(Schema):
     legal_basis = fields.String(load_default=None, allow_none=True,
                                 validate=validate.Length(max=rules.MAX_LEGAL_BASIS), metadata={
                                     "description": "legal documents setting these terms, e.g. Luật Hộ tịch 2014"})
+    legal_basis_verified = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "description": "checked against the current text of the law; false: to check before relying on it"})
 
 
 class NewVersionIn(VersionIn):
@@ -77,6 +81,7 @@ class VersionOut(Schema):
     supplements_allowed = fields.Boolean()
     extensions_allowed = fields.Boolean()
     legal_basis = fields.String(allow_none=True)
+    legal_basis_verified = fields.Boolean(allow_none=True)
     steps = fields.List(fields.Nested(StepOut))
     created_at = LocalDateTime()
 
@@ -106,6 +111,8 @@ class ProcedureOut(Schema):
     supplements_allowed = fields.Boolean(attribute="version.supplements_allowed")
     extensions_allowed = fields.Boolean(attribute="version.extensions_allowed")
     legal_basis = fields.String(allow_none=True, attribute="version.legal_basis")
+    legal_basis_verified = fields.Boolean(allow_none=True, attribute="version.legal_basis_verified", metadata={
+        "description": "checked against the current text of the law; false: to check before relying on it"})
     steps = fields.List(fields.Nested(StepOut), attribute="version.steps")
     created_at = LocalDateTime(attribute="version.created_at")
     versions = fields.List(fields.Nested(VersionSummaryOut), attribute="procedure.versions",

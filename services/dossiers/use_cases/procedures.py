@@ -45,6 +45,7 @@ class NewVersion:
     extensions_allowed: bool = True
     legal_basis: str | None = None
     effective_from: date | None = None
+    legal_basis_verified: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class RegisterProcedure:
     extensions_allowed: bool = True
     legal_basis: str | None = None
     effective_from: date | None = None
+    legal_basis_verified: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -304,7 +306,8 @@ def _version_terms(code: str, command: NewVersion | RegisterProcedure,
     terms = rules.VersionTerms(
         effective_from=effective_from or rules.IN_FORCE_SINCE_ALWAYS, processing_days=processing_days,
         steps=tuple(plan), supplements_allowed=command.supplements_allowed,
-        extensions_allowed=command.extensions_allowed, legal_basis=legal_basis)
+        extensions_allowed=command.extensions_allowed, legal_basis=legal_basis,
+        legal_basis_verified=command.legal_basis_verified)
     return terms, errors
 
 
@@ -312,7 +315,8 @@ def _version_row(code: str, number: int, terms: rules.VersionTerms, now: datetim
     return ProcedureVersion(
         procedure_code=code, version=number, effective_from=terms.effective_from,
         processing_days=terms.processing_days, supplements_allowed=terms.supplements_allowed,
-        extensions_allowed=terms.extensions_allowed, legal_basis=terms.legal_basis, created_at=now,
+        extensions_allowed=terms.extensions_allowed, legal_basis=terms.legal_basis,
+        legal_basis_verified=terms.legal_basis_verified, created_at=now,
         steps=[ProcedureStep(procedure_code=code, version=number, position=i, key=s.key, name=s.name, days=s.days,
                              performer=s.performer)
                for i, s in enumerate(terms.steps, start=1)])
@@ -324,7 +328,7 @@ def _terms_of(version: ProcedureVersion) -> rules.VersionTerms:
         steps=tuple(rules.StepPlan(key=s.key, name=s.name, days=s.days, performer=s.performer)
                     for s in version.steps),
         supplements_allowed=version.supplements_allowed, extensions_allowed=version.extensions_allowed,
-        legal_basis=version.legal_basis)
+        legal_basis=version.legal_basis, legal_basis_verified=version.legal_basis_verified)
 
 
 def _last_received_on(uow: UnitOfWork, codes: list[str]) -> dict[str, date]:

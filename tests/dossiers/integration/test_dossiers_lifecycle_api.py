@@ -510,3 +510,17 @@ def test_dossiers_a_units_dossiers_are_summed_up_by_step(dossiers, clock):
     assert by_step["receive"]["open"] == 3
     assert (by_step["receive"]["overdue_codes"], by_step["receive"]["due_soon_codes"]) == ([late], [receiving])
     assert dossiers.client.get(url, headers=officer(dossiers, unit=OTHER_UNIT)).status_code == 403
+
+
+def test_dossiers_a_same_day_procedure_is_due_by_closing_time_or_the_next_day_after_15(dossiers, clock):
+    """Law on Civil Status 2014 art. 16 (birth registration "ngay trong ngày"; received after 15:00, the next
+    working day): a procedure of 0 working days is due at the end of office hours of the day counting starts."""
+    register(dossiers, code="1.001193", days="0")
+    clock.set(at(16, 16))
+    morning = receive(dossiers, procedure_code="1.001193", received_at=iso(16, 10))
+    late = receive(dossiers, procedure_code="1.001193", received_at=iso(16, 15, 30))
+    shown = {code: dossiers.client.get(f"{API}/dossiers/{code}").get_json() for code in (morning, late)}
+    assert shown[morning]["due_at"] == iso(16, 17)
+    assert (shown[late]["due_at"], shown[late]["counting_starts_at"]) == (iso(17, 17), iso(17, 8))
+    explained = dossiers.client.get(f"{API}/dossiers/{late}/deadline").get_json()
+    assert explained["cutoff_applied"] is True

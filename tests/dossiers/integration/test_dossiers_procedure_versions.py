@@ -197,8 +197,8 @@ def test_dossiers_cli_imports_a_catalog_with_progress_and_refuses_a_bad_file(tmp
     monkeypatch.setenv("KYCUONG_VAR_DIR", str(tmp_path / "var"))
     assert cli.main(["procedures", "import", str(procedures.SAMPLE_LIST)]) == 0
     err = capsys.readouterr().err
-    assert "thủ tục hành chính [" in err and "23 procedures created" in err
-    bad = write_csv(tmp_path, "1.000001,Thủ tục,,,,0,,,,,,,")
+    assert "thủ tục hành chính [" in err and "24 procedures created" in err
+    bad = write_csv(tmp_path, "1.000001,Thủ tục,,,,-1,,,,,,,")  # 0 is a same-day procedure; -1 is wrong
     with pytest.raises(SystemExit) as exc:
         cli.main(["procedures", "import", str(bad), "--format", "csv"])
     assert "line 2.processing_days" in str(exc.value.code)

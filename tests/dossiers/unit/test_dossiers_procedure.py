@@ -63,8 +63,18 @@ def test_dossiers_each_step_needs_a_positive_budget_and_its_own_key():
 
 
 @pytest.mark.parametrize(("days", "message"), [
-    ("0", "greater than 0"), ("-1", "greater than 0"), ("0.00001", "4 decimal places"), ("1001", "at most 1000")])
-def test_dossiers_processing_time_must_be_a_storable_positive_budget(days, message):
+    ("-1", "0 (same day) or more"), ("0.00001", "4 decimal places"), ("1001", "at most 1000")])
+def test_dossiers_processing_time_must_be_a_storable_budget(days, message):
     with pytest.raises(InvalidInput) as caught:
         check_procedure("1.004227", Decimal(days), [])
     assert message in " ".join(caught.value.errors["processing_days"])
+
+
+def test_dossiers_a_same_day_procedure_has_a_processing_time_of_0_days():
+    """Law on Civil Status 2014 art. 16, 18 (birth, marriage registration "ngay trong ngày"): a processing time
+    of 0 working days is a same-day procedure; its steps share the day (0 each), and only then may a step
+    have 0 days."""
+    check_procedure("1.001193", Decimal("0"), [step("receive", "0"), step("approve", "0")])
+    with pytest.raises(InvalidInput) as caught:
+        check_procedure("1.001193", Decimal("0"), [step("receive", "0.5")])
+    assert "processing_days is 0" in caught.value.errors["steps"][0]

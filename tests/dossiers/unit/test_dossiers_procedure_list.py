@@ -194,3 +194,46 @@ def test_dossiers_step_performer_is_kept_and_bounded():
         check_procedure("1.000001", Decimal("1"), [
             {"key": "receive", "name": "Tiếp nhận", "days": Decimal("1"), "performer": "x" * 201}])
     assert "performer is longer than 200" in exc.value.errors["steps"][0]
+
+
+# -- the shipped list against the law ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("code", "days"), [
+    ("1.003197", "5"),        # xóa đăng ký thường trú (Luật Cư trú 2020; Nghị định 154/2024/NĐ-CP)
+    ("1.010028", "2"),        # xóa đăng ký tạm trú
+    ("1.013225", "20"),       # giấy phép xây dựng mới, công trình cấp III, IV (Luật Xây dựng, Điều 102)
+    ("1.013225-NORL", "15"),  # giấy phép xây dựng mới, nhà ở riêng lẻ
+    ("1.001193", "0"),        # khai sinh: ngay trong ngày (Luật Hộ tịch 2014, Điều 16)
+    ("1.000656", "0"),        # khai tử: ngay trong ngày
+    ("1.000894", "0"),        # kết hôn không phải xác minh: ngay trong ngày
+    ("2.000635", "0"),        # bản sao trích lục hộ tịch: ngay trong ngày
+])
+def test_dossiers_shipped_processing_times_are_those_of_the_announcing_law(code, days):
+    """Processing times are the procedure's own, from the law and the announcing decision: deleting a permanent
+    residence 5 working days, a temporary one 2 (Law on Residence 2020; Decree 154/2024/ND-CP); a new building
+    permit 20 days for grade III/IV works and 15 for detached houses (Construction Law 2014 art. 102 as amended
+    2020); civil-status registrations without verification the same working day (Law on Civil Status 2014)."""
+    by_code = {entry.code: entry for entry in procedures.read_procedure_list(procedures.SAMPLE_LIST)}
+    [terms] = by_code[code].versions
+    assert terms.processing_days == Decimal(days)
+    assert terms.legal_basis and terms.legal_basis_verified is not None
+
+
+def test_dossiers_every_shipped_row_says_whether_its_legal_basis_was_verified():
+    """Each row names its legal basis; where it could not be checked against the current decrees it says so
+    (legal_basis_verified false) instead of guessing; replaced decrees (62/2021, 01/2021) are not cited alone."""
+    entries = procedures.read_procedure_list(procedures.SAMPLE_LIST)
+    for entry in entries:
+        [terms] = entry.versions
+        assert terms.legal_basis_verified in (True, False), entry.code
+        for replaced, successor in (("62/2021", "154/2024"), ("01/2021", "168/2025")):
+            if replaced in terms.legal_basis:
+                assert successor in terms.legal_basis, entry.code
+
+
+def test_dossiers_csv_reads_whether_the_legal_basis_was_verified():
+    entries = procedure_list.parse_csv(
+        HEADER.replace(",legal_basis_verified", "") + ",legal_basis_verified\n"
+        "1.001193,Thủ tục đăng ký khai sinh,xã,Hộ tịch,,0,,,Luật Hộ tịch 2014,receive,Tiếp nhận,0,,không\n")
+    assert entries[0].versions[0].legal_basis_verified is False
+    assert entries[0].versions[0].processing_days == 0

@@ -1,4 +1,5 @@
-"""apology keeps the legal due date: promised_at, promise watch, signed_by; past apologies restored
+"""apology keeps the legal due date: promised_at, promise watch, signed_by; past apologies restored;
+whether a procedure version's legal basis was verified
 
 Revision ID: d05a00000004
 Revises: d05a00000003
@@ -55,6 +56,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('promise_alerted_at', shared.db.UtcDateTime(timezone=True), nullable=True))
         batch_op.create_index('ix_dossiers_promise_watch', ['promised_at'], unique=False,
                               postgresql_where=sa.text(PROMISE_WATCH), sqlite_where=sa.text(PROMISE_WATCH))
+    with op.batch_alter_table('procedure_versions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('legal_basis_verified', sa.Boolean(), nullable=True))
     with op.batch_alter_table('dossier_apologies', schema=None) as batch_op:
         batch_op.add_column(sa.Column('signed_by', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('automatic', sa.Boolean(), server_default=sa.text('false'), nullable=False))
@@ -91,3 +94,5 @@ def downgrade() -> None:
                             sqlite_where=sa.text(PROMISE_WATCH))
         batch_op.drop_column('promise_alerted_at')
         batch_op.drop_column('promised_at')
+    with op.batch_alter_table('procedure_versions', schema=None) as batch_op:
+        batch_op.drop_column('legal_basis_verified')
