@@ -7,7 +7,16 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
-from kycuong.demo.people import ADMIN, COUNCIL, HEADS, INSPECTED_OFFICIAL, INSPECTED_UNIT, INSPECTOR, uow_at
+from kycuong.demo.people import (
+    ADMIN,
+    COUNCIL,
+    HEADS,
+    INSPECTED_OFFICIAL,
+    INSPECTED_UNIT,
+    INSPECTOR,
+    PUBLIC_EMPLOYEE,
+    uow_at,
+)
 from services.discipline.use_cases import decisions as discipline_decisions
 from services.discipline.use_cases import explanations as discipline_explanations
 from services.discipline.use_cases import inspections as discipline_inspections
@@ -24,11 +33,15 @@ def load_inspection_to_decision(runtime) -> int:
     The finding is a misconduct violation; the rule proposes a reprimand, and the ward takes it through the
     review meeting, the council and the recommendation to a decision, each within its deadline and well
     within the 90-day handling limit, under the rule set in force on the day of the facts (Decree 172/2025
-    for a công chức). Returns 1 when the decision was made now, 0 when an earlier run made it."""
-    if discipline_inspections.list_inspections(runtime.uow(), ADMIN, unit=INSPECTED_UNIT, page_size=1).total:
-        return 0
+    for a công chức). The decision is signed on one day and takes effect three days later: it is in force
+    12 months from then. A second inspection, of W00073, finds a viên chức late for work: her violation is
+    judged by Decree 112/2020 as amended, since the set named Decree 234/2026 is unverified. Returns 1 when
+    the decision was made now, 0 when an earlier run made it."""
     calendar = runtime.calendar
     now = runtime.clock.now().astimezone(calendar.tz)
+    _load_public_employee_finding(runtime, now)
+    if discipline_inspections.list_inspections(runtime.uow(), ADMIN, unit=INSPECTED_UNIT, page_size=1).total:
+        return 0
     inspected = calendar.add_working_days(now, -35).replace(hour=15, minute=30, second=0, microsecond=0)
     inspection = discipline_inspections.NewInspection(
         unit=INSPECTED_UNIT, kind="surprise", inspected_on=inspected.date(),
@@ -50,12 +63,33 @@ def load_inspection_to_decision(runtime) -> int:
         ("review", 2, {"notes": "Họp kiểm điểm tại Bộ phận một cửa; cán bộ thừa nhận khuyết điểm"}),
         ("council", 4, {"members": COUNCIL, "notes": "Hội đồng kỷ luật do Chủ tịch UBND phường chủ trì"}),
         ("recommendation", 3, {"form": "khien_trach", "notes": "Hội đồng kiến nghị hình thức khiển trách"}),
-        ("decision", 2, {"form": "khien_trach", "notes": "Quyết định kỷ luật khiển trách"}),
+        ("decision", 2, {"form": "khien_trach", "notes": "Quyết định kỷ luật khiển trách, có hiệu lực sau 3 ngày"}),
     ]:
         at = calendar.add_working_days(at, after_days).replace(hour=10, minute=0, second=0, microsecond=0)
+        if step == "decision":
+            extra = {**extra, "effective_on": at.date() + timedelta(days=3)}
         discipline_decisions.record_step(uow_at(runtime, at + timedelta(minutes=30)), proposal.code, step=step, at=at,
                                actor=HEADS[INSPECTED_UNIT], **extra)
     return 1
+
+
+def _load_public_employee_finding(runtime, now) -> None:
+    """A periodic inspection of W00073 three weeks ago found a viên chức at work late twice: a
+    working-hours violation, cited with the rule set that judges viên chức today (Decree 112/2020 as amended
+    by Decree 71/2023). Once per data folder."""
+    code, _, unit, _ = PUBLIC_EMPLOYEE
+    if discipline_inspections.list_inspections(runtime.uow(), ADMIN, unit=unit, page_size=1).total:
+        return
+    inspected = runtime.calendar.add_working_days(now, -15).replace(hour=8, minute=15, second=0, microsecond=0)
+    inspection = discipline_inspections.NewInspection(
+        unit=unit, kind="periodic", inspected_on=inspected.date(),
+        team=("Nguyễn Thị Minh Châu (Trưởng đoàn)", "Lê Quang Trung"),
+        notes="Kiểm tra công vụ định kỳ tại Trung tâm phục vụ hành chính công phường",
+        findings=(discipline_inspections.Finding(
+            category="working_hours", officials=(code,),
+            facts="Có mặt tại quầy tiếp nhận lúc 08:15, sau giờ làm việc buổi sáng; đã đi muộn một lần trong "
+                  "tuần trước theo sổ theo dõi của Trung tâm"),))
+    discipline_inspections.record_inspection(uow_at(runtime, inspected + timedelta(hours=2)), INSPECTOR, inspection)
 
 
 def judge_explanations_when_asked(runtime, stop: threading.Event, progress: Callable[[str], None],

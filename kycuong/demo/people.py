@@ -29,6 +29,12 @@ STAFFED = [
      [("CB-W073-11", "Cao Thị Yến"), ("CB-W073-12", "Đinh Văn Hải")], ["1.001193", "2.000815"]),
 ]
 HEADS = {unit: head[0] for unit, head, _, _ in STAFFED}
+# A ward's chairman is elected to a term: a cán bộ (Decree 172/2025/ND-CP gives cán bộ khiển trách, cảnh
+# cáo, cách chức, bãi nhiệm, never buộc thôi việc); a department's director is a công chức leader.
+CADRE_HEADS = {unit for unit, (_, _, position), _, _ in STAFFED if position.startswith("Chủ tịch")}
+# A viên chức of the ward's public administration service centre: judged by Decree 112/2020 (as amended by
+# Decree 71/2023) while the set named Decree 234/2026 stays unverified.
+PUBLIC_EMPLOYEE = ("VC-W073-21", "Lâm Thị Diệu Linh", "W00073", "Viên chức Trung tâm phục vụ hành chính công")
 
 APPLICANTS = ["Nguyễn Văn An", "Trần Thị Bích", "Lê Hoàng Nam", "Phạm Thị Dung", "Hoàng Minh Tuấn",
               "Vũ Thị Hạnh", "Đặng Quang Huy", "Bùi Thị Lan Anh", "Đỗ Văn Sơn", "Ngô Thị Thanh Thủy"]
@@ -67,7 +73,8 @@ def load_directory(d) -> None:
     discipline_directory.import_province(d.uow(), 1)
     discipline_directory.import_departments(d.uow())
     for unit, (head, head_name, position), officials, _ in STAFFED:
-        discipline_directory.upsert_official(d.uow(), head, head_name, unit, "cong_chuc", position, True)
+        category = "can_bo" if unit in CADRE_HEADS else "cong_chuc"
+        discipline_directory.upsert_official(d.uow(), head, head_name, unit, category, position, True)
         discipline_directory.assign_head(d.uow(), unit, head, date(2025, 7, 1))
         for code, name in officials:
             discipline_directory.upsert_official(d.uow(), code, name, unit, "cong_chuc", "Chuyên viên", False)
@@ -75,3 +82,5 @@ def load_directory(d) -> None:
                                          "Công chức Văn phòng - Thống kê", False)
     discipline_directory.upsert_official(d.uow(), INSPECTOR.sub, "Nguyễn Thị Minh Châu", INSPECTOR.unit,
                                          "cong_chuc", "Thanh tra viên", False)
+    code, name, unit, position = PUBLIC_EMPLOYEE
+    discipline_directory.upsert_official(d.uow(), code, name, unit, "vien_chuc", position, False)
