@@ -437,7 +437,9 @@ def _formula_sheet(workbook, report: dict, styles: dict) -> None:
     sheet.cell(row, 1, "CÁCH TÍNH VÀ LƯU Ý").font = styles["bold"]
     formula = report.get("ranking", {}).get("formula")
     if formula:
-        for text in (formula["version"], formula["vi"], formula.get("not_measured_vi")):
+        source = formula.get("source")
+        for text in (formula["version"], f"Căn cứ: {source}." if source else None, formula["vi"],
+                     formula.get("not_measured_vi")):
             if text:
                 row += 1
                 sheet.cell(row, 1, text).alignment = styles["left_wrap"]

@@ -286,4 +286,4 @@ def test_reporting_the_quarterly_report_carries_the_figures_for_evaluating_heads
     assert rows[header + 1][-1] == "Hoàn thành tốt nhiệm vụ"
     pdf = squeezed(text(service.client.get("/reporting/api/v1/reports/BC-2026-Q3.pdf", headers=office).data))
     assert squeezed("SỐ LIỆU PHỤC VỤ ĐÁNH GIÁ NGƯỜI ĐỨNG ĐẦU") in pdf and "LD-PBD" in pdf
-    assert squeezed("VI. CÁCH TÍNH VÀ LƯU Ý") in pdf
+    assert squeezed("VI. CÁCH TÍNH VÀ LƯU Ý") in pdf and squeezed("Căn cứ: Quyết định 766/QĐ-TTg") in pdf
