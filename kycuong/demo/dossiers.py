@@ -1,4 +1,5 @@
-"""Demo dossiers: finished through their steps, late, waiting for a supplement, apologised, refused, withdrawn."""
+"""Demo dossiers: finished through their steps, late (with and without the unit's apology), waiting for a
+supplement, same-day, refused, withdrawn."""
 
 from __future__ import annotations
 
@@ -160,16 +161,19 @@ class _DemoDossiers:
 
     def load_cases(self) -> int:
         """The cases a newcomer looks for, one each (fixed codes, so a restart keeps them): a dossier of each
-        staffed unit waiting for the citizen's supplement, an apology near the deadline, a refusal and a
+        staffed unit waiting for the citizen's supplement, an apology signed by the head whose promise was then
+        broken, a late dossier without any apology, a same-day procedure received after 15:00, a refusal and a
         withdrawal."""
         cases = [(f"HS-DEMO-{100 + index:04d}", self._awaiting_supplement, (unit, procedures[0]))
                  for index, (unit, _, _, procedures) in enumerate(STAFFED, start=1)]
         cases += [
             ("HS-DEMO-0111", self._apology, ()),
+            ("HS-DEMO-0114", self._late_without_apology, ()),
+            ("HS-DEMO-0115", self._same_day_after_cutoff, ()),
             ("HS-DEMO-0112", self._ended, (
                 "HN-STC", "refused", 2.5,
-                "Tên hộ kinh doanh dự kiến đăng ký trùng với tên hộ kinh doanh đã đăng ký trên địa bàn xã (Điều 88 "
-                "Nghị định 01/2021/NĐ-CP); đề nghị chọn tên khác và nộp lại hồ sơ")),
+                "Tên hộ kinh doanh dự kiến đăng ký trùng với tên hộ kinh doanh đã đăng ký trên địa bàn xã; đề nghị "
+                "chọn tên khác và nộp lại hồ sơ")),
             ("HS-DEMO-0113", self._ended, (
                 "HN-SXD", "withdrawn", 6,
                 "Chủ đầu tư có đơn xin rút hồ sơ để điều chỉnh thiết kế theo thỏa thuận với hộ liền kề")),
@@ -208,16 +212,36 @@ class _DemoDossiers:
             at=asked, reasons=tuple(SUPPLEMENT_REASONS[procedure])))
 
     def _apology(self, code: str) -> None:
-        """A building permit whose site must be checked again: near its deadline the unit apologises and sets
-        a new return date (once, as the law allows), so the letter can be downloaded as PDF and DOCX."""
+        """A building permit whose site must be checked again: one working day before the legal deadline the
+        unit apologises, signed by its director, and promises a new date three working days after it
+        (Decree 61/2018/ND-CP art. 19; Form 04 of Circular 01/2018/TT-VPCP), then breaks that promise too: the
+        dossier is still open, late against its legal date and past the promised one. The letter downloads as
+        PDF and DOCX."""
         procedure = "1.013225"
+        unit = "HN-SXD"
+        _, (head, head_name, head_title), _, _ = next(s for s in STAFFED if s[0] == unit)
         days = sum(d for _, d in self.plan(procedure))
-        view, _ = self._desk_and_specialist(code, "HN-SXD", procedure, float(days) - 0.75)
-        new_due = self.calendar.add_working_days(view.due_at, 5)
+        view, _ = self._desk_and_specialist(code, unit, procedure, float(days) + 5)
+        issued = self.calendar.add_working_days(view.due_at, -1)
+        new_due = self.calendar.add_working_days(view.due_at, 3)
         dossier_apologies.issue_apology(self.txn, code, dossier_apologies.IssueApology(
-            at=self.office_now, new_due_at=new_due, signer_title="Giám đốc", signer_name="Nguyễn Hữu Thắng",
+            at=issued, new_due_at=new_due, signed_by=head, signer_title=head_title, signer_name=head_name,
             reason="Hộ liền kề có đơn phản ánh về ranh giới thửa đất; cần kiểm tra thực địa lần hai và lấy ý kiến "
                    "UBND phường trước khi cấp phép"))
+
+    def _late_without_apology(self, code: str) -> None:
+        """A business household registration past its legal date whose unit never apologised: late, and the
+        missed apology a breach of its own (Decree 61/2018/ND-CP art. 19)."""
+        self._desk_and_specialist(code, "HN-STC", "1.001612", 5.5)
+
+    def _same_day_after_cutoff(self, code: str) -> None:
+        """A birth registration (a same-day procedure, Law on Civil Status 2014 art. 16) received at 15:30 on
+        the last working day: after the 15:00 cut-off, so it is due by closing time the next working day."""
+        _, (head, _, _), officials, _ = next(s for s in STAFFED if s[0] == "W00070")
+        received = self.office_now.replace(hour=15, minute=30)
+        if received > self.office_now or not self.calendar.is_working_day(received.date()):
+            received = self.calendar.add_working_days(received, -1).replace(hour=15, minute=30)
+        self.receive(code, "1.001193", "W00070", received, officials[0][0], random.Random(f"{SEED}-{code}"))
 
     def _ended(self, code: str, unit: str, end: str, back_days: float, reason: str) -> None:
         _, _, _, procedures = next(s for s in STAFFED if s[0] == unit)

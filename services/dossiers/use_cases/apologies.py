@@ -56,9 +56,10 @@ def issue_apology(uow: UnitOfWork, code: str, command: IssueApology, *, principa
         rules.check_at(at, dossier.received_at, now, not_before_what="the receipt of the dossier")
         new_due_at = command.new_due_at
         rules.require_offset("new_due_at", new_due_at)
-        if new_due_at <= dossier.due_at or new_due_at <= max(at, now):
-            raise InvalidInput("the new return date must be later than the legal due date and than now",
-                               {"new_due_at": [f"must be after {iso(uow, max(dossier.due_at, at, now))}"]})
+        # Later than the instant the apology is made (now, unless an earlier one is recorded afterwards).
+        if new_due_at <= dossier.due_at or new_due_at <= at:
+            raise InvalidInput("the new return date must be later than the legal due date and than the apology",
+                               {"new_due_at": [f"must be after {iso(uow, max(dossier.due_at, at))}"]})
         official = command.official or dossier.current_official
         try:
             with uow.session.begin_nested():
