@@ -143,3 +143,24 @@ def test_dossiers_apology_pdf_is_one_a4_page_with_an_embedded_font_for_every_vie
     wanted = set("".join(EXPECTED_BODY) + "ỦY BAN NHÂN DÂN PHƯỜNG HOÀN KIẾM Độc lập - Tự do - Hạnh phúc"
                  + "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ Kính gửi: Nguyễn Thị Hạnh") - {" "}
     assert wanted - printable == set()
+
+
+def test_dossiers_apology_draft_is_marked_and_leaves_the_heads_part_blank():
+    """Decree 61/2018/ND-CP art. 19; Form 04 of Circular 01/2018/TT-VPCP: the platform prepares the letter, the
+    unit's head issues and signs it. A draft says "Dự thảo", leaves the reason and the new date to fill in and
+    carries no signature name; the issued letter carries no draft mark."""
+    from dataclasses import replace
+
+    draft = replace(LETTER, new_due_at=None, reason=None, draft=True)
+    document = docx.Document(io.BytesIO(render_apology_docx(draft)))
+    lines = [p.text for p in document.paragraphs]
+    signature = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "DỰ THẢO" in lines and any("Dự thảo do hệ thống chuẩn bị" in line for line in lines)
+    assert "Lý do: ……" in lines
+    assert any(line.endswith("hẹn lại thời gian trả kết quả vào …….") for line in lines)
+    assert "Trần Văn Bình" not in signature
+    assert "DỰ THẢO" in render_apology_html(draft)
+    assert render_apology_pdf(draft).startswith(b"%PDF")
+    issued = [p.text for p in docx.Document(io.BytesIO(render_apology_docx(LETTER))).paragraphs]
+    assert "DỰ THẢO" not in issued and not any("Dự thảo" in line for line in issued)
+    assert "DỰ THẢO" not in render_apology_html(LETTER)
