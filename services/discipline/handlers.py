@@ -71,7 +71,7 @@ def on_dossier_completed(event: Event, uow: UnitOfWork) -> None:
         # (once per dossier, whichever arrives first).
         record_overdue(uow, subject=data["code"], unit=unit, due_at=data["promised_at"],
                        detected_at=data["completed_at"], official=official, step=data.get("responsible_step"),
-                       event_id=event.id, subject_type="promise", title=_legal_due_text(uow, data["due_at"]))
+                       event_id=event.id, subject_type="promise", legal_due_at=data["due_at"])
 
 
 @events.on("dossier.apology_missed")
@@ -90,9 +90,5 @@ def on_dossier_promise_broken(event: Event, uow: UnitOfWork) -> None:
     data = event.values
     record_overdue(uow, subject=data["code"], unit=data["unit"], due_at=data["promised_at"],
                    detected_at=data["detected_at"], official=data.get("official") or None, step=data.get("step"),
-                   event_id=event.id, subject_type="promise", title=_legal_due_text(uow, data["due_at"]))
+                   event_id=event.id, subject_type="promise", legal_due_at=data["due_at"])
 
-
-def _legal_due_text(uow: UnitOfWork, due_at) -> str:
-    local = due_at.astimezone(uow.calendar.tz)
-    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"

@@ -151,7 +151,12 @@ def escalate(rule_set: RuleSet, form: str, category: str, leader: bool, kind: st
         return form, None
 
     def level(f: str) -> int:
-        return ladder.index(f) if f in ladder else -1  # a local measure or a form of another ladder
+        if f in ladder:
+            return ladder.index(f)
+        # A form of an earlier law's ladder (hạ bậc lương under Decree 112, gone from Decree 172) stands at
+        # the heaviest form of this ladder not above it; a local measure is below the ladder.
+        rank = FORM_SEVERITY.index(f) if f in FORM_SEVERITY else 0
+        return sum(1 for g in ladder if FORM_SEVERITY.index(g) <= rank) - 1
 
     worst = max(repeats, key=lambda d: (level(d.form), d.decided_on))
     raised = ladder[min(level(worst.form) + 1, len(ladder) - 1)]

@@ -34,7 +34,8 @@ class OverdueOutcome:
 
 def record_overdue(uow: UnitOfWork, *, subject: str, unit: str, due_at: datetime, detected_at: datetime,
                    official: str | None = None, step: str | None = None, event_id: str = "",
-                   subject_type: str = "dossier", title: str | None = None) -> OverdueOutcome:
+                   subject_type: str = "dossier", title: str | None = None,
+                   legal_due_at: datetime | None = None) -> OverdueOutcome:
     """A subject passed its due time: keep the fact, ask the official and the unit's head to explain,
     and evaluate the sanction rules in force on the day it became late.
 
@@ -44,10 +45,13 @@ def record_overdue(uow: UnitOfWork, *, subject: str, unit: str, due_at: datetime
     due time, role and official, however often the fact is delivered.
 
     `subject_type` "promise": an apologised dossier passed the new return date its apology set (`due_at`
-    is then the promised instant, `title` the legal due time as text): a second late fact of the dossier,
+    is then the promised instant, `legal_due_at` the legal one): a second late fact of the dossier,
     with its own explanations, a `broken_promise` violation of the official, counted toward the
     late-dossier thresholds.
     """
+    if legal_due_at is not None:
+        legal = legal_due_at.astimezone(uow.calendar.tz)
+        title = f"{legal:%H:%M} ngày {legal:%d/%m/%Y}"
     try:
         with uow:
             outcome = _record_overdue(uow, subject, unit, due_at, detected_at, official, step, event_id,

@@ -139,3 +139,18 @@ def test_a_dossier_overdue_again_at_the_same_legal_due_time_counts_once(svc, mem
     processed(svc, 3)
     assert len(get(svc, "/explanations", subject="HS-1")["items"]) == 2
     assert get(svc, "/sanction-proposals", official="CB-001")["total"] == 0
+
+
+def test_a_completion_after_the_promised_date_is_the_same_broken_promise_once(svc, memory_broker):
+    """A dossier finished after the date its apology promised (`promise_kept` false) broke the promise:
+    the same second late fact as dossier.promise_broken, recorded once whichever arrives first."""
+    completed = event("dossier.completed", "HS-9", received_at=at(5), due_at=at(10), completed_at=at(16, 10),
+                      timeliness="late", promised_at=at(13, 10), promise_kept=False,
+                      responsible_official="CB-001", responsible_step="tham_dinh")
+    publish(memory_broker, completed, "dossier.completed")
+    publish(memory_broker, promise_broken("HS-9", at(10), at(13, 10)), "dossier.promise_broken")
+    processed(svc, 2)
+    asked = get(svc, "/explanations", subject="HS-9")["items"]
+    assert len(asked) == 4 and len([r for r in asked if "hẹn lại" in r["reason"]]) == 2
+    kinds = sorted(v["kind"] for v in get(svc, "/violations", official="CB-001")["items"])
+    assert kinds == ["broken_promise", "late_dossier"]

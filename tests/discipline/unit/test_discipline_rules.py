@@ -143,6 +143,23 @@ def test_the_heaviest_form_stays_the_heaviest_and_a_criticism_climbs_to_the_firs
     assert escalate("phe_binh", date(2026, 3, 1), [decision("phe_binh", date(2026, 1, 10))])[0] == "khien_trach"
 
 
+def test_a_repeat_counts_12_months_from_the_earlier_decisions_effective_date():
+    """A decision is in force, and a repeat is judged, from its effective date (which may follow the
+    signing day)."""
+    signed, effective = date(2026, 1, 10), date(2026, 2, 1)
+    prior = [sanctions.PriorDecision("QD-1", "khien_trach", "late_dossier", signed,
+                                     procedure.in_force_until(in_force(signed, "cong_chuc"), effective), effective)]
+    assert escalate("khien_trach", date(2027, 1, 31), prior)[0] == "canh_cao"
+    assert escalate("khien_trach", date(2027, 2, 1), prior) == ("khien_trach", None)
+
+
+def test_a_repeat_after_a_form_the_new_decree_abolished_climbs_from_where_it_stood():
+    """Hạ bậc lương (Decree 112/2020) is gone from Decree 172/2025: a repeat after it stands above cảnh
+    cáo, the heaviest form of the new ladder not above it, and goes to buộc thôi việc, never off the ladder."""
+    prior = [decision("ha_bac_luong", date(2025, 5, 10))]
+    assert escalate("khien_trach", date(2025, 9, 1), prior)[0] == "buoc_thoi_viec"
+
+
 def test_a_repeat_never_lowers_a_rule_form_heavier_than_the_step_up():
     prior = [decision("khien_trach", date(2026, 1, 10))]
     assert escalate("buoc_thoi_viec", date(2026, 6, 1), prior) == ("buoc_thoi_viec", None)
