@@ -12,6 +12,7 @@ only the few requests that ask for a document need them.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import unicodedata
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from shared.document_text import xml_text
 
 TEMPLATES = Path(__file__).with_name("templates")
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -126,6 +129,10 @@ def _procedure_in_sentence(name: str) -> str:
 
 
 def apology_content(letter: ApologyLetter) -> ApologyContent:
+    # What XML cannot hold never reaches the DOCX (or the PDF): a reason typed with a stray control character
+    # must not make a letter that can never be written.
+    letter = dataclasses.replace(letter, **{f.name: xml_text(value) for f in dataclasses.fields(letter)
+                                            if isinstance(value := getattr(letter, f.name), str)})
     agency = _nfc(letter.agency_name)
     received_on = letter.received_at.astimezone(LOCAL_TZ).date() if letter.received_at.tzinfo else \
         letter.received_at.date()

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from shared.document_text import clean_tree, text_only
+
 TEMPLATES = Path(__file__).with_name("templates")
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -229,6 +231,8 @@ def build_pdf(report: dict) -> bytes:
 def build_xlsx(report: dict) -> bytes:
     from openpyxl import Workbook
 
+    # Unit names, task titles and reasons come from people: nothing in them may break the file or run in it.
+    report = clean_tree(report)
     workbook = Workbook()
     sheet = workbook.active
     if report["kind"] == "weekly_tasks":
@@ -239,6 +243,7 @@ def build_xlsx(report: dict) -> bytes:
         _periodic_sheets(workbook, sheet, report)
     workbook.properties.title = report["title"]
     workbook.properties.creator = "Kỷ Cương"
+    text_only(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

