@@ -200,7 +200,8 @@ def test_an_apology_letter_downloads_as_a_pdf_in_vietnamese(api, directory, tmp_
     code = receive_dossier(api, now - timedelta(hours=1))
     r = api("POST", f"/dossiers/api/v1/dossiers/{code}/apology", json={
         "reason": "Hồ sơ cần xác minh thêm thông tin về địa điểm kinh doanh",
-        "new_due_at": (now + timedelta(days=14)).isoformat(), "official": OFFICIAL, "place": "Hà Nội"})
+        "new_due_at": (now + timedelta(days=14)).isoformat(), "official": OFFICIAL, "place": "Hà Nội",
+        "signed_by": HEAD, "signer_name": "Trần Thị Hạnh"})  # the unit's head signs (Form 04)
     assert r.status_code == 201, r.text
 
     r = api("GET", f"/dossiers/api/v1/dossiers/{code}/apology.pdf")
@@ -218,6 +219,7 @@ def test_an_apology_letter_downloads_as_a_pdf_in_vietnamese(api, directory, tmp_
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert APPLICANT in text
     assert code in text
+    assert "Trần Thị Hạnh" in text and "DỰ THẢO" not in text
     # The letter is set in the fonts the template names (Times New Roman → its metric twin Liberation Serif,
     # or DejaVu Serif), embedded, never a fallback without Vietnamese glyphs.
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout

@@ -67,10 +67,14 @@ def test_the_demo_shows_the_late_dossier_chain_within_a_minute(demo):
     overdue = wait_until(lambda: (body := get("/dossiers/api/v1/dossiers?overdue=true", headers=admin))
                          and body["total"] > 0 and body, timeout=60, interval=0.5, message="overdue demo dossiers")
     late_code = overdue["items"][0]["code"]
-    explanations = wait_until(lambda: (body := get(f"/discipline/api/v1/explanations?subject={late_code}",
-                                                   headers=admin)) and len(body["items"]) == 2 and body,
-                              timeout=60, interval=0.5, message="two explanation requests for a late dossier")
-    assert {item["role"] for item in explanations["items"]} == {"official", "head"}
+    # The official and the head explain the lateness; a dossier the unit did not apologise for before its
+    # legal due date also asks the head about that breach.
+    def lateness_roles(body) -> list[str]:
+        return sorted(item["role"] for item in body["items"] if "xin lỗi" not in item["reason"])
+
+    wait_until(lambda: (body := get(f"/discipline/api/v1/explanations?subject={late_code}", headers=admin))
+               and lateness_roles(body) == ["head", "official"], timeout=60, interval=0.5,
+               message="the official and the head asked to explain a late dossier")
     wait_until(lambda: (body := get("/discipline/api/v1/sanction-proposals", headers=admin)) and body["total"] > 0,
                timeout=60, interval=0.5, message="a sanction proposal")
     period = datetime.now(HANOI).strftime("%Y-%m")
