@@ -463,7 +463,8 @@ class FeedbackReceived(EventData):
 
 
 class FeedbackHandled(EventData):
-    """A step of handling: forwarded to the competent unit, refused (with reason), answered, published."""
+    """A step of handling: forwarded to the competent unit, refused or sent back (with a reason), a
+    clarification asked of the reporter, answered, published."""
 
     code = _code(metadata={"description": "tracking code"})
     unit = _opt(metadata={"description": "unit handling it after this step"})
