@@ -26,7 +26,8 @@ working day, taken ready-made from a table, or at the receipt's own wall time
 n working days later. No zone conversion and no Decimal arithmetic per call.
 
 The package: `rules` (what a government announces: office hours, cut-off, days off and swapped working
-days), `working` (the arithmetic, `WorkingCalendar`), `explanation` (a deadline explained day by day).
+days), `days_off` (the year's holidays and swaps: the `holidays` package's and the announcements it lacks),
+`working` (the arithmetic, `WorkingCalendar`), `explanation` (a deadline explained day by day).
 """
 
 from shared.calendar.explanation import DayEntry, DeadlineExplanation
