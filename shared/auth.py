@@ -82,12 +82,22 @@ def mint_token(secret: str, *, sub: str, unit: str | None, roles: Iterable[str],
 
 
 _jwks_clients: dict[str, jwt.PyJWKClient] = {}
+# The provider's key set is read again every JWKS_LIFESPAN seconds, and at once for a token whose key id it does
+# not hold, at most once per JWKS_REFRESH_COOLDOWN seconds (a flood of made-up key ids cannot flood the provider).
+# A key rotation without downtime: the provider publishes the new key beside the old one at least JWKS_LIFESPAN
+# before signing with it, and keeps the old one published while tokens signed with it live.
+JWKS_LIFESPAN = 300
+JWKS_REFRESH_COOLDOWN = 5
 
 
 def decode_token(token: str, settings) -> Principal:
     try:
         if settings.jwt_jwks_url:
-            client = _jwks_clients.setdefault(settings.jwt_jwks_url, jwt.PyJWKClient(settings.jwt_jwks_url))
+            client = _jwks_clients.get(settings.jwt_jwks_url)
+            if client is None:
+                client = _jwks_clients.setdefault(settings.jwt_jwks_url, jwt.PyJWKClient(
+                    settings.jwt_jwks_url, lifespan=JWKS_LIFESPAN, cooldown_duration=JWKS_REFRESH_COOLDOWN,
+                    timeout=10))
             key = client.get_signing_key_from_jwt(token).key
             claims = jwt.decode(token, key, algorithms=["RS256", "ES256"], audience=settings.jwt_audience,
                                 options={"require": ["sub", "exp"]})
