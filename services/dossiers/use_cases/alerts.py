@@ -107,7 +107,10 @@ def alert_warnings(uow: UnitOfWork, limit: int = 1000) -> tuple[int, int]:
         due_now: dict[str, list[str]] = {}
         for dossier in claimed:
             for instant, point in points_of(calendar, dossier, points, apologised):
-                if dossier.warn_at <= instant <= now and (point.alert_kind, dossier.due_at) not in fired[dossier.code]:
+                # A warning before the deadline says nothing once the deadline has passed (a dossier entered or
+                # ingested already late): the overdue alert speaks for it.
+                if (dossier.warn_at <= instant <= now < dossier.due_at
+                        and (point.alert_kind, dossier.due_at) not in fired[dossier.code]):
                     due_now.setdefault(point.alert_kind, []).append(dossier.code)
         marked = {kind: store.mark_warnings(session, kind, subjects, now) for kind, subjects in due_now.items()}
         alerts = 0

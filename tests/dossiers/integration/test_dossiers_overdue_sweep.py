@@ -190,3 +190,23 @@ def test_dossiers_two_sweepers_on_postgresql_judge_each_broken_promise_once(star
     assert len(broken) == 60 and set(broken) == promised
     assert sweeps.sweep_overdue(rt) == 0
     assert len(overdue_events(svc, "dossier.promise_broken")) == 60
+
+
+def test_dossiers_a_dossier_entered_already_late_is_overdue_without_any_due_soon_warning(start_service, clock):
+    """A dossier an external system reports days after receipt, already past its due instant, is overdue at
+    once; "75% used" or "apology due" warnings about a deadline already gone would only mislead."""
+    clock.set(at(27, 10))
+    svc = start_service("dossiers", workers=False, sweeps=False)
+    rt = svc.runtime
+    setup_procedures(rt)
+    late = receive(rt, "1.001234", at(16, 9))  # one working day: due Tue 17, 09:00; ten days ago
+    timely = receive(rt, "2.000111", at(27, 9))  # five days: warnings to come
+    sweeps.sweep_warnings(rt)
+    sweeps.sweep_overdue(rt)
+    assert [e["data"]["code"] for e in overdue_events(svc)] == [late]
+    assert [e["data"]["code"] for e in overdue_events(svc, "dossier.due_soon")] == []
+    # Thursday 3 December, most of the five days used (due Fri 4, 09:00): the timely one is warned, the late
+    # one still is not.
+    clock.set(datetime(2026, 12, 3, 16, tzinfo=HANOI))
+    sweeps.sweep_warnings(rt)
+    assert {e["data"]["code"] for e in overdue_events(svc, "dossier.due_soon")} == {timely}
