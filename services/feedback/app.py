@@ -6,7 +6,7 @@ from services.feedback import handlers
 from services.feedback.api import blp, public_blp, ratings_blp
 from services.feedback.models import Base
 from services.feedback.pages import open311
-from services.feedback.sweeps import sweep_due_soon, sweep_overdue, sweep_survey_rounds
+from services.feedback.sweeps import sweep_client_allowance, sweep_due_soon, sweep_overdue, sweep_survey_rounds
 from shared.runtime import ServiceSpec, Sweep
 
 
@@ -20,5 +20,6 @@ def build() -> ServiceSpec:
         pages=[open311],
         handlers=handlers.events,
         sweeps=[Sweep("due_soon", sweep_due_soon), Sweep("overdue", sweep_overdue),
-                Sweep("survey_rounds", sweep_survey_rounds)],
+                Sweep("survey_rounds", sweep_survey_rounds),
+                Sweep("client_allowance", sweep_client_allowance, interval=60)],
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import UtcDateTime, service_metadata
@@ -230,3 +230,42 @@ class SurveyRound(Base):
     sample_rule: Mapped[dict] = mapped_column(JSON)
 
     __table_args__ = (UniqueConstraint("unit", "period", name="uq_survey_rounds_unit_period"),)
+
+
+# -- the directory's read copy (from discipline's `directory.*` events) ------------------------------
+
+class DirectoryUnit(Base):
+    """A unit of the directory (`directory.unit_upserted`): feedback may name only these (a feedback for
+    an unknown unit would create a public scorecard for it)."""
+
+    __tablename__ = "directory_units"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    event_time: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DirectoryOfficial(Base):
+    """An official of the directory (`directory.official_upserted`) and their unit (newest wins)."""
+
+    __tablename__ = "directory_officials"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64))
+    event_time: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+# -- per-client allowance of the public endpoints ------------------------------------------------------
+
+class ClientAllowance(Base):
+    """One token bucket per client (an address, or a registered Open311 key's client name), shared by
+    every replica on this database: one INSERT … ON CONFLICT DO UPDATE … RETURNING per admission
+    (store.take_allowance). `updated` is the service clock in epoch seconds; a row whose bucket is full
+    again is the same as no row, and the `client_allowance` sweep deletes it."""
+
+    __tablename__ = "client_allowance"
+
+    client: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    updated: Mapped[float] = mapped_column(Float, index=True)
+    granted: Mapped[bool] = mapped_column(Boolean)

@@ -133,7 +133,7 @@ _routes("requests/<service_request_id>")(request_by_id)
 def _create_request():
     form = request.get_json(silent=True) if request.is_json else request.form
     form = form or {}
-    client = form.get("api_key") and f"api_key:{form.get('api_key')}" or client_address()
+    client = intake.open311_client(runtime().uow(), form.get("api_key"), client_address())
     intake.admit(runtime().uow(), client)
     attribute = {key[len("attribute["):-1]: value for key, value in form.items()
                  if key.startswith("attribute[") and key.endswith("]")}

@@ -3,12 +3,10 @@ per-client request buckets held in this process's memory; no decisions."""
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Select, exists, func, select, tuple_, update
+from sqlalchemy import Float, Select, case, delete, exists, func, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -17,6 +15,9 @@ from services.feedback import domain
 from services.feedback.models import (
     OVERDUE_WATCH,
     SOON_WATCH,
+    ClientAllowance,
+    DirectoryOfficial,
+    DirectoryUnit,
     Feedback,
     FeedbackAlert,
     FeedbackAttachment,
@@ -195,46 +196,54 @@ def round_of(session: Session, unit: str, period: str) -> SurveyRound | None:
     return session.scalars(select(SurveyRound).where(SurveyRound.unit == unit, SurveyRound.period == period)).first()
 
 
-# -- per-client request buckets --------------------------------------------------------------------
+# -- per-client allowance (token buckets in this database, shared by every replica) ---------------
 
-MAX_CLIENTS = 100_000  # bounded memory under a spray of addresses: forget the quietest half
-
-
-class ClientBuckets:
-    """One token bucket per client, in the memory of one process: the limit is per replica (with N
-    `serve` replicas a client gets up to N times the rate), which keeps intake stateless, with no
-    shared store on the hot path; the gateway in front is the place for a global limit."""
-
-    def __init__(self, per_minute: float, burst: float):
-        self.per_minute, self.burst = float(per_minute), float(burst)
-        self._buckets: dict[str, domain.TokenBucket] = {}
-        self._lock = threading.Lock()
-
-    def take(self, client: str, now: float) -> int:
-        """Take one request from the client's bucket: 0, or the whole seconds to wait for one."""
-        with self._lock:
-            bucket = self._buckets.get(client)
-            if bucket is None:
-                if len(self._buckets) >= MAX_CLIENTS:
-                    self._forget_half()
-                bucket = self._buckets[client] = domain.TokenBucket.full(self.per_minute, self.burst, now)
-            return bucket.take(now)
-
-    def _forget_half(self) -> None:
-        by_age = sorted(self._buckets, key=lambda key: self._buckets[key].updated)
-        for key in by_age[: len(by_age) // 2]:
-            del self._buckets[key]
+def take_allowance(session: Session, client: str, per_minute: float, burst: float,
+                   now: float) -> tuple[float, bool]:
+    """Take one request from the client's bucket in one statement: (tokens left, granted). Concurrent
+    admissions of one client queue on its row (ON CONFLICT DO UPDATE locks it), so N replicas share one
+    allowance; the arithmetic is domain.TokenBucket's, in SQL."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rate = float(per_minute) / 60.0
+    now_ = literal(float(now), Float)
+    burst_ = literal(float(burst), Float)
+    current = ClientAllowance.__table__.c
+    elapsed = case((now_ > current.updated, now_ - current.updated), else_=literal(0.0, Float))
+    refilled = current.tokens + elapsed * rate
+    capped = case((refilled > burst_, burst_), else_=refilled)
+    statement = insert(ClientAllowance).values(client=client, tokens=float(burst) - 1, updated=float(now),
+                                               granted=burst >= 1)
+    statement = statement.on_conflict_do_update(index_elements=[current.client], set_={
+        "tokens": case((capped >= 1, capped - 1), else_=capped),
+        "granted": capped >= 1,
+        "updated": case((now_ > current.updated, now_), else_=current.updated),
+    }).returning(current.tokens, current.granted)
+    tokens, granted = session.execute(statement).one()
+    return float(tokens), bool(granted)
 
 
-_buckets: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_buckets_lock = threading.Lock()
+def forget_full_allowances(session: Session, full_since: float) -> int:
+    """Delete the buckets untouched since `full_since` (full again: the same as no row)."""
+    return session.execute(delete(ClientAllowance).where(ClientAllowance.updated < full_since)).rowcount or 0
 
 
-def client_buckets(owner: object, per_minute: float, burst: float) -> ClientBuckets:
-    """The buckets of one running service (`owner`), made on first use."""
-    with _buckets_lock:
-        buckets = _buckets.get(owner)
-        if buckets is None:
-            buckets = _buckets[owner] = ClientBuckets(per_minute, burst)
-        return buckets
+# -- the directory's read copy ------------------------------------------------------------------------
 
+def directory_has_units(session: Session) -> bool:
+    return session.scalar(select(exists().where(DirectoryUnit.code.is_not(None)))) or False
+
+
+def known_units(session: Session, codes: Iterable[str]) -> set[str]:
+    wanted = set(codes)
+    if not wanted:
+        return set()
+    return set(session.scalars(select(DirectoryUnit.code).where(DirectoryUnit.code.in_(wanted))))
+
+
+def officials_units(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """The unit of each known official among `codes`."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    return dict(session.execute(select(DirectoryOfficial.code, DirectoryOfficial.unit)
+                                .where(DirectoryOfficial.code.in_(wanted))).all())

@@ -1,11 +1,12 @@
-"""Periodic jobs of the feedback service: the stages' deadline alerts and the monthly survey rounds."""
+"""Periodic jobs of the feedback service: the stages' deadline alerts, the monthly survey rounds and
+forgetting the public clients' buckets that are full again."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from services.feedback import domain
-from services.feedback.use_cases import deadlines, survey
+from services.feedback.use_cases import deadlines, intake, survey
 from shared.alerts import sweep_in_batches
 
 if TYPE_CHECKING:
@@ -32,3 +33,8 @@ def sweep_overdue(runtime: ServiceRuntime) -> int:
 def sweep_survey_rounds(runtime: ServiceRuntime) -> int:
     """Last month's survey round, once per unit that returned dossiers in it."""
     return sweep_in_batches(lambda limit: survey.open_due_rounds(runtime.uow(), limit=limit), SURVEY_BATCH)
+
+
+def sweep_client_allowance(runtime: ServiceRuntime) -> int:
+    """Delete the per-client buckets that have refilled (the table holds only recent clients)."""
+    return intake.forget_full_allowances(runtime.uow())

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from services.feedback.domain import codes
 from shared.errors import Conflict, InvalidInput, TooManyRequests
 from shared.versions import in_force_or_first
 
@@ -250,8 +251,8 @@ def check_submission(form: FeedbackForm, *, received_at: datetime, now: datetime
     references = {}
     for name in ("unit", "official", "dossier_code"):
         value = _text(getattr(form, name))
-        if value is not None and len(value) > CODE_MAX:
-            errors[name] = [f"a code has at most {CODE_MAX} characters"]
+        if value is not None and (problem := codes.pattern_error(value)):
+            errors[name] = problem
         references[name] = value
 
     anonymous = bool(form.anonymous)
@@ -504,7 +505,12 @@ class TokenBucket:
         if self.tokens >= 1:
             self.tokens -= 1
             return 0
-        return max(1, math.ceil((1 - self.tokens) * 60.0 / self.per_minute))
+        return retry_after(self.tokens, self.per_minute)
+
+
+def retry_after(tokens: float, per_minute: float) -> int:
+    """Whole seconds until a bucket holding `tokens` (< 1) has one again."""
+    return max(1, math.ceil((1 - tokens) * 60.0 / per_minute))
 
 
 # -- attachments ---------------------------------------------------------------------------------

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.feedback import domain, store
+from services.feedback.domain import codes
 from services.feedback.models import Feedback, FeedbackClarification, FeedbackDeadline
 from services.feedback.use_cases import (
     STAFF_VIEW,
     FeedbackView,
+    directory,
     feedback_token,
     limits_of,
     load,
@@ -21,7 +23,7 @@ from services.feedback.use_cases import (
     put_token,
 )
 from shared.auth import Principal
-from shared.errors import Conflict, Forbidden
+from shared.errors import Conflict, Forbidden, InvalidInput
 from shared.uow import UnitOfWork
 
 
@@ -61,7 +63,10 @@ def forward_feedback(uow: UnitOfWork, principal: Principal, code: str, command: 
     there. Emits `feedback.forwarded` with whether it left within the 2 working days of the first
     decision."""
     unit = domain.required_text("unit", command.unit, domain.CODE_MAX, "Chọn đơn vị có thẩm quyền")
+    if problem := codes.pattern_error(unit):
+        raise InvalidInput("the competent unit's code is not a directory code", {"unit": problem})
     with uow:
+        directory.check_references(uow, {"unit": unit})
         feedback = _load_for_step(uow, principal, code, "forward")
         if unit == feedback.unit:
             raise Conflict("the feedback is already with this unit; choose another unit or accept it",

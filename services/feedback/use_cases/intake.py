@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from services.feedback import domain, store
+from services.feedback.domain import codes
 from services.feedback.models import Feedback, FeedbackAttachment, FeedbackReporter
-from services.feedback.use_cases import open_stages, unused_code
+from services.feedback.use_cases import directory, open_stages, unused_code
 from shared import attachments
 from shared.attachments import Upload
 from shared.uow import UnitOfWork
@@ -37,12 +38,37 @@ class Delivery:
 
 def admit(uow: UnitOfWork, client: str) -> None:
     """Take one request from the client's allowance on the public POST endpoints, or raise RateLimited
-    (429 with Retry-After). Counted by the service clock, so tests and replays see production's sums."""
-    limit = {**domain.RATE_LIMIT, **uow.settings.rules.get("feedback_rate_limit", {})}
-    buckets = store.client_buckets(uow.runtime, limit["per_minute"], limit["burst"])
-    wait = buckets.take(client, uow.now().timestamp())
-    if wait:
-        raise domain.RateLimited(wait)
+    (429 with Retry-After). The buckets are rows of this service's database, so every replica takes from
+    the same allowance; counted by the service clock, so tests and replays see production's sums."""
+    limit = rate_limit(uow)
+    with uow:
+        tokens, granted = store.take_allowance(uow.session, client, limit["per_minute"], limit["burst"],
+                                               uow.now().timestamp())
+        uow.commit()
+    if not granted:
+        raise domain.RateLimited(domain.retry_after(tokens, limit["per_minute"]))
+
+
+def rate_limit(uow: UnitOfWork) -> dict[str, float]:
+    """Requests per minute and burst per client: domain.RATE_LIMIT unless the rules' `feedback_rate_limit`."""
+    return {**domain.RATE_LIMIT, **uow.settings.rules.get("feedback_rate_limit", {})}
+
+
+def open311_client(uow: UnitOfWork, api_key: str | None, address: str) -> str:
+    """The client an Open311 request counts against: a key registered in the rules' `open311_api_keys`
+    ({"key": "client name"}), else its address (an unknown key is anonymous)."""
+    registered = uow.settings.rules.get("open311_api_keys") or {}
+    return codes.open311_client(api_key if isinstance(api_key, str) else None, registered, address)
+
+
+def forget_full_allowances(uow: UnitOfWork) -> int:
+    """Delete the buckets that are full again (no request for burst / rate): the same as no row."""
+    limit = rate_limit(uow)
+    with uow:
+        refill_seconds = float(limit["burst"]) * 60.0 / float(limit["per_minute"])
+        forgotten = store.forget_full_allowances(uow.session, uow.now().timestamp() - refill_seconds)
+        uow.commit()
+        return forgotten
 
 
 def submit_feedback(uow: UnitOfWork, form: domain.FeedbackForm, *, received_at: datetime | None = None) -> Feedback:
@@ -65,6 +91,7 @@ def receive_feedback(uow: UnitOfWork, form: domain.FeedbackForm, delivery: Deliv
     with uow:
         now = uow.now()
         submission = domain.check_submission(form, received_at=received_at or now, now=now)
+        directory.check_references(uow, {"unit": submission.unit, "official": submission.official})
         fingerprint = None
         if delivery.sender is not None:
             fingerprint = domain.duplicate_fingerprint(submission.content, submission.unit,

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.feedback import domain, store
+from services.feedback.domain import codes
 from services.feedback.models import Rating, RatingToken
-from services.feedback.use_cases import feedback_token, load, put_token, unused_code
+from services.feedback.use_cases import directory, feedback_token, load, put_token, unused_code
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.uow import UnitOfWork
@@ -56,6 +57,10 @@ def issue_rating_token(uow: UnitOfWork, principal: Principal, command: IssueRati
             subject, unit, token = feedback.code, feedback.unit, feedback_token(uow, feedback.code)
         else:
             token = secrets.token_urlsafe(24)
+            if unit is not None:
+                if problem := codes.pattern_error(unit):
+                    raise InvalidInput("the dossier's unit is not a directory code", {"unit": problem})
+                directory.check_references(uow, {"unit": unit})
         if unit is not None and not principal.sees_all_units:
             principal.ensure_unit(unit)
         put_token(uow, token, subject_type, subject, unit, now)

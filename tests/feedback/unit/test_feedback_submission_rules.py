@@ -129,3 +129,19 @@ def test_tracking_codes_are_accepted_as_people_retype_them():
 def test_content_goes_to_the_unit_concerned_and_contact_only_to_the_office(roles, in_unit, content, contact):
     shown = domain.disclosure(roles, can_access_unit=in_unit)
     assert shown == domain.Disclosure(content=content, contact=contact)
+
+
+def test_only_registered_open311_keys_have_their_own_allowance():
+    from services.feedback.domain import codes
+
+    registered = {"k-hanoi-smart-city-7f3a": "Hanoi Smart City"}
+    assert codes.open311_client("k-hanoi-smart-city-7f3a", registered, "203.0.113.5") == "open311:Hanoi Smart City"
+    assert codes.open311_client("k-invented", registered, "203.0.113.5") == "203.0.113.5"
+    assert codes.open311_client(None, registered, "203.0.113.5") == "203.0.113.5"
+
+
+def test_codes_follow_the_directorys_pattern():
+    from services.feedback.domain import codes
+
+    assert codes.pattern_error("000.00.20.H26") is None and codes.pattern_error("SO-XD") is None
+    assert all(codes.pattern_error(bad) for bad in ("SO XD", "-SO", "a/b", "x" * 65, "SỞ-XD", "=1+1"))

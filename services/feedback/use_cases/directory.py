@@ -1,0 +1,76 @@
+"""The directory's read copy (discipline's `directory.unit_upserted`, `directory.official_upserted`):
+the unit and official codes feedback may name.
+
+Until the first unit arrives (a fresh install whose directory has not been imported, or has not reached
+this service yet), codes are checked against the pattern only and a warning is logged: refusing every
+feedback naming a unit would make intake depend on the order of installation. From the first unit on,
+a code not in the directory is refused (422 naming the field)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from services.feedback import store
+from services.feedback.domain import codes
+from services.feedback.models import DirectoryOfficial, DirectoryUnit
+from shared.errors import InvalidInput
+from shared.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class UnitUpserted:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class OfficialUpserted:
+    code: str
+    unit: str
+
+
+def record_unit(uow: UnitOfWork, data: UnitUpserted, event_time: datetime) -> None:
+    """`directory.unit_upserted`: keep the unit (newest event wins)."""
+    with uow:
+        unit = uow.session.get(DirectoryUnit, data.code)
+        if unit is None:
+            uow.session.add(DirectoryUnit(code=data.code, name=data.name, event_time=event_time))
+        elif unit.event_time <= event_time:
+            unit.name, unit.event_time = data.name, event_time
+        uow.commit()
+
+
+def record_official(uow: UnitOfWork, data: OfficialUpserted, event_time: datetime) -> None:
+    """`directory.official_upserted`: keep the official and their unit (newest event wins)."""
+    with uow:
+        official = uow.session.get(DirectoryOfficial, data.code)
+        if official is None:
+            uow.session.add(DirectoryOfficial(code=data.code, unit=data.unit, event_time=event_time))
+        elif official.event_time <= event_time:
+            official.unit, official.event_time = data.unit, event_time
+        uow.commit()
+
+
+def check_references(uow: UnitOfWork, references: Mapping[str, str | None]) -> None:
+    """Refuse (422, by field) a `unit` or `official` the directory does not know. Inside the caller's
+    unit of work."""
+    named = {name: value for name, value in references.items() if value is not None}
+    if not named:
+        return
+    session = uow.session
+    if not store.directory_has_units(session):
+        log.warning("the directory has not reached the feedback service yet: unit and official codes are "
+                    "checked against the pattern only")
+        return
+    units = [named["unit"]] if "unit" in named else []
+    officials = [named["official"]] if "official" in named else []
+    errors = codes.directory_errors(named, known_units=store.known_units(session, units),
+                                    officials=store.officials_units(session, officials))
+    if errors:
+        raise InvalidInput("Mã không có trong danh mục — " + "; ".join(
+            message for field in sorted(errors) for message in errors[field]), errors)
