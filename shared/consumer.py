@@ -138,10 +138,15 @@ class ConsumerRunner:
             return None, None, ("dead", str(exc))
         handler = self.stream.handlers.get(event.type)
         if handler is None:
-            return None, None, ("ignored", None)  # consumers ignore types they do not handle
+            if self.stream.validate and event.type in catalog.CATALOG:
+                # A type of the catalog this service no longer handles, on a binding an older version left on
+                # the broker: nothing to do with it, and nothing wrong with it.
+                return None, None, ("ignored", None)
+            # A type nobody defined, sent where this queue listens: a publisher's mistake that must be seen.
+            known = "the catalog" if self.stream.validate else "this stream's contract"
+            return None, None, ("dead", f"unknown event type {event.type!r} on a key this queue is bound to: it is "
+                                        f"not in {known}")
         if self.stream.validate:
-            if event.type not in catalog.CATALOG:
-                return None, None, ("dead", f"unknown event type {event.type!r} on a key this queue is bound to")
             try:
                 event = dataclasses.replace(event, values=catalog.load(event.type, event.data))
             except DomainError as exc:

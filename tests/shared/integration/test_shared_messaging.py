@@ -260,3 +260,14 @@ def test_inbox_rows_are_forgotten_after_their_retention(backbone, clock):
     assert prune_inbox(probe, timedelta(days=30)) == 0
     probe.clock = type(clock)(probe.clock.now() + timedelta(days=31))
     assert prune_inbox(probe, timedelta(days=30)) == 1
+
+
+def test_an_unknown_event_type_on_a_bound_key_is_dead_lettered_with_its_reason(backbone):
+    tasks, probe, broker_url = backbone
+    bogus = Event(type="task.asigned", source="/test", subject="NV-Y", data={"code": "NV-Y"})  # a typo'd type
+    publish(broker_url, bogus.to_json(), "task.assigned")
+    code = assign(tasks)
+    wait_until(lambda: note_count(probe, code) == 1, message="the next valid event")
+    dead = wait_until(lambda: drain(broker_url, f"{probe.name}.events.dlq") or None, message="the dead letter")
+    assert [headers["x-kycuong-reason"] for _, headers in dead] == [
+        "unknown event type 'task.asigned' on a key this queue is bound to: it is not in the catalog"]
