@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as gregorian
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -106,6 +107,42 @@ def check_assignment(lead_unit: str, co_units: list[str], due_at: datetime | Non
     if errors:
         raise InvalidInput("the task cannot be assigned as given", errors)
     return list(dict.fromkeys(co_units))
+
+
+# -- codes -------------------------------------------------------------------------------------------
+
+# The pattern discipline's directory gives its unit and official codes (services/discipline/schemas.py):
+# codes appear in URLs and in other services' records, so anything else is refused before it is stored.
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+CODE_RULE = "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+
+
+def assignment_code_errors(lead_unit: str, co_units: list[str], assignee: str | None,
+                           *, known_units: set[str] | None = None,
+                           officials: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Errors by field for the codes of an assignment: each must follow the directory's pattern and, when
+    the directory is given (`known_units` among those named, the unit of each known official), be in it,
+    the assignee an official of the lead unit."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    for field, code in [("lead_unit", lead_unit), *(("co_units", c) for c in co_units),
+                        *([("assignee", assignee)] if assignee is not None else [])]:
+        if not CODE_PATTERN.match(code):
+            add(field, f"{code!r} is not a directory code: a code has {CODE_RULE}")
+        elif field != "assignee" and known_units is not None and code not in known_units:
+            add(field, f"Đơn vị {code} không có trong danh mục — unit {code} is not in the directory; use a "
+                       f"unit code from the directory (GET /discipline/api/v1/units)")
+    if assignee is not None and "assignee" not in errors and officials is not None:
+        if assignee not in officials:
+            add("assignee", f"Cán bộ {assignee} không có trong danh mục — official {assignee} is not in the "
+                            f"directory (GET /discipline/api/v1/officials)")
+        elif officials[assignee] != lead_unit:
+            add("assignee", f"Cán bộ {assignee} thuộc {officials[assignee]}, không thuộc đơn vị chủ trì "
+                            f"{lead_unit} — the assignee is an official of the lead unit")
+    return errors
 
 
 # -- recurrence ------------------------------------------------------------------------------------

@@ -193,3 +193,26 @@ class PlanItem(Base):
     task_code: Mapped[str | None] = mapped_column(String(32))
     planned_on: Mapped[date] = mapped_column(Date)
     done_on: Mapped[date | None] = mapped_column(Date)
+
+
+# -- the directory's read copy (from discipline's `directory.*` events) ------------------------------
+
+class DirectoryUnit(Base):
+    """A unit of the directory (`directory.unit_upserted`): tasks are assigned to these only."""
+
+    __tablename__ = "directory_units"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    event_time: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class DirectoryOfficial(Base):
+    """An official of the directory (`directory.official_upserted`) and their unit (newest wins): a
+    task's assignee is one of its lead unit's."""
+
+    __tablename__ = "directory_officials"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64))
+    event_time: Mapped[datetime] = mapped_column(UtcDateTime)

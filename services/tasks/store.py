@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from sqlalchemy import Select, and_, exists, func, or_, select, update
@@ -15,6 +16,8 @@ from services.tasks.models import (
     OVERDUE_WATCH,
     Digest,
     Directive,
+    DirectoryOfficial,
+    DirectoryUnit,
     Extension,
     PlanItem,
     ProgressReport,
@@ -256,3 +259,25 @@ def items_by_plan(session: Session, codes: list[str]) -> dict[str, list[PlanItem
                                     .order_by(PlanItem.plan_code, PlanItem.position)):
             by_plan[item.plan_code].append(item)
     return by_plan
+
+
+# -- the directory's read copy ------------------------------------------------------------------------
+
+def directory_has_units(session: Session) -> bool:
+    return session.scalar(select(exists().where(DirectoryUnit.code.is_not(None)))) or False
+
+
+def known_units(session: Session, codes: Iterable[str]) -> set[str]:
+    wanted = set(codes)
+    if not wanted:
+        return set()
+    return set(session.scalars(select(DirectoryUnit.code).where(DirectoryUnit.code.in_(wanted))))
+
+
+def officials_units(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """The unit of each known official among `codes`."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    return dict(session.execute(select(DirectoryOfficial.code, DirectoryOfficial.unit)
+                                .where(DirectoryOfficial.code.in_(wanted))).all())

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from services.tasks import domain, store
 from services.tasks.models import Directive, Task, TaskSeries
-from services.tasks.use_cases import iso, with_state
+from services.tasks.use_cases import directory, iso, with_state
 from shared.auth import Principal
 from shared.codes import new_code
 from shared.errors import InvalidInput
@@ -43,6 +43,7 @@ def assign_task(uow: UnitOfWork, command: AssignTask, principal: Principal) -> T
             raise InvalidInput("a recurring task takes its deadlines from the recurrence",
                                {"due_at": ["leave empty when a recurrence is given"]})
         co_units = domain.check_assignment(command.lead_unit, command.co_units or [], command.due_at, now)
+        directory.check_assignment_codes(uow, command.lead_unit, co_units, command.assignee)
         document, directive = _resolve_directive(uow, command.document, command.directive)
         template = dict(title=command.title, lead_unit=command.lead_unit, co_units=co_units, document=document,
                         directive=directive, required_product=command.required_product,
