@@ -12,6 +12,7 @@ from services.discipline.use_cases.inspections import Finding, NewInspection
 from services.discipline.use_cases.misconduct import Conclusion
 from shared.events.vocabulary import SANCTION_FORMS, sanction_form_label
 from shared.web import LocalDateTime, PageArgs, page_schema
+from shared.web.schemas import within_calendar
 
 _CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
                         error="1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
@@ -434,7 +435,8 @@ class StepIn(Schema):
     step = fields.String(required=True, validate=validate.OneOf(PROCEDURE_STEPS),
                          metadata={"description": "review (họp kiểm điểm), council (hội đồng), recommendation, "
                                                   "decision — in this order"})
-    at = fields.AwareDateTime(required=True, metadata={"description": "when the step took place (with its offset)"})
+    at = fields.AwareDateTime(required=True, validate=within_calendar,
+                              metadata={"description": "when the step took place (with its offset)"})
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
     members = fields.List(fields.String(validate=_CODE), load_default=list,
                           metadata={"description": "the council's 3 members (official codes); council step only"})

@@ -10,6 +10,7 @@ from services.tasks.use_cases.extensions import DecideExtension, RequestExtensio
 from services.tasks.use_cases.plans import AddItems, MarkItemDone, PlanFilter, ReviewPlan, SelfAssess, WritePlan
 from services.tasks.use_cases.progress import ReportProgress
 from shared.web import LocalDateTime, PageArgs, page_schema
+from shared.web.schemas import DecimalNumber
 
 
 class DirectiveIn(Schema):
@@ -179,8 +180,8 @@ class Tally(Schema):
     overdue = fields.Integer()
     completed_on_time = fields.Integer()
     completed_late = fields.Integer()
-    completion_rate = fields.Decimal(as_string=True, metadata={"description": "% hoàn thành"})
-    on_time_rate = fields.Decimal(as_string=True, metadata={"description": "% hoàn thành đúng hạn"})
+    completion_rate = DecimalNumber(metadata={"description": "% hoàn thành"})
+    on_time_rate = DecimalNumber(metadata={"description": "% hoàn thành đúng hạn"})
 
 
 class LeaderSummary(Schema):

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
+
+from shared.calendar.rules import CalendarRules
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # A page number beyond this asks for rows no list has; capped so the offset stays a database integer.
 MAX_PAGE = 1_000_000
+_RULES = CalendarRules()
+
+
+class DecimalNumber(fields.Decimal):
+    """An exact amount (Decimal inside) written as a JSON number, as OpenAPI says: 15, 0.25, 66.7 — never
+    the string "15" a client would have to parse, nor 1E+1. Read as a number or a numeric string."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        value = Decimal(value).normalize()
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+def within_calendar(value: date | datetime) -> None:
+    """A day or an instant the working-day calendar covers (`shared.calendar.rules`, years 2015-2040 by
+    default): a deadline counted from outside it cannot be computed, so it is refused as input."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not _RULES.first_year <= day.year <= _RULES.last_year:
+        raise ValidationError(f"must be between {_RULES.first_year} and {_RULES.last_year}: the working calendar "
+                              "covers only those years")
 
 
 class LocalDateTime(fields.DateTime):

@@ -3,19 +3,15 @@ days, codes, the optional official and instant of a lifecycle step."""
 
 from marshmallow import fields, validate
 
-from services.dossiers.domain.dossier import CODE_PATTERN, CODE_RULE, format_days
+from services.dossiers.domain.dossier import CODE_PATTERN, CODE_RULE
+from shared.web.schemas import DecimalNumber, within_calendar
 
 CODE = validate.Regexp(CODE_PATTERN, error=f"use {CODE_RULE}")
 
 
-class WorkingDays(fields.Decimal):
-    """A budget in working days: read as a number or a numeric string, written as a string (1, 0.25),
-    so no client turns 0.1 day into 0.1000000000000000055."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        return format_days(value)
+class WorkingDays(DecimalNumber):
+    """A budget in working days: read as a number or a numeric string, written as the number OpenAPI
+    documents (1, 0.25), exact to the digits stored."""
 
 
 def official_field():
@@ -23,5 +19,5 @@ def official_field():
 
 
 def at_field():
-    return fields.AwareDateTime(load_default=None, metadata={
+    return fields.AwareDateTime(load_default=None, validate=within_calendar, metadata={
         "description": "when it happened, with a timezone offset; now when omitted"})

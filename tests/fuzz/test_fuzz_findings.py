@@ -1,0 +1,83 @@
+"""What the OpenAPI fuzzer (test_fuzz_openapi.py) found, each pinned by a test of its own that names the
+defect, on SQLite so that it runs in a second."""
+
+from __future__ import annotations
+
+import pytest
+
+API = "/{service}/api/v1"
+
+
+@pytest.fixture
+def tasks(start_service):
+    return start_service("tasks", workers=False)
+
+
+@pytest.fixture
+def dossiers(start_service):
+    return start_service("dossiers", workers=False)
+
+
+@pytest.fixture
+def discipline(start_service):
+    return start_service("discipline", workers=False)
+
+
+@pytest.fixture
+def feedback(start_service):
+    return start_service("feedback", workers=False)
+
+
+def test_a_leaders_rates_are_numbers_as_the_openapi_document_says(tasks):
+    # Found: {"completion_rate": "0.0"} where the schema says "type": "number".
+    answer = tasks.client.get("/tasks/api/v1/leaders/CB-0001/summary", headers=tasks.headers())
+    assert answer.status_code == 200, answer.get_json()
+    overall = answer.get_json()["overall"]
+    assert overall["completion_rate"] == 0 and overall["on_time_rate"] == 0
+    assert not isinstance(overall["completion_rate"], str) and not isinstance(overall["on_time_rate"], str)
+    documented = tasks.client.get("/tasks/docs/openapi.json").get_json()["components"]["schemas"]["Tally"]
+    assert documented["properties"]["completion_rate"]["type"] == "number"
+
+
+def test_working_day_budgets_are_numbers_as_the_openapi_document_says(dossiers):
+    # Found: {"processing_days": "3"} and step budgets "0.25" where the schema says "type": "number".
+    steps = [{"key": "receive", "name": "Tiếp nhận", "days": "0.25"},
+             {"key": "appraise", "name": "Thẩm định", "days": 1.25},
+             {"key": "approve", "name": "Phê duyệt", "days": "1.5"}]
+    answer = dossiers.client.post("/dossiers/api/v1/procedures", headers=dossiers.headers(roles=("office",)),
+                                  json={"code": "1.004227", "name": "Cấp giấy phép xây dựng", "processing_days": 3,
+                                        "steps": steps})
+    assert answer.status_code == 201, answer.get_json()
+    created = answer.get_json()
+    assert created["processing_days"] == 3 and not isinstance(created["processing_days"], str)
+    assert [step["days"] for step in created["steps"]] == [0.25, 1.25, 1.5]
+    versions = dossiers.client.get("/dossiers/api/v1/procedures/1.004227/versions").get_json()
+    assert [version["processing_days"] for version in versions] == [3]
+
+
+def test_a_disciplinary_step_dated_outside_the_working_calendar_is_refused_not_a_server_error(discipline):
+    # Found: a step "at" 2000-01-01 was a 500 (the calendar covers 2015-2040, and the next step's deadline
+    # is counted from it).
+    answer = discipline.client.post("/discipline/api/v1/sanction-proposals/DXKL-202612-XLBWW6/steps",
+                                    headers=discipline.headers(),
+                                    json={"step": "review", "at": "2000-01-01T00:00:00Z"})
+    assert answer.status_code == 422, answer.get_json()
+    assert "2015 and 2040" in answer.get_json()["errors"]["at"][0]
+
+
+def test_a_dossier_step_dated_outside_the_working_calendar_is_refused(dossiers):
+    answer = dossiers.client.post("/dossiers/api/v1/dossiers/HS-0001/completion", headers=dossiers.headers(),
+                                  json={"at": "1999-12-31T10:00:00+07:00"})
+    assert answer.status_code == 422, answer.get_json()
+    assert "at" in answer.get_json()["errors"]
+
+
+def test_a_form_part_without_a_name_is_refused_not_a_server_error(feedback):
+    # Found: the public intake answered 500 to a multipart form with a part that has no name
+    # (shared/web/body.py read the missing name as a field called None).
+    body = (b"--b\r\nContent-Disposition: form-data\r\n\r\nv\r\n"
+            b"--b\r\nContent-Disposition: form-data; name=\"content\"\r\n\r\nx\r\n--b--\r\n")
+    answer = feedback.client.post("/feedback/api/v1/feedback", data=body,
+                                  content_type="multipart/form-data; boundary=b")
+    assert answer.status_code == 422, answer.get_data(as_text=True)
+    assert answer.get_json()["code"] == "invalid_input"
