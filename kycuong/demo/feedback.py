@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, time, timedelta
+from time import monotonic, sleep
 
 from kycuong.demo.people import SEED, STAFFED
 from services.feedback.domain import FeedbackForm
 from services.feedback.domain.published import HOTLINES, SERVICE_RULES
 from services.feedback.domain.survey import month_bounds, previous_period
+from services.feedback.use_cases import directory as feedback_directory
 from services.feedback.use_cases import handling as feedback_handling
 from services.feedback.use_cases import intake as feedback_intake
 from services.feedback.use_cases import publications as feedback_publications
@@ -20,10 +22,25 @@ from shared.errors import Conflict, NotFound
 
 PUBLISHING_UNITS = ("HN-SXD", "HN-STP", "W00070")
 SURVEYED_UNITS = {"W00070": 24, "HN-SXD": 12}  # dossiers returned last month, as their desks reported them
+# The units this module names: they reach the feedback service as discipline's `directory.unit_upserted`
+# events, asynchronously after `load_directory`; a code not in its directory is refused.
+DEMO_UNITS = ("HN-SXD", "W00070", "HN-STP")
+DIRECTORY_WAIT_SECONDS = 60.0
+
+
+def _wait_for_directory(rt, units=DEMO_UNITS) -> None:
+    deadline = monotonic() + DIRECTORY_WAIT_SECONDS
+    while missing := feedback_directory.missing_units(rt.uow(), list(units)):
+        if monotonic() > deadline:
+            raise RuntimeError(f"the directory has not reached the feedback service after "
+                               f"{DIRECTORY_WAIT_SECONDS:g} s (missing {', '.join(sorted(missing))}): "
+                               f"is its worker consuming kycuong.events?")
+        sleep(0.1)
 
 
 def load_feedback(rt, rng: random.Random) -> None:
     feedback = rt["feedback"]
+    _wait_for_directory(feedback)
     _feedback(feedback)
     _published(feedback)
     _survey(feedback, random.Random(f"{SEED}-survey"))

@@ -5,21 +5,39 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time, timedelta
+from time import monotonic, sleep
 
 from kycuong.demo.people import STAFFED, uow_at
 from services.tasks import domain as task_domain
 from services.tasks.domain import Recurrence
 from services.tasks.use_cases import assignment as task_assignment
 from services.tasks.use_cases import directives as task_directives
+from services.tasks.use_cases import directory as tasks_directory
 from services.tasks.use_cases import plans as task_plans
 from services.tasks.use_cases import queries as task_queries
 from shared.auth import Principal
 from shared.errors import Conflict
 
+# The units this module names: they reach the tasks service as discipline's `directory.unit_upserted`
+# events, asynchronously after `load_directory`; a code not in its directory is refused.
+DEMO_UNITS = ("HN-SNV", "HN-STP", "HN-SXD")
+DIRECTORY_WAIT_SECONDS = 60.0
+
+
+def _wait_for_directory(rt, units=DEMO_UNITS) -> None:
+    deadline = monotonic() + DIRECTORY_WAIT_SECONDS
+    while missing := tasks_directory.missing_units(rt.uow(), list(units)):
+        if monotonic() > deadline:
+            raise RuntimeError(f"the directory has not reached the tasks service after "
+                               f"{DIRECTORY_WAIT_SECONDS:g} s (missing {', '.join(sorted(missing))}): "
+                               f"is its worker consuming kycuong.events?")
+        sleep(0.1)
+
 
 def load_tasks(rt, rng: random.Random) -> None:
     office = Principal("demo-office", "HN-VP", frozenset({"office"}))
     now = rt["tasks"].clock.now()
+    _wait_for_directory(rt["tasks"])
     existing = task_queries.list_tasks(rt["tasks"].uow(), office, None, "01/CT-UBND", 1, 1).total
     if not existing:
         try:

@@ -43,6 +43,7 @@ from services.feedback.use_cases.publications import Published, WriteHotlines, W
 from services.feedback.use_cases.ratings import IssueRatingToken, RateWithToken
 from services.feedback.use_cases.survey import OpenRound, RoundView
 from shared.web import LocalDateTime, PageArgs, page_schema
+from shared.web.schemas import StrictBoolean
 
 
 def _labels(vocabulary: dict[str, str]) -> str:
@@ -79,7 +80,7 @@ class FeedbackIn(Schema):
     misconduct_kind = fields.String(load_default=None, allow_none=True, metadata={
         "enum": list(MISCONDUCT_KINDS),
         "description": "Bắt buộc khi category = misconduct — required for misconduct. " + _labels(MISCONDUCT_KINDS)})
-    anonymous = fields.Boolean(load_default=False, metadata={
+    anonymous = StrictBoolean(load_default=False, metadata={
         "description": "Gửi ẩn danh: không lưu thông tin người gửi — anonymous: no reporter data is kept"})
     reporter = fields.Nested(ReporterIn, load_default=None, allow_none=True, metadata={
         "description": "Người phản ánh; bắt buộc có số điện thoại hoặc thư điện tử nếu không ẩn danh — "
@@ -336,7 +337,7 @@ class ServiceRulesIn(Schema):
     effective_from = fields.Date(required=True, metadata={"description": "ngày có hiệu lực (hôm nay trở đi)"})
     rules = fields.Raw(load_default=None, metadata={
         "type": "array", "items": {"type": "string"}, "description": "các quy tắc của đơn vị, mỗi dòng một quy tắc"})
-    adopt_default = fields.Boolean(load_default=False, metadata={
+    adopt_default = StrictBoolean(load_default=False, metadata={
         "description": "áp dụng 10 nội dung của Kế hoạch 69/KH-UBND (II.3.e) — adopt the city's ten"})
     source = _optional_text(description="căn cứ ban hành — the unit's own act, if any")
 

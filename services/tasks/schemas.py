@@ -10,7 +10,7 @@ from services.tasks.use_cases.extensions import DecideExtension, RequestExtensio
 from services.tasks.use_cases.plans import AddItems, MarkItemDone, PlanFilter, ReviewPlan, SelfAssess, WritePlan
 from services.tasks.use_cases.progress import ReportProgress
 from shared.web import LocalDateTime, PageArgs, page_schema
-from shared.web.schemas import DecimalNumber
+from shared.web.schemas import DecimalNumber, StrictBoolean
 
 
 class DirectiveIn(Schema):
@@ -131,7 +131,7 @@ class ExtensionIn(Schema):
 
 
 class DecisionIn(Schema):
-    approved = fields.Boolean(required=True)
+    approved = StrictBoolean(required=True)
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
 
     @post_load
@@ -266,7 +266,7 @@ class SelfAssessmentIn(Schema):
 
 
 class PlanReviewIn(Schema):
-    agreed = fields.Boolean(required=True, metadata={"description": "thủ trưởng đồng ý với mức tự đánh giá"})
+    agreed = StrictBoolean(required=True, metadata={"description": "thủ trưởng đồng ý với mức tự đánh giá"})
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=8000),
                          metadata={"description": "ý kiến; bắt buộc khi không đồng ý"})
 

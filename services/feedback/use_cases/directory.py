@@ -74,3 +74,9 @@ def check_references(uow: UnitOfWork, references: Mapping[str, str | None]) -> N
     if errors:
         raise InvalidInput("Mã không có trong danh mục — " + "; ".join(
             message for field in sorted(errors) for message in errors[field]), errors)
+
+
+def missing_units(uow: UnitOfWork, codes: list[str]) -> set[str]:
+    """Which of these units the directory's read copy does not have (yet)."""
+    with uow:
+        return set(codes) - store.known_units(uow.session, codes)

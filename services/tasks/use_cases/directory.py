@@ -70,3 +70,9 @@ def check_assignment_codes(uow: UnitOfWork, lead_unit: str, co_units: list[str],
     if errors:
         raise InvalidInput("Mã không hợp lệ hoặc không có trong danh mục — the task names codes the directory "
                            "does not have: " + ", ".join(sorted(errors)), errors)
+
+
+def missing_units(uow: UnitOfWork, codes: list[str]) -> set[str]:
+    """Which of these units the directory's read copy does not have (yet)."""
+    with uow:
+        return set(codes) - store.known_units(uow.session, codes)
