@@ -1,7 +1,8 @@
 """The distributed topology as local processes, for the end-to-end tests and the benchmarks.
 
 Each stack gets its own RabbitMQ virtual host and its own five PostgreSQL databases, so it never meets
-another run's queues or rows; `close()` removes them.
+another run's queues or rows; `close()` removes them. A stack can also run on a broker and a database server
+of its own (`broker_url`, `postgres_server`; see kycuong/private_instances.py), for the tests that fault them.
 """
 
 from __future__ import annotations
@@ -59,11 +60,17 @@ def restart_broker(down_seconds: float = 2.0) -> None:
 
 
 class LocalStack:
-    def __init__(self, logs: Path, *, web_workers: int = 1, web_threads: int = 4, extra_env: dict | None = None):
+    def __init__(self, logs: Path, *, web_workers: int = 1, web_threads: int = 4, extra_env: dict | None = None,
+                 broker_url: str | None = None, postgres_server: str | None = None):
+        """broker_url: a broker of the caller's (its default vhost is used, and left as it is by close());
+        postgres_server: e.g. postgresql+psycopg://postgres@127.0.0.1:54321, the machine's when None."""
         self.run = uuid.uuid4().hex[:8]
-        self.vhost = f"kyc_{self.run}"
-        self.broker_url = f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}"
-        self.database_template = f"postgresql+psycopg://postgres@127.0.0.1:5432/kyc_{self.run}_{{service}}"
+        self.own_vhost = broker_url is None
+        self.vhost = f"kyc_{self.run}" if self.own_vhost else "/"
+        self.broker_url = broker_url or f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}"
+        self.postgres_server = postgres_server or PG_ADMIN_URL.rsplit("/", 1)[0]
+        self.pg_admin_url = f"{self.postgres_server}/postgres"
+        self.database_template = f"{self.postgres_server}/kyc_{self.run}_{{service}}"
         self.logs = logs
         self.web_workers = web_workers
         self.web_threads = web_threads
@@ -91,16 +98,17 @@ class LocalStack:
 
     def open(self, services=SERVICES) -> LocalStack:
         self.logs.mkdir(parents=True, exist_ok=True)
-        admin = create_engine(PG_ADMIN_URL)
+        admin = create_engine(self.pg_admin_url)
         try:
             with admin.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except Exception as exc:
-            raise StackError(f"PostgreSQL is required at 127.0.0.1:5432: {exc}") from exc
+            raise StackError(f"PostgreSQL is required at {self.postgres_server}: {exc}") from exc
         finally:
             admin.dispose()
-        rabbitmqctl("add_vhost", self.vhost)
-        rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
+        if self.own_vhost:
+            rabbitmqctl("add_vhost", self.vhost)
+            rabbitmqctl("set_permissions", "-p", self.vhost, "guest", ".*", ".*", ".*")
         self.kycuong("migrate")
         self.kycuong("topology")
         for service in services:
@@ -115,14 +123,15 @@ class LocalStack:
         for sock in self.sockets.values():
             sock.close()
         self.sockets.clear()
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        admin = create_engine(self.pg_admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             for service in SERVICES:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "kyc_{self.run}_{service}" WITH (FORCE)'))
             for name in self.instance_databases:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", self.vhost], capture_output=True, timeout=180)
+        if self.own_vhost:
+            subprocess.run(["rabbitmqctl", "-q", "delete_vhost", self.vhost], capture_output=True, timeout=180)
 
     def kycuong(self, *args: str, env: dict | None = None) -> str:
         result = subprocess.run([sys.executable, "-m", "kycuong.cli", *args], env={**self.env, **(env or {})}, cwd=ROOT,
@@ -156,7 +165,7 @@ class LocalStack:
         web and worker, as `<service>@<instance>`; returns that key (for `urls`). Call wait_ready after."""
         key = f"{service}@{instance}"
         database = f"kyc_{self.run}_{service}_{instance}".replace("-", "_")
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        admin = create_engine(self.pg_admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{database}"'))
         admin.dispose()
@@ -164,7 +173,7 @@ class LocalStack:
         self.instance_env[key] = {
             "KYCUONG_INSTANCE": instance,
             "KYCUONG_UNITS": ",".join(units),
-            f"KYCUONG_{service.upper()}_DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}",
+            f"KYCUONG_{service.upper()}_DATABASE_URL": f"{self.postgres_server}/{database}",
             **(env or {}),
         }
         self.kycuong("migrate", service, env=self.instance_env[key])
@@ -180,6 +189,13 @@ class LocalStack:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+    def kill(self, name: str) -> int:
+        """SIGKILL a process (no clean-up of any kind, as when the machine loses it); returns its pid."""
+        process = self.processes.pop(name)
+        process.kill()
+        process.wait()
+        return process.pid
 
     def wait_ready(self, timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
