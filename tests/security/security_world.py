@@ -110,6 +110,11 @@ def _directory(w: World) -> None:
     wait_until(known, message="feedback and dossiers know the three units")
 
 
+def _verification_of(w: World, report: str) -> str | None:
+    with w.platform.runtimes["discipline"].engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT code FROM verifications WHERE subject = ?", (report,)).scalar()
+
+
 def _data_in(w: World, unit: str) -> dict[str, str]:
     p = people(unit)
     got: dict[str, str] = {"unit": unit, "sub": p["officer"], "official": p["officer"]}
@@ -134,6 +139,13 @@ def _data_in(w: World, unit: str) -> dict[str, str]:
         "unit": unit, "reporter": {"name": CITIZENS[unit][2], "phone": CITIZENS[unit][3]}})).status_code == 201
         and r.get_json(), message=f"a feedback about {unit} accepted")
     got["code@feedback"] = feedback["code"]
+    got["extension_id"] = str(w.ok("POST", f"{t}/tasks/{task['code']}/extensions", role="officer", unit=unit, json={
+        "requested_due_at": "2026-12-15T17:00:00+07:00", "reason": "Chờ ý kiến của sở chuyên ngành"})["id"])
+    misconduct = w.ok("POST", f"{f}/feedback", role=None, json={
+        "channel": "web", "category": "misconduct", "misconduct_kind": "extortion", "unit": unit,
+        "official": p["officer"], "anonymous": True, "content": f"Cán bộ của {unit} gợi ý nộp thêm tiền."})
+    got["code@verification"] = wait_until(lambda: _verification_of(w, misconduct["code"]),
+                                          message=f"discipline opened a verification of {unit}'s misconduct report")
     inspection = w.ok("POST", f"{x}/inspections", role="inspector", json={
         "unit": unit, "kind": "surprise", "inspected_on": "2026-11-13", "team": ["Nguyễn Văn Tâm"]})
     got["code@inspection"] = inspection["code"]

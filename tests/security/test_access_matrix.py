@@ -1,10 +1,11 @@
 """Issue 14's access matrix: every endpoint of the five services' OpenAPI documents × every role × the
-caller's own unit and an unrelated one, against the expected answers in ACCESS below (one table, read by
-people: a new endpoint without its row fails the suite).
+caller's own unit, the unit above it and an unrelated one, against the expected answers in ACCESS below
+(one table, read by people: a new endpoint without its row fails the suite).
 
 The world (security_world.py): a parent unit, its child and an unrelated unit, each with a head, an officer,
 a directive, a task, a work plan, a dossier, a feedback and an inspection. Every request names the child
-unit's object (or the child unit); "own" is a token of the child unit, "other" one of the unrelated unit.
+unit's object (or the child unit); "own" is a token of the child unit, "parent" one of the unit above it,
+"other" one of the unrelated unit.
 Writes are sent with an empty body: a role that may write gets 422 (the body is checked), one that may
 not gets 403 before the body is read. An answer is a class: 2xx, 401, 403, 404 (an object of another
 unit is hidden as absent), 422. A list answered 2xx to the other unit must not name the child's objects.
@@ -12,13 +13,14 @@ unit is hidden as absent), 422. A list answered 2xx to the other unit must not n
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 
-from security_world import CHILD, CITIZENS, OTHER, PROCEDURE, SERVICES
+from security_world import CHILD, CITIZENS, OTHER, PARENT, PROCEDURE, SERVICES
 
 ROLES = ("none", "officer", "head", "inspector", "office", "admin", "publisher")
-SCOPES = ("own", "other")
+SCOPES = ("own", "parent", "other")
 STAFF = ("officer", "head", "inspector", "office", "admin")
 
 # Objects no request of the world creates (they come from event chains or are global): a made-up
@@ -29,26 +31,26 @@ MISSING = "SEC-MISSING-1"
 # phones, and what the feedback says.
 PRIVATE = (*CITIZENS[CHILD], f"Phản ánh về {CHILD}")
 
-# What each (method, path) answers each role, in the caller's own unit / an unrelated one. A cell is
-# "role=class" or "role=own/other"; roles not named answer as the `*` cell says.
+# What each (method, path) answers each role, in the caller's own unit / the parent unit / an unrelated
+# one. A cell is "role=class" or "role=own/parent/other"; roles not named answer as the `*` cell says.
 ACCESS: dict[str, str] = {
     "GET /tasks/api/v1/directives": "none=401 publisher=403 *=2xx",
     "POST /tasks/api/v1/directives": "none=401 head=422 office=422 admin=422 *=403",
     "GET /tasks/api/v1/directives/{number}": "none=401 publisher=403 *=2xx",
     "GET /tasks/api/v1/tasks": "none=401 publisher=403 *=2xx",
     "POST /tasks/api/v1/tasks": "none=401 head=422 office=422 admin=422 *=403",
-    "GET /tasks/api/v1/tasks/{code}": "none=401 officer=2xx/403 head=2xx/403 publisher=403 *=2xx",
+    "GET /tasks/api/v1/tasks/{code}": "none=401 officer=2xx/403/403 head=2xx/403/403 publisher=403 *=2xx",
     "POST /tasks/api/v1/tasks/{code}/progress": "none=401 officer=422 head=422 *=403",
     "POST /tasks/api/v1/tasks/{code}/extensions": "none=401 officer=422 head=422 *=403",
     "POST /tasks/api/v1/tasks/{code}/extensions/{extension_id}/decision": "none=401 publisher=403 *=422",
-    "GET /tasks/api/v1/leaders/{sub}/summary": "none=401 officer=2xx/403 head=403 publisher=403 *=2xx",
+    "GET /tasks/api/v1/leaders/{sub}/summary": "none=401 officer=2xx/403/403 head=403 publisher=403 *=2xx",
     "GET /tasks/api/v1/digests": "none=401 publisher=403 *=422",
     "GET /tasks/api/v1/plans": "none=401 publisher=403 *=2xx",
     "POST /tasks/api/v1/plans": "none=401 officer=422 head=422 *=403",
-    "GET /tasks/api/v1/plans/{code}": "none=401 officer=2xx/403 head=2xx/403 publisher=403 *=2xx",
+    "GET /tasks/api/v1/plans/{code}": "none=401 officer=2xx/403/403 head=2xx/403/403 publisher=403 *=2xx",
     "POST /tasks/api/v1/plans/{code}/items": "none=401 officer=422 head=422 *=403",
-    "POST /tasks/api/v1/plans/{code}/submission": "none=401 officer=2xx/403 *=403",
-    "POST /tasks/api/v1/plans/{code}/items/{position}/done": "none=401 officer=2xx/403 *=403",
+    "POST /tasks/api/v1/plans/{code}/submission": "none=401 officer=2xx/403/403 *=403",
+    "POST /tasks/api/v1/plans/{code}/items/{position}/done": "none=401 officer=2xx/403/403 *=403",
     "POST /tasks/api/v1/plans/{code}/self-assessment": "none=401 officer=422 head=422 *=403",
     "POST /tasks/api/v1/plans/{code}/review": "none=401 head=422 *=403",
     "GET /dossiers/api/v1/procedures": "*=2xx",
@@ -61,23 +63,25 @@ ACCESS: dict[str, str] = {
     "GET /dossiers/api/v1/dossiers/{code}": "*=2xx",
     "GET /dossiers/api/v1/dossiers/{code}/deadline": "*=2xx",
     "POST /dossiers/api/v1/dossiers/{code}/completion":
-        "none=401 officer=2xx/403 head=409/403 office=409 admin=409 *=403",
+        "none=401 officer=2xx/409/403 head=409/409/403 office=409 admin=409 *=403",
     "GET /dossiers/api/v1/dossiers/mine": "none=401 publisher=403 *=2xx",
-    "GET /dossiers/api/v1/dossiers/{code}/control-sheet": "none=401 officer=2xx/403 head=2xx/403 publisher=403 *=2xx",
+    "GET /dossiers/api/v1/dossiers/{code}/control-sheet":
+        "none=401 officer=2xx/2xx/403 head=2xx/2xx/403 publisher=403 *=2xx",
     "POST /dossiers/api/v1/dossiers/{code}/handovers":
-        "none=401 inspector=403 office=409 admin=409 publisher=403 *=409/403",
+        "none=401 inspector=403 office=409 admin=409 publisher=403 *=409/409/403",
     "POST /dossiers/api/v1/dossiers/{code}/supplement-requests": "none=401 inspector=403 publisher=403 *=422",
     "POST /dossiers/api/v1/dossiers/{code}/supplements":
-        "none=401 inspector=403 office=409 admin=409 publisher=403 *=409/403",
+        "none=401 inspector=403 office=409 admin=409 publisher=403 *=409/409/403",
     "POST /dossiers/api/v1/dossiers/{code}/end": "none=401 inspector=403 publisher=403 *=422",
     "POST /dossiers/api/v1/dossiers/{code}/send-back": "none=401 inspector=403 publisher=403 *=422",
     "POST /dossiers/api/v1/dossiers/{code}/apology": "none=401 inspector=403 publisher=403 *=422",
     "GET /dossiers/api/v1/dossiers/{code}/apology.{fmt}":
-        "none=401 inspector=403 office=404 admin=404 publisher=403 *=404/403",
+        "none=401 inspector=403 office=404 admin=404 publisher=403 *=404/403/403",
     "GET /dossiers/api/v1/calendar/overrides": "none=401 office=2xx admin=2xx *=403",
     "POST /dossiers/api/v1/calendar/overrides": "none=401 office=422 admin=422 *=403",
     "DELETE /dossiers/api/v1/calendar/overrides/{day}": "none=401 office=404 admin=404 *=403",
-    "GET /dossiers/api/v1/units/{unit}/dossiers/summary": "none=401 officer=2xx/403 head=2xx/403 publisher=403 *=2xx",
+    "GET /dossiers/api/v1/units/{unit}/dossiers/summary":
+        "none=401 officer=2xx/2xx/403 head=2xx/2xx/403 publisher=403 *=2xx",
     "POST /dossiers/api/v1/ingest/events": "none=401 publisher=422 *=403",
     "GET /dossiers/api/v1/ingest/rejections": "none=401 admin=2xx *=403",
     "GET /dossiers/api/v1/ingest/waiting": "none=401 admin=2xx *=403",
@@ -85,14 +89,15 @@ ACCESS: dict[str, str] = {
     "POST /feedback/api/v1/feedback": "*=422",
     "GET /feedback/api/v1/feedback/{code}": "*=2xx",
     "POST /feedback/api/v1/feedback/{code}/forward": "none=401 inspector=403 publisher=403 *=422",
-    "POST /feedback/api/v1/feedback/{code}/accept": "none=401 officer=2xx/403 head=409/403 office=409 admin=409 *=403",
+    "POST /feedback/api/v1/feedback/{code}/accept":
+        "none=401 officer=2xx/403/403 head=409/403/403 office=409 admin=409 *=403",
     "POST /feedback/api/v1/feedback/{code}/refuse": "none=401 inspector=403 publisher=403 *=422",
     "POST /feedback/api/v1/feedback/{code}/send-back": "none=401 inspector=403 publisher=403 *=422",
     "POST /feedback/api/v1/feedback/{code}/clarify": "none=401 inspector=403 publisher=403 *=422",
     "POST /feedback/api/v1/feedback/{code}/clarification": "*=422",
     "POST /feedback/api/v1/feedback/{code}/answer": "none=401 inspector=403 publisher=403 *=422",
     "POST /feedback/api/v1/feedback/{code}/publish":
-        "none=401 inspector=403 office=409 admin=409 publisher=403 *=409/403",
+        "none=401 inspector=403 office=409 admin=409 publisher=403 *=409/403/403",
     "POST /feedback/api/v1/rating-tokens": "none=401 inspector=403 publisher=403 *=422",
     "POST /feedback/api/v1/ratings": "*=422",
     "POST /feedback/api/v1/survey-rounds": "none=401 head=422 office=422 admin=422 *=403",
@@ -123,12 +128,13 @@ ACCESS: dict[str, str] = {
     "POST /discipline/api/v1/sanction-proposals/{code}/extension": "none=401 inspector=422 office=422 admin=422 *=403",
     "POST /discipline/api/v1/sanction-proposals/{code}/drop": "none=401 inspector=422 office=422 admin=422 *=403",
     "GET /discipline/api/v1/decisions": "none=401 publisher=403 *=2xx",
-    "GET /discipline/api/v1/officials/{code}/eligibility": "none=401 officer=2xx/403 head=2xx/403 publisher=403 *=2xx",
+    "GET /discipline/api/v1/officials/{code}/eligibility":
+        "none=401 officer=2xx/403/403 head=2xx/2xx/403 publisher=403 *=2xx",
     "GET /discipline/api/v1/verifications": "none=401 publisher=403 *=2xx",
     "POST /discipline/api/v1/verifications/{code}/conclusion": "none=401 inspector=422 *=403",
     "GET /discipline/api/v1/inspections": "none=401 publisher=403 *=2xx",
     "POST /discipline/api/v1/inspections": "none=401 inspector=422 *=403",
-    "GET /discipline/api/v1/inspections/{code}": "none=401 officer=403 head=2xx/403 publisher=403 *=2xx",
+    "GET /discipline/api/v1/inspections/{code}": "none=401 officer=403 head=2xx/2xx/403 publisher=403 *=2xx",
     "POST /discipline/api/v1/inspections/{code}/findings": "none=401 inspector=422 *=403",
     "GET /discipline/api/v1/audit": "none=401 inspector=2xx office=2xx admin=2xx *=403",
     "GET /discipline/api/v1/audit/verify": "none=401 inspector=2xx office=2xx admin=2xx *=403",
@@ -154,8 +160,9 @@ def expected(row: str) -> dict[str, tuple[str, str]]:
     for role in ROLES:
         value = cells.get(role, default)
         assert value is not None, f"row {row!r} says nothing of role {role}"
-        own, _, other = value.partition("/")
-        out[role] = (own, other or own)
+        parts = value.split("/")
+        assert len(parts) in (1, 3), f"row {row!r}: a cell is one class or own/parent/other"
+        out[role] = tuple(parts * 3)[:3] if len(parts) == 1 else tuple(parts)
     return out
 
 
@@ -178,7 +185,8 @@ def concrete(world, path: str) -> str:
         before = path[:match.start()]
         if name == "code":
             for segment, key in (("/tasks/", "code@task"), ("/plans/", "code@plan"), ("/dossiers/", "code@dossier"),
-                                 ("/feedback/", "code@feedback"), ("/inspections/", "code@inspection")):
+                                 ("/feedback/", "code@feedback"), ("/inspections/", "code@inspection"),
+                                 ("/verifications/", "code@verification")):
                 if before.endswith(segment):
                     return child[key]
             if before.endswith("/procedures/"):
@@ -190,7 +198,7 @@ def concrete(world, path: str) -> str:
             return MISSING
         return {"number": child["number"], "sub": child["sub"], "unit": CHILD, "position": "1", "fmt": "docx",
                 "day": "2026-12-24", "file_format": "xlsx", "figure": "received", "version": MISSING,
-                "extension_id": "999999", "attachment_id": "999999"}[name]
+                "extension_id": child["extension_id"], "attachment_id": "999999"}[name]
 
     return re.sub(r"\{(\w+)\}", value, path)
 
@@ -204,10 +212,16 @@ def status_class(status: int) -> str:
     return "2xx" if 200 <= status < 300 else str(status)
 
 
+_addresses = itertools.count(1)
+
+
 def answer(world, method: str, path: str, role: str, scope: str) -> tuple[str, str]:
-    unit = CHILD if scope == "own" else OTHER
+    unit = {"own": CHILD, "parent": PARENT, "other": OTHER}[scope]
     url = concrete(world, path)
     kwargs = {"json": {}} if method in ("POST", "PUT", "PATCH") else {}
+    # Each request from its own address: the public intake's per-client limit is not what is measured here.
+    n = next(_addresses)
+    kwargs["environ_base"] = {"REMOTE_ADDR": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"}
     response = world.call(method, url, role=None if role == "none" else role,
                           unit=None if role in ("none", "publisher") else unit, **kwargs)
     return status_class(response.status_code), response.get_data(as_text=True)

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from services.dossiers import store
 from services.dossiers.domain import dossier as rules
 from services.dossiers.domain.overrides import DAY_OFF, WORKING_DAY
-from services.dossiers.models import Applicant, Dossier
+from services.dossiers.models import Applicant, Dossier, Unit
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar
 from shared.errors import NotFound
@@ -35,11 +35,28 @@ def load(uow: UnitOfWork, code: str, for_update: bool = False) -> Dossier:
 
 def load_to_change(uow: UnitOfWork, code: str, principal: Principal | None) -> Dossier:
     """The dossier locked for a change (two clerks acting on it at once must not both record the step) by
-    `principal`, held to their unit; None is a trusted caller inside the platform (ingest, the demo)."""
+    `principal`, held to their unit and the units below it; None is a trusted caller inside the platform
+    (ingest, the demo)."""
     dossier = load(uow, code, for_update=True)
     if principal is not None:
-        principal.ensure_unit(dossier.unit)
+        ensure_within(uow, principal, dossier.unit)
     return dossier
+
+
+def ensure_within(uow: UnitOfWork, principal: Principal, unit: str) -> None:
+    """Forbidden unless `unit` is the caller's own or below it (DESIGN.md, "Conventions": an officer sees and
+    changes the data of their unit and its sub-units), read from the directory's copy in `units`."""
+    principal.ensure_unit(unit, lambda code: ancestors(uow, code))
+
+
+def ancestors(uow: UnitOfWork, unit: str) -> list[str]:
+    """The units above `unit`, nearest first, as the directory's events last told them."""
+    found: list[str] = []
+    current = uow.session.get(Unit, unit)
+    while current is not None and current.parent is not None and current.parent not in found:
+        found.append(current.parent)
+        current = uow.session.get(Unit, current.parent)
+    return found
 
 
 def may_see_applicant(principal: Principal | None, unit: str) -> bool:

@@ -13,7 +13,16 @@ from sqlalchemy.exc import IntegrityError
 from services.dossiers import documents
 from services.dossiers.domain import dossier as rules
 from services.dossiers.models import Apology, Applicant, Dossier, Procedure, Unit
-from services.dossiers.use_cases import calendar_of, deadlines, iso, load, load_to_change, may_see_applicant, viewed
+from services.dossiers.use_cases import (
+    calendar_of,
+    deadlines,
+    ensure_within,
+    iso,
+    load,
+    load_to_change,
+    may_see_applicant,
+    viewed,
+)
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.uow import UnitOfWork
@@ -101,7 +110,7 @@ def apology_document(uow: UnitOfWork, code: str, fmt: str, principal: Principal)
     It names the citizen, so only the unit's officers and heads, the office and admins may have it."""
     with uow:
         dossier = load(uow, code)
-        principal.ensure_unit(dossier.unit)
+        ensure_within(uow, principal, dossier.unit)
         if not may_see_applicant(principal, dossier.unit):
             raise Forbidden("the apology letter names the citizen; it is for the unit's officers and heads, the "
                             "office and admins")

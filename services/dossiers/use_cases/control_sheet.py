@@ -13,7 +13,7 @@ from services.dossiers.domain import control_sheet as rules
 from services.dossiers.domain.dossier import SUPPLEMENTS_ALLOWED, format_days
 from services.dossiers.domain.working_time import seconds_as_days
 from services.dossiers.models import Dossier, Handover, Pause
-from services.dossiers.use_cases import calendar_of, iso, load
+from services.dossiers.use_cases import calendar_of, ensure_within, iso, load
 from services.dossiers.use_cases.deadlines import hours_text, pause_seconds, span
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar
@@ -25,7 +25,7 @@ def control_sheet(uow: UnitOfWork, code: str, principal: Principal | None = None
     with uow:
         dossier = load(uow, code)
         if principal is not None:
-            principal.ensure_unit(dossier.unit)
+            ensure_within(uow, principal, dossier.unit)
         calendar = calendar_of(uow)
         now = uow.now()
         end = dossier.completed_at or dossier.ended_at

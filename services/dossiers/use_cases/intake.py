@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from services.dossiers.domain import dossier as rules
 from services.dossiers.domain.dossier import format_days
 from services.dossiers.models import Applicant, Dossier, DossierStep
-from services.dossiers.use_cases import calendar_of, iso, viewed
+from services.dossiers.use_cases import calendar_of, ensure_within, iso, viewed
 from services.dossiers.use_cases.deadlines import schedule_warnings
 from services.dossiers.use_cases.procedures import procedure_for
 from shared.auth import Principal
@@ -49,7 +49,7 @@ def receive_dossier(uow: UnitOfWork, command: ReceiveDossier, *, principal: Prin
     held to their unit; None means a trusted caller inside the platform (the demo loader)."""
     with uow:
         if principal is not None:
-            principal.ensure_unit(command.unit)
+            ensure_within(uow, principal, command.unit)
         code = command.code
         dossier = None
         if code is None or uow.session.get(Dossier, code) is None:

@@ -10,7 +10,7 @@ from services.dossiers.domain import dossier as rules
 from services.dossiers.domain.warning_points import due_points
 from services.dossiers.domain.working_time import remaining_seconds, seconds_as_days
 from services.dossiers.models import Dossier
-from services.dossiers.use_cases import calendar_of, load, viewed, viewed_for
+from services.dossiers.use_cases import calendar_of, ensure_within, load, viewed, viewed_for
 from services.dossiers.use_cases.deadlines import configured_points, hours_text
 from shared.auth import Principal
 from shared.db import Page, paginate
@@ -29,9 +29,12 @@ def get_dossier(uow: UnitOfWork, code: str, principal: Principal | None) -> Doss
 
 def list_dossiers(uow: UnitOfWork, principal: Principal, unit: str | None, status: str | None,
                   overdue: bool | None, page: int, page_size: int) -> Page:
-    """Dossiers by due date; the caller's unit unless they see every unit."""
+    """Dossiers by due date: of the unit asked for (the caller's or one below it), else the caller's own
+    unless they see every unit."""
     with uow:
-        query = store.dossiers_query(principal.scope_unit(unit), status, overdue, uow.now())
+        if unit is not None:
+            ensure_within(uow, principal, unit)
+        query = store.dossiers_query(principal.scope_unit(unit) if unit is None else unit, status, overdue, uow.now())
         result = paginate(uow.session, query, page, page_size)
         calendar_of(uow)
         return result.map(lambda dossier: viewed(uow, dossier))
@@ -59,7 +62,7 @@ def unit_summary(uow: UnitOfWork, unit: str, principal: Principal) -> dict[str, 
     """A unit's open dossiers by step: how many, how many due soon (a warning point reached), overdue,
     and waiting for the citizen; the codes of the due soon and overdue ones, most urgent first."""
     with uow:
-        principal.ensure_unit(unit)
+        ensure_within(uow, principal, unit)
         calendar = calendar_of(uow)
         now = uow.now()
         points = configured_points(uow, apology=False)
