@@ -1,6 +1,7 @@
 """Where codes and clients enter feedback: the directory's codes only, and one allowance per client
 shared by every replica (Open311 keys count only when registered)."""
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -92,6 +93,23 @@ def test_two_replicas_share_one_clients_allowance(start_service, pg_database):
     assert statuses == [201, 201, 201]
     assert limited.status_code == 429 and limited.headers["Retry-After"] == "10"
     assert other_client.status_code == 201
+
+
+def test_concurrent_requests_to_two_replicas_never_exceed_the_burst(start_service, pg_database):
+    url = pg_database("allowance_race")
+    rules = {"feedback_rate_limit": {"per_minute": 6, "burst": 5}}
+    replicas = [start_service("feedback", workers=False, database_url=url, rules=rules) for _ in range(2)]
+
+    def post(n):
+        client = replicas[n % 2].app.test_client()
+        return client.post(URL, environ_base={"REMOTE_ADDR": "203.0.113.9"}, json={
+            "channel": "web", "category": "other", "content": f"Kiến nghị đồng thời số {n} về giờ làm việc.",
+            "anonymous": True}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(post, range(16)))
+
+    assert sorted(statuses) == [201] * 5 + [429] * 11
 
 
 def test_open311_keys_count_only_when_registered(start_service, clock):
