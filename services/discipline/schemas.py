@@ -12,7 +12,7 @@ from services.discipline.use_cases.inspections import Finding, NewInspection
 from services.discipline.use_cases.misconduct import Conclusion
 from shared.events.vocabulary import SANCTION_FORMS, sanction_form_label
 from shared.web import LocalDateTime, PageArgs, page_schema
-from shared.web.schemas import within_calendar
+from shared.web.schemas import StrictBoolean, within_calendar
 
 _CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
                         error="1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
@@ -76,7 +76,7 @@ class OfficialIn(Schema):
                              metadata={"description": "e.g. Chủ tịch UBND phường, Chuyên viên"})
     category = fields.String(required=True, validate=validate.OneOf(CATEGORIES),
                              metadata={"description": "cán bộ, công chức or viên chức"})
-    is_leader = fields.Boolean(load_default=False)
+    is_leader = StrictBoolean(load_default=False)
 
 
 class OfficialOut(Schema):
@@ -272,7 +272,7 @@ class SubmissionIn(Schema):
 
 
 class JudgementIn(Schema):
-    accepted = fields.Boolean(required=True, metadata={"description": "true: chấp nhận; false: không chấp nhận"})
+    accepted = StrictBoolean(required=True, metadata={"description": "true: chấp nhận; false: không chấp nhận"})
     reason = fields.String(required=True, validate=validate.Length(min=1, max=JUDGEMENT_REASON_MAX),
                            metadata={"description": "lý do — why it is accepted or rejected"})
 
@@ -280,7 +280,7 @@ class JudgementIn(Schema):
 # --- misconduct verifications: conclusion --------------------------------------------------------
 
 class ConclusionIn(Schema):
-    confirmed = fields.Boolean(required=True, metadata={"description": "true: the misconduct is confirmed"})
+    confirmed = StrictBoolean(required=True, metadata={"description": "true: the misconduct is confirmed"})
     conclusion = fields.String(required=True, validate=validate.Length(min=1, max=JUDGEMENT_REASON_MAX),
                                metadata={"description": "kết luận xác minh — the facts established"})
     official = fields.String(load_default=None, allow_none=True, validate=_CODE,

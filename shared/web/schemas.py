@@ -27,6 +27,20 @@ class DecimalNumber(fields.Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
 
 
+class StrictBoolean(fields.Boolean):
+    """A yes/no answer as OpenAPI documents it: JSON true or false, or its spelling "true"/"false" where
+    every value is text (a form field, a query string). 1, "yes", "on" or "t" are refused, not guessed."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value is False:
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise self.make_error("invalid")
+
+    default_error_messages = {"invalid": "write true or false."}
+
+
 def within_calendar(value: date | datetime) -> None:
     """A day or an instant the working-day calendar covers (`shared.calendar.rules`, years 2015-2040 by
     default): a deadline counted from outside it cannot be computed, so it is refused as input."""

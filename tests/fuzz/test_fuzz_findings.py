@@ -81,3 +81,16 @@ def test_a_form_part_without_a_name_is_refused_not_a_server_error(feedback):
                                   content_type="multipart/form-data; boundary=b")
     assert answer.status_code == 422, answer.get_data(as_text=True)
     assert answer.get_json()["code"] == "invalid_input"
+
+
+def test_a_yes_or_no_is_true_or_false_never_guessed_from_1_or_yes(tasks, dossiers):
+    # OpenAPI says "type": "boolean"; 1 or "yes" was taken as true, 0 as false.
+    for approved in (1, "yes", "on"):
+        answer = tasks.client.post("/tasks/api/v1/tasks/NV-0001/extensions/1/decision", headers=tasks.headers(),
+                                   json={"approved": approved})
+        assert answer.status_code == 422, (approved, answer.get_json())
+        assert answer.get_json()["errors"]["approved"] == ["write true or false."]
+    listed = dossiers.client.get("/dossiers/api/v1/dossiers?overdue=1", headers=dossiers.headers())
+    assert listed.status_code == 422 and "query.overdue" in listed.get_json()["errors"]
+    # The spelling of a boolean in a query string (or a form) stays accepted.
+    assert dossiers.client.get("/dossiers/api/v1/dossiers?overdue=true", headers=dossiers.headers()).status_code == 200

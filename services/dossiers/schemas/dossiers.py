@@ -8,6 +8,7 @@ from services.dossiers.schemas import CODE, WorkingDays
 from services.dossiers.use_cases.calendar import AnnounceDay
 from services.dossiers.use_cases.intake import ApplicantDetails, ReceiveDossier
 from shared.web import LocalDateTime, PageArgs, page_schema
+from shared.web.schemas import StrictBoolean
 
 
 class ApplicantIn(Schema):
@@ -104,7 +105,7 @@ MyDossierPage = page_schema(MyDossierOut, "MyDossierPage")
 class DossierQuery(PageArgs):
     unit = fields.String(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(rules.STATUSES))
-    overdue = fields.Boolean(load_default=None, metadata={
+    overdue = StrictBoolean(load_default=None, metadata={
         "description": "true: open dossiers past their due time; false: all others"})
 
 

@@ -14,6 +14,7 @@ from services.dossiers.use_cases.lifecycle import (
     SendBackDossier,
 )
 from shared.web import LocalDateTime
+from shared.web.schemas import StrictBoolean
 
 
 class CompletionIn(Schema):
@@ -71,7 +72,7 @@ class EndIn(Schema):
 
 class SendBackIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=rules.REASON_MAX))
-    officials_fault = fields.Boolean(required=True, metadata={
+    officials_fault = StrictBoolean(required=True, metadata={
         "description": "true when the dossier came back through the officials' own fault (counted)"})
     official = official_field()
     at = at_field()

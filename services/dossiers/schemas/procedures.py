@@ -6,6 +6,7 @@ from services.dossiers.domain import procedure as rules
 from services.dossiers.schemas import CODE, WorkingDays
 from services.dossiers.use_cases.procedures import NewVersion, RegisterProcedure, StepTerms
 from shared.web import LocalDateTime, PageArgs, page_schema
+from shared.web.schemas import StrictBoolean
 
 
 class StepIn(Schema):
@@ -30,14 +31,14 @@ class VersionIn(Schema):
                        "working day, the next one when received after the cut-off)"})
     steps = fields.List(fields.Nested(StepIn), load_default=list, metadata={
         "description": "step plan; when given, the step budgets must add up to processing_days"})
-    supplements_allowed = fields.Boolean(load_default=True, metadata={
+    supplements_allowed = StrictBoolean(load_default=True, metadata={
         "description": "whether the unit may ask the citizen to supplement the dossier (the clock pauses)"})
-    extensions_allowed = fields.Boolean(load_default=True, metadata={
+    extensions_allowed = StrictBoolean(load_default=True, metadata={
         "description": "whether the deadline may be extended"})
     legal_basis = fields.String(load_default=None, allow_none=True,
                                 validate=validate.Length(max=rules.MAX_LEGAL_BASIS), metadata={
                                     "description": "legal documents setting these terms, e.g. Luật Hộ tịch 2014"})
-    legal_basis_verified = fields.Boolean(load_default=None, allow_none=True, metadata={
+    legal_basis_verified = StrictBoolean(load_default=None, allow_none=True, metadata={
         "description": "checked against the current text of the law; false: to check before relying on it"})
 
 
