@@ -177,8 +177,9 @@ def endpoints(world) -> list[tuple[str, str, dict]]:
     return found
 
 
-def concrete(world, path: str) -> str:
-    child = world.objects[CHILD]
+def concrete(world, path: str, objects: dict[str, str] | None = None) -> str:
+    child = objects or world.objects[CHILD]
+    unit = child["unit"]
 
     def value(match: re.Match) -> str:
         name = match.group(1)
@@ -192,11 +193,11 @@ def concrete(world, path: str) -> str:
             if before.endswith("/procedures/"):
                 return PROCEDURE
             if before.endswith("/units/"):
-                return CHILD
+                return unit
             if before.endswith("/officials/"):
                 return child["official"]
             return MISSING
-        return {"number": child["number"], "sub": child["sub"], "unit": CHILD, "position": "1", "fmt": "docx",
+        return {"number": child["number"], "sub": child["sub"], "unit": unit, "position": "1", "fmt": "docx",
                 "day": "2026-12-24", "file_format": "xlsx", "figure": "received", "version": MISSING,
                 "extension_id": child["extension_id"], "attachment_id": "999999"}[name]
 
@@ -256,3 +257,68 @@ def test_every_role_gets_what_the_table_says_and_no_more(world):
                     if leaked:
                         wrong.append(f"{key} {role} {scope}: shows the child unit's {leaked}")
     assert wrong == [], "\n".join(wrong)
+
+
+# A valid request for each write on another unit's object (or on another unit): the unrelated unit's
+# officer and head must be refused (403, or 404 for an object hidden as absent) and nothing recorded.
+# The target is the parent unit's object, which the tests above leave as it was created.
+VALID_WRITES: dict[str, dict | None] = {
+    "/tasks/api/v1/tasks/{code}/progress": {"percent": 50, "text": "Đã hoàn thành một nửa khối lượng"},
+    "/tasks/api/v1/tasks/{code}/extensions": {"requested_due_at": "2026-12-20T17:00:00+07:00",
+                                               "reason": "Chờ ý kiến của sở chuyên ngành"},
+    "/tasks/api/v1/tasks/{code}/extensions/{extension_id}/decision": {"approved": True},
+    "/tasks/api/v1/plans/{code}/items": {"items": [{"title": "Việc thêm", "planned_on": "2026-11-18"}]},
+    "/tasks/api/v1/plans/{code}/submission": None,
+    "/tasks/api/v1/plans/{code}/items/{position}/done": {"done_on": "2026-11-16"},
+    "/tasks/api/v1/plans/{code}/self-assessment": {"level": "good", "comment": "Hoàn thành các việc chính"},
+    "/tasks/api/v1/plans/{code}/review": {"agreed": True},
+    "/dossiers/api/v1/dossiers/{code}/completion": {},
+    "/dossiers/api/v1/dossiers/{code}/supplement-requests": {"reasons": ["Thiếu bản sao giấy tờ"]},
+    "/dossiers/api/v1/dossiers/{code}/end": {"end": "withdrawn", "reason": "Công dân rút hồ sơ"},
+    "/dossiers/api/v1/dossiers/{code}/send-back": {"reason": "Sai thành phần hồ sơ", "officials_fault": False},
+    "/dossiers/api/v1/dossiers/{code}/apology": {"new_due_at": "2026-11-25T17:00:00+07:00",
+                                                 "reason": "Hồ sơ cần xác minh thêm", "signer_name": "Trưởng"},
+    "/feedback/api/v1/feedback/{code}/forward": {"unit": OTHER, "note": "Chuyển đúng nơi"},
+    "/feedback/api/v1/feedback/{code}/accept": {},
+    "/feedback/api/v1/feedback/{code}/refuse": {"reason": "Không thuộc thẩm quyền"},
+    "/feedback/api/v1/feedback/{code}/send-back": {"reason": "Nội dung chưa rõ"},
+    "/feedback/api/v1/feedback/{code}/clarify": {"question": "Hồ sơ nộp ngày nào?"},
+    "/feedback/api/v1/feedback/{code}/answer": {"text": "Đã giải quyết."},
+    "/feedback/api/v1/feedback/{code}/publish": {},
+    "/feedback/api/v1/units/{unit}/service-rules": {"effective_from": "2026-12-01", "adopt_default": True},
+    "/feedback/api/v1/units/{unit}/hotlines": {"effective_from": "2026-12-01", "lines": [
+        {"position": "Trưởng", "name": "Trưởng", "phone": "02400000000"}]},
+}
+
+
+def sent_events(world) -> int:
+    total = 0
+    for service in SERVICES:
+        with world.platform.runtimes[service].engine.connect() as conn:
+            total += conn.exec_driver_sql("SELECT count(*) FROM outbox").scalar()
+    return total
+
+
+def test_no_one_changes_an_unrelated_units_objects_with_a_valid_request(world):
+    target = world.objects[PARENT]
+    writes = {path for method, path, _ in endpoints(world) if method == "POST" and "{" in path}
+    assert not set(VALID_WRITES) - writes, "VALID_WRITES names endpoints that no longer exist"
+    before = sent_events(world)
+    wrong = []
+    for path, body in VALID_WRITES.items():
+        url = concrete(world, path, target)
+        for role in ("officer", "head"):
+            response = world.call("POST", url, role=role, unit=OTHER, **({} if body is None else {"json": body}))
+            if response.status_code not in (403, 404):
+                wrong.append(f"{path} {role} of {OTHER}: {response.status_code} {readable(response)[:200]}")
+    assert wrong == [], "\n".join(wrong)
+    assert sent_events(world) == before, "a refused request recorded an event"
+
+    # The requests were valid: the unit's own people (or the office, who decides on extensions) are not
+    # refused them (done, or 409 for a step that the object's state does not allow now).
+    for path, body in VALID_WRITES.items():
+        url = concrete(world, path, target)
+        answers = [world.call("POST", url, role=role, unit=PARENT, **({} if body is None else {"json": body}))
+                   for role in ("officer", "head", "office")]
+        assert any(a.status_code < 300 or a.status_code == 409 for a in answers), (
+            path, [(a.status_code, readable(a)[:200]) for a in answers])
