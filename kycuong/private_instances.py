@@ -22,7 +22,18 @@ import time
 from pathlib import Path
 
 RABBITMQ_BIN = Path("/usr/lib/rabbitmq/bin")
-POSTGRES_BIN = Path(os.environ.get("KYCUONG_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def _postgres_bin() -> Path:
+    """The server binaries of the newest PostgreSQL Debian installed (KYCUONG_POSTGRES_BIN overrides)."""
+    if os.environ.get("KYCUONG_POSTGRES_BIN"):
+        return Path(os.environ["KYCUONG_POSTGRES_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]) if
+                   p.parts[-3].isdigit() else 0)
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+POSTGRES_BIN = _postgres_bin()
 START_ATTEMPTS = 3
 
 
@@ -35,17 +46,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _wait(predicate, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise InstanceError(f"timed out after {timeout:g}s waiting for {what}")
-        time.sleep(interval)
 
 
 # -- RabbitMQ -------------------------------------------------------------------------------------------
@@ -209,7 +209,8 @@ class RabbitCluster:
 
 def postgres_available() -> str | None:
     if not (POSTGRES_BIN / "initdb").exists() or not (POSTGRES_BIN / "pg_ctl").exists():
-        return f"PostgreSQL server binaries are not in {POSTGRES_BIN}: apt-get install postgresql-15"
+        return (f"PostgreSQL server binaries (initdb, pg_ctl) are not in {POSTGRES_BIN}: apt-get install postgresql "
+                "(or set KYCUONG_POSTGRES_BIN)")
     return None
 
 

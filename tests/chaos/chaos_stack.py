@@ -26,7 +26,8 @@ from shared.settings import SERVICES
 
 HANOI = timezone(timedelta(hours=7))
 UNIT, OFFICIAL, HEAD, PROCEDURE = "HN-CHAOS-SXD", "CB-CHAOS-001", "CB-CHAOS-GD", "1.001612"
-INSTALL = ("apt-get install rabbitmq-server postgresql-15 (the packages .ci/run installs); "
+INSTALL = ("apt-get install rabbitmq-server postgresql (the machine's broker and database packages, which .ci/run "
+           "starts); "
            "or deselect with -m 'not chaos'")
 
 
@@ -147,6 +148,8 @@ class Load:
         self.statuses[r.status_code] += 1
         if r.status_code >= 500 and r.status_code != 503:
             self.server_errors.append(f"{service} {r.status_code}: {r.text[:300]}")
+        if r.status_code == 503 and not r.headers.get("Retry-After"):
+            self.server_errors.append(f"{service} 503 without Retry-After: {r.text[:300]}")
         return r
 
     def _feedback(self) -> None:
