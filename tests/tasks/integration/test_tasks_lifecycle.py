@@ -323,7 +323,8 @@ def test_tasks_state_filter_and_a_leaders_completion_rates(start_service, clock)
     first = summary["directives"][0]
     assert (first["document"], first["total"], first["completed_on_time"], first["completed_late"],
             first["overdue"]) == (DIRECTIVE, 3, 1, 1, 1)
-    assert first["completion_rate"] == "66.7" and first["on_time_rate"] == "33.3"
+    # Rates are JSON numbers, as the OpenAPI document says.
+    assert first["completion_rate"] == 66.7 and first["on_time_rate"] == 33.3
     assert summary["overall"]["total"] == 4
     only = svc.client.get(f"{BASE}/leaders/ct.ubnd/summary", query_string={"directive": "05/KH-UBND"},
                           headers=leader(svc)).get_json()
