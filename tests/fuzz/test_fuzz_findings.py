@@ -94,3 +94,21 @@ def test_a_yes_or_no_is_true_or_false_never_guessed_from_1_or_yes(tasks, dossier
     assert listed.status_code == 422 and "query.overdue" in listed.get_json()["errors"]
     # The spelling of a boolean in a query string (or a form) stays accepted.
     assert dossiers.client.get("/dossiers/api/v1/dossiers?overdue=true", headers=dossiers.headers()).status_code == 200
+
+
+def test_a_withdrawn_dossiers_timeliness_is_null_and_the_openapi_document_says_it_may_be(dossiers):
+    # Found: "timeliness": null in the list of dossiers, where the schema said "type": "string".
+    office = dossiers.headers(roles=("office",))
+    assert dossiers.client.post("/dossiers/api/v1/procedures", headers=office, json={
+        "code": "1.004227", "name": "Cấp giấy phép xây dựng", "processing_days": 3}).status_code == 201
+    received = dossiers.client.post("/dossiers/api/v1/dossiers", headers=office, json={
+        "procedure_code": "1.004227", "unit": "W00070", "handler": "CB-W070-11",
+        "applicant": {"name": "Nguyễn Văn An", "phone": "0912345678"}})
+    assert received.status_code == 201, received.get_json()
+    code = received.get_json()["code"]
+    ended = dossiers.client.post(f"/dossiers/api/v1/dossiers/{code}/end", headers=office,
+                                 json={"end": "withdrawn"})
+    assert ended.status_code == 200, ended.get_json()
+    assert ended.get_json()["timeliness"] is None
+    documented = dossiers.client.get("/dossiers/docs/openapi.json").get_json()["components"]["schemas"]
+    assert documented["DossierOut"]["properties"]["timeliness"]["nullable"] is True

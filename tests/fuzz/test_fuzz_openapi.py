@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -109,7 +110,9 @@ def test_every_answer_is_documented_and_none_is_a_server_error(fuzz_platform, se
         operation = result.ok()
         label = f"{operation.method.upper()} {operation.path}"
         known = _known_values(client, service, operation.path, admin_headers)
-        strategies = [operation.as_strategy()]
+        # Valid requests (positive) and requests that break the schema on purpose (negative: wrong
+        # types, missing fields, out-of-range numbers), which must be refused with a documented answer.
+        strategies = [operation.as_strategy(), operation.as_strategy(GenerationMode.NEGATIVE)]
         if known and all(known.values()):
             fixed = st.fixed_dictionaries({name: st.sampled_from(values) for name, values in known.items()})
             strategies.append(fixed.flatmap(lambda pp, op=operation: op.as_strategy(path_parameters=pp)))

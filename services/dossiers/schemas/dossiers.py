@@ -72,8 +72,9 @@ class DossierOut(Schema):
         "description": "the new return date the unit's apology promised (a second promise); null without one"})
     promise_kept = fields.Boolean(allow_none=True, metadata={
         "description": "finished by the promised date; null without an apology or while open"})
-    timeliness = fields.String(attribute="standing.timeliness", metadata={
-        "description": "completed: early, on_time or late; open: within_deadline or overdue"})
+    timeliness = fields.String(attribute="standing.timeliness", allow_none=True, metadata={
+        "description": "completed: early, on_time or late; open: within_deadline or overdue; null when it "
+                       "ended without a result (refused, withdrawn, stopped)"})
     overdue_since = LocalDateTime(allow_none=True, attribute="standing.overdue_since")
     completed_at = LocalDateTime(allow_none=True)
     rules_version = fields.String(metadata={"description": "calendar rules that computed due_at"})
