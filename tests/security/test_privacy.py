@@ -21,6 +21,8 @@ import pytest
 from security_world import CHILD, NOW, OTHER, PROCEDURE, PUBLISHER, SERVICES, wait_until
 from sqlalchemy import inspect, text
 
+from shared.logging import JsonFormatter
+
 CHANNELS = ("feedback-json", "feedback-multipart", "open311", "dossier-api", "dossier-ingest", "rating-comment")
 
 
@@ -34,26 +36,29 @@ OWN_TABLES = {("feedback", "feedback_reporters"), ("feedback", "ratings"), ("dos
 
 
 class Everything(logging.Handler):
-    """Every log record of every logger, as text with its extra fields."""
+    """Every log record of every logger: the line the platform writes (JSON) and the record's own fields."""
 
     def __init__(self):
         super().__init__(logging.DEBUG)
+        self.setFormatter(JsonFormatter())
         self.lines: list[str] = []
 
     def emit(self, record):
         try:
-            self.lines.append(f"{record.getMessage()} {record.__dict__!r} {record.exc_text or ''}")
+            self.lines.append(f"{self.format(record)} {record.__dict__!r}")
         except Exception as exc:  # a record that cannot be formatted is a finding of its own
             self.lines.append(f"unformattable record {record.msg!r}: {exc}")
 
 
 @pytest.fixture
 def every_log_record():
+    """Every record at the level the platform logs by default (KYCUONG_LOG_LEVEL, INFO): the loggers keep
+    their own levels, as `shared.logging.configure` leaves them."""
     handler = Everything()
     root = logging.getLogger()
     level = root.level
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+    root.setLevel(logging.INFO)
     yield handler
     root.removeHandler(handler)
     root.setLevel(level)
@@ -165,6 +170,7 @@ def test_a_citizens_data_stays_with_its_own_tables_and_token_holders(world, ever
         for table, content in tables[service].items():
             if (service, table) not in OWN_TABLES:
                 search(f"{service} table {table}", content)
+    assert every_log_record.lines, "no log record was captured: the search of the logs would prove nothing"
     for line in every_log_record.lines:
         search("a log record", line)
 
@@ -205,3 +211,27 @@ def test_a_citizens_data_stays_with_its_own_tables_and_token_holders(world, ever
     assert reporter["reporter"]["email"] == CITIZEN["feedback-json"]["email"]
 
     assert where == {}, "\n".join(f"{place}: {hits}" for place, hits in where.items())
+
+
+def test_debug_logs_hold_no_citizens_data(world):
+    """What an operator gets with KYCUONG_LOG_LEVEL=DEBUG (shared.logging.configure("DEBUG")): the root
+    logger at DEBUG, the loggers it quietens (kombu, amqp, werkzeug…) at WARNING. SQLAlchemy keeps its own
+    loggers at WARNING unless told otherwise, so no statement's rows reach the log."""
+    handler = Everything()
+    root = logging.getLogger()
+    quiet = ("amqp", "kombu", "pika", "werkzeug", "alembic.runtime.migration")
+    saved = [(logger, logger.level) for logger in (root, *map(logging.getLogger, quiet))]
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    for name in quiet:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    try:
+        who = CITIZEN["dossier-api"]
+        code = world.ok("POST", "/dossiers/api/v1/dossiers", role="officer", unit=CHILD, json={
+            "procedure_code": PROCEDURE, "unit": CHILD, "handler": f"{CHILD}-O", "applicant": who})["code"]
+        world.ok("GET", f"/dossiers/api/v1/dossiers/{code}", role="officer", unit=CHILD)
+    finally:
+        root.removeHandler(handler)
+        for logger, level in saved:
+            logger.setLevel(level)
+    assert [line[:300] for line in handler.lines if found_in(line)] == []
