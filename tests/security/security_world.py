@@ -81,7 +81,30 @@ def build_world(tmp_path, memory_broker: str) -> tuple[World, threading.Event]:
     _directory(world)
     for unit in UNITS:
         world.objects[unit] = _data_in(world, unit)
+    _a_week_later(world)
     return world, platform.stop
+
+
+def _a_week_later(w: World) -> None:
+    """A week on, each unit's dossier is overdue: the sweep tells discipline, which asks the official who
+    holds it to explain; a month's report is issued."""
+    from services.dossiers.sweeps import sweep_overdue
+
+    w.clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=HANOI))
+    sweep_overdue(w.platform.runtimes["dossiers"])
+    for unit in UNITS:
+        w.objects[unit]["code@explanation"] = wait_until(
+            lambda unit=unit: _explanation_of(w, w.objects[unit]["code@dossier"], people(unit)["officer"]),
+            message=f"discipline asked {unit}'s officer to explain the overdue dossier")
+    report = w.ok("POST", "/reporting/api/v1/reports", role="office", json={"kind": "monthly", "period": "2026-10"})
+    for unit in UNITS:
+        w.objects[unit]["code@report"] = report["code"]
+
+
+def _explanation_of(w: World, dossier: str, official: str) -> str | None:
+    with w.platform.runtimes["discipline"].engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT code FROM explanation_requests WHERE subject = ? AND official = ?",
+                                    (dossier, official)).scalar()
 
 
 def _directory(w: World) -> None:
