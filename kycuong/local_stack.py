@@ -118,6 +118,8 @@ class LocalStack:
         return self
 
     def close(self) -> None:
+        for process in self.processes.values():
+            process.terminate()  # all at once: each then has its own grace period, not one after another
         for name in list(self.processes):
             self.stop(name)
         for sock in self.sockets.values():

@@ -94,6 +94,8 @@ class RabbitNode:
             "RABBITMQ_PID_FILE": str(self.base / "rabbit.pid"),
             "ERL_EPMD_ADDRESS": "127.0.0.1",
             "ERL_CRASH_DUMP": str(self.base / "erl_crash.dump"),
+            # Mnesia writes its core dumps to the VM's working directory unless told: keep them in ours.
+            "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS": f'-mnesia core_dir "{self.base}"',
         }
 
     def _prepare(self) -> None:

@@ -9,6 +9,7 @@ The machine's own RabbitMQ and PostgreSQL serve other tests meanwhile: they are 
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 from chaos_stack import Ledger, Load, fail_without, open_stack, private_dir, settle_and_check
@@ -68,8 +69,10 @@ def test_the_broker_stopped_20_seconds_loses_nothing(world):
         node.start_app()
         load.wait_for_accepted(6)
     settle_and_check(world[1], load)
-    relay_log = stack.logs / "worker_feedback.log"
-    assert "lost the broker" in relay_log.read_text(errors="replace")
+    # The operator reads one outage with its length, not a traceback a second (issue 14, item 6).
+    worker_log = (stack.logs / "worker_feedback.log").read_text(errors="replace")
+    assert "relay lost the broker" in worker_log and "relay reached the broker again after" in worker_log
+    assert "Traceback" not in worker_log
 
 
 def test_postgresql_restarted_loses_nothing(world):
@@ -79,3 +82,24 @@ def test_postgresql_restarted_loses_nothing(world):
         postgres.restart()
         load.wait_for_accepted(10)
     settle_and_check(world[1], load)
+
+
+def test_the_ledger_sees_an_event_no_consumer_applied(world):
+    """The check above is not vacuous: an event marked sent that never reached its consumers is reported."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    _, ledger, _, _ = world
+    event_type, consumers = next((t, c) for t, c in sorted(ledger.consumers.items()) if t.startswith("feedback."))
+    event_id = str(uuid.uuid4())
+    with ledger.engines["feedback"].begin() as conn:
+        conn.execute(text("INSERT INTO outbox (event_id, exchange, routing_key, body, created_at, sent_at) "
+                          "VALUES (:id, 'kycuong.events', :key, :body, :at, :at)"),
+                     {"id": event_id, "key": event_type, "body": b'{"data": {}}', "at": datetime.now(UTC)})
+    try:
+        lost = ledger.read()["lost"]
+    finally:
+        with ledger.engines["feedback"].begin() as conn:
+            conn.execute(text("DELETE FROM outbox WHERE event_id = :id"), {"id": event_id})
+    assert sorted(c for _, e, _, c in lost if e == event_id) == sorted(consumers)
