@@ -34,6 +34,9 @@ class Settings:
     jwt_secret: str = DEV_JWT_SECRET
     jwt_jwks_url: str | None = None
     jwt_audience: str | None = None
+    # Signs the browsers' session cookies (shared/web/session.py): every service behind the gateway must have
+    # the same one. KYCUONG_SESSION_SECRET; defaults to the HS256 JWT secret.
+    session_secret: str = DEV_JWT_SECRET
     calendar: dict = field(default_factory=dict)
     rules: dict = field(default_factory=dict)
     relay_batch: int = 200
@@ -79,6 +82,10 @@ class Settings:
             reasons.append("KYCUONG_JWT_SECRET is unset, the development value or shorter than "
                            f"{MIN_SECRET_LENGTH} characters: set a random one (openssl rand -hex 32), or set "
                            "KYCUONG_JWT_JWKS_URL to your identity provider's keys")
+        if self.session_secret == DEV_JWT_SECRET or len(self.session_secret) < MIN_SECRET_LENGTH:
+            reasons.append("KYCUONG_SESSION_SECRET (which signs browsers' sessions; it defaults to "
+                           "KYCUONG_JWT_SECRET) is unset, the development value or shorter than "
+                           f"{MIN_SECRET_LENGTH} characters: set a random one (openssl rand -hex 32)")
         if not self.publishers and not self.trust_any_publisher:
             reasons.append("KYCUONG_PUBLISHERS is unset: name each external publisher and its units "
                            '(e.g. {"motcua-hoankiem": ["W00070"]}), or, for development only, set '
@@ -119,6 +126,7 @@ class Settings:
             jwt_secret=env.get("KYCUONG_JWT_SECRET", DEV_JWT_SECRET),
             jwt_jwks_url=env.get("KYCUONG_JWT_JWKS_URL") or None,
             jwt_audience=env.get("KYCUONG_JWT_AUDIENCE") or None,
+            session_secret=env.get("KYCUONG_SESSION_SECRET") or env.get("KYCUONG_JWT_SECRET", DEV_JWT_SECRET),
             calendar=_json_setting(env, "KYCUONG_CALENDAR"),
             rules=_json_setting(env, "KYCUONG_RULES"),
             relay_batch=_int_setting(env, "KYCUONG_RELAY_BATCH", 200),

@@ -11,6 +11,7 @@ from shared.web.access import (
     OPTIONAL_BEARER,
     client_address,
     current_principal,
+    current_session,
     documents_errors,
     protected,
     require_roles,
@@ -21,6 +22,7 @@ from shared.web.schemas import LOCAL_TZ, ErrorResponse, LocalDateTime, PageArgs,
 
 __all__ = [
     "BEARER", "OPTIONAL_BEARER", "LOCAL_TZ", "ErrorResponse", "LocalDateTime", "PageArgs", "client_address",
+    "current_session",
     "create_service_app",
     "current_principal", "documents_errors", "error_body", "healthz", "load_body", "metrics", "page_schema",
     "protected", "readyz", "require_roles", "runtime", "status_of",

@@ -15,26 +15,57 @@ from flask import current_app, g, request
 
 from shared.auth import STAFF_ROLES, Principal, decode_token
 from shared.errors import Forbidden, Unauthorized
+from shared.web import session
 from shared.web.schemas import ErrorResponse
 
 BEARER = [{"bearerAuth": []}]
 OPTIONAL_BEARER = [{}, {"bearerAuth": []}]
 
 
+# Methods that change something: with a session cookie they need the form's CSRF token too.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 def current_principal(required: bool = True) -> Principal | None:
-    """The caller of this request (decoded once per request), or None without a token when not required."""
+    """The caller of this request (decoded once per request), or None without a token when not required:
+    an API client's bearer token, else a browser's session cookie (whose changes must carry its CSRF token)."""
     if "principal" not in g:
         header = request.headers.get("Authorization", "")
-        if not header:
-            g.principal = None
-        elif not header.startswith("Bearer "):
+        if header and not header.startswith("Bearer "):
             raise Unauthorized("the Authorization header must be 'Bearer <token>'")
+        if header:
+            g.principal = decode_token(header[len("Bearer "):].strip(), runtime_settings())
         else:
-            runtime = current_app.extensions["kycuong"]
-            g.principal = decode_token(header[len("Bearer "):].strip(), runtime.settings)
+            g.principal = _session_principal()
     if g.principal is None and required:
-        raise Unauthorized("this endpoint needs a bearer token (mint one with `kycuong token`)")
+        raise Unauthorized("this endpoint needs a bearer token (mint one with `kycuong token`) or a signed-in "
+                           "browser session")
     return g.principal
+
+
+def current_session() -> session.Session | None:
+    """The browser's session of this request, if it came with a valid one."""
+    current_principal(required=False)
+    return g.get("session")
+
+
+def _session_principal() -> Principal | None:
+    value = request.cookies.get(session.COOKIE)
+    if not value:
+        return None
+    try:
+        found = session.read(runtime_settings().session_secret, value)
+    except session.SessionExpired as exc:
+        raise Unauthorized("your session has expired; sign in again", {"session": ["expired"]}) from exc
+    if found is None:
+        raise Unauthorized("your session cookie is not valid; sign in again", {"session": ["not valid"]})
+    if request.method in UNSAFE_METHODS:
+        sent = request.headers.get(session.CSRF_HEADER) or request.form.get(session.CSRF_FIELD)
+        if not session.csrf_matches(found, sent):
+            raise Forbidden("this form has expired or did not come from this site; reload the page and try again",
+                            {session.CSRF_FIELD: ["missing or not this session's"]})
+    g.session = found
+    return found.principal
 
 
 def client_address() -> str:

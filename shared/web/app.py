@@ -28,6 +28,7 @@ from shared.errors import (
     Unauthorized,
 )
 from shared.logging import correlation_id, service_name
+from shared.web import pages
 from shared.web.guards import MAX_BODY_BYTES, BoundedIntegerConverter, refuse_illegal_characters
 from shared.web.schemas import ErrorResponse
 
@@ -82,6 +83,8 @@ class PlatformApi(Api):
             message = f"the request body is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; send smaller files"
         if error.code == 422 and errors:
             message = "the request has invalid fields: " + ", ".join(sorted(errors))
+        if pages.wants_page():
+            return pages.error_page(error.code)
         response = jsonify(error_body(error.code, code, message, errors))
         response.status_code = error.code
         return response
@@ -103,6 +106,8 @@ def error_body(status: int, code: str, message: str, errors: dict[str, Any] | No
 
 def _handle_domain_error(error: DomainError):
     status = status_of(error)
+    if pages.wants_page() and status in (401, 403, 404):
+        return pages.error_page(status, error.message)
     response = jsonify(error_body(status, error.code, error.message, error.errors))
     response.status_code = status
     if isinstance(error, TooManyRequests):
@@ -131,12 +136,16 @@ def _handle_unexpected(error: Exception):
     if _database_unavailable(error):
         # A fault, not a bug: one line, no traceback; the client is told when to try again.
         current_app.logger.warning("database unavailable: %s", type(error.orig).__name__)
+        if pages.wants_page():
+            return pages.error_page(503, retry_after=RETRY_AFTER_DATABASE)
         response = jsonify(error_body(503, "unavailable", "the database is not answering (it may be restarting); "
                                       f"try again in {RETRY_AFTER_DATABASE} seconds"))
         response.status_code = 503
         response.headers["Retry-After"] = str(RETRY_AFTER_DATABASE)
         return response
     current_app.logger.exception("unhandled error")
+    if pages.wants_page():
+        return pages.error_page(500, reference=correlation_id.get())
     response = jsonify(error_body(500, "internal_error",
                                   f"an unexpected error occurred; quote correlation id {correlation_id.get()}"))
     response.status_code = 500
@@ -167,6 +176,7 @@ def create_service_app(rt: ServiceRuntime, *, root_routes: bool = True) -> Flask
     for blueprint in spec.blueprints:
         api.register_blueprint(blueprint, url_prefix=f"/{spec.name}/api/v1{blueprint.url_prefix or ''}")
     app.register_blueprint(docs_blueprint(spec.name), url_prefix=f"/{spec.name}/docs")
+    pages.install(app, spec.name)
     for page in spec.pages:
         app.register_blueprint(page, url_prefix=f"/{spec.name}")
     app.register_error_handler(DomainError, _handle_domain_error)

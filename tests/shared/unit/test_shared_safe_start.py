@@ -37,11 +37,13 @@ def test_no_process_starts_against_a_real_broker_with_the_development_secret_or_
 
 def test_each_reason_names_what_to_set():
     assert Settings.from_env(env={}).embedded_default
-    assert len(Settings.from_env(env={**REAL}).unsafe_reasons()) == 2
+    assert [r.split(" ")[0] for r in Settings.from_env(env={**REAL}).unsafe_reasons()] == [
+        "KYCUONG_JWT_SECRET", "KYCUONG_SESSION_SECRET", "KYCUONG_PUBLISHERS"]
     short = Settings.from_env(env={**REAL, "KYCUONG_JWT_SECRET": "s3cret", "KYCUONG_PUBLISHERS": PUBLISHERS})
-    assert [r.split(" ")[0] for r in short.unsafe_reasons()] == ["KYCUONG_JWT_SECRET"]
+    assert [r.split(" ")[0] for r in short.unsafe_reasons()] == ["KYCUONG_JWT_SECRET", "KYCUONG_SESSION_SECRET"]
     assert Settings.from_env(env={**REAL, "KYCUONG_JWT_SECRET": GOOD_SECRET,
                                   "KYCUONG_PUBLISHERS": PUBLISHERS}).unsafe_reasons() == []
     # Development against a real broker: the opt-out is explicit, and an identity provider replaces the secret.
-    assert Settings.from_env(env={**REAL, "KYCUONG_JWT_JWKS_URL": "https://sso.hanoi.gov.vn/jwks",
-                                  "KYCUONG_TRUST_ANY_PUBLISHER": "1"}).unsafe_reasons() == []
+    provider = {**REAL, "KYCUONG_JWT_JWKS_URL": "https://sso.hanoi.gov.vn/jwks", "KYCUONG_TRUST_ANY_PUBLISHER": "1"}
+    assert [r.split(" ")[0] for r in Settings.from_env(env=provider).unsafe_reasons()] == ["KYCUONG_SESSION_SECRET"]
+    assert Settings.from_env(env={**provider, "KYCUONG_SESSION_SECRET": GOOD_SECRET}).unsafe_reasons() == []
