@@ -82,6 +82,7 @@ def build_world(tmp_path, memory_broker: str) -> tuple[World, threading.Event]:
     for unit in UNITS:
         world.objects[unit] = _data_in(world, unit)
     _a_week_later(world)
+    wait_for_quiet(world)
     return world, platform.stop
 
 
@@ -121,16 +122,32 @@ def _directory(w: World) -> None:
         w.ok("POST", f"{d}/units/{unit}/heads", json={"official": p["head"], "since": "2025-07-01"})
     w.ok("POST", "/dossiers/api/v1/procedures", role="office",
          json={"code": PROCEDURE, "name": "Thủ tục kiểm thử", "processing_days": 2})
-    # Feedback and the others learn the directory from its events.
-    from sqlalchemy import text
+    # The other services learn the directory from its events: they must know it before anything names it.
+    wait_for_quiet(w)
 
-    def known() -> bool:
-        for name, table in (("dossiers", "units"), ("discipline", "units")):
-            with w.platform.runtimes[name].engine.connect() as conn:
-                if conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() < 3:
+
+def wait_for_quiet(w: World) -> None:
+    """Until every event recorded in any outbox has been sent and applied by every service handling its type
+    (its id in that service's inbox)."""
+    import json
+
+    def quiet() -> bool:
+        events = []
+        for runtime in w.platform.runtimes.values():
+            with runtime.engine.connect() as conn:
+                if conn.exec_driver_sql("SELECT count(*) FROM outbox WHERE sent_at IS NULL").scalar():
                     return False
+                events += [(event_id, json.loads(bytes(body))["type"]) for event_id, body in
+                           conn.exec_driver_sql("SELECT event_id, body FROM outbox")]
+        for runtime in w.platform.runtimes.values():
+            wanted = {event_id for event_id, kind in events if kind in runtime.spec.handlers}
+            with runtime.engine.connect() as conn:
+                applied = set(conn.exec_driver_sql("SELECT event_id FROM inbox").scalars())
+            if wanted - applied:
+                return False
         return True
-    wait_until(known, message="feedback and dossiers know the three units")
+
+    wait_until(quiet, message="every event sent and applied by the services handling it")
 
 
 def _verification_of(w: World, report: str) -> str | None:

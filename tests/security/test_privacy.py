@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 import openpyxl
 import pdf_text
 import pytest
-from security_world import CHILD, NOW, OTHER, PROCEDURE, PUBLISHER, SERVICES, wait_until
+from security_world import CHILD, NOW, OTHER, PROCEDURE, PUBLISHER, SERVICES, wait_for_quiet, wait_until
 from sqlalchemy import inspect, text
 
 from shared.logging import JsonFormatter
@@ -129,15 +129,6 @@ def submit_through_every_channel(world) -> dict[str, str]:
     return codes
 
 
-def settled(world) -> bool:
-    """Every event of every outbox sent, and every event reporting consumes archived."""
-    for service in SERVICES:
-        with world.platform.runtimes[service].engine.connect() as conn:
-            if conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar():
-                return False
-    return True
-
-
 def archived(world, subject: str) -> int:
     with world.platform.runtimes["reporting"].engine.connect() as conn:
         return conn.execute(text("SELECT count(*) FROM event_archive WHERE subject = :s"), {"s": subject}).scalar()
@@ -148,7 +139,7 @@ def test_a_citizens_data_stays_with_its_own_tables_and_token_holders(world, ever
     # The month's report can be issued once its figures are cut off (the 20th).
     world.clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=NOW.tzinfo))
     report = world.ok("POST", "/reporting/api/v1/reports", role="office", json={"kind": "monthly", "period": "2026-11"})
-    wait_until(lambda: settled(world), message="every outbox sent")
+    wait_for_quiet(world)
     wait_until(lambda: archived(world, codes["dossier-api"]) and archived(world, codes["open311"]),
                message="reporting archived the dossiers' and the feedback's events")
 
