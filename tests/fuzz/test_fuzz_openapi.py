@@ -31,7 +31,7 @@ from shared.settings import SERVICES
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Examples per operation: the admin reaches every branch, the officer mainly the scoping.
-EXAMPLES = {"admin": 12, "officer": 6}
+EXAMPLES = {"admin": 25, "officer": 10}
 WHO = {"admin": ADMIN, "officer": OFFICER}
 
 # Path values no list returns: the formats a download is offered in, a figure of a scorecard, a day.
