@@ -260,6 +260,7 @@ def settle_and_check(ledger: Ledger, load: Load) -> dict:
     """After a fault: 0 lost and 0 applied twice in the ledger, reporting's count of overdue dossiers equal
     to the dossiers ever accepted (each applied once), and no 500 answered to the load."""
     state = ledger.settle(load)
+    print(f"\nanswers by status: {dict(load.statuses)}; {state['events']} events, {state['applied']} applied")
     assert state["events"] > 0
     ledger.accepted_dossiers |= set(load.dossiers)
     accepted = len(ledger.accepted_dossiers)
