@@ -67,6 +67,7 @@ from services.discipline.use_cases import (
 from services.discipline.use_cases import (
     directory as units,
 )
+from shared import attachments
 from shared.web import current_principal, load_body, protected, runtime
 
 directory = Blueprint("directory", __name__, description="Danh bạ đơn vị, cán bộ và người đứng đầu — "
@@ -194,7 +195,9 @@ class ExplanationSubmission(MethodView):
 @accountability.route("/explanations/<code>/attachments/<int:attachment_id>")
 class ExplanationAttachmentFile(MethodView):
     @protected(accountability, errors=(404,))
-    @accountability.response(200, description="the file, as uploaded")
+    @accountability.doc(responses={"200": {
+        "description": "the file, as uploaded (its type sniffed from its content at upload)",
+        "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in attachments.TYPES}}})
     def get(self, code, attachment_id):
         """An attachment of an explanation, for whoever may read the request."""
         path, content_type, filename = explanations.explanation_attachment(runtime().uow(), current_principal(),

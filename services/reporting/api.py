@@ -130,8 +130,9 @@ class Reports(MethodView):
 class ReportFile(MethodView):
     @protected(reports_blp, errors=(404,))
     @reports_blp.arguments(ReportFileQuery, location="query")
-    @reports_blp.response(200, {"type": "string", "format": "binary"}, content_type=documents.PDF_MEDIA_TYPE,
-                          description="the file as issued (application/pdf, or the XLSX media type for .xlsx)")
+    @reports_blp.doc(responses={"200": {
+        "description": "the file as issued",
+        "content": {media: {"schema": {"type": "string", "format": "binary"}} for media in _FILE_TYPES.values()}}})
     def get(self, args, code, file_format):
         """Tệp báo cáo đã ban hành (.xlsx hoặc .pdf) — an issued report's file, byte for byte as issued."""
         found = reports.get_report_file(runtime().uow(), code, file_format, args["version"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from shared.settings import SERVICES
+
 API = "/{service}/api/v1"
 
 
@@ -112,3 +114,35 @@ def test_a_withdrawn_dossiers_timeliness_is_null_and_the_openapi_document_says_i
     assert ended.get_json()["timeliness"] is None
     documented = dossiers.client.get("/dossiers/docs/openapi.json").get_json()["components"]["schemas"]
     assert documented["DossierOut"]["properties"]["timeliness"]["nullable"] is True
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_answer_of_every_operation_is_documented_with_its_content(start_service, service):
+    """Every error answer has the one error shape (ErrorResponse); every success names its media types.
+    Found: an explanation's attachment (JPEG, PNG or PDF) was documented without content, and an issued
+    report's file as PDF only while .xlsx answers with the XLSX type."""
+    svc = start_service(service, workers=False)
+    spec = svc.client.get(f"/{service}/docs/openapi.json").get_json()
+    undocumented = []
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            for status, answer in operation["responses"].items():
+                if "$ref" in answer:
+                    answer = spec["components"]["responses"][answer["$ref"].rsplit("/", 1)[1]]
+                content = answer.get("content") or {}
+                if status == "default" or status[0] in "45":
+                    shapes = [str(media.get("schema")) for media in content.values()]
+                    if not shapes or any("ErrorResponse" not in shape for shape in shapes):
+                        undocumented.append(f"{method.upper()} {path} {status}: not the error shape")
+                elif not content:
+                    undocumented.append(f"{method.upper()} {path} {status}: no content documented")
+    assert undocumented == []
+    if service == "reporting":
+        file = spec["paths"]["/reporting/api/v1/reports/{code}.{file_format}"]["get"]["responses"]["200"]
+        assert set(file["content"]) == {"application/pdf",
+                                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    if service == "discipline":
+        file = spec["paths"]["/discipline/api/v1/explanations/{code}/attachments/{attachment_id}"]["get"]
+        assert set(file["responses"]["200"]["content"]) == {"image/jpeg", "image/png", "application/pdf"}
