@@ -48,7 +48,9 @@ class World:
             return {}
         if sub is None:
             sub = people(unit)[role] if unit and role in ("head", "officer") else f"{role}-{unit or 'all'}"
-        token = mint_token(self.secret, sub=sub, unit=unit, roles=[role], now=datetime.now(HANOI))
+        # "norole": a valid token that carries no role at all.
+        token = mint_token(self.secret, sub=sub, unit=unit, roles=[] if role == "norole" else [role],
+                           now=datetime.now(HANOI))
         return {"Authorization": f"Bearer {token}"}
 
     def call(self, method: str, path: str, role: str | None = "admin", unit: str | None = None, **kw):
@@ -190,3 +192,20 @@ def _data_in(w: World, unit: str) -> dict[str, str]:
         "unit": unit, "kind": "surprise", "inspected_on": "2026-11-13", "team": ["Nguyễn Văn Tâm"]})
     got["code@inspection"] = inspection["code"]
     return got
+
+
+def running_world(tmp_path_factory):
+    """The world for a module-scoped fixture of each suite (built once per module, a few seconds), stopped
+    after it. Not a conftest.py fixture: a conftest.py here would shadow tests/conftest.py for the other
+    suites' `from conftest import …`."""
+    from kombu.transport import memory
+
+    memory.Channel.queues.clear()
+    memory.Channel.events.clear()
+    memory.Transport.global_state.clear()
+    built, stop = build_world(tmp_path_factory.mktemp("security"), "memory://")
+    yield built
+    stop.set()
+    for runtime in built.platform.runtimes.values():
+        runtime.join_workers()
+        runtime.dispose()

@@ -17,11 +17,26 @@ import itertools
 import json
 import re
 
-from security_world import CHILD, CITIZENS, OTHER, PARENT, PROCEDURE, SERVICES
+import pytest
+from security_world import (
+    CHILD,
+    CITIZENS,
+    OTHER,
+    PARENT,
+    PROCEDURE,
+    SERVICES,
+    running_world,
+)
 
-ROLES = ("none", "officer", "head", "inspector", "office", "admin", "publisher")
+# "none": no token; "norole": a valid token of the unit without any role.
+ROLES = ("none", "norole", "officer", "head", "inspector", "office", "admin", "publisher")
 SCOPES = ("own", "parent", "other")
 STAFF = ("officer", "head", "inspector", "office", "admin")
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    yield from running_world(tmp_path_factory)
 
 # Objects the world does not create (survey rounds need returned dossiers, sanction proposals repeated
 # violations; rule-set versions, attachments): a made-up identifier, so a role that may reach them gets 404
@@ -35,20 +50,20 @@ PRIVATE = (*CITIZENS[CHILD], f"Phản ánh về {CHILD}")
 # What each (method, path) answers each role, in the caller's own unit / the parent unit / an unrelated
 # one. A cell is "role=class" or "role=own/parent/other"; roles not named answer as the `*` cell says.
 ACCESS: dict[str, str] = {
-    "GET /tasks/api/v1/directives": "none=401 publisher=403 *=2xx",
+    "GET /tasks/api/v1/directives": "none=401 norole=403 publisher=403 *=2xx",
     "POST /tasks/api/v1/directives": "none=401 head=422 office=422 admin=422 *=403",
-    "GET /tasks/api/v1/directives/{number}": "none=401 publisher=403 *=2xx",
-    "GET /tasks/api/v1/tasks": "none=401 publisher=403 *=2xx",
+    "GET /tasks/api/v1/directives/{number}": "none=401 norole=403 publisher=403 *=2xx",
+    "GET /tasks/api/v1/tasks": "none=401 norole=403 publisher=403 *=2xx",
     "POST /tasks/api/v1/tasks": "none=401 head=422 office=422 admin=422 *=403",
-    "GET /tasks/api/v1/tasks/{code}": "none=401 officer=2xx/403/403 head=2xx/403/403 publisher=403 *=2xx",
+    "GET /tasks/api/v1/tasks/{code}": "none=401 norole=403 officer=2xx/403/403 head=2xx/403/403 publisher=403 *=2xx",
     "POST /tasks/api/v1/tasks/{code}/progress": "none=401 officer=422 head=422 *=403",
     "POST /tasks/api/v1/tasks/{code}/extensions": "none=401 officer=422 head=422 *=403",
-    "POST /tasks/api/v1/tasks/{code}/extensions/{extension_id}/decision": "none=401 publisher=403 *=422",
-    "GET /tasks/api/v1/leaders/{sub}/summary": "none=401 officer=2xx/403/403 head=403 publisher=403 *=2xx",
-    "GET /tasks/api/v1/digests": "none=401 publisher=403 *=422",
-    "GET /tasks/api/v1/plans": "none=401 publisher=403 *=2xx",
+    "POST /tasks/api/v1/tasks/{code}/extensions/{extension_id}/decision": "none=401 norole=403 publisher=403 *=422",
+    "GET /tasks/api/v1/leaders/{sub}/summary": "none=401 officer=2xx/403/403 inspector=2xx office=2xx admin=2xx *=403",
+    "GET /tasks/api/v1/digests": "none=401 norole=403 publisher=403 *=422",
+    "GET /tasks/api/v1/plans": "none=401 norole=403 publisher=403 *=2xx",
     "POST /tasks/api/v1/plans": "none=401 officer=422 head=422 *=403",
-    "GET /tasks/api/v1/plans/{code}": "none=401 officer=2xx/403/403 head=2xx/403/403 publisher=403 *=2xx",
+    "GET /tasks/api/v1/plans/{code}": "none=401 norole=403 officer=2xx/403/403 head=2xx/403/403 publisher=403 *=2xx",
     "POST /tasks/api/v1/plans/{code}/items": "none=401 officer=422 head=422 *=403",
     "POST /tasks/api/v1/plans/{code}/submission": "none=401 officer=2xx/403/403 *=403",
     "POST /tasks/api/v1/plans/{code}/items/{position}/done": "none=401 officer=2xx/403/403 *=403",
@@ -59,93 +74,95 @@ ACCESS: dict[str, str] = {
     "GET /dossiers/api/v1/procedures/{code}": "*=2xx",
     "GET /dossiers/api/v1/procedures/{code}/versions": "*=2xx",
     "POST /dossiers/api/v1/procedures/{code}/versions": "none=401 office=422 admin=422 *=403",
-    "GET /dossiers/api/v1/dossiers": "none=401 publisher=403 *=2xx",
-    "POST /dossiers/api/v1/dossiers": "none=401 inspector=403 publisher=403 *=422",
+    "GET /dossiers/api/v1/dossiers": "none=401 norole=403 publisher=403 *=2xx",
+    "POST /dossiers/api/v1/dossiers": "none=401 norole=403 inspector=403 publisher=403 *=422",
     "GET /dossiers/api/v1/dossiers/{code}": "*=2xx",
     "GET /dossiers/api/v1/dossiers/{code}/deadline": "*=2xx",
     "POST /dossiers/api/v1/dossiers/{code}/completion":
         "none=401 officer=2xx/409/403 head=409/409/403 office=409 admin=409 *=403",
-    "GET /dossiers/api/v1/dossiers/mine": "none=401 publisher=403 *=2xx",
+    "GET /dossiers/api/v1/dossiers/mine": "none=401 norole=403 publisher=403 *=2xx",
     "GET /dossiers/api/v1/dossiers/{code}/control-sheet":
-        "none=401 officer=2xx/2xx/403 head=2xx/2xx/403 publisher=403 *=2xx",
+        "none=401 norole=403 officer=2xx/2xx/403 head=2xx/2xx/403 publisher=403 *=2xx",
     "POST /dossiers/api/v1/dossiers/{code}/handovers":
-        "none=401 inspector=403 office=409 admin=409 publisher=403 *=409/409/403",
-    "POST /dossiers/api/v1/dossiers/{code}/supplement-requests": "none=401 inspector=403 publisher=403 *=422",
+        "none=401 officer=409/409/403 head=409/409/403 office=409 admin=409 *=403",
+    "POST /dossiers/api/v1/dossiers/{code}/supplement-requests":
+        "none=401 norole=403 inspector=403 publisher=403 *=422",
     "POST /dossiers/api/v1/dossiers/{code}/supplements":
-        "none=401 inspector=403 office=409 admin=409 publisher=403 *=409/409/403",
-    "POST /dossiers/api/v1/dossiers/{code}/end": "none=401 inspector=403 publisher=403 *=422",
-    "POST /dossiers/api/v1/dossiers/{code}/send-back": "none=401 inspector=403 publisher=403 *=422",
-    "POST /dossiers/api/v1/dossiers/{code}/apology": "none=401 inspector=403 publisher=403 *=422",
+        "none=401 officer=409/409/403 head=409/409/403 office=409 admin=409 *=403",
+    "POST /dossiers/api/v1/dossiers/{code}/end": "none=401 norole=403 inspector=403 publisher=403 *=422",
+    "POST /dossiers/api/v1/dossiers/{code}/send-back": "none=401 norole=403 inspector=403 publisher=403 *=422",
+    "POST /dossiers/api/v1/dossiers/{code}/apology": "none=401 norole=403 inspector=403 publisher=403 *=422",
     "GET /dossiers/api/v1/dossiers/{code}/apology.{fmt}":
-        "none=401 inspector=403 office=404 admin=404 publisher=403 *=404/403/403",
+        "none=401 officer=404/403/403 head=404/403/403 office=404 admin=404 *=403",
     "GET /dossiers/api/v1/calendar/overrides": "none=401 office=2xx admin=2xx *=403",
     "POST /dossiers/api/v1/calendar/overrides": "none=401 office=422 admin=422 *=403",
     "DELETE /dossiers/api/v1/calendar/overrides/{day}": "none=401 office=404 admin=404 *=403",
     "GET /dossiers/api/v1/units/{unit}/dossiers/summary":
-        "none=401 officer=2xx/2xx/403 head=2xx/2xx/403 publisher=403 *=2xx",
+        "none=401 norole=403 officer=2xx/2xx/403 head=2xx/2xx/403 publisher=403 *=2xx",
     "POST /dossiers/api/v1/ingest/events": "none=401 publisher=422 *=403",
     "GET /dossiers/api/v1/ingest/rejections": "none=401 admin=2xx *=403",
     "GET /dossiers/api/v1/ingest/waiting": "none=401 admin=2xx *=403",
-    "GET /feedback/api/v1/feedback": "none=401 publisher=403 *=2xx",
+    "GET /feedback/api/v1/feedback": "none=401 norole=403 publisher=403 *=2xx",
     "POST /feedback/api/v1/feedback": "*=422",
     "GET /feedback/api/v1/feedback/{code}": "*=2xx",
-    "POST /feedback/api/v1/feedback/{code}/forward": "none=401 inspector=403 publisher=403 *=422",
+    "POST /feedback/api/v1/feedback/{code}/forward": "none=401 norole=403 inspector=403 publisher=403 *=422",
     "POST /feedback/api/v1/feedback/{code}/accept":
         "none=401 officer=2xx/403/403 head=409/403/403 office=409 admin=409 *=403",
-    "POST /feedback/api/v1/feedback/{code}/refuse": "none=401 inspector=403 publisher=403 *=422",
-    "POST /feedback/api/v1/feedback/{code}/send-back": "none=401 inspector=403 publisher=403 *=422",
-    "POST /feedback/api/v1/feedback/{code}/clarify": "none=401 inspector=403 publisher=403 *=422",
+    "POST /feedback/api/v1/feedback/{code}/refuse": "none=401 norole=403 inspector=403 publisher=403 *=422",
+    "POST /feedback/api/v1/feedback/{code}/send-back": "none=401 norole=403 inspector=403 publisher=403 *=422",
+    "POST /feedback/api/v1/feedback/{code}/clarify": "none=401 norole=403 inspector=403 publisher=403 *=422",
     "POST /feedback/api/v1/feedback/{code}/clarification": "*=422",
-    "POST /feedback/api/v1/feedback/{code}/answer": "none=401 inspector=403 publisher=403 *=422",
+    "POST /feedback/api/v1/feedback/{code}/answer": "none=401 norole=403 inspector=403 publisher=403 *=422",
     "POST /feedback/api/v1/feedback/{code}/publish":
-        "none=401 inspector=403 office=409 admin=409 publisher=403 *=409/403/403",
-    "POST /feedback/api/v1/rating-tokens": "none=401 inspector=403 publisher=403 *=422",
+        "none=401 officer=409/403/403 head=409/403/403 office=409 admin=409 *=403",
+    "POST /feedback/api/v1/rating-tokens": "none=401 norole=403 inspector=403 publisher=403 *=422",
     "POST /feedback/api/v1/ratings": "*=422",
     "POST /feedback/api/v1/survey-rounds": "none=401 head=422 office=422 admin=422 *=403",
-    "GET /feedback/api/v1/survey-rounds/{code}": "none=401 publisher=403 *=404",
+    "GET /feedback/api/v1/survey-rounds/{code}": "none=401 norole=403 publisher=403 *=404",
     "GET /feedback/api/v1/public/units/{unit}/service-rules": "*=404",
     "GET /feedback/api/v1/public/units/{unit}/hotlines": "*=404",
     "POST /feedback/api/v1/units/{unit}/service-rules": "none=401 head=422 office=422 admin=422 *=403",
     "POST /feedback/api/v1/units/{unit}/hotlines": "none=401 head=422 office=422 admin=422 *=403",
-    "GET /discipline/api/v1/units": "none=401 publisher=403 *=2xx",
+    "GET /discipline/api/v1/units": "none=401 norole=403 publisher=403 *=2xx",
     "POST /discipline/api/v1/units": "none=401 admin=422 *=403",
-    "GET /discipline/api/v1/units/{code}": "none=401 publisher=403 *=2xx",
-    "GET /discipline/api/v1/units/{code}/heads": "none=401 publisher=403 *=2xx",
+    "GET /discipline/api/v1/units/{code}": "none=401 norole=403 publisher=403 *=2xx",
+    "GET /discipline/api/v1/units/{code}/heads": "none=401 norole=403 publisher=403 *=2xx",
     "POST /discipline/api/v1/units/{code}/heads": "none=401 office=422 admin=422 *=403",
-    "GET /discipline/api/v1/officials": "none=401 publisher=403 *=2xx",
+    "GET /discipline/api/v1/officials": "none=401 norole=403 publisher=403 *=2xx",
     "POST /discipline/api/v1/officials": "none=401 office=422 admin=422 *=403",
-    "GET /discipline/api/v1/explanations": "none=401 publisher=403 *=2xx",
-    "GET /discipline/api/v1/explanations/{code}": "none=401 officer=2xx/403/403 head=2xx/2xx/403 publisher=403 *=2xx",
-    "POST /discipline/api/v1/explanations/{code}/submission": "none=401 publisher=403 *=422",
+    "GET /discipline/api/v1/explanations": "none=401 norole=403 publisher=403 *=2xx",
+    "GET /discipline/api/v1/explanations/{code}":
+        "none=401 norole=403 officer=2xx/403/403 head=2xx/2xx/403 publisher=403 *=2xx",
+    "POST /discipline/api/v1/explanations/{code}/submission": "none=401 norole=403 publisher=403 *=422",
     "GET /discipline/api/v1/explanations/{code}/attachments/{attachment_id}":
-        "none=401 officer=404/403/403 head=404/404/403 publisher=403 *=404",
-    "POST /discipline/api/v1/explanations/{code}/judgement": "none=401 publisher=403 *=422",
-    "GET /discipline/api/v1/violations": "none=401 publisher=403 *=2xx",
-    "GET /discipline/api/v1/sanction-rules": "none=401 publisher=403 *=2xx",
-    "GET /discipline/api/v1/rule-sets": "none=401 publisher=403 *=2xx",
+        "none=401 norole=403 officer=404/403/403 head=404/404/403 publisher=403 *=404",
+    "POST /discipline/api/v1/explanations/{code}/judgement": "none=401 norole=403 publisher=403 *=422",
+    "GET /discipline/api/v1/violations": "none=401 norole=403 publisher=403 *=2xx",
+    "GET /discipline/api/v1/sanction-rules": "none=401 norole=403 publisher=403 *=2xx",
+    "GET /discipline/api/v1/rule-sets": "none=401 norole=403 publisher=403 *=2xx",
     "POST /discipline/api/v1/rule-sets/{version}/confirm": "none=401 admin=404 *=403",
-    "GET /discipline/api/v1/sanction-proposals": "none=401 publisher=403 *=2xx",
-    "GET /discipline/api/v1/sanction-proposals/{code}": "none=401 publisher=403 *=404",
+    "GET /discipline/api/v1/sanction-proposals": "none=401 norole=403 publisher=403 *=2xx",
+    "GET /discipline/api/v1/sanction-proposals/{code}": "none=401 norole=403 publisher=403 *=404",
     "POST /discipline/api/v1/sanction-proposals/{code}/steps": "none=401 inspector=422 office=422 admin=422 *=403",
     "POST /discipline/api/v1/sanction-proposals/{code}/extension": "none=401 inspector=422 office=422 admin=422 *=403",
     "POST /discipline/api/v1/sanction-proposals/{code}/drop": "none=401 inspector=422 office=422 admin=422 *=403",
-    "GET /discipline/api/v1/decisions": "none=401 publisher=403 *=2xx",
+    "GET /discipline/api/v1/decisions": "none=401 norole=403 publisher=403 *=2xx",
     "GET /discipline/api/v1/officials/{code}/eligibility":
-        "none=401 officer=2xx/403/403 head=2xx/2xx/403 publisher=403 *=2xx",
-    "GET /discipline/api/v1/verifications": "none=401 publisher=403 *=2xx",
+        "none=401 norole=403 officer=2xx/403/403 head=2xx/2xx/403 publisher=403 *=2xx",
+    "GET /discipline/api/v1/verifications": "none=401 norole=403 publisher=403 *=2xx",
     "POST /discipline/api/v1/verifications/{code}/conclusion": "none=401 inspector=422 *=403",
-    "GET /discipline/api/v1/inspections": "none=401 publisher=403 *=2xx",
+    "GET /discipline/api/v1/inspections": "none=401 norole=403 publisher=403 *=2xx",
     "POST /discipline/api/v1/inspections": "none=401 inspector=422 *=403",
-    "GET /discipline/api/v1/inspections/{code}": "none=401 officer=403 head=2xx/2xx/403 publisher=403 *=2xx",
+    "GET /discipline/api/v1/inspections/{code}": "none=401 head=2xx/2xx/403 inspector=2xx office=2xx admin=2xx *=403",
     "POST /discipline/api/v1/inspections/{code}/findings": "none=401 inspector=422 *=403",
     "GET /discipline/api/v1/audit": "none=401 inspector=2xx office=2xx admin=2xx *=403",
     "GET /discipline/api/v1/audit/verify": "none=401 inspector=2xx office=2xx admin=2xx *=403",
     "GET /reporting/api/v1/units/{unit}/scorecard": "*=2xx",
     "GET /reporting/api/v1/units/{unit}/scorecard/{figure}": "*=2xx",
     "GET /reporting/api/v1/rankings": "*=2xx",
-    "GET /reporting/api/v1/reports": "none=401 publisher=403 *=2xx",
+    "GET /reporting/api/v1/reports": "none=401 norole=403 publisher=403 *=2xx",
     "POST /reporting/api/v1/reports": "none=401 office=422 admin=422 *=403",
-    "GET /reporting/api/v1/reports/{code}.{file_format}": "none=401 publisher=403 *=2xx",
+    "GET /reporting/api/v1/reports/{code}.{file_format}": "none=401 norole=403 publisher=403 *=2xx",
     "GET /reporting/api/v1/public/rankings": "*=2xx",
     "GET /reporting/api/v1/public/good-performers": "*=2xx",
     "GET /reporting/api/v1/public/violators": "*=2xx",
@@ -253,7 +270,7 @@ def test_every_role_gets_what_the_table_says_and_no_more(world):
                 if got != want[role][i]:
                     wrong.append(f"{key} {role} {scope}: {got}, expected {want[role][i]}  {body[:160]}")
                     continue
-                outsider = role in ("none", "publisher") or (scope == "other" and role in ("officer", "head"))
+                outsider = role in ("none", "norole", "publisher") or (scope == "other" and role in ("officer", "head"))
                 if got == "2xx" and outsider:
                     leaked = [text for text in PRIVATE if text in body]
                     if method == "GET" and "{" not in path:

@@ -18,10 +18,25 @@ from datetime import UTC, datetime
 import openpyxl
 import pdf_text
 import pytest
-from security_world import CHILD, NOW, OTHER, PROCEDURE, PUBLISHER, SERVICES, wait_for_quiet, wait_until
+from security_world import (
+    CHILD,
+    NOW,
+    OTHER,
+    PROCEDURE,
+    PUBLISHER,
+    SERVICES,
+    running_world,
+    wait_for_quiet,
+    wait_until,
+)
 from sqlalchemy import inspect, text
 
 from shared.logging import JsonFormatter
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    yield from running_world(tmp_path_factory)
 
 CHANNELS = ("feedback-json", "feedback-multipart", "open311", "dossier-api", "dossier-ingest", "rating-comment")
 

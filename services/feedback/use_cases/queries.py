@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.feedback import domain, store
 from services.feedback.models import Feedback, FeedbackReporter, RatingToken
 from services.feedback.use_cases import STAFF_VIEW, FeedbackView, feedback_token, limits_of, load
-from shared.auth import Principal
+from shared.auth import STAFF_ROLES, Principal
 from shared.db import Page, paginate
 from shared.uow import UnitOfWork
 
@@ -45,7 +45,9 @@ def list_feedback(uow: UnitOfWork, principal: Principal, unit: str | None, statu
 
 
 def _disclosure(principal: Principal | None, feedback: Feedback) -> domain.Disclosure:
-    if principal is None:
+    # A token without a staff role (none at all, or only `publisher`) reads the tracking page as the public
+    # does, whatever unit it names (issue 14: roles mean something).
+    if principal is None or not principal.has_any(STAFF_ROLES):
         return domain.Disclosure(content=False, contact=False)
     in_scope = principal.sees_all_units or (feedback.unit is not None
                                             and principal.can_access_unit(feedback.unit))
