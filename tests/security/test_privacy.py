@@ -208,6 +208,8 @@ def test_a_citizens_data_stays_with_its_own_tables_and_token_holders(world, ever
                                for cell in row if cell is not None)
         else:
             content = pdf_text.text(response.data)
+        # The text was read (the search in it proves something): the report names the unit.
+        assert "Phòng Kiểm thử" in unicodedata.normalize("NFC", content), (fmt, content[:500])
         search(f"the issued report's {fmt.upper()}", content)
 
     # The token holders do see what they need: the unit's officer the applicant, the office the reporter.
