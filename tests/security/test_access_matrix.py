@@ -349,3 +349,24 @@ def test_no_one_changes_an_unrelated_units_objects_with_a_valid_request(world):
                    for role in ("officer", "head", "office")]
         assert any(a.status_code < 300 or a.status_code == 409 for a in answers), (
             path, [(a.status_code, readable(a)[:200]) for a in answers])
+
+
+def test_a_list_asked_for_another_unit_shows_none_of_its_objects(world):
+    """Every list with a `unit` query parameter, asked for the child unit by the unrelated unit's officer
+    and head: refused (403), or answered without a single object of the child unit."""
+    child_objects = [v for k, v in world.objects[CHILD].items() if "@" in k and k != "code@report"]
+    asked = []
+    wrong = []
+    for method, path, operation in endpoints(world):
+        names = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+        if method != "GET" or "{" in path or "unit" not in names:
+            continue
+        asked.append(path)
+        for role in ("officer", "head"):
+            got, body = answer(world, method, f"{path}?unit={CHILD}", role, "other")
+            if got == "2xx" and (leaked := [code for code in child_objects + list(PRIVATE) if code in body]):
+                wrong.append(f"{path}?unit={CHILD} {role} of {OTHER}: shows {leaked}")
+            elif got not in ("2xx", "403"):
+                wrong.append(f"{path}?unit={CHILD} {role} of {OTHER}: {got} {body[:160]}")
+    assert asked, "no list takes a unit: the OpenAPI documents were not read"
+    assert wrong == [], "\n".join(wrong)
