@@ -352,21 +352,26 @@ def test_no_one_changes_an_unrelated_units_objects_with_a_valid_request(world):
 
 
 def test_a_list_asked_for_another_unit_shows_none_of_its_objects(world):
-    """Every list with a `unit` query parameter, asked for the child unit by the unrelated unit's officer
-    and head: refused (403), or answered without a single object of the child unit."""
-    child_objects = [v for k, v in world.objects[CHILD].items() if "@" in k and k != "code@report"]
+    """Every list filtered by the child unit, one of its officials or its dossier (`unit`, `official`,
+    `subject`), asked by the unrelated unit's officer and head: refused (403), or answered without a single
+    object of the child unit."""
+    child = world.objects[CHILD]
+    filters = {"unit": CHILD, "official": child["official"], "subject": child["code@dossier"]}
+    child_objects = [v for k, v in child.items() if "@" in k and k != "code@report"]
     asked = []
     wrong = []
     for method, path, operation in endpoints(world):
         names = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
-        if method != "GET" or "{" in path or "unit" not in names:
+        if method != "GET" or "{" in path:
             continue
-        asked.append(path)
-        for role in ("officer", "head"):
-            got, body = answer(world, method, f"{path}?unit={CHILD}", role, "other")
-            if got == "2xx" and (leaked := [code for code in child_objects + list(PRIVATE) if code in body]):
-                wrong.append(f"{path}?unit={CHILD} {role} of {OTHER}: shows {leaked}")
-            elif got not in ("2xx", "403"):
-                wrong.append(f"{path}?unit={CHILD} {role} of {OTHER}: {got} {body[:160]}")
-    assert asked, "no list takes a unit: the OpenAPI documents were not read"
+        for name in sorted(names & set(filters)):
+            url = f"{path}?{name}={filters[name]}"
+            asked.append(url)
+            for role in ("officer", "head"):
+                got, body = answer(world, method, url, role, "other")
+                if got == "2xx" and (leaked := [code for code in child_objects + list(PRIVATE) if code in body]):
+                    wrong.append(f"{url} {role} of {OTHER}: shows {leaked}")
+                elif got not in ("2xx", "403"):
+                    wrong.append(f"{url} {role} of {OTHER}: {got} {body[:160]}")
+    assert len(asked) > 10, f"only {asked} asked: the OpenAPI documents' filters were not read"
     assert wrong == [], "\n".join(wrong)
