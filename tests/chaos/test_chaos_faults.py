@@ -28,22 +28,24 @@ def world(request):
 
 
 def running_world(base):
-    node, postgres = RabbitNode(base / "rabbitmq", f"chaos-{time.monotonic_ns() % 10**8}"), PostgresCluster(base / "pg")
+    node = RabbitNode(base / "rabbitmq", f"chaos-{uuid.uuid4().hex[:8]}")
+    postgres = PostgresCluster(base / "pg")
     try:
-        node.start()
-        postgres.start()
-    except InstanceError as exc:
+        try:
+            node.start()
+            postgres.start()
+        except InstanceError as exc:
+            fail_without(exc)
+        stack = open_stack(base / "logs", broker_url=node.url, postgres_server=postgres.admin_url.rsplit("/", 1)[0])
+        ledger = Ledger(stack)
+        try:
+            yield stack, ledger, node, postgres
+        finally:
+            ledger.close()
+            stack.close()
+    finally:
         node.stop()
         postgres.stop()
-        fail_without(exc)
-    stack = open_stack(base / "logs", broker_url=node.url,
-                       postgres_server=postgres.admin_url.rsplit("/", 1)[0])
-    ledger = Ledger(stack)
-    yield stack, ledger, node, postgres
-    ledger.close()
-    stack.close()
-    node.stop()
-    postgres.stop()
 
 
 def test_each_worker_killed_and_restarted_loses_nothing(world):

@@ -8,7 +8,7 @@ new leaders, and every outbox row still reaches every consumer's inbox once, wit
 from __future__ import annotations
 
 import json
-import time
+import uuid
 
 import pytest
 from chaos_stack import Ledger, Load, fail_without, open_stack, private_dir, settle_and_check
@@ -22,22 +22,21 @@ pytestmark = pytest.mark.chaos
 @pytest.fixture(scope="module")
 def cluster_world(request):
     with private_dir(request, "cluster") as base:
-        cluster = RabbitCluster(base / "rabbitmq", f"cluster-{time.monotonic_ns() % 10**8}")
+        cluster = RabbitCluster(base / "rabbitmq", f"cluster-{uuid.uuid4().hex[:8]}")
         try:
-            cluster.start()
-        except InstanceError as exc:
-            cluster.stop()
-            fail_without(exc)
-        try:
+            try:
+                cluster.start()
+            except InstanceError as exc:
+                fail_without(exc)
             stack = open_stack(base / "logs", broker_url=cluster.broker_url)
-        except BaseException:
+            ledger = Ledger(stack)
+            try:
+                yield cluster, stack, ledger
+            finally:
+                ledger.close()
+                stack.close()
+        finally:
             cluster.stop()
-            raise
-        ledger = Ledger(stack)
-        yield cluster, stack, ledger
-        ledger.close()
-        stack.close()
-        cluster.stop()
 
 
 def queues(node) -> dict[str, dict]:
