@@ -8,7 +8,7 @@ from services.dossiers.schemas import CODE, WorkingDays
 from services.dossiers.use_cases.calendar import AnnounceDay
 from services.dossiers.use_cases.intake import ApplicantDetails, ReceiveDossier
 from shared.web import LocalDateTime, PageArgs, page_schema
-from shared.web.schemas import StrictBoolean
+from shared.web.schemas import DecimalNumber, StrictBoolean
 
 
 class ApplicantIn(Schema):
@@ -96,8 +96,8 @@ class DossierOut(Schema):
 
 
 class MyDossierOut(DossierOut):
-    remaining_hours = fields.String(metadata={"description": "working hours left (negative: overdue)"})
-    remaining_days = fields.String(metadata={"description": "working days left (negative: overdue)"})
+    remaining_hours = DecimalNumber(metadata={"description": "working hours left (negative: overdue)"})
+    remaining_days = DecimalNumber(metadata={"description": "working days left (negative: overdue)"})
 
 
 MyDossierPage = page_schema(MyDossierOut, "MyDossierPage")
@@ -137,8 +137,8 @@ class DeadlineOut(Schema):
     received_at = fields.String()
     counting_starts_at = fields.String()
     cutoff_applied = fields.Boolean(metadata={"description": "received after the cut-off (15:00)"})
-    budget_days = fields.String()
-    budget_hours = fields.String()
+    budget_days = WorkingDays()
+    budget_hours = DecimalNumber()
     due_at = LocalDateTime(metadata={"description": "due instant under the current calendar rules"})
     days = fields.List(fields.Nested(DayOut), metadata={"description": "each day from counting start to due"})
     rules_version = fields.String()
@@ -154,7 +154,7 @@ class DeadlineOut(Schema):
         "description": "operators' announcements between receipt and the due date"})
     pauses = fields.List(fields.Nested(lambda: DeadlinePauseOut()), metadata={
         "description": "the clock stopped for the citizen's supplement"})
-    paused_hours = fields.String(metadata={"description": "working hours the pauses added to the deadline"})
+    paused_hours = DecimalNumber(metadata={"description": "working hours the pauses added to the deadline"})
     apology = fields.Nested(lambda: DeadlineApologyOut(), allow_none=True)
 
 
@@ -163,7 +163,7 @@ class DeadlinePauseOut(Schema):
     requested_at = LocalDateTime()
     resumed_at = LocalDateTime(allow_none=True)
     reasons = fields.List(fields.String())
-    paused_hours = fields.String()
+    paused_hours = DecimalNumber()
     moved_due_at = fields.Boolean(metadata={"description": "whether this pause moved the due date"})
     label_vi = fields.String()
 

@@ -14,7 +14,7 @@ from services.dossiers.use_cases.lifecycle import (
     SendBackDossier,
 )
 from shared.web import LocalDateTime
-from shared.web.schemas import StrictBoolean
+from shared.web.schemas import DecimalNumber, StrictBoolean
 
 
 class CompletionIn(Schema):
@@ -108,8 +108,8 @@ class StepUseOut(Schema):
     key = fields.String()
     name = fields.String()
     budget_days = WorkingDays(allow_none=True)
-    used_days = fields.String()
-    used_hours = fields.String()
+    used_days = WorkingDays()
+    used_hours = DecimalNumber()
     on_time = fields.Boolean(allow_none=True, metadata={"description": "used within the step's own budget"})
     started_at = LocalDateTime(allow_none=True)
     finished_at = LocalDateTime(allow_none=True)
@@ -133,7 +133,7 @@ class PauseOut(Schema):
     reasons = fields.List(fields.String())
     official = fields.String(allow_none=True)
     step = fields.String(allow_none=True)
-    paused_hours = fields.String()
+    paused_hours = DecimalNumber()
 
 
 class SendBackOut(Schema):

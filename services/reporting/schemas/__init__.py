@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from shared.web import LocalDateTime, PageArgs, page_schema
+from shared.web.schemas import DecimalNumber
 
 _PERIOD = {
     "description": "kỳ báo cáo in Hà Nội time: a month YYYY-MM, a quarter YYYY-Qn, a year YYYY, or a range of "
@@ -316,8 +317,8 @@ class StepOut(Schema):
     on_time = fields.Boolean(allow_none=True)
     to_step = fields.String(allow_none=True)
     to_official = fields.String(allow_none=True)
-    used_days = fields.String(allow_none=True)
-    budget_days = fields.String(allow_none=True)
+    used_days = DecimalNumber(allow_none=True)
+    budget_days = DecimalNumber(allow_none=True)
 
 
 class DrilldownItemOut(Schema):
