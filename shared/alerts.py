@@ -14,10 +14,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Row, Table, Update, exists, insert, literal, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from shared.db import UtcDateTime
+from shared.db import UtcDateTime, dialect_insert
 
 
 def mark_new(session: Session, alerts: Table, *, subject_column: str, kind: str, subject: ColumnElement,
@@ -52,7 +51,7 @@ def mark_due(session: Session, alerts: Table, *, subject_column: str | tuple[str
         return set()
     composite = not isinstance(subject_column, str)
     columns = tuple(subject_column) if composite else (subject_column,)
-    statement = _dialect_insert(session)(alerts).on_conflict_do_nothing().returning(*(alerts.c[c] for c in columns))
+    statement = dialect_insert(session)(alerts).on_conflict_do_nothing().returning(*(alerts.c[c] for c in columns))
     rows = [{**dict(zip(columns, subject if composite else (subject,), strict=True)),
              "kind": kind, "due_at": due_at, "alerted_at": now}
             for subject, due_at in due.items()]
@@ -89,11 +88,6 @@ def claim_and_mark(session: Session, claim: Update, alerts: Table, *, subject_co
     result = session.execute(select(*claimed.c, fresh)
                              .outerjoin_from(claimed, marked, marked.c[subject_column] == claimed.c[subject])).all()
     return result, {row._mapping[subject] for row in result if row.newly_marked}
-
-
-def _dialect_insert(session: Session):
-    """The INSERT construct of the session's dialect (PostgreSQL or SQLite), for ON CONFLICT DO NOTHING."""
-    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def sweep_in_batches(step: Callable[[int], tuple[int, int]], batch: int) -> int:

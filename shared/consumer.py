@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
+import hashlib
+import json
 import logging
 import threading
 import time
@@ -33,6 +35,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from shared import broker
+from shared.db import dialect_insert
 from shared.errors import DomainError, Retryable
 from shared.events import catalog
 from shared.events.envelope import Event, InvalidEvent
@@ -48,6 +51,15 @@ if TYPE_CHECKING:
 log = logging.getLogger("kycuong.consumer")
 
 CONSUMED = Counter("kycuong_events_consumed_total", "Events taken from the queue", ["service", "type", "outcome"])
+CONFLICTS = Counter("kycuong_event_conflicts_total", "Messages reusing an applied event's id with other content",
+                    ["service", "type"])
+
+
+def content_digest(event: Event) -> str:
+    """What an event says, as a digest: its type, source, subject and data (not its delivery details)."""
+    canonical = json.dumps([event.type, event.source, event.subject, event.data], sort_keys=True,
+                           ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 Handler = Callable[[Event, UnitOfWork], None]
 
@@ -156,7 +168,7 @@ class ConsumerRunner:
     def process(self, body: bytes, headers: dict | None = None,
                 content_type: str | None = "application/cloudevents+json",
                 user_id: str | None = None) -> tuple[str, str | None]:
-        """Apply one message alone. Returns (outcome, reason): outcome is 'done', 'duplicate', 'ignored',
+        """Apply one message alone. Returns (outcome, reason): outcome is 'done', 'duplicate', 'conflict', 'ignored',
         'dead' (reason given) or 'retry'."""
         event, handler, verdict = self.parse(body, headers, content_type)
         if verdict:
@@ -164,7 +176,7 @@ class ConsumerRunner:
         with bound(correlation=event.correlationid, service=self.runtime.name):
             for attempt in range(self.IN_PLACE_ATTEMPTS):
                 try:
-                    return self._apply(event, handler, user_id), None
+                    return self._apply(event, handler, user_id, body), None
                 except DomainError as exc:
                     return "dead", _domain_reason(exc)
                 except (Retryable, OperationalError) as exc:
@@ -201,15 +213,16 @@ class ConsumerRunner:
             with bound(service=self.runtime.name), self.runtime.uow() as uow:
                 uow.hold_commits = True
                 inbox = self.runtime.inbox
-                seen = set(uow.session.scalars(select(inbox.c.event_id).where(
+                seen = dict(uow.session.execute(select(inbox.c.event_id, inbox.c.digest).where(
                     inbox.c.consumer == self.consumer_name,
-                    inbox.c.event_id.in_([event.id for _, event, _ in todo]))))
+                    inbox.c.event_id.in_([event.id for _, event, _ in todo]))).all())
                 applied = []
                 for i, event, handler in todo:
+                    digest = content_digest(event)
                     if event.id in seen:
-                        results[i] = ("duplicate", None)
+                        results[i] = self._duplicate(uow, event, seen[event.id], digest, messages[i][0])
                         continue
-                    seen.add(event.id)
+                    seen[event.id] = digest
                     token = causing_event.set(event)
                     user_token = message_user_id.set(_user_id_of(messages[i]))
                     try:
@@ -220,7 +233,7 @@ class ConsumerRunner:
                         causing_event.reset(token)
                     results[i] = ("done", None)
                     applied.append({"consumer": self.consumer_name, "event_id": event.id,
-                                    "event_type": event.type, "processed_at": uow.now()})
+                                    "event_type": event.type, "processed_at": uow.now(), "digest": digest})
                 # The inbox rows go in with the effects; a worker that applied one of these events at the
                 # same moment makes this insert fail, and the messages are then taken one by one.
                 if applied:
@@ -234,19 +247,24 @@ class ConsumerRunner:
                 results[i] = self.process(*messages[i])
         return results
 
-    def _apply(self, event: Event, handler: Handler, user_id: str | None = None) -> str:
+    def _apply(self, event: Event, handler: Handler, user_id: str | None = None, body: bytes = b"") -> str:
         inbox = self.runtime.inbox
         token = causing_event.set(event)
         user_token = message_user_id.set(user_id)
         try:
             with self.runtime.uow() as uow:
+                digest = content_digest(event)
                 try:
                     with uow.session.begin_nested():
                         uow.session.execute(insert(inbox).values(
                             consumer=self.consumer_name, event_id=event.id, event_type=event.type,
-                            processed_at=uow.now()))
+                            processed_at=uow.now(), digest=digest))
                 except IntegrityError:
-                    return "duplicate"
+                    applied_digest = uow.session.scalar(select(inbox.c.digest).where(
+                        inbox.c.consumer == self.consumer_name, inbox.c.event_id == event.id))
+                    outcome, _ = self._duplicate(uow, event, applied_digest, digest, body)
+                    uow.commit()
+                    return outcome
                 handler(event, uow)
                 if not uow.committed:
                     uow.commit()
@@ -254,6 +272,20 @@ class ConsumerRunner:
         finally:
             message_user_id.reset(user_token)
             causing_event.reset(token)
+
+    def _duplicate(self, uow: UnitOfWork, event: Event, applied_digest: str | None, digest: str,
+                   body: bytes) -> tuple[str, str | None]:
+        """A message whose event id was applied before: a copy (nothing to do), or, with other content, a
+        conflict, which is not applied either but is kept, counted and logged for an admin to resolve."""
+        if applied_digest is None or applied_digest == digest:
+            return "duplicate", None
+        uow.session.execute(dialect_insert(uow.session)(self.runtime.event_conflicts).values(
+            consumer=self.consumer_name, event_id=event.id, event_type=event.type, applied_digest=applied_digest,
+            digest=digest, body=body, seen_at=uow.now()).on_conflict_do_nothing())
+        CONFLICTS.labels(self.runtime.name, event.type).inc()
+        log.warning("an event id was reused with other content; the first one stands",
+                    extra={"event_id": event.id, "type": event.type, "queue": self.queue_name})
+        return "conflict", None
 
     # -- the loop ----------------------------------------------------------------------------------
 

@@ -20,14 +20,17 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    UniqueConstraint,
     create_engine,
     event,
     func,
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -87,6 +90,23 @@ def service_metadata() -> MetaData:
         Column("event_id", String(64), primary_key=True),
         Column("event_type", String(128), nullable=False),
         Column("processed_at", UtcDateTime, nullable=False),
+        # What the applied event said (shared.consumer.content_digest): a later message with the same id and
+        # other content is a conflict, not a duplicate. Null for rows written before it was kept.
+        Column("digest", String(64)),
+    )
+    # Messages that reused an applied event's id with other content: not applied, kept for an admin to see.
+    Table(
+        "event_conflicts",
+        metadata,
+        Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+        Column("consumer", String(64), nullable=False),
+        Column("event_id", String(64), nullable=False),
+        Column("event_type", String(128), nullable=False),
+        Column("applied_digest", String(64), nullable=False),
+        Column("digest", String(64), nullable=False),
+        Column("body", LargeBinary, nullable=False),
+        Column("seen_at", UtcDateTime, nullable=False),
+        UniqueConstraint("consumer", "event_id", "digest"),
     )
     return metadata
 
@@ -97,6 +117,11 @@ def outbox_table(metadata: MetaData) -> Table:
 
 def inbox_table(metadata: MetaData) -> Table:
     return metadata.tables["inbox"]
+
+
+def dialect_insert(session: Session):
+    """The INSERT construct of the session's dialect (PostgreSQL or SQLite), for ON CONFLICT clauses."""
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 def make_engine(url: str) -> Engine:

@@ -77,6 +77,7 @@ class ServiceRuntime:
         self.session_factory = make_session_factory(self.engine)
         self.outbox = outbox_table(spec.metadata)
         self.inbox = inbox_table(spec.metadata)
+        self.event_conflicts = spec.metadata.tables["event_conflicts"]
         self.is_postgres = is_postgres(self.engine)
         self.notify_channel = f"kycuong_outbox_{spec.name}"
         self.source = source_for(settings.instance, spec.name)

@@ -30,6 +30,7 @@ from shared.errors import (
 from shared.logging import correlation_id, service_name
 from shared.web import pages
 from shared.web.guards import MAX_BODY_BYTES, BoundedIntegerConverter, refuse_illegal_characters
+from shared.web.operations import operations_blueprint
 from shared.web.schemas import ErrorResponse
 
 if TYPE_CHECKING:
@@ -175,6 +176,7 @@ def create_service_app(rt: ServiceRuntime, *, root_routes: bool = True) -> Flask
     app.extensions["platform_api"] = api
     for blueprint in spec.blueprints:
         api.register_blueprint(blueprint, url_prefix=f"/{spec.name}/api/v1{blueprint.url_prefix or ''}")
+    api.register_blueprint(operations_blueprint(spec.name, runtime), url_prefix=f"/{spec.name}/api/v1")
     app.register_blueprint(docs_blueprint(spec.name), url_prefix=f"/{spec.name}/docs")
     pages.install(app, spec.name)
     for page in spec.pages:

@@ -271,3 +271,31 @@ def test_an_unknown_event_type_on_a_bound_key_is_dead_lettered_with_its_reason(b
     dead = wait_until(lambda: drain(broker_url, f"{probe.name}.events.dlq") or None, message="the dead letter")
     assert [headers["x-kycuong-reason"] for _, headers in dead] == [
         "unknown event type 'task.asigned' on a key this queue is bound to: it is not in the catalog"]
+
+
+def test_an_event_id_reused_with_other_content_is_kept_as_a_conflict_for_admins(start_service, memory_broker):
+    """The first content stands; the other is neither applied nor lost: admins see it, a metric counts it."""
+    from prometheus_client import REGISTRY
+
+    discipline = start_service("discipline")
+    first = Event(type="dossier.overdue", source="/test/dossiers", subject="HS-1", id="evt-reused-1", data={
+        "code": "HS-1", "procedure_code": "1.001612", "unit": "HN-SXD", "received_at": "2026-11-16T09:00:00+07:00",
+        "due_at": "2026-11-19T09:00:00+07:00", "detected_at": "2026-11-19T09:00:05+07:00"})
+    other = Event(type="dossier.overdue", source="/test/dossiers", subject="HS-2", id="evt-reused-1",
+                  data={**first.data, "code": "HS-2"})
+    before = REGISTRY.get_sample_value("kycuong_event_conflicts_total",
+                                       {"service": "discipline", "type": "dossier.overdue"}) or 0
+    for event in (first, first, other):
+        publish(memory_broker, event.to_json(), event.type)
+    admin = discipline.headers()
+    conflicts = wait_until(lambda: (r := discipline.client.get("/discipline/api/v1/event-conflicts",
+                                                               headers=admin).get_json())["total"] and r,
+                           message="the conflict to be kept")
+    (conflict,) = conflicts["items"]
+    assert (conflict["event_id"], conflict["event_type"]) == ("evt-reused-1", "dossier.overdue")
+    assert '"HS-2"' in conflict["body"] and conflict["digest"] != conflict["applied_digest"]
+    assert REGISTRY.get_sample_value("kycuong_event_conflicts_total",
+                                     {"service": "discipline", "type": "dossier.overdue"}) == before + 1
+    assert discipline.scalar("SELECT count(*) FROM inbox WHERE event_id = 'evt-reused-1'") == 1
+    officer = discipline.headers(roles=("officer",), unit="HN-SXD")
+    assert discipline.client.get("/discipline/api/v1/event-conflicts", headers=officer).status_code == 403
