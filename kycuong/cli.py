@@ -311,7 +311,7 @@ def cmd_topology(args) -> int:
     settings = _settings(args)
     conn = broker.connect(settings.broker_url)
     try:
-        conn.ensure_connection(max_retries=3)
+        broker.ensure(conn)
         topology.declare_exchanges(conn)
         for name in SERVICES:
             spec = registry.spec(name)

@@ -21,6 +21,12 @@ def connect(url: str, *, confirm_each: bool = True) -> Connection:
     return Connection(url, heartbeat=30, connect_timeout=5, transport_options={"confirm_publish": confirm_each})
 
 
+def ensure(conn: Connection, *, timeout: float | None = None) -> None:
+    """Connect, trying each node the URL lists (`amqp://a//;amqp://b//;amqp://c//`) once before giving up:
+    a cluster whose first nodes are down is still reached through the others."""
+    conn.ensure_connection(max_retries=max(1, len(conn.alt)), timeout=timeout)
+
+
 class PublishNotConfirmed(ConnectionError):
     """The broker refused (nack) or did not confirm a publish in time; it must be published again."""
 

@@ -347,7 +347,7 @@ class ConsumerRunner:
         while not stop.is_set():
             conn = broker.connect(settings.broker_url)
             try:
-                conn.ensure_connection(max_retries=1)
+                broker.ensure(conn)
                 queue = declare(conn, self.runtime.name, self.stream.handlers, stream=self.stream.name,
                                 exchange=self.stream.exchange, delivery_limit=settings.delivery_limit,
                                 instance=self.instance)

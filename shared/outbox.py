@@ -84,7 +84,7 @@ class OutboxRelay:
         while not stop.is_set():
             conn = broker.connect(self.runtime.settings.broker_url, confirm_each=False)
             try:
-                conn.ensure_connection(max_retries=1)
+                broker.ensure(conn)
                 declare_exchanges(conn)
                 publisher = broker.BatchPublisher(conn)
                 outage.restored()

@@ -233,7 +233,7 @@ def readyz():
     else:
         conn = broker.connect(rt.settings.broker_url)
         try:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            broker.ensure(conn, timeout=2)
             checks["broker"] = "ok"
         except Exception as exc:
             checks["broker"] = f"unavailable: {exc.__class__.__name__}"

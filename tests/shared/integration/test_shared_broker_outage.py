@@ -72,3 +72,25 @@ def test_relay_and_consumer_keep_quiet_while_the_broker_is_away(start_service, m
 
 def stream_queue(service, stream) -> str:
     return ConsumerRunner(service.runtime, stream).queue_name
+
+
+def test_a_cluster_is_reached_through_a_later_node_when_the_first_ones_are_down(rabbitmq):
+    """KYCUONG_BROKER_URL may list every node of a cluster; with the first two down, the third answers."""
+    import socket
+
+    down = []
+    for _ in range(2):  # bound, never listening: connections to these ports are refused
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        down.append(sock)
+    try:
+        urls = ";".join([f"amqp://guest:guest@127.0.0.1:{s.getsockname()[1]}//" for s in down] + [rabbitmq])
+        conn = broker.connect(urls)
+        try:
+            broker.ensure(conn)
+            assert conn.connected and conn.as_uri().endswith(":5672//")
+        finally:
+            conn.release()
+    finally:
+        for sock in down:
+            sock.close()
