@@ -73,6 +73,7 @@ ACCESS: dict[str, str] = {
     "POST /tasks/api/v1/plans/{code}/items/{position}/done": "none=401 officer=2xx/403/403 *=403",
     "POST /tasks/api/v1/plans/{code}/self-assessment": "none=401 officer=422 head=422 *=403",
     "POST /tasks/api/v1/plans/{code}/review": "none=401 head=422 *=403",
+    "GET /tasks/api/v1/event-conflicts": "none=401 admin=2xx *=403",
     "GET /dossiers/api/v1/procedures": "*=2xx",
     "POST /dossiers/api/v1/procedures": "none=401 office=422 admin=422 *=403",
     "GET /dossiers/api/v1/procedures/{code}": "*=2xx",
@@ -106,6 +107,7 @@ ACCESS: dict[str, str] = {
     "POST /dossiers/api/v1/ingest/events": "none=401 publisher=422 *=403",
     "GET /dossiers/api/v1/ingest/rejections": "none=401 admin=2xx *=403",
     "GET /dossiers/api/v1/ingest/waiting": "none=401 admin=2xx *=403",
+    "GET /dossiers/api/v1/event-conflicts": "none=401 admin=2xx *=403",
     "GET /feedback/api/v1/feedback": "none=401 norole=403 publisher=403 *=2xx",
     "POST /feedback/api/v1/feedback": "*=422",
     "GET /feedback/api/v1/feedback/{code}": "*=2xx",
@@ -127,6 +129,7 @@ ACCESS: dict[str, str] = {
     "GET /feedback/api/v1/public/units/{unit}/hotlines": "*=404",
     "POST /feedback/api/v1/units/{unit}/service-rules": "none=401 head=422 office=422 admin=422 *=403",
     "POST /feedback/api/v1/units/{unit}/hotlines": "none=401 head=422 office=422 admin=422 *=403",
+    "GET /feedback/api/v1/event-conflicts": "none=401 admin=2xx *=403",
     "GET /discipline/api/v1/units": "none=401 norole=403 publisher=403 *=2xx",
     "POST /discipline/api/v1/units": "none=401 admin=422 *=403",
     "GET /discipline/api/v1/units/{code}": "none=401 norole=403 publisher=403 *=2xx",
@@ -161,6 +164,7 @@ ACCESS: dict[str, str] = {
     "POST /discipline/api/v1/inspections/{code}/findings": "none=401 inspector=422 *=403",
     "GET /discipline/api/v1/audit": "none=401 inspector=2xx office=2xx admin=2xx *=403",
     "GET /discipline/api/v1/audit/verify": "none=401 inspector=2xx office=2xx admin=2xx *=403",
+    "GET /discipline/api/v1/event-conflicts": "none=401 admin=2xx *=403",
     "GET /reporting/api/v1/units/{unit}/scorecard": "*=2xx",
     "GET /reporting/api/v1/units/{unit}/scorecard/{figure}": "*=2xx",
     "GET /reporting/api/v1/rankings": "*=2xx",
@@ -173,6 +177,7 @@ ACCESS: dict[str, str] = {
     "GET /reporting/api/v1/public/good-individuals": "*=2xx",
     "GET /reporting/api/v1/public/violating-units": "*=2xx",
     "GET /reporting/api/v1/evaluations/heads": "none=401 inspector=2xx admin=2xx *=403",
+    "GET /reporting/api/v1/event-conflicts": "none=401 admin=2xx *=403",
 }
 
 
