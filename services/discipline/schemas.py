@@ -12,7 +12,7 @@ from services.discipline.use_cases.inspections import Finding, NewInspection
 from services.discipline.use_cases.misconduct import Conclusion
 from shared.events.vocabulary import SANCTION_FORMS, sanction_form_label
 from shared.web import LocalDateTime, PageArgs, page_schema
-from shared.web.schemas import StrictBoolean, within_calendar
+from shared.web.schemas import StrictBoolean, plausible_day, within_calendar
 
 _CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
                         error="1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
@@ -62,7 +62,7 @@ UnitPage = page_schema(UnitOut, "UnitPage")
 
 class HeadIn(Schema):
     official = fields.String(required=True, validate=_CODE)
-    since = fields.Date(required=True, metadata={"description": "first day in office"})
+    since = fields.Date(required=True, validate=plausible_day, metadata={"description": "first day in office"})
     role = fields.String(load_default="head", validate=validate.OneOf(HEAD_ROLES))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -64,6 +65,25 @@ class ErrorResponse(Schema):
     status = fields.Integer()
     message = fields.String(metadata={"description": "what went wrong and what to fix"})
     errors = fields.Dict(metadata={"description": "messages per field"})
+
+
+def plausible_day(value: date | datetime) -> None:
+    """A day in a person's record (in office since, …): any year from 1900 to 2100, so that the day
+    before or after it is still a date."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not 1900 <= day.year <= 2100:
+        raise ValidationError("must be a day between the years 1900 and 2100")
+
+
+def period_within_calendar(value: str | None) -> None:
+    """A reporting period (YYYY-MM, YYYY-Qn, YYYY, YYYY-MM-DD..YYYY-MM-DD) whose years the working calendar
+    covers; the use case checks the rest of its form and says what is wrong with it."""
+    if value is None:
+        return
+    for year in re.findall(r"(?<!\d)\d{4}(?!\d)", value):
+        if not _RULES.first_year <= int(year) <= _RULES.last_year:
+            raise ValidationError(f"{year} is outside the years the platform covers "
+                                  f"({_RULES.first_year}-{_RULES.last_year})")
 
 
 class PageArgs(Schema):

@@ -146,3 +146,29 @@ def test_every_answer_of_every_operation_is_documented_with_its_content(start_se
     if service == "discipline":
         file = spec["paths"]["/discipline/api/v1/explanations/{code}/attachments/{attachment_id}"]["get"]
         assert set(file["responses"]["200"]["content"]) == {"image/jpeg", "image/png", "application/pdf"}
+
+
+@pytest.fixture
+def reporting(start_service):
+    return start_service("reporting", workers=False)
+
+
+def test_a_period_or_a_day_in_office_in_year_1_is_refused_not_a_server_error(discipline, reporting):
+    # Found by probing the fuzzer's blind spots (patterned strings): year 0001 overflowed a date (500).
+    admin = discipline.headers()
+    assert discipline.client.post("/discipline/api/v1/units", headers=admin, json={
+        "code": "W00070", "name": "Phường Hoàn Kiếm", "kind": "ward"}).status_code == 200
+    assert discipline.client.post("/discipline/api/v1/officials", headers=admin, json={
+        "code": "CB-W070-01", "name": "Đặng Văn Long", "unit": "W00070", "category": "can_bo",
+        "position": "Chủ tịch UBND phường"}).status_code == 200
+    head = discipline.client.post("/discipline/api/v1/units/W00070/heads", headers=admin,
+                                  json={"official": "CB-W070-01", "since": "0001-01-01"})
+    assert head.status_code == 422 and "since" in head.get_json()["errors"]
+    ranking = reporting.client.get("/reporting/api/v1/rankings?period=0001-01")
+    assert ranking.status_code == 422 and "query.period" in ranking.get_json()["errors"]
+    issued = reporting.client.post("/reporting/api/v1/reports", headers=reporting.headers(),
+                                   json={"kind": "monthly", "period": "0001-01"})
+    assert issued.status_code == 422 and "period" in issued.get_json()["errors"]
+    reissued = reporting.client.post("/reporting/api/v1/reports", headers=reporting.headers(),
+                                     json={"kind": "monthly", "period": "2026-11", "reissue": 1})
+    assert reissued.status_code == 422 and reissued.get_json()["errors"]["reissue"] == ["write true or false."]

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from shared.web import LocalDateTime, PageArgs, page_schema
-from shared.web.schemas import DecimalNumber
+from shared.web.schemas import DecimalNumber, StrictBoolean, period_within_calendar
 
 _PERIOD = {
     "description": "kỳ báo cáo in Hà Nội time: a month YYYY-MM, a quarter YYYY-Qn, a year YYYY, or a range of "
@@ -14,11 +14,11 @@ _PERIOD = {
 
 class PeriodQuery(Schema):
     # Checked by the use case, so a malformed month is reported under `period` with the reason.
-    period = fields.String(load_default=None, metadata=_PERIOD)
+    period = fields.String(load_default=None, validate=period_within_calendar, metadata=_PERIOD)
 
 
 class RankingQuery(PageArgs):
-    period = fields.String(load_default=None, metadata=_PERIOD)
+    period = fields.String(load_default=None, validate=period_within_calendar, metadata=_PERIOD)
     kind = fields.String(load_default=None, metadata={"description": "rank only units of this kind (department, "
                                                                      "ward, commune, …; loại đơn vị)"})
     by = fields.String(load_default="progress", validate=validate.OneOf(["progress", "composite"]),
@@ -27,7 +27,7 @@ class RankingQuery(PageArgs):
 
 
 class DrilldownQuery(PageArgs):
-    period = fields.String(load_default=None, metadata=_PERIOD)
+    period = fields.String(load_default=None, validate=period_within_calendar, metadata=_PERIOD)
 
 
 class FormulaOut(Schema):
@@ -370,8 +370,8 @@ _REPORTS_PATH = "/reporting/api/v1/reports/"
 class ReportIssueIn(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(REPORT_KINDS),
                          metadata={"description": "loại báo cáo: monthly, quarterly or weekly_tasks (the Monday list)"})
-    period = fields.String(required=True, metadata=_REPORT_PERIOD)
-    reissue = fields.Boolean(load_default=False, metadata={"description": "true to issue the next version of a "
+    period = fields.String(required=True, validate=period_within_calendar, metadata=_REPORT_PERIOD)
+    reissue = StrictBoolean(load_default=False, metadata={"description": "true to issue the next version of a "
                                                                           "report already issued (ban hành lại)"})
     reason = fields.String(load_default=None, validate=validate.Length(min=1, max=500),
                            metadata={"description": "why it is re-issued; printed on the report"})
@@ -379,7 +379,7 @@ class ReportIssueIn(Schema):
 
 class ReportListQuery(PageArgs):
     kind = fields.String(load_default=None, validate=validate.OneOf(REPORT_KINDS))
-    period = fields.String(load_default=None, metadata=_REPORT_PERIOD)
+    period = fields.String(load_default=None, validate=period_within_calendar, metadata=_REPORT_PERIOD)
 
 
 class ReportFileQuery(Schema):
@@ -411,7 +411,7 @@ class ReportPageOut(page_schema(ReportOut, "IssuedReportsPage")):
 
 
 class PublicRankingQuery(PageArgs):
-    period = fields.String(load_default=None, metadata=_PERIOD)
+    period = fields.String(load_default=None, validate=period_within_calendar, metadata=_PERIOD)
     kind = fields.String(load_default=None, metadata={"description": "only units of this kind (department, ward, "
                                                                      "commune, …)"})
     by = fields.String(load_default="progress", validate=validate.OneOf(["progress", "composite"]),
@@ -420,7 +420,7 @@ class PublicRankingQuery(PageArgs):
 
 
 class GoodPerformersQuery(Schema):
-    period = fields.String(load_default=None, metadata=_PERIOD)
+    period = fields.String(load_default=None, validate=period_within_calendar, metadata=_PERIOD)
     kind = fields.String(load_default=None, metadata={"description": "only units of this kind"})
     lang = fields.String(load_default=None, validate=validate.OneOf(["vi", "en"]), metadata=_LANG)
 

@@ -4,12 +4,13 @@ from marshmallow import Schema, fields, validate
 
 from services.reporting.schemas import PublicTextOut
 from shared.web import LocalDateTime
+from shared.web.schemas import period_within_calendar
 
 _LANG = {"description": "vi (default) or en; otherwise the browser's Accept-Language"}
 
 
 class GoodIndividualsQuery(Schema):
-    period = fields.String(load_default=None, metadata={
+    period = fields.String(load_default=None, validate=period_within_calendar, metadata={
         "description": "a month YYYY-MM, a quarter YYYY-Qn, a year YYYY or a range of days; the current month "
                        "when omitted", "example": "2026-11"})
     lang = fields.String(load_default=None, validate=validate.OneOf(["vi", "en"]), metadata=_LANG)
