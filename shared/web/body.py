@@ -19,6 +19,11 @@ def load_body(schema: Schema, *, max_files: int = 0, max_bytes: int = 0, nested:
     example `reporter.name`); files come from the `attachments` field, checked by `shared.attachments`
     (at most `max_files`, each at most `max_bytes`; no files accepted when `max_files` is 0)."""
     if request.mimetype == "multipart/form-data":
+        # A part whose Content-Disposition names no field is read by werkzeug under the name None: no
+        # field of any schema, and refused as such rather than crashing the readers below.
+        if None in request.form or None in request.files:
+            raise InvalidInput(f"every part of {what} needs a field name",
+                               {"form": ["a part of the form has no name (Content-Disposition: form-data; name=…)"]})
         groups = tuple(nested)
         raw: dict = {key: value for key, value in request.form.items()
                      if not any(key.startswith(f"{group}.") for group in groups)}

@@ -60,9 +60,9 @@ def test_dossiers_procedure_with_a_step_plan_is_registered_and_readable_by_anyon
              {"key": "appraise", "name": "Thẩm định", "days": 1.25},
              {"key": "approve", "name": "Phê duyệt", "days": "1.5"}]
     created = register(dossiers, code="1.004227", days=3, steps=steps)
-    assert created["processing_days"] == "3"
+    assert created["processing_days"] == 3
     assert [(s["key"], s["days"]) for s in created["steps"]] == [
-        ("receive", "0.25"), ("appraise", "1.25"), ("approve", "1.5")]
+        ("receive", 0.25), ("appraise", 1.25), ("approve", 1.5)]
 
     one = dossiers.client.get(f"{API}/procedures/1.004227")
     assert one.status_code == 200
@@ -141,7 +141,7 @@ def test_dossiers_deadline_explanation_shows_the_cutoff_and_the_weekend(dossiers
     assert response.status_code == 200
     explained = response.get_json()
     assert explained["procedure_code"] == "1.001234"
-    assert explained["processing_days"] == "1"
+    assert explained["processing_days"] == 1
     assert explained["cutoff_applied"] is True
     assert explained["counting_starts_at"] == "2026-11-23T08:00:00+07:00"
     assert explained["due_at"] == explained["recorded_due_at"] == "2026-11-23T17:00:00+07:00"

@@ -96,7 +96,7 @@ def test_dossiers_a_late_dossier_names_the_step_that_overran_its_own_budget(doss
 
     sheet = dossiers.client.get(f"{API}/dossiers/{code}/control-sheet", headers=officer(dossiers)).get_json()
     assert [(s["key"], s["budget_days"], s["used_hours"], s["on_time"]) for s in sheet["steps"]] == [
-        ("receive", "0.25", "2.00", True), ("appraise", "0.5", "5.00", False), ("approve", "0.25", "2.00", True)]
+        ("receive", 0.25, 2, True), ("appraise", 0.5, 5, False), ("approve", 0.25, 2, True)]
     assert [(h["from_step"], h["to_step"], h["from_official"], h["to_official"]) for h in sheet["handovers"]] == [
         ("receive", "appraise", "CB-01", "CB-02"), ("appraise", "approve", "CB-02", "LD-01"),
         ("approve", None, "LD-01", "LD-01")]
@@ -146,7 +146,7 @@ def test_dossiers_the_clock_stops_for_the_citizen_and_the_deadline_moves_by_the_
 
     explained = dossiers.client.get(f"{API}/dossiers/{code}/deadline").get_json()
     assert (explained["base_due_at"], explained["due_at"], explained["paused_hours"]) == (
-        iso(16, 17), iso(18, 16), "15.00")
+        iso(16, 17), iso(18, 16), 15)
     [pause] = explained["pauses"]
     assert (pause["requested_at"], pause["resumed_at"], pause["moved_due_at"]) == (iso(16, 11), iso(18, 10), True)
     assert pause["reasons"] == ["Thiếu bản sao giấy chứng sinh"]
@@ -486,8 +486,8 @@ def test_dossiers_my_dossiers_are_sorted_by_remaining_working_time(dossiers, clo
     mine = dossiers.client.get(f"{API}/dossiers/mine", headers=officer(dossiers, sub="CB-02")).get_json()
     assert [d["code"] for d in mine["items"]] == [overdue, sooner, later]
     # Due Mon 09:00, Mon 17:00 and Fri 20 17:00 (Tuesday 24 is a holiday, after it): from Mon 10:00.
-    assert [d["remaining_hours"] for d in mine["items"]] == ["-1.00", "6.00", "38.00"]
-    assert mine["items"][1]["remaining_days"] == "0.7500"
+    assert [d["remaining_hours"] for d in mine["items"]] == [-1, 6, 38]
+    assert mine["items"][1]["remaining_days"] == 0.75
     assert someone_else not in [d["code"] for d in mine["items"]]
     assert dossiers.client.get(f"{API}/dossiers/mine").status_code == 401
 

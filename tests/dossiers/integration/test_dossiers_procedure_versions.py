@@ -58,9 +58,9 @@ def test_dossiers_procedure_registered_as_before_is_version_1_in_force_on_every_
     assert (created["version"], created["in_force"], created["level_label"]) == (1, True, "Cấp xã")
     assert created["supplements_allowed"] is False and created["extensions_allowed"] is True
     assert [(s["key"], s["days"], s["performer"]) for s in created["steps"]] == [
-        ("receive", "0.5", "Bộ phận một cửa"), ("approve", "2.5", "Chủ tịch UBND xã")]
+        ("receive", 0.5, "Bộ phận một cửa"), ("approve", 2.5, "Chủ tịch UBND xã")]
     long_ago = dossiers.client.get(f"{API}/procedures/1.004873?on=2001-01-01").get_json()
-    assert (long_ago["version"], long_ago["processing_days"]) == (1, "3")
+    assert (long_ago["version"], long_ago["processing_days"]) == (1, 3)
 
 
 def test_dossiers_new_version_applies_from_its_date_and_dossiers_keep_the_version_they_came_under(dossiers):
@@ -75,25 +75,25 @@ def test_dossiers_new_version_applies_from_its_date_and_dossiers_keep_the_versio
     on_nov = dossiers.client.get(f"{API}/procedures/1.004873?on=2026-11-30").get_json()
     on_dec = dossiers.client.get(f"{API}/procedures/1.004873?on=2026-12-01").get_json()
     today = dossiers.client.get(f"{API}/procedures/1.004873").get_json()
-    assert (on_nov["version"], on_nov["processing_days"]) == (1, "3")
+    assert (on_nov["version"], on_nov["processing_days"]) == (1, 3)
     assert (on_dec["version"], on_dec["processing_days"], on_dec["legal_basis"]) == (
-        2, "5", "Quyết định công bố TTHC sửa đổi")
+        2, 5, "Quyết định công bố TTHC sửa đổi")
     assert today["version"] == 1 and [v["version"] for v in today["versions"]] == [1, 2]
     versions = dossiers.client.get(f"{API}/procedures/1.004873/versions").get_json()
     assert [(v["version"], v["effective_from"], v["processing_days"]) for v in versions] == [
-        (1, "1900-01-01", "3"), (2, "2026-12-01", "5")]
+        (1, "1900-01-01", 3), (2, "2026-12-01", 5)]
 
     # The dossier received under version 1 still owes 3 working days: Thursday 19 November.
     kept = dossiers.client.get(f"{API}/dossiers/{before.get_json()['code']}",
                                headers=dossiers.headers(unit=UNIT, roles=("officer",))).get_json()
-    assert kept["processing_days"] == "3" and kept["due_at"].startswith("2026-11-19")
+    assert kept["processing_days"] == 3 and kept["due_at"].startswith("2026-11-19")
     assert dossiers.scalar("SELECT procedure_version FROM dossiers") == 1
 
     # Received under version 2 (the clock moves to December): 5 working days.
     dossiers.runtime.clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=HANOI))
     after = receive(dossiers, "2026-12-01T08:30:00+07:00")
     assert after.status_code == 201, after.get_json()
-    assert after.get_json()["processing_days"] == "5"
+    assert after.get_json()["processing_days"] == 5
     assert dossiers.scalar("SELECT procedure_version FROM dossiers WHERE code = :c",
                            c=after.get_json()["code"]) == 2
 
@@ -190,7 +190,7 @@ def test_dossiers_catalog_import_is_all_or_nothing_and_never_rewrites_a_version(
     result = procedures.import_procedure_list(dossiers.runtime.uow(), dated)
     assert result.created == ["1.000001"] and result.versions_added == [("1.000001", 1), ("1.004873", 2)]
     versions = dossiers.client.get(f"{API}/procedures/1.004873/versions").get_json()
-    assert [(v["effective_from"], v["processing_days"]) for v in versions] == [("1900-01-01", "3"), ("2027-01-01", "4")]
+    assert [(v["effective_from"], v["processing_days"]) for v in versions] == [("1900-01-01", 3), ("2027-01-01", 4)]
 
 
 def test_dossiers_cli_imports_a_catalog_with_progress_and_refuses_a_bad_file(tmp_path, monkeypatch, capsys):

@@ -30,7 +30,7 @@ def test_reporting_a_late_dossier_names_the_step_the_official_and_who_explained(
     assert d3["completed_at"] == "2026-11-12T10:00:00+07:00"
     # The control sheet: appraisal by CB-017 took 5 working days of a 2-day budget.
     assert [(s["step"], s["official"], s["on_time"], s["used_days"], s["budget_days"]) for s in d3["steps"]] == [
-        ("receive", "CB-001", True, "0.25", "0.25"), ("appraise", "CB-017", False, "5", "2")]
+        ("receive", "CB-001", True, 0.25, 0.25), ("appraise", "CB-017", False, 5, 2)]
     # The official explained on time; the head did not explain by the deadline.
     assert [(e["code"], e["official"], e["role"], e["status"]) for e in d3["explanations"]] == [
         ("GT-1", "CB-017", "official", "submitted"), ("GT-2", "LD-PBD", "head", "missed")]
