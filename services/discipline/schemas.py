@@ -10,12 +10,12 @@ from services.discipline.domain.inspections import FINDING_CATEGORIES, INSPECTIO
 from services.discipline.domain.procedure import PROCEDURE_STEPS, STEP_LABELS
 from services.discipline.use_cases.inspections import Finding, NewInspection
 from services.discipline.use_cases.misconduct import Conclusion
+from shared.codes import CODE_PATTERN, CODE_RULE
 from shared.events.vocabulary import SANCTION_FORMS, sanction_form_label
 from shared.web import LocalDateTime, PageArgs, page_schema
 from shared.web.schemas import StrictBoolean, plausible_day, within_calendar
 
-_CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
-                        error="1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+_CODE = validate.Regexp(CODE_PATTERN, error=CODE_RULE)
 
 
 # --- units ---------------------------------------------------------------------------------------

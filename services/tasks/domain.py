@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import calendar as gregorian
-import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 
+from shared.codes import CODE_RULE, is_code, unknown_official, unknown_unit
 from shared.errors import Conflict, InvalidInput
 from shared.events.vocabulary import EVALUATION_LEVELS, PLAN_PERIODS
 
@@ -111,10 +111,6 @@ def check_assignment(lead_unit: str, co_units: list[str], due_at: datetime | Non
 
 # -- codes -------------------------------------------------------------------------------------------
 
-# The pattern discipline's directory gives its unit and official codes (services/discipline/schemas.py):
-# codes appear in URLs and in other services' records, so anything else is refused before it is stored.
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-CODE_RULE = "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
 
 
 def assignment_code_errors(lead_unit: str, co_units: list[str], assignee: str | None,
@@ -130,15 +126,13 @@ def assignment_code_errors(lead_unit: str, co_units: list[str], assignee: str | 
 
     for field, code in [("lead_unit", lead_unit), *(("co_units", c) for c in co_units),
                         *([("assignee", assignee)] if assignee is not None else [])]:
-        if not CODE_PATTERN.match(code):
+        if not is_code(code):
             add(field, f"{code!r} is not a directory code: a code has {CODE_RULE}")
         elif field != "assignee" and known_units is not None and code not in known_units:
-            add(field, f"Đơn vị {code} không có trong danh mục — unit {code} is not in the directory; use a "
-                       f"unit code from the directory (GET /discipline/api/v1/units)")
+            add(field, unknown_unit(code))
     if assignee is not None and "assignee" not in errors and officials is not None:
         if assignee not in officials:
-            add("assignee", f"Cán bộ {assignee} không có trong danh mục — official {assignee} is not in the "
-                            f"directory (GET /discipline/api/v1/officials)")
+            add("assignee", unknown_official(assignee))
         elif officials[assignee] != lead_unit:
             add("assignee", f"Cán bộ {assignee} thuộc {officials[assignee]}, không thuộc đơn vị chủ trì "
                             f"{lead_unit} — the assignee is an official of the lead unit")

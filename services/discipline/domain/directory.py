@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from shared.codes import is_code
 from shared.errors import InvalidInput
 from shared.vietnamese import sort_key as vietnamese_sort_key
 
@@ -26,7 +27,6 @@ def person_sort_key(full_name: str) -> str:
 
 CATEGORIES = ("can_bo", "cong_chuc", "vien_chuc")
 HEAD_ROLES = ("head", "deputy")
-CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 KIND = re.compile(r"^[a-z][a-z_]{1,31}$")
 
 # vietnam-provinces division types (their Vietnamese values) → unit kinds used here.
@@ -60,7 +60,7 @@ def kind_of_division(division_type: str) -> str:
 def check_unit(code: str, name: str, parent: str | None, kind: str) -> dict[str, list[str]]:
     """Field errors of a unit as given ({} when valid)."""
     errors: dict[str, list[str]] = {}
-    if not isinstance(code, str) or not CODE.match(code):
+    if not isinstance(code, str) or not is_code(code):
         errors["code"] = ["1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"]
     if not isinstance(name, str) or not name.strip():
         errors["name"] = ["the Vietnamese name is required"]
@@ -92,7 +92,7 @@ def unit_changed(current: Mapping[str, Any] | None, wanted: Mapping[str, Any]) -
 
 def check_official(code: str, name: str, category: str) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if not isinstance(code, str) or not CODE.match(code):
+    if not isinstance(code, str) or not is_code(code):
         errors["code"] = ["1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"]
     if not isinstance(name, str) or not name.strip():
         errors["name"] = ["the official's full name is required"]

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from services.discipline.domain.directory import CATEGORIES, CODE, KIND
+from services.discipline.domain.directory import CATEGORIES, KIND
 from services.discipline.domain.procedure import DEFAULT_STEP_DAYS, PROCEDURE_STEPS
+from shared.codes import is_code
 from shared.events.vocabulary import SANCTION_FORMS
 from shared.versions import in_force
 
@@ -197,7 +198,7 @@ def _parse_rule(where: str, raw: object) -> SanctionRule:
         if key not in raw:
             raise _fail(where, f"'{key}' is required")
     rule_id = raw["id"]
-    if not isinstance(rule_id, str) or not CODE.match(rule_id):
+    if not isinstance(rule_id, str) or not is_code(rule_id):
         raise _fail(where, f"'id' must be a short code (letters, digits, '-', '_', '.'), got {rule_id!r}")
     where = f"{where} ({rule_id})"
     if raw["applies_to"] not in RULE_TARGETS:

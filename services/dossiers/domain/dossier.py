@@ -3,11 +3,11 @@ state allows. Pure: time is passed in."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 
+from shared.codes import is_code
 from shared.errors import Conflict, InvalidInput
 
 # A dossier's clock runs while it is `received` (the one value the overdue and warnings sweeps index);
@@ -43,8 +43,6 @@ MAX_PROCESSING_DAYS = Decimal(1000)
 
 # Codes appear in URLs and in other services' records; external one-stop systems use dots and dashes
 # (e.g. 000.00.20.H26-261116-0001), never slashes or spaces.
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-CODE_RULE = "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
 
 # Desks and external systems send instants from their own clocks; a few minutes ahead of ours is
 # clock drift, more is a wrong date that would produce a deadline nobody can meet.
@@ -52,7 +50,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 def is_valid_code(code: str) -> bool:
-    return bool(CODE_PATTERN.match(code))
+    return is_code(code)
 
 
 def format_days(days: Decimal) -> str:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from services.dossiers.domain.dossier import CODE_RULE, DAY_PLACES, MAX_PROCESSING_DAYS, format_days, is_valid_code
+from services.dossiers.domain.dossier import DAY_PLACES, MAX_PROCESSING_DAYS, format_days, is_valid_code
+from shared.codes import CODE_RULE
 
 # Levels of government that handle a procedure (the portal's "cấp thực hiện"). The district level ended on
 # 1 July 2025, but versions in force before that date and older procedure lists still name it.

@@ -42,7 +42,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from services.dossiers.domain.dossier import CODE_RULE, is_valid_code
+from services.dossiers.domain.dossier import is_valid_code
 from services.dossiers.domain.procedure import (
     IN_FORCE_SINCE_ALWAYS,
     MAX_LEGAL_BASIS,
@@ -51,6 +51,7 @@ from services.dossiers.domain.procedure import (
     description_errors,
     procedure_errors,
 )
+from shared.codes import CODE_RULE
 from shared.errors import InvalidInput
 
 CSV_COLUMNS = ("code", "name", "level", "field", "effective_from", "processing_days", "supplements_allowed",

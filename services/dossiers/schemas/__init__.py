@@ -3,7 +3,7 @@ days, codes, the optional official and instant of a lifecycle step."""
 
 from marshmallow import fields, validate
 
-from services.dossiers.domain.dossier import CODE_PATTERN, CODE_RULE
+from shared.codes import CODE_PATTERN, CODE_RULE
 from shared.web.schemas import DecimalNumber, within_calendar
 
 CODE = validate.Regexp(CODE_PATTERN, error=f"use {CODE_RULE}")

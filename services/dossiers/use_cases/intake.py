@@ -6,16 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.dossiers.domain import dossier as rules
 from services.dossiers.domain.dossier import format_days
-from services.dossiers.models import Applicant, Dossier, DossierStep
+from services.dossiers.models import Applicant, Dossier, DossierStep, Unit
 from services.dossiers.use_cases import calendar_of, ensure_within, iso, viewed
 from services.dossiers.use_cases.deadlines import schedule_warnings
 from services.dossiers.use_cases.procedures import procedure_for
 from shared.auth import Principal
-from shared.codes import new_code
+from shared.codes import CODE_RULE, is_code, new_code, unknown_unit
 from shared.errors import Conflict, InvalidInput
 from shared.uow import UnitOfWork
 
@@ -69,9 +70,17 @@ def receive(uow: UnitOfWork, command: ReceiveDossier, channel: str) -> Dossier |
     if served and unit not in served:
         raise InvalidInput(f"this instance does not serve unit {unit!r}; send the dossier to the instance "
                            "of that unit", {"unit": [f"{unit!r} is not among {', '.join(served)}"]})
+    if not is_code(unit):
+        raise InvalidInput(f"{unit!r} is not a unit code: a code has {CODE_RULE}", {"unit": [f"use {CODE_RULE}"]})
+    # Once the directory has reached this service, a dossier names one of its units: a made-up unit would
+    # otherwise appear in every public ranking. Before (a fresh install) the pattern alone is checked.
+    if "directory_known" not in uow.memo:
+        uow.memo["directory_known"] = uow.session.scalar(select(Unit.code).limit(1)) is not None
+    if uow.memo["directory_known"] and uow.session.get(Unit, unit) is None:
+        raise InvalidInput(unknown_unit(unit), {"unit": [unknown_unit(unit)]})
     code = command.code or new_code("HS", now)
     if not rules.is_valid_code(code):
-        raise InvalidInput(f"the dossier code {code!r} is not usable", {"code": [f"use {rules.CODE_RULE}"]})
+        raise InvalidInput(f"the dossier code {code!r} is not usable", {"code": [f"use {CODE_RULE}"]})
     received_at = command.received_at or now
     rules.check_received_at(received_at, now)
     calendar = calendar_of(uow)

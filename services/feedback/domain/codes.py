@@ -4,29 +4,25 @@ and who a public client is, for its allowance."""
 from __future__ import annotations
 
 import hmac
-import re
 from collections.abc import Mapping
 
-# The pattern discipline's directory gives its unit and official codes (services/discipline/schemas.py):
-# codes appear in URLs and in other services' records, so anything else is refused before it is stored.
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-CODE_RULE = "1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+from shared.codes import CODE_RULE, is_code
+from shared.codes import unknown_official as _unknown_official
+from shared.codes import unknown_unit as _unknown_unit
 
 
 def pattern_error(value: str) -> list[str] | None:
-    if CODE_PATTERN.match(value):
+    if is_code(value):
         return None
     return [f"Mã không hợp lệ — a code has {CODE_RULE}"]
 
 
 def unknown_unit(code: str) -> list[str]:
-    return [f"Đơn vị {code} không có trong danh mục — unit {code} is not in the directory; "
-            f"use a unit code from the directory (GET /discipline/api/v1/units)"]
+    return [_unknown_unit(code)]
 
 
 def unknown_official(code: str) -> list[str]:
-    return [f"Cán bộ {code} không có trong danh mục — official {code} is not in the directory; "
-            f"use an official code from the directory (GET /discipline/api/v1/officials)"]
+    return [_unknown_official(code)]
 
 
 def directory_errors(references: Mapping[str, str | None], *, known_units: set[str],

@@ -351,3 +351,22 @@ def test_dossiers_no_event_carries_the_applicants_personal_data(dossiers, clock)
     for body in bodies:
         for value in APPLICANT.values():
             assert value not in body
+
+
+def test_dossiers_a_dossier_names_a_unit_of_the_directory_once_it_has_arrived(dossiers, clock):
+    """A made-up unit would appear in every public ranking: once the directory's units have reached
+    dossiers, a dossier for any other unit is refused by field; before (a fresh install) only the code's
+    form is checked, so intake never waits on the order services were installed in."""
+    from services.dossiers.use_cases.directory import UnitUpserted, record_unit
+
+    register(dossiers)
+    assert receive(dossiers, unit="HN-SXD").status_code == 201  # no directory yet: the form is enough
+    malformed = receive(dossiers, unit="Sở Xây dựng")
+    assert malformed.status_code == 422 and "unit" in malformed.json["errors"]
+    record_unit(dossiers.runtime.uow(), UnitUpserted(code="HN-SXD", name="Sở Xây dựng"), clock.now())
+    assert receive(dossiers, unit="HN-SXD").status_code == 201
+    before = dossiers.scalar("SELECT count(*) FROM dossiers")
+    unknown = receive(dossiers, unit="HN-SXD-FAKE")
+    assert unknown.status_code == 422
+    assert "không có trong danh mục" in unknown.json["errors"]["unit"][0]
+    assert dossiers.scalar("SELECT count(*) FROM dossiers") == before
