@@ -6,13 +6,11 @@ One place for every service, so that a field added tomorrow is covered without a
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 from flask import request
 from werkzeug.routing import IntegerConverter
 
 from shared.errors import InvalidInput
+from shared.text import illegal_characters
 
 # The gateway's client_max_body_size (deploy/nginx.conf): a service reached directly accepts no more.
 MAX_BODY_BYTES = 20 * 1024 * 1024
@@ -20,40 +18,12 @@ MAX_BODY_BYTES = 20 * 1024 * 1024
 # a 500 from the database.
 MAX_PATH_INTEGER = 2**31 - 1
 
-# C0 controls except tab, line feed and carriage return; DEL and the C1 controls; the surrogates (a JSON
-# "\ud800" decodes to one); U+FFFE and U+FFFF. None of them is text a person typed, XML (DOCX, XLSX) cannot
-# hold them, and some terminals and spreadsheets act on them.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
 class BoundedIntegerConverter(IntegerConverter):
     """`<int:…>` in a route matches only what the database can hold; a larger number matches no route."""
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_PATH_INTEGER)
         super().__init__(map, *args, **kwargs)
-
-
-def illegal_characters(value: Any, path: str = "") -> dict[str, list[str]]:
-    """Every string in `value` (nested lists and objects too) holding a character no text may hold,
-    by its path (`items.0.title`)."""
-    found: dict[str, list[str]] = {}
-    if isinstance(value, str):
-        match = _ILLEGAL.search(value)
-        if match:
-            found[path or "body"] = [f"contains the control character U+{ord(match.group()):04X} "
-                                     f"(at position {match.start() + 1}); remove it"]
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            key_text = str(key)
-            if _ILLEGAL.search(key_text):
-                found[f"{path}.{key_text!r}" if path else repr(key_text)] = ["the field name holds a control "
-                                                                            "character"]
-            found.update(illegal_characters(item, f"{path}.{key_text}" if path else key_text))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found.update(illegal_characters(item, f"{path}.{index}" if path else str(index)))
-    return found
 
 
 def refuse_illegal_characters() -> None:

@@ -3,12 +3,13 @@ docs/architecture.md, "External ingest"), read into the steps the use cases appl
 
 import json
 
-from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import EXCLUDE, INCLUDE, Schema, ValidationError, fields, pre_load, validate
 
 from services.dossiers.domain import ingest as rules
 from services.dossiers.use_cases.ingest import ExternalEvent
 from shared.errors import InvalidInput
 from shared.events.envelope import Event, InvalidEvent
+from shared.text import illegal_characters
 from shared.web import LocalDateTime, page_schema
 
 # What external one-stop systems send as each event's `data` (the contract in docs/architecture.md).
@@ -18,6 +19,14 @@ from shared.web import LocalDateTime, page_schema
 class _IngestData(Schema):
     class Meta:
         unknown = EXCLUDE
+
+    @pre_load
+    def _no_control_characters(self, data, **kwargs):
+        # External systems reach the platform without the HTTP edge's guards (AMQP): the same rule here.
+        found = illegal_characters(data) if isinstance(data, dict) else {}
+        if found:
+            raise ValidationError(found)
+        return data
 
     code = fields.String(required=True, validate=validate.Length(min=1, max=64),
                          metadata={"description": "dossier code (mã hồ sơ)"})

@@ -124,6 +124,19 @@ def test_dossiers_external_dossier_missing_fields_is_dead_lettered(ingesting, me
     assert svc.scalar("SELECT count(*) FROM dossiers") == 0
 
 
+def test_dossiers_external_text_with_a_control_character_is_dead_lettered_naming_the_field(ingesting,
+                                                                                              memory_broker):
+    """AMQP does not pass the HTTP edge's guards: the ingest contract refuses the same characters itself."""
+    svc = ingesting()
+    event = json.loads(external_event("000.00.20.H26-261120-0007"))
+    event["data"]["handler"] = "CB-0042\u0006"
+    publish(memory_broker, json.dumps(event).encode(), "dossier.received", exchange="kycuong.ingest")
+    [(_, headers)] = wait_until(lambda: drain(memory_broker, "dossiers.ingest.dlq"),
+                                message="the event in the dead-letter queue")
+    assert "handler" in headers["x-kycuong-reason"] and "U+0006" in headers["x-kycuong-reason"]
+    assert svc.scalar("SELECT count(*) FROM dossiers") == 0
+
+
 def test_dossiers_an_instance_refuses_external_dossiers_of_units_it_does_not_serve(ingesting, memory_broker):
     svc = ingesting(units=("PHUONG-BA-DINH",))
     refused = "000.00.20.H26-261120-0007"
