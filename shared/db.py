@@ -119,6 +119,18 @@ def inbox_table(metadata: MetaData) -> Table:
     return metadata.tables["inbox"]
 
 
+def keep_newest(session: Session, model, key: str, event_time: datetime, **values) -> None:
+    """A read copy of another service's record (the directory's units and officials): the row for `key` takes
+    `values` unless it already holds what a newer event said (events may arrive out of order)."""
+    row = session.get(model, key)
+    if row is None:
+        session.add(model(code=key, event_time=event_time, **values))
+    elif row.event_time is None or row.event_time <= event_time:
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.event_time = event_time
+
+
 def dialect_insert(session: Session):
     """The INSERT construct of the session's dialect (PostgreSQL or SQLite), for ON CONFLICT clauses."""
     return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

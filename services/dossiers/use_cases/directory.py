@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from services.dossiers.models import Unit
+from shared.db import keep_newest
 from shared.uow import UnitOfWork
 
 
@@ -20,11 +21,6 @@ class UnitUpserted:
 def record_unit(uow: UnitOfWork, unit_data: UnitUpserted, event_time: datetime) -> None:
     """`directory.unit_upserted`: keep the unit's name and parent (newest wins)."""
     with uow:
-        unit = uow.session.get(Unit, unit_data.code)
-        if unit is None:
-            uow.session.add(Unit(code=unit_data.code, name=unit_data.name, parent=unit_data.parent,
-                                 kind=unit_data.kind, event_time=event_time))
-        elif unit.event_time is None or unit.event_time <= event_time:
-            unit.name, unit.parent, unit.kind, unit.event_time = (unit_data.name, unit_data.parent, unit_data.kind,
-                                                                  event_time)
+        keep_newest(uow.session, Unit, unit_data.code, event_time, name=unit_data.name, parent=unit_data.parent,
+                    kind=unit_data.kind)
         uow.commit()

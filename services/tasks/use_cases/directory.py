@@ -14,6 +14,7 @@ from datetime import datetime
 
 from services.tasks import domain, store
 from services.tasks.models import DirectoryOfficial, DirectoryUnit
+from shared.db import keep_newest
 from shared.errors import InvalidInput
 from shared.uow import UnitOfWork
 
@@ -35,22 +36,14 @@ class OfficialUpserted:
 def record_unit(uow: UnitOfWork, data: UnitUpserted, event_time: datetime) -> None:
     """`directory.unit_upserted`: keep the unit (newest event wins)."""
     with uow:
-        unit = uow.session.get(DirectoryUnit, data.code)
-        if unit is None:
-            uow.session.add(DirectoryUnit(code=data.code, name=data.name, event_time=event_time))
-        elif unit.event_time <= event_time:
-            unit.name, unit.event_time = data.name, event_time
+        keep_newest(uow.session, DirectoryUnit, data.code, event_time, name=data.name)
         uow.commit()
 
 
 def record_official(uow: UnitOfWork, data: OfficialUpserted, event_time: datetime) -> None:
     """`directory.official_upserted`: keep the official and their unit (newest event wins)."""
     with uow:
-        official = uow.session.get(DirectoryOfficial, data.code)
-        if official is None:
-            uow.session.add(DirectoryOfficial(code=data.code, unit=data.unit, event_time=event_time))
-        elif official.event_time <= event_time:
-            official.unit, official.event_time = data.unit, event_time
+        keep_newest(uow.session, DirectoryOfficial, data.code, event_time, unit=data.unit)
         uow.commit()
 
 
