@@ -33,7 +33,8 @@ def sign_in_page():
         return render("sign_in_unavailable.html", title="Đăng nhập")
     token = secrets.token_urlsafe(24)
     response = render("sign_in_demo.html", title="Đăng nhập", choices=sign_in.choices(runtime().uow()),
-                      token=token, error=request.args.get("error"))
+                      token=token, error=request.args.get("error"),
+                      next=request.args.get("next") if _local(request.args.get("next")) else None)
     response.set_cookie(SIGN_IN_CSRF_COOKIE, token, max_age=3600, **{**_cookie_flags(), "samesite": "Strict"})
     return response
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from services.dossiers import handlers
 from services.dossiers.api import calendar_blp, dossiers_blp, ingest_blp, procedures_blp, units_blp
 from services.dossiers.models import Base
+from services.dossiers.pages import pages
 from services.dossiers.sweeps import sweep_calendar, sweep_overdue, sweep_warnings
 from shared.consumer import Stream
 from shared.runtime import ServiceSpec, Sweep
@@ -18,6 +19,7 @@ def build() -> ServiceSpec:
         metadata=Base.metadata,
         migrations=Path(__file__).with_name("migrations"),
         blueprints=[procedures_blp, dossiers_blp, calendar_blp, units_blp, ingest_blp],
+        pages=[pages],
         # The directory's unit names, for the apology letter's header.
         handlers=handlers.events,
         # External events are checked against the ingest contract by their handler, not the catalog's

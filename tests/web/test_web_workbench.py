@@ -1,0 +1,116 @@
+"""The officer's day starts in a browser: on the embedded demo she signs in from the sign-in page and lands
+on her workbench, most urgent dossier first. Debian's chromium driven by Playwright; each page is checked with
+axe-core (no serious or critical violation) and at 390 px wide (no horizontal scrolling); screenshots go to
+var/test-artifacts/web/ for a reviewer."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import wait_until
+from playwright import sync_api as playwright
+
+from kycuong.local_stack import ROOT, listening_socket
+from shared.auth import mint_token
+from shared.settings import DEV_JWT_SECRET
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+ARTIFACTS = ROOT / "var" / "test-artifacts" / "web"
+
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed: .ci/run installs it (apt-get install chromium)")
+    tmp = tmp_path_factory.mktemp("web")
+    sock = listening_socket()
+    port = sock.getsockname()[1]
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("KYCUONG_")}, "KYCUONG_VAR_DIR": str(tmp)}
+    log = open(tmp / "demo.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen([sys.executable, "-m", "kycuong.cli", "up", "--demo", "--fd", str(sock.fileno())],
+                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, pass_fds=(sock.fileno(),))
+    base = f"http://127.0.0.1:{port}"
+    admin = {"Authorization": "Bearer " + mint_token(DEV_JWT_SECRET, sub="web-test", unit=None, roles=["admin"],
+                                                     now=datetime.now(UTC))}
+
+    def overdue():
+        try:
+            body = requests.get(f"{base}/dossiers/api/v1/dossiers?overdue=true&page_size=500", headers=admin,
+                                timeout=5).json()
+        except (requests.ConnectionError, requests.Timeout, ValueError):
+            assert process.poll() is None, (tmp / "demo.log").read_text(errors="replace")[-3000:]
+            return None
+        return [d for d in body.get("items", []) if d.get("current_official")] or None
+
+    held = wait_until(overdue, timeout=90, interval=0.5, message="overdue demo dossiers held by an official")
+    official = held[0]["current_official"]
+    listed = requests.get(f"{base}/discipline/api/v1/officials?unit={held[0]['unit']}&page_size=500",
+                          headers=admin, timeout=5).json()["items"]
+    name = next(item["name"] for item in listed if item["code"] == official)
+    yield base, official, name
+    process.terminate()
+    process.wait(timeout=20)
+    sock.close()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+def check_page(page, name: str) -> None:
+    """axe-core finds nothing serious or critical; at 390 px nothing scrolls sideways; a screenshot is kept."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # through DevTools, not a page script: the CSP stays whole
+    found = page.evaluate("async () => (await axe.run()).violations.map(v => [v.id, v.impact, v.nodes.length])")
+    serious = [v for v in found if v[1] in ("serious", "critical")]
+    assert not serious, f"{name}: {serious}"
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{name} scrolls sideways at 390 px"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.screenshot(path=str(ARTIFACTS / f"{name}-1280.png"), full_page=True)
+
+
+def test_an_officer_signs_in_and_finds_her_most_urgent_dossier_first(demo, browser):
+    base, official, name = demo
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}/dossiers/workbench")
+    assert page.url.startswith(f"{base}/discipline/sign-in")
+    assert page.title().startswith("Đăng nhập")
+    check_page(page, "sign-in")
+    page.get_by_role("button", name=name, exact=True).first.click()
+    page.wait_for_url(f"{base}/dossiers/workbench")
+    assert page.get_by_role("heading", level=1).inner_text() == "Hồ sơ của tôi"
+    first_badge = page.locator("tbody tr").first.locator(".badge")
+    assert first_badge.inner_text().startswith("Quá hạn")  # the most urgent first
+    check_page(page, "workbench")
+    # Signing out returns to the sign-in page; the workbench then asks to sign in again.
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url(f"{base}/discipline/sign-in")
+    page.goto(f"{base}/dossiers/workbench")
+    assert page.url.startswith(f"{base}/discipline/sign-in")
+    page.close()
+
+
+def test_a_browser_gets_error_pages_in_vietnamese(demo, browser):
+    base, _, _ = demo
+    page = browser.new_page()
+    answer = page.goto(f"{base}/dossiers/no-such-page")
+    assert answer.status == 404
+    assert page.get_by_role("heading", level=1).inner_text() == "Không tìm thấy trang"
+    check_page(page, "error-404")
+    page.close()
