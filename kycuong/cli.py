@@ -20,6 +20,7 @@ import argparse
 import json
 import logging
 import signal
+import socket
 import sys
 import threading
 from datetime import UTC, datetime, timedelta
@@ -63,28 +64,50 @@ def cmd_up(args) -> int:
     settings = _serving_settings(args)
     if not settings.in_memory_broker or settings.database_urls:
         log.info("embedded mode with configured broker/databases", extra={"broker": settings.broker_url})
+    # The port first: a newcomer whose port is taken learns it at once, not after the demo has loaded.
+    dispatch = _LateApp()
+    fd = args.fd
+    if fd is None:
+        try:
+            listener = socket.create_server((args.host, args.port))
+        except OSError as exc:
+            raise SystemExit(f"error: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); another "
+                             "program holds that port: stop it, or choose another with --port") from exc
+        fd = listener.fileno()
+    server = make_server(args.host, args.port, dispatch, threaded=True, fd=fd)
     platform = embedded.build(settings)
     platform.start_workers()
     if args.demo:
         from kycuong import demo
 
         demo.load(platform, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
-    try:
-        server = make_server(args.host, args.port, platform.wsgi, threaded=True, fd=args.fd)
-    except OSError as exc:
-        platform.shutdown()
-        raise SystemExit(f"error: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); another program "
-                         "holds that port: stop it, or choose another with --port") from exc
+    dispatch.app = platform.wsgi
     host, port = server.server_address[:2]
     url = f"http://{host}:{port}"
-    print(f"Kỷ Cương đang chạy tại {url}/  (running; Ctrl+C to stop)\n"
-          f"  API: {url}/<service>/docs/  — services: {', '.join(SERVICES)}", file=sys.stderr, flush=True)
+    print(f"\nKỷ Cương đang chạy tại {url}/  (running; Ctrl+C to stop)\n"
+          f"  Đăng nhập (sign in):   {url}/discipline/sign-in"
+          f"{'   — demo: choose an official' if settings.embedded_default else ''}\n"
+          f"  Hồ sơ của tôi:         {url}/dossiers/workbench\n"
+          f"  API: {url}/<service>/docs/  — services: {', '.join(SERVICES)}\n", file=sys.stderr, flush=True)
     _stop_on_signals(lambda: threading.Thread(target=server.shutdown, daemon=True).start())
     try:
         server.serve_forever()
     finally:
         platform.shutdown()
     return 0
+
+
+class _LateApp:
+    """The WSGI app of `up`, bound to its port before the platform is built: until then it answers 503."""
+
+    app = None
+
+    def __call__(self, environ, start_response):
+        if self.app is None:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain; charset=utf-8"),
+                                                      ("Retry-After", "5")])
+            return ["Kỷ Cương đang khởi động — starting, try again in a few seconds\n".encode()]
+        return self.app(environ, start_response)
 
 
 def cmd_serve(args) -> int:
@@ -355,6 +378,15 @@ def _redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kycuong")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def _stop_on_signals(callback) -> None:
     def handler(_signum, _frame):
         callback()
@@ -364,42 +396,49 @@ def _stop_on_signals(callback) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    platform_logging.configure(Settings.from_env().log_level if args.command != "token" else "WARNING")
+    return args.func(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kycuong", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"kycuong {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("up", help="run all five services in one process (embedded)")
     p.add_argument("--demo", action="store_true", help="load realistic demo data")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--fd", type=int, default=None,
                    help="serve on this inherited listening socket instead of binding --host/--port")
     p.set_defaults(func=cmd_up)
 
     p = sub.add_parser("serve", help="HTTP API of one service under gunicorn")
-    p.add_argument("service", choices=SERVICES)
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--threads", type=int, default=4)
+    p.add_argument("service", choices=SERVICES, help="which service's HTTP API")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    p.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     p.add_argument("--fd", type=int, default=None,
                    help="serve on this inherited listening socket instead of binding --host/--port")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("worker", help="consumer, outbox relay and sweeps of one service")
-    p.add_argument("service", choices=SERVICES)
-    p.add_argument("--no-relay", action="store_true")
-    p.add_argument("--no-consumer", action="store_true")
-    p.add_argument("--no-sweeps", action="store_true")
+    p.add_argument("service", choices=SERVICES, help="which service's background work")
+    p.add_argument("--no-relay", action="store_true", help="do not publish the outbox (another worker does)")
+    p.add_argument("--no-consumer", action="store_true", help="do not consume events")
+    p.add_argument("--no-sweeps", action="store_true", help="do not run the periodic sweeps")
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("migrate", help="apply database migrations")
-    p.add_argument("service", nargs="?", choices=SERVICES)
+    p.add_argument("service", nargs="?", choices=SERVICES, help="one service (default: all five)")
     p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("makemigration", help="autogenerate a migration for a service (developers)")
-    p.add_argument("service", choices=SERVICES)
-    p.add_argument("-m", "--message", required=True)
+    p.add_argument("service", choices=SERVICES, help="the service whose models changed")
+    p.add_argument("-m", "--message", required=True, help="what the migration does, in a few words")
     p.set_defaults(func=cmd_makemigration)
 
     p = sub.add_parser("directory", help="import units into the directory (discipline)")
@@ -422,9 +461,11 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_procedures)
 
     p = sub.add_parser("calendar", help="announce days off and working days (moves running deadlines)")
-    p.add_argument("action", choices=("list", "add", "remove"))
+    p.add_argument("action", choices=("list", "add", "remove"),
+                   help="list the announcements, add one, or remove one")
     p.add_argument("day", nargs="?", help="YYYY-MM-DD (add, remove)")
-    p.add_argument("--kind", choices=("day_off", "working_day"), default="day_off")
+    p.add_argument("--kind", choices=("day_off", "working_day"), default="day_off",
+                   help="a day off, or a weekend day worked (default day_off)")
     p.add_argument("--label", help="the announcement in Vietnamese, e.g. 'Nghỉ bù Quốc khánh' (add)")
     p.add_argument("--year", type=int, help="only this year's announcements (list)")
     p.set_defaults(func=cmd_calendar)
@@ -432,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("reporting", help="reporting maintenance: rebuild the projections from the event archive")
     p.add_argument("action", choices=["rebuild"], help="rebuild: empty the projections and replay the archive "
                                                        "(stop `kycuong worker reporting` first)")
-    p.add_argument("--batch", type=int, default=2000, help="events per transaction")
+    p.add_argument("--batch", type=int, default=2000, help="events per transaction (default 2000)")
     p.set_defaults(func=cmd_reporting)
 
     p = sub.add_parser("topology", help="declare exchanges and queues on the broker")
@@ -442,16 +483,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sub", required=True, help="user id")
     p.add_argument("--unit", help="unit code")
     p.add_argument("--role", action="append", help="officer, head, inspector, office, admin (repeatable)")
-    p.add_argument("--hours", type=float, default=8)
+    p.add_argument("--hours", type=float, default=8, help="how long the token lives (default 8)")
     p.set_defaults(func=cmd_token)
 
     p = sub.add_parser("events", help="print the event catalog")
     p.add_argument("--markdown", action="store_true", help="as docs/events.md")
     p.set_defaults(func=cmd_events)
 
-    args = parser.parse_args(argv)
-    platform_logging.configure(Settings.from_env().log_level if args.command != "token" else "WARNING")
-    return args.func(args)
+    return parser
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
+import os
 import sys
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -35,16 +36,44 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure(level: str = "INFO") -> None:
+class ConsoleFormatter(logging.Formatter):
+    """One readable line per record for a person at a terminal: time, level, where, what, and the
+    correlation id when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        line = f"{when} {record.levelname.lower():<7} {record.name}: {record.getMessage()}"
+        extras = [f"{key}={value}" for key, value in record.__dict__.items()
+                  if key not in _RESERVED and not key.startswith("_")]
+        if extras:
+            line += "  (" + ", ".join(extras) + ")"
+        if (cid := correlation_id.get()) is not None:
+            line += f"  [{cid}]"
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+# Libraries that narrate their work (connections, migrations, font subsetting, layout) at INFO or DEBUG:
+# only their warnings reach the platform's log.
+QUIET = ("amqp", "kombu", "pika", "werkzeug", "alembic.runtime.migration", "weasyprint", "fontTools",
+         "fontTools.subset", "fontTools.ttLib", "matplotlib", "PIL")
+
+
+def configure(level: str = "INFO", fmt: str | None = None) -> None:
+    """JSON lines (for log collectors) unless the output is a terminal; `fmt` ("json" or "console", or
+    KYCUONG_LOG_FORMAT) chooses explicitly."""
     root = logging.getLogger()
-    if any(isinstance(h.formatter, JsonFormatter) for h in root.handlers):
+    fmt = fmt or os.environ.get("KYCUONG_LOG_FORMAT") or ("console" if sys.stderr.isatty() else "json")
+    formatter = ConsoleFormatter() if fmt == "console" else JsonFormatter()
+    if any(isinstance(h.formatter, (JsonFormatter, ConsoleFormatter)) for h in root.handlers):
         root.setLevel(level)
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(formatter)
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("amqp", "kombu", "pika", "werkzeug", "alembic.runtime.migration"):
+    for noisy in QUIET:
         logging.getLogger(noisy).setLevel("WARNING")
 
 
