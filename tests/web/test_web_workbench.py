@@ -30,7 +30,9 @@ ARTIFACTS = ROOT / "var" / "test-artifacts" / "web"
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed: .ci/run installs it (apt-get install chromium)")
+        # CI (which installs it) must run these; a developer without it is told how to get it.
+        (pytest.fail if os.environ.get("CI") else pytest.skip)(
+            "Debian's chromium is not installed: .ci/run installs it (apt-get install chromium)")
     tmp = tmp_path_factory.mktemp("web")
     sock = listening_socket()
     port = sock.getsockname()[1]
