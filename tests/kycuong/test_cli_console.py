@@ -62,6 +62,7 @@ def test_a_taken_port_is_said_at_once_before_any_demo_is_loaded():
 def test_a_terminal_reads_lines_and_a_collector_reads_json_without_library_chatter(capsys):
     root = logging.getLogger()
     saved = root.handlers[:], root.level
+    quiet = {name: logging.getLogger(name).level for name in platform_logging.QUIET}  # put back after
     try:
         root.handlers[:] = []
         platform_logging.configure("INFO", fmt="console")
@@ -77,3 +78,5 @@ def test_a_terminal_reads_lines_and_a_collector_reads_json_without_library_chatt
     finally:
         root.handlers[:], _ = saved
         root.setLevel(saved[1])
+        for name, level in quiet.items():
+            logging.getLogger(name).setLevel(level)
