@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from services.reporting.use_cases import reports
@@ -10,9 +9,6 @@ from shared.errors import Conflict
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceRuntime
-
-log = logging.getLogger(__name__)
-
 
 def sweep_reports(runtime: ServiceRuntime) -> int:
     """Issue the newest monthly (on the 25th), quarterly (the 25th of the quarter's last month) and Monday
@@ -24,6 +20,5 @@ def sweep_reports(runtime: ServiceRuntime) -> int:
             reports.issue_report(runtime.uow(), kind, period, issued_by="sweep")
         except Conflict:
             continue  # another replica issued it a moment ago
-        log.info("issued the %s report %s", kind, period)
         issued += 1
     return issued

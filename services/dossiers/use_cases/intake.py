@@ -3,6 +3,7 @@ its due date computed in working time from the procedure version in force on the
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,8 @@ from shared.auth import Principal
 from shared.codes import CODE_RULE, is_code, new_code, unknown_unit
 from shared.errors import Conflict, InvalidInput
 from shared.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ def receive_dossier(uow: UnitOfWork, command: ReceiveDossier, *, principal: Prin
             raise Conflict(f"a dossier with code {code!r} already exists; leave code out to get a new one",
                            {"code": ["already exists"]})
         uow.commit()
+        # Codes only: the applicant's name and contacts never reach a log.
+        log.info("dossier received", extra={"dossier": dossier.code, "unit": dossier.unit,
+                                            "procedure": dossier.procedure_code, "due_at": dossier.due_at})
         return viewed(uow, dossier, uow.session.get(Applicant, dossier.code))
 
 

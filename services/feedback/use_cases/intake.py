@@ -3,6 +3,7 @@ code; a misconduct report also goes to discipline. The per-client limits of the 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -15,6 +16,8 @@ from services.feedback.use_cases import directory, open_stages, unused_code
 from shared import attachments
 from shared.attachments import Upload
 from shared.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,9 @@ def receive_feedback(uow: UnitOfWork, form: domain.FeedbackForm, delivery: Deliv
                 "received_at": feedback.received_at.isoformat(),
             }, unit=feedback.unit)
         uow.commit()
+        # Codes only: the reporter's name, phone and e-mail never reach a log.
+        log.info("feedback received", extra={"feedback": feedback.code, "channel": feedback.channel,
+                                             "unit": feedback.unit, "category": feedback.category})
         return feedback, True
 
 

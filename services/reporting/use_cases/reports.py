@@ -5,6 +5,7 @@ Re-issuing adds a version; versions are never changed."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -34,6 +35,9 @@ from shared.errors import Conflict, InvalidInput, NotFound
 from shared.uow import UnitOfWork
 
 EVERY_UNIT = 1_000_000  # a report lists every ranked unit on one page
+
+
+log = logging.getLogger(__name__)
 
 
 def issue_report(uow: UnitOfWork, kind: str, period_label: str, *, issued_by: str, reissue: bool = False,
@@ -82,6 +86,8 @@ def issue_report(uow: UnitOfWork, kind: str, period_label: str, *, issued_by: st
             "code": period.code, "kind": kind, "period": period.label, "issued_at": now.isoformat(),
             "version": version})
         uow.commit()
+        log.info("issued the %s report %s", kind, period.label,
+                 extra={"report": period.code, "version": version, "issued_by": issued_by})
         return _report_summary(row)
 
 
