@@ -107,7 +107,9 @@ def error_body(status: int, code: str, message: str, errors: dict[str, Any] | No
 
 def _handle_domain_error(error: DomainError):
     status = status_of(error)
-    if pages.wants_page() and status in (401, 403, 404):
+    if pages.wants_page() and status == 401:
+        return pages.sign_in_redirect()  # never a JSON 401 to a browser: back to sign in, then back here
+    if pages.wants_page() and status in (403, 404):
         return pages.error_page(status, error.message)
     response = jsonify(error_body(status, error.code, error.message, error.errors))
     response.status_code = status

@@ -7,11 +7,15 @@ itself (`/<service>/static/`), and a Content-Security-Policy forbids inline scri
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, current_app, g, make_response, render_template, request
+from flask import Blueprint, current_app, g, make_response, redirect, render_template, request
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2 import ChoiceLoader, FileSystemLoader
 
 from shared.web import session
@@ -48,7 +52,42 @@ TEXTS: dict[str, tuple[str, str]] = {
     "error_503": ("Hệ thống đang bảo trì", "The system is under maintenance"),
     "error_503_hint": ("Xin thử lại sau ít phút.", "Please try again in a few minutes."),
     "error_other": ("Không thực hiện được yêu cầu", "The request could not be done"),
+    "error_summary": ("Có lỗi cần sửa", "There is a problem"),
+    "previous": ("Trang trước", "Previous page"),
+    "next": ("Trang sau", "Next page"),
+    "page_of": ("Trang {page} / {pages}", "Page {page} of {pages}"),
+    "pagination": ("Phân trang", "Pagination"),
+    "sorted_ascending": ("sắp xếp tăng dần", "sorted ascending"),
+    "sorted_descending": ("sắp xếp giảm dần", "sorted descending"),
+    "overdue_by": ("Quá hạn {days} ngày", "Overdue by {days} days"),
+    "due_soon_left": ("Sắp đến hạn: còn {days} ngày", "Due soon: {days} days left"),
+    "days_left": ("Còn {days} ngày", "{days} days left"),
+    "main_navigation": ("Điều hướng chính", "Main navigation"),
+    # Navigation by role (NAVIGATION below)
+    "nav_my_dossiers": ("Hồ sơ của tôi", "My dossiers"),
+    "nav_my_explanations": ("Giải trình của tôi", "My explanations"),
+    "nav_my_tasks": ("Nhiệm vụ của tôi", "My tasks"),
+    "nav_unit_dossiers": ("Hồ sơ của đơn vị", "Unit's dossiers"),
+    "nav_to_judge": ("Giải trình chờ xem xét", "Explanations to judge"),
+    "nav_apologies": ("Thư xin lỗi chờ ký", "Apologies to sign"),
+    "nav_unit_tasks": ("Nhiệm vụ của đơn vị", "Unit's tasks"),
+    "nav_scorecard": ("Kết quả của đơn vị", "Unit's scorecard"),
 }
+
+# Where each role works, in the order the header shows it. One list, so every service's pages show the same
+# navigation; a person with two roles sees both sets once.
+NAVIGATION: tuple[tuple[str, str, str], ...] = (
+    ("officer", "nav_my_dossiers", "/dossiers/workbench"),
+    ("officer", "nav_my_explanations", "/discipline/explanations"),
+    ("officer", "nav_my_tasks", "/tasks/workbench"),
+    ("head", "nav_unit_dossiers", "/dossiers/unit"),
+    ("head", "nav_to_judge", "/discipline/explanations/to-judge"),
+    ("head", "nav_apologies", "/dossiers/apologies"),
+    ("head", "nav_unit_tasks", "/tasks/unit"),
+    ("head", "nav_scorecard", "/reporting/scorecard"),
+)
+SIGN_IN_PATH = "/discipline/sign-in"
+FLASH_COOKIE = "kc_flash"
 
 
 def lang() -> str:
@@ -60,9 +99,126 @@ def lang() -> str:
     return g.lang
 
 
-def t(key: str) -> str:
+def t(key: str, **values) -> str:
     vi, en = TEXTS[key]
-    return vi if lang() == "vi" else en
+    text = vi if lang() == "vi" else en
+    return text.format(**values) if values else text
+
+
+def navigation(principal) -> list[tuple[str, str]]:
+    """(label, path) of the places this person works, by role."""
+    if principal is None:
+        return []
+    seen, links = set(), []
+    for role, key, path in NAVIGATION:
+        if role in principal.roles and path not in seen:
+            seen.add(path)
+            links.append((t(key), path))
+    return links
+
+
+def urgency(remaining_days) -> str:
+    """The badge of a deadline by the working days left: overdue (red), due within one working day (amber),
+    or within its time."""
+    days = Decimal(str(remaining_days))
+    if days <= 0:
+        return "overdue"
+    if days <= 1:
+        return "due_soon"
+    return "on_track"
+
+
+def remaining_badge(remaining_days) -> str:
+    """The words of a remaining-time badge: `Quá hạn 1,50 ngày`, `Còn 3,00 ngày`."""
+    state = urgency(remaining_days)
+    days = Decimal(str(remaining_days))
+    if state == "overdue":
+        return t("overdue_by", days=vn_number(-days, 2))
+    return t("due_soon_left" if state == "due_soon" else "days_left", days=vn_number(days, 2))
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a long list: which page, how many in all, and the links to its neighbours."""
+
+    page: int
+    page_size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.page_size))
+
+    def link(self, page: int) -> str:
+        args = {**request.args.to_dict(), "page": str(page)}
+        return request.path + "?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in args.items())
+
+
+def page_number(maximum: int = 100_000) -> int:
+    """The `page` query argument, 1 when absent or not a sensible page number."""
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) < maximum else 1
+
+
+def sort_order(allowed: tuple[str, ...], default: str) -> tuple[str, bool]:
+    """The `sort` query argument (`field` or `-field`) among `allowed`: (field, descending)."""
+    asked = request.args.get("sort", default)
+    field, descending = (asked[1:], True) if asked.startswith("-") else (asked, False)
+    if field not in allowed:
+        field, descending = (default[1:], True) if default.startswith("-") else (default, False)
+    return field, descending
+
+
+def sort_link(field: str, current: tuple[str, bool]) -> str:
+    """The link of a sortable column header: ascending first, reversed when it is already sorted by it."""
+    descending = current[0] == field and not current[1]
+    args = {**request.args.to_dict(), "sort": ("-" if descending else "") + field, "page": "1"}
+    return request.path + "?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in args.items())
+
+
+def _flash_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.extensions["kycuong"].settings.session_secret, salt="kycuong.flash")
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """A message shown once on the next page (after a form's redirect): `success`, `info` or `error`."""
+    g.setdefault("flash_out", []).append([kind, message])
+
+
+def _flashes() -> list[tuple[str, str]]:
+    """The messages waiting for this page, read once."""
+    value = request.cookies.get(FLASH_COOKIE)
+    if not value:
+        return []
+    g.flash_read = True
+    try:
+        found = _flash_serializer().loads(value, max_age=300)
+    except BadSignature:
+        return []
+    return [(str(kind), str(text)) for kind, text in found if kind in ("success", "info", "error")][:5]
+
+
+def _store_flashes(response):
+    if g.get("flash_out"):
+        response.set_cookie(FLASH_COOKIE, _flash_serializer().dumps(g.flash_out), max_age=300, httponly=True,
+                            samesite="Lax", secure=request.is_secure, path="/")
+    elif g.get("flash_read"):
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def sign_in_redirect():
+    """Send a browser without a (valid) session to sign in, and bring it back here afterwards: the page it
+    asked for, or for a form, the page the form was on."""
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    if target is None:
+        referrer = urlsplit(request.referrer or "")
+        if referrer.path.startswith("/") and referrer.netloc in ("", request.host):
+            target = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    response = redirect(SIGN_IN_PATH + (f"?next={quote(target)}" if target else ""), code=303)
+    if request.cookies.get(session.COOKIE):
+        response.delete_cookie(session.COOKIE, path="/")  # expired or damaged: it will not come back to life
+    return response
 
 
 def vn_number(value, decimals: int = 0) -> str:
@@ -96,9 +252,12 @@ def install(app, service: str) -> None:
     """Give a service's Flask app the shared templates, filters and page helpers."""
     app.jinja_loader = ChoiceLoader([app.jinja_loader, FileSystemLoader(str(WEB / "templates"))]) \
         if app.jinja_loader else FileSystemLoader(str(WEB / "templates"))
-    app.jinja_env.filters.update(vn_number=vn_number, vn_datetime=vn_datetime, vn_date=vn_date)
-    app.jinja_env.globals.update(t=t, lang=lang, service=service, csrf_field=session.CSRF_FIELD)
+    app.jinja_env.filters.update(vn_number=vn_number, vn_datetime=vn_datetime, vn_date=vn_date,
+                                 urgency=urgency, remaining_badge=remaining_badge)
+    app.jinja_env.globals.update(t=t, lang=lang, service=service, csrf_field=session.CSRF_FIELD,
+                                 sort_link=sort_link)
     app.register_blueprint(static_blueprint(service), url_prefix=f"/{service}")
+    app.after_request(_store_flashes)
 
     @app.context_processor
     def _page_context():
@@ -108,7 +267,9 @@ def install(app, service: str) -> None:
             signed_in = current_session()
         except Exception:  # an expired or forged cookie: the page is shown as signed out
             signed_in = None
-        return {"signed_in": signed_in, "static": f"/{service}/static/"}
+        return {"signed_in": signed_in, "static": f"/{service}/static/",
+                "navigation": navigation(signed_in.principal if signed_in else None),
+                "flashes": _flashes(), "current_path": request.path}
 
 
 def render(template: str, status: int = 200, **context):

@@ -7,6 +7,7 @@ the province's identity provider (OpenID Connect), which this page says plainly 
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from flask import Blueprint, redirect, request
 
@@ -15,7 +16,7 @@ from shared.web import current_session, runtime
 from shared.web import session as web_session
 from shared.web.pages import render
 
-pages = Blueprint("sign_in", __name__, template_folder="templates")
+pages = Blueprint("sign_in", __name__, template_folder=str(Path(__file__).parents[1] / "templates"))
 
 # Before anyone is signed in, the sign-in form carries a token of its own, matched against a cookie
 # (double submit): another site cannot sign a browser in as someone else.
