@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from web_support import browser, check_page, demo
 
+from shared.settings import DEV_JWT_SECRET
+
 
 def test_an_officer_signs_in_and_finds_her_most_urgent_dossier_first(demo, browser):
     base, official, name = demo
@@ -37,3 +39,33 @@ def test_a_browser_gets_error_pages_in_vietnamese(demo, browser):
     assert page.get_by_role("heading", level=1).inner_text() == "Không tìm thấy trang"
     check_page(page, "error-404")
     page.close()
+
+
+def test_an_expired_session_returns_to_sign_in_and_back(demo, browser):
+    """After its lifetime (a working day) a session cookie takes the browser back to sign in, never to a JSON
+    401, and signing in again lands on the page it asked for."""
+    import time
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    from shared.web import session as web_session
+
+    base, official, name = demo
+
+    serializer = URLSafeTimedSerializer(DEV_JWT_SECRET, salt="kycuong.session")
+    stale_time = int(time.time() - web_session.LIFETIME.total_seconds() - 60)
+    signer = serializer.make_signer(salt="kycuong.session")
+    signer.get_timestamp = lambda: stale_time
+    payload = serializer.dump_payload({"sub": official, "unit": None, "roles": ["officer"], "csrf": "x"})
+    stale = signer.sign(payload).decode()
+    context = browser.new_context()
+    context.add_cookies([{"name": web_session.COOKIE, "value": stale, "url": base}])
+    page = context.new_page()
+    answer = page.goto(f"{base}/dossiers/workbench?page=1")
+    assert page.url == f"{base}/discipline/sign-in?next=/dossiers/workbench%3Fpage%3D1"
+    assert "application/json" not in (answer.headers.get("content-type") or "")
+    assert not [c for c in context.cookies() if c["name"] == web_session.COOKIE]  # the stale cookie is gone
+    page.get_by_role("button", name=name, exact=True).first.click()
+    page.wait_for_url(f"{base}/dossiers/workbench?page=1")
+    assert page.get_by_role("heading", level=1).inner_text() == "Hồ sơ của tôi"
+    context.close()
