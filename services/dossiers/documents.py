@@ -22,7 +22,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
+from shared.document_fonts import font_face_css
 from shared.document_text import xml_text
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -176,6 +178,7 @@ def _environment() -> Environment:
 def render_apology_html(letter: ApologyLetter) -> str:
     content = apology_content(letter)
     return _environment().get_template("apology.html").render(
+        font_face=Markup(font_face_css()),  # our own CSS, not user text
         letter=letter, title=content.title, motto=content.motto, number_line=content.number_line,
         dated_line=content.dated_line, to_line=content.to_line, body=content.body,
         header={"parent": content.parent, "agency": content.agency}, draft_mark=content.draft_mark,
@@ -185,7 +188,7 @@ def render_apology_html(letter: ApologyLetter) -> str:
 
 
 def render_apology_pdf(letter: ApologyLetter) -> bytes:
-    """The apology as an A4 PDF with its font embedded (DejaVu Serif where Times New Roman is missing)."""
+    """The apology as an A4 PDF with the documents' one font embedded (shared.document_fonts)."""
     from weasyprint import HTML
 
     return HTML(string=render_apology_html(letter), base_url=str(TEMPLATES)).write_pdf()

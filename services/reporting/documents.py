@@ -10,14 +10,16 @@ import, and every reporting process imports this module while only the few that 
 
 from __future__ import annotations
 
-import base64
 import io
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
+from services.reporting.domain.letterhead import dated
+from shared.document_fonts import font_face_css, register_with_matplotlib
 from shared.document_text import clean_tree, text_only
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -97,8 +99,10 @@ def vn_day(iso: str | None) -> str:
 
 
 def _dated(report: dict) -> str:
-    issued = date.fromisoformat(report["issued_at"][:10])
-    return f"ngày {issued.day:02d} tháng {issued.month:02d} năm {issued.year}"
+    """The place-and-date line: the letterhead's, or for a report issued before letterheads the date alone."""
+    if report.get("letterhead"):
+        return report["letterhead"]["place_date"]
+    return dated(date.fromisoformat(report["issued_at"][:10]))
 
 
 def _version_line(report: dict) -> str:
@@ -120,8 +124,8 @@ def _svg(figure) -> str:
 def _matplotlib():
     import matplotlib
 
-    # Text stays text in the SVG (and so in the PDF: searchable, and drawn in the report's font).
-    return matplotlib.rc_context({"svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9,
+    # Text stays text in the SVG (and so in the PDF: searchable, and drawn in the report's one font).
+    return matplotlib.rc_context({"svg.fonttype": "none", "font.family": register_with_matplotlib(), "font.size": 9,
                                   "svg.hashsalt": "kycuong"})
 
 
@@ -189,8 +193,14 @@ def tasks_chart_svg(by_unit: list[dict]) -> str:
         return _svg(figure)
 
 
-def _data_uri(svg: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+def _inline(svg: str, title: str) -> Markup:
+    """A chart placed in the page itself rather than as an image: an image is drawn apart from the page and
+    would not get the document's font (its text fell back to a system font). matplotlib escapes the text it
+    writes, so unit names cannot break out of the SVG; the title is given to screen readers."""
+    svg = svg[svg.index("<svg"):]
+    opening = svg.index(">")
+    return Markup(svg[:opening] + ' role="img"' + svg[opening:opening + 1] + "<title>"
+                  + str(Markup.escape(title)) + "</title>" + svg[opening + 1:])
 
 
 # --------------------------------------------------------------------------- PDF
@@ -209,12 +219,13 @@ def render_html(report: dict) -> str:
     charts = []
     if report["kind"] == "weekly_tasks":
         if report["tasks_by_unit"]:
-            charts.append((TASKS_CHART_TITLE, _data_uri(tasks_chart_svg(report["tasks_by_unit"]))))
+            charts.append((TASKS_CHART_TITLE, _inline(tasks_chart_svg(report["tasks_by_unit"]), TASKS_CHART_TITLE)))
     else:
-        charts.append((TREND_TITLE, _data_uri(trend_chart_svg(report["trend"]))))
+        charts.append((TREND_TITLE, _inline(trend_chart_svg(report["trend"]), TREND_TITLE)))
         if report["ranking"]["items"]:
-            charts.append((RANKING_TITLE, _data_uri(ranking_chart_svg(report["ranking"]["items"]))))
+            charts.append((RANKING_TITLE, _inline(ranking_chart_svg(report["ranking"]["items"]), RANKING_TITLE)))
     return _environment().get_template("report.html").render(
+        font_face=Markup(font_face_css()),  # our own CSS, not user text
         report=report, motto=MOTTO, dated=_dated(report), version_line=_version_line(report), charts=charts,
         ranking_columns=RANKING_COLUMNS, summary_rows=SUMMARY_ROWS, task_columns=TASK_COLUMNS)
 
@@ -269,7 +280,18 @@ def _heading(sheet, report: dict, width: int, styles: dict) -> int:
     """The document header: issuer left, national motto right, then title, window and version. Returns the
     next free row."""
     half = max(width // 2, 2)
-    sheet.cell(1, 1, report["issuer"]).font = styles["bold"]
+    head = report.get("letterhead")
+    if head:
+        # Decree 30/2020, Phụ lục I: parent body, issuing body (bold), number and symbol.
+        sheet.cell(1, 1, head["parent"] or "")
+        sheet.cell(2, 1, head["agency"]).font = styles["bold"]
+        sheet.cell(3, 1, head["number_line"])
+        for row in (2, 3):
+            sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=half)
+            sheet.cell(row, 1).alignment = styles["center"]
+        sheet.cell(1, 1).alignment = styles["center"]
+    else:
+        sheet.cell(1, 1, report["issuer"]).font = styles["bold"]
     sheet.cell(1, half + 1, MOTTO[0]).font = styles["bold"]
     sheet.cell(2, half + 1, MOTTO[1]).font = styles["bold"]
     sheet.cell(3, half + 1, _dated(report)).font = styles["italic"]
@@ -286,6 +308,25 @@ def _heading(sheet, report: dict, width: int, styles: dict) -> int:
     sheet.row_dimensions[5].height = 36
     sheet.row_dimensions[6].height = 30
     return 9
+
+
+def _tabular(sheet, header_row: int, last_row: int, width: int, *, landscape: bool = True) -> None:
+    """What makes a table usable in Excel and on paper: the header row stays in view when scrolling (frozen)
+    and prints on every page, a filter on every column, A4 fitted to the page's width."""
+    from openpyxl.utils import get_column_letter
+
+    sheet.freeze_panes = sheet.cell(header_row + 1, 1)
+    if last_row > header_row:
+        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(width)}{last_row}"
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.oddFooter.center.text = "Trang &P/&N"
 
 
 def _table_header(sheet, row: int, headings, styles: dict) -> None:
@@ -337,6 +378,7 @@ def _periodic_sheets(workbook, sheet, report: dict) -> None:
     if not items:
         row += 1
         sheet.cell(row, 1, "Không có đơn vị nào có hồ sơ trong kỳ.")
+    _tabular(sheet, header_row, header_row + len(items), width)
 
     widths = (7, 12, 34, 16, 10, 10, 14, 9, 12, 11, 13, 9)
     for column, column_width in enumerate(widths, start=1):
@@ -374,6 +416,7 @@ def _periodic_sheets(workbook, sheet, report: dict) -> None:
                 cell.number_format = "0.00%"
     if not report["late_units"]:
         late.cell(4, 1, "Không có đơn vị nào có hồ sơ trễ hạn hoặc quá hạn.")
+    _tabular(late, 3, 3 + len(report["late_units"]), 6)
     late.column_dimensions["C"].width = 34
 
     trend = workbook.create_sheet("Xu hướng")
@@ -386,6 +429,7 @@ def _periodic_sheets(workbook, sheet, report: dict) -> None:
             cell.border = styles["border"]
             if key == "on_time_rate":
                 cell.number_format = "0.00%"
+    _tabular(trend, 3, 3 + len(report["trend"]), 5)
     line = LineChart()
     line.title = TREND_TITLE
     line.y_axis.title = "Tỷ lệ đúng hạn"
@@ -432,6 +476,7 @@ def _heads_sheet(workbook, heads: list[dict], styles: dict) -> None:
                 cell.number_format = "0.00%"
     if not heads:
         sheet.cell(4, 1, "Chưa có thông tin người đứng đầu đơn vị.")
+    _tabular(sheet, 3, 3 + len(heads), len(_HEAD_COLUMNS))
     sheet.column_dimensions["C"].width = 34
 
 
@@ -471,6 +516,7 @@ def _weekly_sheets(workbook, sheet, report: dict) -> None:
         row += 1
     row += 1
     _table_header(sheet, row, [heading for _, heading in TASK_COLUMNS], styles)
+    _tabular(sheet, row, row + len(report["tasks"]), width)
     for number, task in enumerate(report["tasks"], start=1):
         row += 1
         values = dict(task, number=number, due=vn_instant(task["due_at"]), last_report=vn_day(task["last_report_at"]),
@@ -491,6 +537,7 @@ def _weekly_sheets(workbook, sheet, report: dict) -> None:
         for column, key in enumerate(("unit", "unit_name", "overdue", "due_this_week"), start=1):
             units.cell(offset, column, entry[key] if key != "unit_name" else (entry[key] or entry["unit"]))
     units.column_dimensions["B"].width = 34
+    _tabular(units, 1, 1 + len(report["tasks_by_unit"]), 4, landscape=False)
     if report["tasks_by_unit"]:
         last = 1 + len(report["tasks_by_unit"])
         chart = BarChart()

@@ -220,12 +220,12 @@ def test_an_apology_letter_downloads_as_a_pdf_in_vietnamese(api, directory, tmp_
     assert APPLICANT in text
     assert code in text
     assert "Trần Thị Hạnh" in text and "DỰ THẢO" not in text
-    # The letter is set in the fonts the template names (Times New Roman → its metric twin Liberation Serif,
-    # or DejaVu Serif), embedded, never a fallback without Vietnamese glyphs.
+    # The letter is set in the documents' one font, shipped in the image (shared/fonts: TeX Gyre Termes, every
+    # Vietnamese letter), embedded, never a system fallback.
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     embedded = [name.replace("-", "") for name in re.findall(r"^[A-Z]{6}\+(\S+)\s", fonts, re.MULTILINE)]
     assert embedded, fonts
-    assert all(name.startswith(("LiberationSerif", "DejaVuSerif")) for name in embedded), fonts
+    assert all(name.startswith("TeXGyreTermes") for name in embedded), fonts
 
 
 def test_a_periodic_report_downloads_as_an_xlsx(api):

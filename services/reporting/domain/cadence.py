@@ -83,6 +83,18 @@ class ReportPeriod:
         return f"Report on administrative procedures and administrative discipline, {self.label}"
 
     @property
+    def document_kind_vi(self) -> str:
+        """The kind of document above its subject (Decree 30/2020, Phụ lục I: tên loại văn bản)."""
+        return "DANH SÁCH" if self.kind == "weekly_tasks" else "BÁO CÁO"
+
+    @property
+    def subject_vi(self) -> str:
+        """What the document is about, in sentence case below its kind (trích yếu nội dung)."""
+        if self.kind == "weekly_tasks":
+            return f"Nhiệm vụ đến hạn nhưng chưa báo cáo {self.period_name_vi}"
+        return f"Kết quả giải quyết thủ tục hành chính và thực hiện kỷ luật, kỷ cương hành chính {self.period_name_vi}"
+
+    @property
     def period_name_vi(self) -> str:
         """tháng 11 năm 2026 / quý IV năm 2026 / tuần 47 năm 2026."""
         if self.kind == "monthly":

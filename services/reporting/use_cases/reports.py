@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from services.reporting import documents
 from services.reporting.domain.cadence import ReportPeriod, due_reports, report_period, trend_windows
+from services.reporting.domain.letterhead import letterhead
 from services.reporting.domain.periods import Period
 from services.reporting.domain.report_contents import (
     TaskLine,
@@ -64,8 +65,12 @@ def issue_report(uow: UnitOfWork, kind: str, period_label: str, *, issued_by: st
                 {"reissue": [f"must be true to issue version {latest + 1}; báo cáo đã được ban hành"]})
         version = (latest or 0) + 1
         figures = _report_figures(uow, period)
+        number = _number(session, period.code, latest, now.astimezone(tz).year, tz)
         figures.update(version=version, issued_at=now.astimezone(tz).isoformat(), issued_by=issued_by,
-                       reason=reason)
+                       reason=reason, number=number,
+                       letterhead={**letterhead(_root_name(session), number, now.astimezone(tz).date(),
+                                                uow.settings.rules.get("report_letterhead")).as_dict(),
+                                   "document_kind": period.document_kind_vi, "subject": period.subject_vi})
     # The files are made between the two transactions: rendering takes seconds, and SQLite would keep the
     # whole database locked for writers meanwhile.
     row = {
@@ -154,12 +159,29 @@ def plain(value):
     return value
 
 
-def _issuer(session: Session) -> str:
-    """The authority at the head of the report: the root of the directory (the province or city) when there
-    is exactly one, named as its People's Committee."""
+def _root_name(session: Session) -> str | None:
+    """The root of the directory (the province or city) when there is exactly one."""
     roots = session.scalars(select(_units.c.name).where(_units.c.parent.is_(None), _units.c.name.is_not(None),
                                                         _units.c.kind.in_(ROOT_KINDS))).all()
-    return issuer_name(roots[0] if len(roots) == 1 else None)
+    return roots[0] if len(roots) == 1 else None
+
+
+def _issuer(session: Session) -> str:
+    """The authority at the head of the report: the root of the directory, named as its People's Committee."""
+    return issuer_name(_root_name(session))
+
+
+def _number(session: Session, code: str, latest: int | None, year: int, tz) -> int:
+    """The report's number in its year's series (Decree 30/2020: numbers restart each 1 January): a new report
+    takes the next one, a re-issue keeps the number of the report it replaces."""
+    if latest:
+        earlier = session.scalar(select(IssuedReport.figures).where(IssuedReport.code == code,
+                                                                    IssuedReport.version == latest))
+        if earlier and earlier.get("number"):
+            return int(earlier["number"])
+    start, end = datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
+    return 1 + (session.scalar(select(func.count()).select_from(IssuedReport).where(
+        IssuedReport.version == 1, IssuedReport.issued_at >= start, IssuedReport.issued_at < end)) or 0)
 
 
 def _report_figures(uow: UnitOfWork, period: ReportPeriod) -> dict[str, Any]:

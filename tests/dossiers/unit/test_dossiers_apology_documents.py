@@ -133,8 +133,9 @@ def test_dossiers_apology_pdf_is_one_a4_page_with_an_embedded_font_for_every_vie
     assert len(re.findall(rb"/Type\s*/Page\b", objects)) == 1
     assert re.search(rb"/MediaBox\s*\[\s*0 0 595\.\d+ 841\.\d+\s*\]", objects)
     fonts = set(re.findall(rb"/BaseFont\s*/[A-Z]{6}\+([A-Za-z-]+)", objects))
-    assert {b"DejaVu-Serif", b"DejaVu-Serif-Bold", b"DejaVu-Serif-Italic"} <= fonts
-    assert objects.count(b"/FontFile2") == len(fonts)  # every font is embedded, not just named
+    # One family, the documents' own (shared.document_fonts): no letter falls back to another font.
+    assert fonts == {b"TeX-Gyre-Termes", b"TeX-Gyre-Termes-Bold", b"TeX-Gyre-Termes-Italic"}
+    assert len(re.findall(rb"/FontFile[23]?\b", objects)) == len(fonts)  # every font is embedded, not just named
 
     # The fonts' ToUnicode maps list the characters the page prints: every letter of the text is there.
     printable = set()

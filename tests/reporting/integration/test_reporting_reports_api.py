@@ -11,6 +11,7 @@ window of November 2026 runs from 21/10 to 20/11; by hand:
 """
 
 import io
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -122,8 +123,10 @@ def test_reporting_monthly_report_is_issued_with_its_figures_and_served_unchange
     assert pdf_v1.mimetype == "application/pdf" and pdf_v1.headers["X-Report-Version"] == "1"
     assert page_count(pdf_v1.data) >= 2
     content = squeezed(text(pdf_v1.data))
-    for expected in ("ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-                     first["title"], "từ ngày 21/10/2026 đến hết ngày 20/11/2026", "Ban hành lúc 08:00 ngày 25/11/2026",
+    for expected in ("UBND THÀNH PHỐ HÀ NỘI VĂN PHÒNG Số: 01/BC-VP", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                     "Hà Nội, ngày 25 tháng 11 năm 2026", "BÁO CÁO Kết quả giải quyết thủ tục hành chính",
+                     "Nơi nhận:", "KT. CHÁNH VĂN PHÒNG",
+                     "từ ngày 21/10/2026 đến hết ngày 20/11/2026", "Ban hành lúc 08:00 ngày 25/11/2026",
                      "phiên bản 1", "Sở Tư pháp", "33,33%", "6,67", "20,00"):
         assert squeezed(expected) in content, expected
 
@@ -141,8 +144,9 @@ def test_reporting_monthly_report_is_issued_with_its_figures_and_served_unchange
     assert second.get_json()["version"] == 2
     latest = running.client.get(f"{REPORTS}/BC-2026-11.xlsx", headers=office)
     assert ranking_rows(latest.data)[1] == (2, "STP", "Sở Tư pháp", 4, 2, 1, 1, 0.5, 10.0)
-    assert squeezed("ban hành lại: Sở Tư pháp bổ sung hồ sơ S4") in squeezed(
-        text(running.client.get(f"{REPORTS}/BC-2026-11.pdf", headers=office).data))
+    reissued = squeezed(text(running.client.get(f"{REPORTS}/BC-2026-11.pdf", headers=office).data))
+    assert squeezed("ban hành lại: Sở Tư pháp bổ sung hồ sơ S4") in reissued
+    assert squeezed("Số: 01/BC-VP") in reissued  # a re-issue keeps the number of the report it replaces
     kept = running.client.get(f"{REPORTS}/BC-2026-11.xlsx?version=1", headers=office)
     assert kept.data == xlsx_v1.data
 
@@ -181,6 +185,11 @@ def test_reporting_sweep_issues_each_due_report_once_including_the_monday_list(r
         codes = sorted(connection.exec_driver_sql(
             "SELECT code || ':' || version || ':' || issued_by FROM issued_reports").scalars())
     assert codes == ["BC-2026-11:1:sweep", "BC-2026-Q3:1:sweep", "BC-2026-W48:1:sweep"]
+    # Each report takes the next number of the year's series (Decree 30/2020), none twice.
+    with running.runtime.engine.connect() as connection:
+        stored = [json.loads(f) if isinstance(f, str) else f
+                  for f in connection.exec_driver_sql("SELECT figures FROM issued_reports").scalars()]
+    assert sorted(figures["number"] for figures in stored) == [1, 2, 3]
 
     office = running.headers(roles=("office",))
     sheet = load_workbook(io.BytesIO(running.client.get(f"{REPORTS}/BC-2026-W48.xlsx", headers=office).data))[

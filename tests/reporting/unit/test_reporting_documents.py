@@ -9,6 +9,7 @@ from pdf_text import page_count, squeezed, text
 
 from services.reporting import documents
 from services.reporting.domain.cadence import report_period, trend_windows
+from services.reporting.domain.letterhead import letterhead
 from services.reporting.domain.report_contents import (
     TaskLine,
     summary,
@@ -48,6 +49,9 @@ def monthly_snapshot(items=ITEMS):
         "trend": [trend_point(window, *((70, 60) if window.label >= "2026-09" and items else (0, 0)))
                   for window in trend_windows(period)],
         "notes": [{"code": "supplement", "vi": "Thời gian chờ công dân bổ sung hồ sơ chưa được trừ.", "en": "…"}],
+        "number": 7,
+        "letterhead": {**letterhead("Thành phố Hà Nội", 7, datetime(2026, 11, 25).date()).as_dict(),
+                       "document_kind": period.document_kind_vi, "subject": period.subject_vi},
     }
 
 
@@ -86,7 +90,15 @@ def test_reporting_monthly_xlsx_has_the_vietnamese_headings_the_ranking_figures_
     sheet = workbook["Báo cáo"]
     cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
     values = [value for row in cells for value in row if value is not None]
-    assert "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI" in values
+    assert values[:6] == ["UBND THÀNH PHỐ HÀ NỘI", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "VĂN PHÒNG",
+                          "Độc lập - Tự do - Hạnh phúc", "Số: 07/BC-VP", "Hà Nội, ngày 25 tháng 11 năm 2026"]
+    # The ranking's header row stays in view and prints on every page; every column filters; A4 landscape.
+    header = next(i for i, row in enumerate(cells, start=1) if row[0] == "Hạng")
+    assert sheet.freeze_panes == f"A{header + 1}"
+    assert sheet.auto_filter.ref == f"A{header}:L{header + 3}"
+    assert sheet.print_title_rows == f"${header}:${header}"
+    assert (sheet.page_setup.orientation, sheet.page_setup.paperSize, sheet.page_setup.fitToWidth) == \
+        ("landscape", int(sheet.PAPERSIZE_A4), 1)
     assert {"CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"} <= set(values)
     assert ("BÁO CÁO KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH VÀ THỰC HIỆN KỶ LUẬT, KỶ CƯƠNG HÀNH CHÍNH "
             "THÁNG 11 NĂM 2026") in values
@@ -120,13 +132,18 @@ def test_reporting_monthly_pdf_is_a_paged_pdf_with_the_vietnamese_headings_and_n
     assert page_count(pdf) >= 2
     content = squeezed(text(pdf))
     for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
-                     "ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI", report["title"], "ngày 25 tháng 11 năm 2026",
+                     # Decree 30/2020's layout: parent body, issuing body, number and symbol, place and date,
+                     # recipients and the signer's authority and title.
+                     "UBND THÀNH PHỐ HÀ NỘI VĂN PHÒNG Số: 07/BC-VP", "Hà Nội, ngày 25 tháng 11 năm 2026",
+                     "BÁO CÁO Kết quả giải quyết thủ tục hành chính và thực hiện kỷ luật, kỷ cương hành chính "
+                     "tháng 11 năm 2026", "Nơi nhận:", "- Lưu: VT.", "KT. CHÁNH VĂN PHÒNG",
+                     "PHÓ CHÁNH VĂN PHÒNG",
                      "từ ngày 21/10/2026 đến hết ngày 20/11/2026", "phiên bản 2", "BẢNG XẾP HẠNG ĐƠN VỊ",
                      "Sở Xây dựng", "Phường Ba Đình", "97,50%", "19,50", "85,71%", "Trang 1/",
                      "Chưa đo: số hóa hồ sơ (22)."):
         assert squeezed(expected) in content, expected
     html = documents.render_html(report)
-    assert html.count('<img src="data:image/svg+xml;base64,') == 2
+    assert html.count('<svg ') == 2  # in the page, so drawn in the document's font
     assert "Biểu đồ 1: Tỷ lệ hồ sơ đúng hạn qua các kỳ báo cáo tháng" in html
 
 
