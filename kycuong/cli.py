@@ -76,11 +76,12 @@ def cmd_up(args) -> int:
         fd = listener.fileno()
     server = make_server(args.host, args.port, dispatch, threaded=True, fd=fd)
     platform = embedded.build(settings)
-    platform.start_workers()
+    platform.start_workers(sweeps=not args.demo)
     if args.demo:
         from kycuong import demo
 
         demo.load(platform, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+        platform.start_sweeps()
     dispatch.app = platform.wsgi
     host, port = server.server_address[:2]
     url = f"http://{host}:{port}"

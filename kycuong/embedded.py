@@ -41,6 +41,13 @@ class Platform:
         for rt in self.runtimes.values():
             rt.start_workers(self.stop, sweeps=sweeps)
 
+    def start_sweeps(self) -> None:
+        """The periodic jobs alone, for a platform whose relays and consumers already run (the demo starts
+        them once its data is loaded, so no job acts on half of it: a report issued before the demo's
+        dossiers reached reporting would be empty)."""
+        for rt in self.runtimes.values():
+            rt.start_workers(self.stop, relay=False, consumers=False, sweeps=True)
+
     def shutdown(self) -> None:
         self.stop.set()
         for rt in self.runtimes.values():

@@ -141,11 +141,16 @@ def test_the_demo_shows_what_the_readme_lists(demo):
     assert "Lý Văn Khoa" in {item["official_name"] for item in violators["items"]}
     assert get("/discipline/api/v1/audit/verify", headers=admin)["ok"] is True
 
-    # The last monthly report, issued by the sweep, downloads and opens.
+    # The last monthly report, issued by the sweep once the demo's events have settled (a minute without
+    # new ones), downloads, opens and ranks the demo's units: it is not issued before their dossiers are in.
     reports = wait_until(lambda: (body := get("/reporting/api/v1/reports?kind=monthly", headers=admin))
-                         and body["items"] and body, timeout=60, interval=0.5, message="the monthly report")
+                         and body["items"] and body, timeout=300, interval=1, message="the monthly report")
     code = reports["items"][0]["code"]
     xlsx = requests.get(f"{base}/reporting/api/v1/reports/{code}.xlsx", headers=admin, timeout=30)
     assert xlsx.status_code == 200
-    assert openpyxl.load_workbook(io.BytesIO(xlsx.content)).sheetnames
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content))["Báo cáo"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = next(i for i, row in enumerate(rows) if row[0] == "Hạng")
+    ranked = [row for row in rows[header + 1:] if isinstance(row[0], int)]
+    assert ranked, "the monthly report ranks no unit: it was issued before the demo's dossiers reached reporting"
     assert get("/reporting/api/v1/public/rankings")["items"]

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import column, func, select, table
 from sqlalchemy.orm import Session
 
 from services.reporting import documents
@@ -32,6 +32,7 @@ from services.reporting.store.statements import occurrences as _occurrences
 from services.reporting.store.statements import task_facts as _task_facts
 from services.reporting.store.statements import units as _units
 from services.reporting.use_cases import evaluations, rankings, trends
+from shared.db import UtcDateTime
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.uow import UnitOfWork
 
@@ -104,6 +105,13 @@ def reports_due(uow: UnitOfWork) -> list[tuple[str, str]]:
         issued = set(uow.session.scalars(
             select(IssuedReport.code).where(IssuedReport.code.in_([period.code for period in due]))))
         return [(period.kind, period.label) for period in due if period.code not in issued]
+
+
+def last_event_projected_at(uow: UnitOfWork) -> datetime | None:
+    """When reporting last applied an event to its projections (its inbox keeps the time of each)."""
+    inbox = table("inbox", column("processed_at", UtcDateTime))
+    with uow:
+        return uow.session.scalar(select(func.max(inbox.c.processed_at)))
 
 
 def list_reports(uow: UnitOfWork, kind: str | None, period: str | None, page: int, page_size: int) -> dict:

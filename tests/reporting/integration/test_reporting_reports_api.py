@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from openpyxl import load_workbook
 from pdf_text import page_count, squeezed, text
+from sqlalchemy import text as sqltext
 
 from services.reporting.sweeps import sweep_reports
 from services.reporting.use_cases import projections
@@ -179,6 +180,17 @@ def test_reporting_sweep_issues_each_due_report_once_including_the_monday_list(r
         task("NV-4", "SXD", at(11, 5), at(11, 18, 17), "Báo cáo quý IV"),
         task_completed("NV-4", "SXD", at(11, 18, 17), at(11, 19), "late"),
     ])
+    # The reports are due, but events are still being applied (the consumer records each in the inbox):
+    # nothing is issued until they stop for a minute, so no report misses what was already sent.
+    applied = "INSERT INTO inbox (consumer, event_id, event_type, processed_at) VALUES ('reporting.events', :id, " \
+              "'task.assigned', :at)"
+    with running.runtime.engine.begin() as connection:
+        connection.execute(sqltext(applied), {"id": "e-1", "at": running.runtime.clock.now()})
+    assert sweep_reports(running.runtime) == 0
+    running.runtime.clock.advance(seconds=30)
+    assert sweep_reports(running.runtime) == 0
+    assert running.scalar("SELECT count(*) FROM issued_reports") == 0
+    running.runtime.clock.advance(seconds=31)
     assert sweep_reports(running.runtime) == 3  # November, the third quarter, the week of Monday 23/11
     assert sweep_reports(running.runtime) == 0
     with running.runtime.engine.connect() as connection:
@@ -234,3 +246,12 @@ def test_reporting_monday_list_leaves_out_a_task_with_a_progress_report_in_the_l
     assert [row[1] for row in rows[header + 1:] if row[0] is not None] == ["NV-1", "NV-2"]
     # Projected, not just archived: the reports are counted once each, by natural key, whatever the event ids.
     assert running.scalar("SELECT count(*) FROM occurrences WHERE kind = 'task.progress_reported'") == 4
+
+
+def test_reporting_a_due_report_on_a_platform_that_never_falls_quiet_is_issued_after_the_longest_wait(running):
+    """Events every few seconds, or none ever: the report still comes, half an hour after it was first due."""
+    assert sweep_reports(running.runtime) == 0  # nothing has reached reporting yet
+    for minutes in (5, 10, 15, 20, 25, 30):
+        running.runtime.clock.advance(minutes=5)
+        assert running.scalar("SELECT count(*) FROM issued_reports") == 0
+        assert sweep_reports(running.runtime) == (3 if minutes == 30 else 0), minutes
