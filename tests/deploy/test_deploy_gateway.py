@@ -200,6 +200,19 @@ def test_a_stopped_service_answers_503_in_the_platform_error_shape(gateway):
     assert response.headers["X-Correlation-ID"]
 
 
+def test_a_browser_meets_a_stopped_service_as_a_maintenance_page_in_vietnamese(gateway):
+    response = requests.get(f"{gateway}/{STOPPED_SERVICE}/workbench", timeout=5,
+                            headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 503
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert response.headers["Retry-After"] == "30"
+    page = response.content.decode("utf-8")
+    assert '<html lang="vi">' in page and "<h1>Hệ thống đang bảo trì</h1>" in page
+    assert "Xin thử lại sau ít phút" in page
+    assert response.headers["X-Correlation-ID"] in page  # the code to quote when reporting it
+    assert "<script" not in page and "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
 def test_a_path_outside_the_services_answers_404_naming_the_services(gateway):
     response = requests.get(f"{gateway}/payments/api/v1/x", timeout=5)
     assert response.status_code == 404
