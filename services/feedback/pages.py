@@ -1,17 +1,22 @@
-"""Open311 GeoReport v2 (JSON) over the feedback service, so existing Open311 clients (city apps,
-311 dashboards) can submit and read requests. Our categories are its services; our tracking codes its
-service_request_id. Contact fields are stored like those of the platform's own form: never shown.
+"""Open311 GeoReport v2 over the feedback service, in both of its formats (JSON and XML, `.json`/`.xml`),
+with its discovery document, so existing Open311 clients (city apps, 311 dashboards) can submit and read
+requests. Our categories are its services; our tracking codes its service_request_id. Contact fields are
+stored like those of the platform's own form: never shown; a request's place and text are public only once
+its answer is published, and its text then with the telephone numbers and e-mail addresses the reporter
+typed hidden (domain.redaction).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
 from typing import Any
+from xml.etree import ElementTree
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from services.feedback import domain
+from services.feedback.domain.redaction import redact_contacts
 from services.feedback.models import Feedback
 from services.feedback.use_cases import intake
 from services.feedback.use_cases.open311 import open311_requests
@@ -33,26 +38,76 @@ _KEYWORDS = {
 
 
 def _routes(path: str):
-    """Open311 clients append `.json`; accept the bare path too."""
+    """Open311 clients append `.json` or `.xml`; the bare path answers JSON."""
     def register(view):
         open311.add_url_rule(f"{BASE}/{path}.json", view_func=view, methods=view.methods)
+        open311.add_url_rule(f"{BASE}/{path}.xml", endpoint=f"{view.__name__}_xml", view_func=view,
+                             methods=view.methods)
         open311.add_url_rule(f"{BASE}/{path}", endpoint=f"{view.__name__}_bare", view_func=view,
                              methods=view.methods)
         return view
     return register
 
 
-def _error(status: int, description: str, extra: dict | None = None):
-    response = jsonify([{"code": status, "description": description}])
+# The singular element of each list in GeoReport v2's XML (services/service, attributes/attribute …).
+_XML_ITEMS = {"services": "service", "service_requests": "request", "errors": "error", "attributes": "attribute",
+              "values": "value", "endpoints": "endpoint", "formats": "format"}
+
+
+def _wants_xml() -> bool:
+    return request.path.endswith(".xml")
+
+
+def _xml_value(parent: ElementTree.Element, name: str, value: Any) -> None:
+    element = ElementTree.SubElement(parent, name)
+    if isinstance(value, list):
+        for item in value:
+            _xml_value(element, _XML_ITEMS.get(name, "item"), item)
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            _xml_value(element, key, inner)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:
+        element.text = str(value)
+
+
+def _answer(body: list | dict, root: str, status: int = 200) -> Response:
+    """The answer in the format the client asked for: a JSON array/object, or GeoReport v2's XML whose root
+    is `root` (a list's items named as the spec names them)."""
+    if not _wants_xml():
+        response = jsonify(body)
+    else:
+        element = ElementTree.Element(root)
+        if isinstance(body, list):
+            for item in body:
+                _xml_value(element, _XML_ITEMS[root], item)
+        else:
+            for key, value in body.items():
+                _xml_value(element, key, value)
+        text = ElementTree.tostring(element, encoding="unicode", short_empty_elements=True)
+        response = Response('<?xml version="1.0" encoding="utf-8"?>\n' + text,
+                            mimetype="text/xml", content_type="text/xml; charset=utf-8")
     response.status_code = status
+    return response
+
+
+def _error(status: int, description: str, extra: dict | None = None):
+    response = _answer([{"code": status, "description": description}], "errors", status)
     for key, value in (extra or {}).items():
         response.headers[key] = value
     return response
 
 
+# Our form's field names as an Open311 client knows them, so an error names the field it sent.
+_OPEN311_FIELDS = {"category": "service_code", "content": "description", "unit": "attribute[unit]",
+                   "official": "attribute[official]", "misconduct_kind": "attribute[misconduct_kind]",
+                   "reporter.phone": "phone", "reporter.email": "email", "reporter.name": "first_name"}
+
+
 @open311.errorhandler(DomainError)
 def _domain_error(error: DomainError):
-    details = "; ".join(f"{field}: {messages}" for field, messages in error.errors.items())
+    details = "; ".join(f"{_OPEN311_FIELDS.get(field, field)}: {messages}" for field, messages in error.errors.items())
     extra = {"Retry-After": str(error.retry_after)} if isinstance(error, domain.RateLimited) else None
     status = status_of(error)
     return _error(400 if status == 422 else status,
@@ -65,13 +120,13 @@ def _http_error(error: HTTPException):
 
 
 def services_list():
-    """GET services.json — our categories as Open311 services."""
-    return jsonify([
+    """GET services.json / services.xml — our categories as Open311 services."""
+    return _answer([
         {"service_code": code, "service_name": label,
          "description": f"Phản ánh, kiến nghị: {label.lower()}", "metadata": code == domain.MISCONDUCT_CATEGORY,
          "type": "realtime", "keywords": _KEYWORDS.get(code, ""), "group": "Phản ánh, kiến nghị"}
         for code, label in domain.CATEGORIES.items()
-    ])
+    ], "services")
 
 
 services_list.methods = ["GET"]
@@ -93,11 +148,13 @@ def service_definition(service_code: str):
                            "required": True, "order": 3, "description": "Loại hành vi",
                            "datatype_description": "",
                            "values": [{"key": k, "name": v} for k, v in domain.MISCONDUCT_KINDS.items()]})
-    return jsonify({"service_code": service_code, "attributes": attributes})
+    return _answer({"service_code": service_code, "attributes": attributes}, "service_definition")
 
 
 service_definition.methods = ["GET"]
 open311.add_url_rule(f"{BASE}/services/<service_code>.json", view_func=service_definition)
+open311.add_url_rule(f"{BASE}/services/<service_code>.xml", endpoint="service_definition_xml",
+                     view_func=service_definition)
 
 
 def requests_collection():
@@ -112,7 +169,7 @@ def requests_collection():
     found = open311_requests(runtime().uow(), ids=ids or None, service_code=args.get("service_code"),
                              start=_instant(args, "start_date"), end=_instant(args, "end_date"),
                              status=status or None)
-    return jsonify(_views(found))
+    return _answer(_views(found), "service_requests")
 
 
 requests_collection.methods = ["GET", "POST"]
@@ -123,7 +180,7 @@ def request_by_id(service_request_id: str):
     found = open311_requests(runtime().uow(), ids=[service_request_id])
     if not found:
         return _error(404, f"no service request {service_request_id!r}")
-    return jsonify(_views(found))
+    return _answer(_views(found), "service_requests")
 
 
 request_by_id.methods = ["GET"]
@@ -160,9 +217,34 @@ def _create_request():
                                                 intake.Delivery(sender=client, place=place))
     notice = ("Đã tiếp nhận phản ánh; tra cứu bằng mã " if created
               else "Phản ánh này đã được gửi trước đó; mã tra cứu ") + feedback.code
-    response = jsonify([{"service_request_id": feedback.code, "service_notice": notice, "account_id": None}])
-    response.status_code = 201 if created else 200
-    return response
+    return _answer([{"service_request_id": feedback.code, "service_notice": notice, "account_id": None}],
+                   "service_requests", 201 if created else 200)
+
+
+# GeoReport v2's discovery document: where the endpoint is and which formats it speaks. The date this
+# endpoint's behaviour last changed (XML answers, private places): clients compare it to notice changes.
+CHANGESET = "2026-12-02T00:00:00+07:00"
+
+
+def discovery():
+    """GET discovery.json / discovery.xml."""
+    root = request.host_url.rstrip("/") + "/feedback/open311"
+    return _answer({
+        "changeset": CHANGESET,
+        "contact": "Phản ánh, kiến nghị về thủ tục hành chính và kỷ luật, kỷ cương hành chính; hỗ trợ kỹ thuật: "
+                   "liên hệ quản trị hệ thống của Văn phòng UBND.",
+        "key_service": "Khóa API (api_key) do quản trị hệ thống cấp cho từng ứng dụng; không có khóa vẫn gửi "
+                       "được, theo hạn mức của mỗi địa chỉ.",
+        "endpoints": [{"specification": "http://wiki.open311.org/GeoReport_v2", "url": f"{root}/v2",
+                       "changeset": CHANGESET, "type": "production",
+                       "formats": ["text/xml", "application/json"]}],
+    }, "discovery")
+
+
+discovery.methods = ["GET"]
+for _prefix in ("/open311", BASE):
+    open311.add_url_rule(f"{_prefix}/discovery.json", endpoint=f"discovery_json{_prefix}", view_func=discovery)
+    open311.add_url_rule(f"{_prefix}/discovery.xml", endpoint=f"discovery_xml{_prefix}", view_func=discovery)
 
 
 def _number(form, key: str) -> float | None:
@@ -195,8 +277,9 @@ def _views(found: list[Feedback]) -> list[dict[str, Any]]:
 
 
 def _view(feedback: Feedback, tz: tzinfo) -> dict[str, Any]:
-    """A request as Open311 GeoReport v2 shows it: public fields only; the content only once the answer
-    is published, never who sent it."""
+    """A request as Open311 GeoReport v2 shows it: public fields only, never who sent it; its text, address
+    and exact place only once the answer is published, and the text then without the contact details the
+    reporter typed into it."""
     published = feedback.status == domain.PUBLISHED
     view: dict[str, Any] = {
         "service_request_id": feedback.code,
@@ -208,10 +291,9 @@ def _view(feedback: Feedback, tz: tzinfo) -> dict[str, Any]:
         "agency_responsible": feedback.unit,
         "requested_datetime": feedback.received_at.astimezone(tz).isoformat(),
         "updated_datetime": (feedback.updated_at or feedback.received_at).astimezone(tz).isoformat(),
-        "lat": feedback.latitude,
-        "long": feedback.longitude,
     }
     if published:
-        view["description"] = feedback.content
-        view["address"] = feedback.address_string
+        view["description"] = redact_contacts(feedback.content)
+        view["address"] = redact_contacts(feedback.address_string)
+        view["lat"], view["long"] = feedback.latitude, feedback.longitude
     return view

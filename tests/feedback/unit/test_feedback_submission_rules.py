@@ -145,3 +145,14 @@ def test_codes_follow_the_directorys_pattern():
 
     assert codes.pattern_error("000.00.20.H26") is None and codes.pattern_error("SO-XD") is None
     assert all(codes.pattern_error(bad) for bad in ("SO XD", "-SO", "a/b", "x" * 65, "SỞ-XD", "=1+1"))
+
+
+def test_contact_details_typed_into_a_report_are_hidden_before_it_is_published():
+    from services.feedback.domain.redaction import redact_contacts
+
+    typed = ("Gọi tôi 0912 345 678, 0912.345.678 hay +84 912 345 678; máy bàn 024 3825 3536; thư binh.tran@gmail.com;"
+             " CCCD 001234567890. Hồ sơ HS-202611-000123 nộp ngày 16/11/2026, lệ phí 1.500.000 đồng, thủ tục 1.013225.")
+    assert redact_contacts(typed) == (
+        "Gọi tôi [đã ẩn], [đã ẩn] hay [đã ẩn]; máy bàn [đã ẩn]; thư [đã ẩn]; CCCD [đã ẩn]. Hồ sơ HS-202611-000123 "
+        "nộp ngày 16/11/2026, lệ phí 1.500.000 đồng, thủ tục 1.013225.")
+    assert redact_contacts(None) is None and redact_contacts("") == ""
