@@ -90,3 +90,10 @@ def sort_key(text: str) -> str:
         tones.pop()
         cases.pop()
     return "".join(primary) + _LEVEL_SEPARATOR + "".join(tones) + _LEVEL_SEPARATOR + "".join(cases)
+
+
+def folded(text: str) -> str:
+    """The text without tones, marks and case, đ as d: what a search compares, so that "ba dinh" finds
+    "Phường Ba Đình"."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(char for char in decomposed if not unicodedata.combining(char)).lower().split())

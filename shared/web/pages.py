@@ -8,6 +8,7 @@ itself (`/<service>/static/`), and a Content-Security-Policy forbids inline scri
 from __future__ import annotations
 
 import math
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,6 +19,7 @@ from flask import Blueprint, current_app, g, make_response, redirect, render_tem
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from jinja2 import ChoiceLoader, FileSystemLoader
 
+from shared.errors import Forbidden
 from shared.web import session
 from shared.web.schemas import LOCAL_TZ
 
@@ -207,6 +209,44 @@ def _store_flashes(response):
     return response
 
 
+FORM_COOKIE = "kc_form"
+
+
+def form_token() -> str:
+    """The CSRF token a form carries: the session's for a signed-in person; for a citizen without a session,
+    a random token also set in a cookie (double submit), so a page of another site cannot send the form in
+    their name."""
+    from shared.web.access import current_session
+
+    signed_in = current_session()
+    if signed_in is not None:
+        return signed_in.csrf
+    token = request.cookies.get(FORM_COOKIE) or g.get("new_form_token")
+    if not token:
+        token = g.new_form_token = secrets.token_urlsafe(24)
+    return token
+
+
+def check_form_token() -> None:
+    """Refuse a public form whose token is missing or not this browser's (a signed-in person's forms are
+    checked against the session by shared.web.access)."""
+    from shared.web.access import current_session
+
+    if current_session() is not None:
+        return
+    sent, expected = request.form.get(session.CSRF_FIELD), request.cookies.get(FORM_COOKIE)
+    if not sent or not expected or not secrets.compare_digest(sent, expected):
+        raise Forbidden("this form has expired or did not come from this site; reload the page and try again",
+                        {session.CSRF_FIELD: ["missing or not this browser's"]})
+
+
+def _store_form_token(response):
+    if g.get("new_form_token"):
+        response.set_cookie(FORM_COOKIE, g.new_form_token, max_age=12 * 3600, httponly=True, samesite="Lax",
+                            secure=request.is_secure, path="/")
+    return response
+
+
 def sign_in_redirect():
     """Send a browser without a (valid) session to sign in, and bring it back here afterwards: the page it
     asked for, or for a form, the page the form was on."""
@@ -255,9 +295,10 @@ def install(app, service: str) -> None:
     app.jinja_env.filters.update(vn_number=vn_number, vn_datetime=vn_datetime, vn_date=vn_date,
                                  urgency=urgency, remaining_badge=remaining_badge)
     app.jinja_env.globals.update(t=t, lang=lang, service=service, csrf_field=session.CSRF_FIELD,
-                                 sort_link=sort_link)
+                                 sort_link=sort_link, form_token=form_token)
     app.register_blueprint(static_blueprint(service), url_prefix=f"/{service}")
     app.after_request(_store_flashes)
+    app.after_request(_store_form_token)
 
     @app.context_processor
     def _page_context():

@@ -13,12 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from services.feedback import store
 from services.feedback.domain import codes
 from services.feedback.models import DirectoryOfficial, DirectoryUnit
 from shared.db import keep_newest
 from shared.errors import InvalidInput
 from shared.uow import UnitOfWork
+from shared.vietnamese import folded, sort_key
 
 log = logging.getLogger(__name__)
 
@@ -73,3 +76,14 @@ def missing_units(uow: UnitOfWork, codes: list[str]) -> set[str]:
     """Which of these units the directory's read copy does not have (yet)."""
     with uow:
         return set(codes) - store.known_units(uow.session, codes)
+
+
+def units_to_choose(uow: UnitOfWork, search: str | None = None, limit: int = 60) -> list[tuple[str, str]]:
+    """(code, name) of the directory's units a citizen may address, in Vietnamese alphabetical order; with
+    `search`, those whose name or code holds it (accents and case ignored)."""
+    with uow:
+        rows = uow.session.execute(select(DirectoryUnit.code, DirectoryUnit.name)).all()
+    wanted = folded(search) if search and search.strip() else None
+    found = [(code, name) for code, name in rows
+             if wanted is None or wanted in folded(name) or wanted in folded(code)]
+    return sorted(found, key=lambda row: sort_key(row[1]))[:limit]
