@@ -66,10 +66,12 @@ def test_an_officer_reports_progress_and_asks_for_an_extension_that_her_head_app
     assert "Đã rà soát 40 hồ sơ" in task_page and "Chờ quyết định" in task_page
     assert "04/12/2026 17:00" in task_page
     assert "Gửi đề nghị gia hạn" not in task_page  # one request at a time
+    assert f'name="csrf_token" value="{officer.csrf}"' in task_page  # its forms carry the session's token
 
     unit_page = head.get("/tasks/unit").get_data(as_text=True)
     assert "Chờ số liệu của các phường" in unit_page
     extension_id = re.search(r"/extensions/(\d+)/decision", unit_page).group(1)
+    assert f'name="csrf_token" value="{head.csrf}"' in unit_page
     decided = head.post(f"/tasks/workbench/{code}/extensions/{extension_id}/decision", back="unit",
                         decision="approve", reason="Đồng ý, hoàn thành trước 04/12")
     assert decided.status_code == 303 and decided.headers["Location"].endswith("/tasks/unit")
