@@ -29,7 +29,9 @@ def a_unit_with_a_demo_task(base: str):
     found = requests.get(f"{base}/tasks/api/v1/tasks?document=01/CT-UBND&page_size=100",
                          headers=bearer("web-test", None, "admin"), timeout=10).json()["items"]
     staffed = {unit: (head, officials) for unit, head, officials, _ in STAFFED}
-    task = next(t for t in found if t["lead_unit"] in staffed and t["state"] == "not_started" and not t["series"])
+    later = datetime.now(UTC) + timedelta(days=1)  # not the one due seconds after start
+    task = next(t for t in found if t["lead_unit"] in staffed and not t["series"] and t["completed_at"] is None
+                and datetime.fromisoformat(t["due_at"]) > later)
     head, officials = staffed[task["lead_unit"]]
     return task, head, officials[-1]
 
