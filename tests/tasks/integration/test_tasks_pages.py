@@ -132,3 +132,16 @@ def test_a_head_sees_requests_she_did_not_assign_without_a_decision_form(start_s
     page = head.get("/tasks/unit").get_data(as_text=True)
     assert "Chờ số liệu" in page and "vp.chanhvanphong" in page
     assert "/decision" not in page
+
+
+def test_the_pages_speak_english_on_request(start_service):
+    svc = start_service("tasks", workers=False)
+    code = assign(svc)
+    officer = Browser(svc, "cb.nguyenvana", "SO-NV", ("officer",))
+
+    listing = officer.get("/tasks/workbench?lang=en").get_data(as_text=True)
+    assert "<h1>My tasks</h1>" in listing and "Assigned to you" in listing and "Not started" in listing
+    refused = officer.post(f"/tasks/workbench/{code}/extensions", extension_date="", extension_reason="")
+    page = refused.get_data(as_text=True)  # the language cookie set by ?lang=en is remembered
+    assert refused.status_code == 422 and "Give the reason for the extension" in page
+    assert "Choose the new deadline" in page and "Send the extension request" in page
