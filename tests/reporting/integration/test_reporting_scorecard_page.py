@@ -72,3 +72,12 @@ def test_only_a_head_opens_the_scorecard_page_and_a_unit_without_data_is_told_so
     assert empty.status_code == 200 and "Chưa có số liệu" in empty.get_data(as_text=True)
     signed_out = service.app.test_client().get("/reporting/scorecard", headers=HTML)
     assert signed_out.status_code == 303 and "/discipline/sign-in" in signed_out.headers["Location"]
+
+
+def test_the_scorecard_speaks_english_on_request(start_service):
+    service = fed(start_service)
+    page = signed_in(service, "ct.badinh", "PBD").get("/reporting/scorecard?lang=en", headers=HTML).get_data(
+        as_text=True)
+    assert "<h1>Unit&#39;s scorecard</h1>" in page or "<h1>Unit's scorecard</h1>" in page
+    assert "Rank 3/3" in page and "Rank 2/2 among units of kind Ward" in page
+    assert "Progress of handling" in page and "Not measured" in page and "month 11/2026" in page
