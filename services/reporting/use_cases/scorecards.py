@@ -7,11 +7,11 @@ from typing import Any
 
 from services.reporting.domain.composite import UnitFigures, composite, dossier_satisfaction, satisfaction, scoring_for
 from services.reporting.domain.index766 import index_766
-from services.reporting.domain.periods import as_of, requested_period
+from services.reporting.domain.periods import Month, as_of, requested_period
 from services.reporting.domain.progress import SCORE_QUANTUM, formula_for, progress
 from services.reporting.domain.task_facts import task_rule_for
 from services.reporting.domain.texts import FIGURE_TEXTS, composite_caveats, scorecard_caveats
-from services.reporting.use_cases import figures
+from services.reporting.use_cases import figures, rankings, trends
 from shared.uow import UnitOfWork
 
 
@@ -124,3 +124,33 @@ def get_scorecard(uow: UnitOfWork, unit_code: str, period_text: str | None) -> d
             "caveats": [c.as_dict() for c in scorecard_caveats()],
             "as_of": at,
         }
+
+
+# How many months the scorecard page's trend shows, the current one last.
+TREND_MONTHS = 6
+
+
+def unit_overview(uow: UnitOfWork, unit_code: str, months: int = TREND_MONTHS) -> dict[str, Any]:
+    """What a head's scorecard page shows of her unit: this month's scorecard, the unit's rank this month
+    among all ranked units and among the units of its kind (by the 766 progress score, as the public
+    ranking), and the trend of the last `months` months (the current one last)."""
+    with uow:
+        now = uow.now()
+        tz = uow.calendar.tz
+        card = get_scorecard(uow, unit_code, None)
+        ranks = {}
+        for scope, kind in (("all", None), ("kind", card["unit_kind"])):
+            if scope == "kind" and kind is None:
+                continue
+            ranking = rankings.get_ranking(uow, card["period"], 1, 100_000, kind=kind)
+            entry = next((item for item in ranking["items"] if item["unit"] == unit_code), None)
+            ranks[scope] = {"rank": entry["rank"] if entry else None, "of": ranking["total"],
+                            "previous_rank": entry["previous_rank"] if entry else None,
+                            "rank_change": entry["rank_change"] if entry else None,
+                            "units_not_ranked": ranking["units_not_ranked"], "unit_kind": kind}
+        last = Month.of(now, tz)
+        first = last
+        for _ in range(max(months, 1) - 1):
+            first = first.previous()
+        trend = trends.get_trend(uow, unit_code, [month.as_period() for month in first.through(last)])
+        return {"scorecard": card, "rank": ranks["all"], "kind_rank": ranks.get("kind"), "trend": trend}
