@@ -13,6 +13,7 @@ from services.tasks.domain import Recurrence
 from services.tasks.use_cases import assignment as task_assignment
 from services.tasks.use_cases import directives as task_directives
 from services.tasks.use_cases import directory as tasks_directory
+from services.tasks.use_cases import extensions as task_extensions
 from services.tasks.use_cases import plans as task_plans
 from services.tasks.use_cases import queries as task_queries
 from shared.auth import Principal
@@ -61,7 +62,22 @@ def load_tasks(rt, rng: random.Random) -> None:
         task_assignment.assign_task(rt["tasks"].uow(), task_assignment.AssignTask(
             title="Báo cáo định kỳ hằng tháng kết quả thực hiện Chỉ thị (trước ngày 20)", lead_unit="HN-STP",
             recurrence=Recurrence(kind="monthly", day_of_month=20), document="01/CT-UBND"), office)
+        _a_heads_task_with_an_extension_asked(rt["tasks"], now)
     load_plans(rt, rng)
+
+
+def _a_heads_task_with_an_extension_asked(tasks, now: datetime) -> None:
+    """The Director of Construction gives one of his officials a task, who asks to extend it: the assigner
+    decides (DOMAIN: "the assigner approves or refuses"), so the head has a request waiting on his page."""
+    head = Principal("CB-SXD-01", "HN-SXD", frozenset({"officer", "head"}))
+    officer = Principal("CB-SXD-11", "HN-SXD", frozenset({"officer"}))
+    task = task_assignment.assign_task(tasks.uow(), task_assignment.AssignTask(
+        title="Rà soát 12 hồ sơ cấp phép xây dựng tồn đọng, đề xuất hướng giải quyết từng hồ sơ",
+        lead_unit="HN-SXD", assignee="CB-SXD-11", due_at=now + timedelta(days=3)), head)
+    task_extensions.request_extension(tasks.uow(), task.code, task_extensions.RequestExtension(
+        requested_due_at=now + timedelta(days=10),
+        reason="Chờ ý kiến thẩm định của Sở Quy hoạch - Kiến trúc đối với 4 hồ sơ; đề nghị gia hạn thêm 7 ngày."),
+        officer)
 
 
 # What officials of a Department of Construction and of a ward plan in a week (Plan 69/KH-UBND, II.3.c).

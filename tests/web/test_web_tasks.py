@@ -136,3 +136,15 @@ def test_an_official_of_another_unit_gets_the_403_page(demo, browser):
     assert re.search("Nhiệm vụ của đơn vị", page.content()) is None  # an officer has no unit page link
     assert page.goto(f"{base}/tasks/unit").status == 403
     page.close()
+
+
+def test_the_demo_director_finds_an_extension_request_waiting_for_his_decision(demo, browser):
+    """The demo gives the Director of Construction a request to decide (he assigned that task): his unit's page
+    lists it with the reason and the form to decide it."""
+    base, _, _ = demo
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    sign_in_as(page, base, "Nguyễn Hữu Thắng", "/tasks/unit")
+    waiting = page.locator("main").inner_text()
+    assert "Chờ ý kiến thẩm định của Sở Quy hoạch - Kiến trúc" in waiting
+    assert page.get_by_role("button", name="Đồng ý gia hạn").count() >= 1
+    page.close()
