@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import and_, case, select
@@ -238,7 +239,7 @@ def _with_remaining(uow: UnitOfWork, request: ExplanationRequest, now: datetime)
     """The request's view, and while it still waits for an explanation the working days left to its
     deadline (negative once past it)."""
     view = explanation_view(uow, request)
-    view["remaining_days"] = (str(uow.calendar.working_days_between(now, request.due_at))
+    view["remaining_days"] = (str(uow.calendar.working_days_between(now, request.due_at).quantize(Decimal("0.01")))
                               if request.status == explanations.REQUESTED else None)
     return view
 
