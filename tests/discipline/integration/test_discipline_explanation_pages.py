@@ -194,3 +194,15 @@ def test_a_rejection_needs_its_reason_and_a_form_needs_its_csrf_token(svc):
     page = svc.client.get(again.headers["Location"], headers=HTML)
     assert "đã bị bác" in page.text
     assert get_explanation(svc.runtime.uow(), HEAD, code)["status"] == "rejected"
+
+
+def test_the_pages_speak_english_when_asked(svc):
+    code = late_dossier(svc, "HS-001")
+    csrf = signed_in(svc, OFFICIAL)
+    page = svc.client.get(f"/discipline/explanations/{code}?lang=en", headers=HTML)
+    assert f"<h1>Explanation request {code}</h1>" in page.text and "Submit the explanation" in page.text
+    assert "Waiting for the explanation" in page.text and "Yêu cầu giải trình" not in page.text
+    blank = svc.client.post(f"/discipline/explanations/{code}/submission", headers=HTML,
+                            content_type="multipart/form-data", data={"csrf_token": csrf, "text": ""})
+    assert blank.status_code == 422 and '<a href="#text">Your explanation: required, not blank</a>' in blank.text
+    assert "My explanations" in svc.client.get("/discipline/explanations", headers=HTML).text
