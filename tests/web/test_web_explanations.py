@@ -85,6 +85,10 @@ def test_she_explains_with_a_pdf_and_her_head_rejects_it_with_a_reason(demo, bro
     assert download.status == 200 and download.body() == PDF
     assert page.get_by_role("button", name="Nộp giải trình").count() == 0  # submitted once
     check_page(page, "explanation-submitted")
+    page.get_by_role("link", name="Về danh sách giải trình của tôi").click()
+    page.wait_for_url(f"{base}/discipline/explanations")
+    row = page.locator("tbody tr", has=page.get_by_role("link", name=code, exact=True))
+    assert "Đã nộp" in row.inner_text()  # listed after the open ones, without a time-left badge
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url(f"{base}/discipline/sign-in")
 
