@@ -77,3 +77,13 @@ def list_audit(uow: UnitOfWork, *, subject: str | None = None, action: str | Non
         if action:
             query = query.where(AuditEntry.action == action)
         return paginate(uow.session, query, page, page_size)
+
+
+def audit_trail(uow: UnitOfWork, subject: str) -> list[dict]:
+    """The entries about one subject (a request, a proposal…), oldest first: what was done, by whom, when,
+    and the entry's place in the chain. The caller decides who may read them (the subject's own readers)."""
+    with uow:
+        rows = uow.session.scalars(select(AuditEntry).where(AuditEntry.subject == subject)
+                                   .order_by(AuditEntry.seq)).all()
+        return [{"seq": row.seq, "at": row.at, "action": row.action, "actor": row.actor, "hash": row.hash}
+                for row in rows]

@@ -6,21 +6,22 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, case, select
 
 from services.discipline import store
 from services.discipline.domain import explanations
-from services.discipline.models import ExplanationAttachment, ExplanationRequest
+from services.discipline.models import ExplanationAttachment, ExplanationRequest, Official, Unit
 from services.discipline.use_cases import access
-from services.discipline.use_cases.audit import record_audit
+from services.discipline.use_cases.audit import audit_trail, record_audit
 from services.discipline.use_cases.violations import record_violation
 from shared import attachments
 from shared.attachments import Upload
 from shared.auth import Principal
 from shared.db import Page, paginate
-from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.uow import UnitOfWork
 
 
@@ -230,3 +231,78 @@ def mark_missed_explanations(uow: UnitOfWork, limit: int = 500) -> tuple[int, in
             _mark_missed(uow, request, now)
         uow.commit()
         return len(rows), len(rows)
+
+
+# --- for the pages: her requests, those waiting for judgement, one request with what the reader may do -----
+
+def _with_remaining(uow: UnitOfWork, request: ExplanationRequest, now: datetime) -> dict:
+    """The request's view, and while it still waits for an explanation the working days left to its
+    deadline (negative once past it)."""
+    view = explanation_view(uow, request)
+    view["remaining_days"] = (str(uow.calendar.working_days_between(now, request.due_at).quantize(Decimal("0.01")))
+                              if request.status == explanations.REQUESTED else None)
+    return view
+
+
+def my_explanation_requests(uow: UnitOfWork, principal: Principal, page: int = 1, page_size: int = 50) -> Page:
+    """The caller's own requests: those still waiting for her explanation first, nearest deadline first;
+    then the others, latest asked first. Each open one with its remaining working days."""
+    with uow:
+        waiting = ExplanationRequest.status == explanations.REQUESTED
+        query = (select(ExplanationRequest).where(ExplanationRequest.official == principal.sub)
+                 .order_by(case((waiting, 0), else_=1), case((waiting, ExplanationRequest.due_at)),
+                           ExplanationRequest.requested_at.desc(), ExplanationRequest.code))
+        found = paginate(uow.session, query, page, page_size)
+        now = uow.now()
+        return found.map(lambda request: _with_remaining(uow, request, now))
+
+
+def explanations_to_judge(uow: UnitOfWork, principal: Principal, page: int = 1, page_size: int = 50) -> Page:
+    """Submitted explanations waiting for the caller's judgement, the longest waiting first: a head's
+    unit's and those below it, all for an inspector; never her own."""
+    with uow:
+        query = select(ExplanationRequest).where(ExplanationRequest.status == explanations.SUBMITTED,
+                                                 ExplanationRequest.official != principal.sub)
+        if "inspector" not in principal.roles:
+            if "head" not in principal.roles or principal.unit is None:
+                raise Forbidden("Chỉ người đứng đầu đơn vị hoặc thanh tra viên xem xét giải trình — only a unit's "
+                                "head or an inspector judges explanations", {"role": ["not a head nor an inspector"]})
+            query = query.where(ExplanationRequest.unit.in_(store.unit_subtree(uow.session, principal.unit)))
+        query = query.order_by(ExplanationRequest.submitted_at, ExplanationRequest.code)
+        found = paginate(uow.session, query, page, page_size)
+        names = _names(uow.session, {request.official for request in found.items})
+        return found.map(lambda request: {**explanation_view(uow, request),
+                                          "official_name": names.get(request.official)})
+
+
+def explanation_for_reader(uow: UnitOfWork, principal: Principal, code: str) -> dict:
+    """One request as its page shows it: the request, the explanation with its attachments and the
+    judgement; the working days left while it waits; whether the reader may submit (the official asked,
+    before the deadline) or judge it now; its entries in the audit chain; the names of the people named."""
+    with uow:
+        view = get_explanation(uow, principal, code)
+        request = _load_request(uow.session, code)
+        now = uow.now()
+        view["remaining_days"] = _with_remaining(uow, request, now)["remaining_days"]
+        view["deadline_passed"] = request.status in (explanations.REQUESTED, explanations.MISSED) \
+            and now > request.due_at
+        view["can_submit"] = (request.official == principal.sub and request.status == explanations.REQUESTED
+                              and now <= request.due_at)
+        try:
+            _ensure_can_judge(uow.session, principal, request, now.astimezone(uow.calendar.tz).date())
+            explanations.check_judgeable(request.status)
+            view["can_judge"] = True
+        except (Forbidden, Conflict):
+            view["can_judge"] = False
+        view["audit"] = audit_trail(uow, code)
+        view["names"] = _names(uow.session, {request.official, request.judged_by,
+                                             *(entry["actor"] for entry in view["audit"])})
+        view["unit_name"] = uow.session.scalar(select(Unit.name).where(Unit.code == request.unit))
+        return view
+
+
+def _names(session, codes) -> dict[str, str]:
+    wanted = {code for code in codes if code}
+    if not wanted:
+        return {}
+    return dict(session.execute(select(Official.code, Official.name).where(Official.code.in_(wanted))).all())
