@@ -27,7 +27,12 @@ class PathDispatcher:
         self.apps = apps
 
     def __call__(self, environ, start_response):
-        first = environ.get("PATH_INFO", "/").lstrip("/").split("/", 1)[0]
+        path = environ.get("PATH_INFO", "/")
+        if path == "/" and "reporting" in self.apps:
+            # The public home page is reporting's (its ranking); the gateway sends "/" there the same way.
+            environ = {**environ, "PATH_INFO": "/reporting/"}
+            return self.apps["reporting"](environ, start_response)
+        first = path.lstrip("/").split("/", 1)[0]
         return self.apps.get(first, self.default)(environ, start_response)
 
 

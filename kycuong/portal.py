@@ -1,27 +1,14 @@
-"""The portal at `/` in embedded mode: what the platform is, the public ranking, links to each API."""
+"""What embedded mode answers outside the five services: the platform's health, readiness and metrics as a
+whole (the home page at `/` is reporting's, kycuong.embedded)."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template
-
-from shared.settings import SERVICES
-
-SERVICE_TITLES = {
-    "tasks": ("Nhiệm vụ được giao", "Assigned tasks"),
-    "dossiers": ("Hồ sơ thủ tục hành chính", "Dossiers"),
-    "feedback": ("Phản ánh, kiến nghị", "Feedback"),
-    "discipline": ("Kỷ luật, giải trình", "Discipline"),
-    "reporting": ("Báo cáo, xếp hạng", "Reporting"),
-}
+from flask import Flask, jsonify
 
 
 def create_portal(runtimes: dict) -> Flask:
     app = Flask("kycuong.portal")
     app.json.ensure_ascii = False
-
-    @app.get("/")
-    def index():
-        return render_template("portal.html", services=[(s, *SERVICE_TITLES[s]) for s in SERVICES if s in runtimes])
 
     @app.get("/healthz")
     def healthz():

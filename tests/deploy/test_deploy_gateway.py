@@ -213,6 +213,12 @@ def test_a_browser_meets_a_stopped_service_as_a_maintenance_page_in_vietnamese(g
     assert "<script" not in page and "default-src 'none'" in response.headers["Content-Security-Policy"]
 
 
+def test_the_home_page_is_reportings(gateway):
+    # Reporting is the stopped service here: "/" reaching it is seen as the maintenance page, not a 404.
+    response = requests.get(f"{gateway}/", timeout=5, headers={"Accept": "text/html"})
+    assert response.status_code == 503 and "Hệ thống đang bảo trì" in response.content.decode("utf-8")
+
+
 def test_a_path_outside_the_services_answers_404_naming_the_services(gateway):
     response = requests.get(f"{gateway}/payments/api/v1/x", timeout=5)
     assert response.status_code == 404

@@ -8,6 +8,7 @@ without a session is sent to sign in; another role gets the 403 page (shared.web
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from flask import Blueprint
 
@@ -17,7 +18,7 @@ from shared.errors import NotFound
 from shared.web import current_principal, require_roles, runtime
 from shared.web.pages import lang, render
 
-pages = Blueprint("reporting_pages", __name__, template_folder="templates")
+pages = Blueprint("reporting_pages", __name__, template_folder=str(Path(__file__).parents[1] / "templates"))
 
 # The page's words in English (`?lang=en`), by their Vietnamese; a sentence missing here stays Vietnamese.
 ENGLISH = {

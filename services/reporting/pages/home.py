@@ -1,0 +1,66 @@
+"""The public home page (`/`, served here at `/reporting/`): the month's ranking of units with a chart and the
+formula that makes it, and the ways in for citizens (send feedback, follow it). No sign-in; the same figures
+as the public ranking API (use_cases.public), in the reader's language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, request
+
+from services.reporting.use_cases import public
+from shared.errors import InvalidInput
+from shared.web import runtime
+from shared.web.pages import lang, page_number, render
+
+pages = Blueprint("reporting_home", __name__, template_folder=str(Path(__file__).parents[1] / "templates"))
+PAGE_SIZE = 25
+CHART_UNITS = 10  # the chart shows the first units; the table below it has them all
+
+WORDS: dict[str, tuple[str, str]] = {
+    "title": ("Kỷ luật, kỷ cương hành chính — công khai", "Administrative discipline — in public"),
+    "lead": ("Mỗi hồ sơ của người dân được theo dõi theo thời hạn luật định; mỗi chậm trễ được làm rõ trách nhiệm; "
+             "các cơ quan được xếp hạng công khai hằng tháng.",
+             "Every citizen's dossier is held to its legal time limit; every delay is traced to those responsible; "
+             "offices are ranked in public every month."),
+    "ranking": ("Xếp hạng các cơ quan, đơn vị tháng {period}", "Ranking of offices, {period}"),
+    "chart": ("{n} đơn vị dẫn đầu theo điểm tiến độ", "The first {n} units by progress score"),
+    "rank": ("Hạng", "Rank"), "unit": ("Cơ quan, đơn vị", "Office"),
+    "score": ("Điểm tiến độ (tối đa 20)", "Score (of 20)"),
+    "received": ("Hồ sơ trong kỳ", "Dossiers"), "on_time": ("Đúng hạn, còn hạn", "On time or within"),
+    "late": ("Trễ hạn", "Late"), "overdue": ("Đang quá hạn", "Open and overdue"),
+    "rate": ("Tỉ lệ đúng hạn", "On-time rate"),
+    "empty": ("Chưa có đơn vị nào có hồ sơ trong tháng này.", "No office has a dossier this month yet."),
+    "how": ("Cách tính", "How it is computed"), "caveats": ("Lưu ý", "Caveats"),
+    "not_ranked": ("{n} đơn vị không có hồ sơ trong kỳ, không xếp hạng.", "{n} units without dossiers are not ranked."),
+    "as_of": ("Số liệu tính đến {at}.", "Figures as of {at}."),
+    "citizens": ("Dành cho người dân, doanh nghiệp", "For citizens and businesses"),
+    "send": ("Gửi phản ánh, kiến nghị", "Send feedback"),
+    "send_hint": ("Chậm trễ, nhũng nhiễu, thái độ phục vụ, thủ tục rườm rà: gửi ẩn danh hoặc để lại liên hệ.",
+                  "Delays, harassment, poor service, needless steps: anonymously or with your contact."),
+    "track": ("Tra cứu phản ánh", "Follow your feedback"),
+    "track_hint": ("Xem tình trạng và kết quả xử lý bằng mã tra cứu.", "See its status and answer with its code."),
+    "developers": ("Dành cho nhà phát triển", "For developers"),
+    "open311": ("Open311 GeoReport v2 (JSON, XML)", "Open311 GeoReport v2 (JSON, XML)"),
+    "period_label": ("Tháng", "Month"), "show": ("Xem", "Show"),
+}
+
+
+def w(key: str, **values) -> str:
+    vi, en = WORDS[key]
+    return (vi if lang() == "vi" else en).format(**values)
+
+
+@pages.get("/")
+def home():
+    period = request.args.get("period") or None
+    try:
+        ranking = public.public_ranking(runtime().uow(), period, None, "progress", page_number(), PAGE_SIZE, lang())
+    except InvalidInput:
+        ranking = public.public_ranking(runtime().uow(), None, None, "progress", 1, PAGE_SIZE, lang())
+    chart = ranking["items"][:CHART_UNITS] if ranking["page"] == 1 else []
+    response = render("home.html", title=w("title"), w=w, ranking=ranking, chart=chart,
+                      pager={"page": ranking["page"], "pages": max(1, -(-ranking["total"] // PAGE_SIZE))})
+    # The same for everyone: the gateway and browsers may keep it for a minute.
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response

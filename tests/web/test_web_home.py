@@ -1,0 +1,30 @@
+"""The public home page on a phone (390 × 844): the month's ranking of units with its chart, the formula that
+makes it, the ways in for citizens; no sign-in, and cacheable for a minute."""
+
+from __future__ import annotations
+
+import requests
+from web_support import browser, check_page, demo
+
+
+def test_the_home_page_lists_the_months_ranking_with_its_chart_and_formula(demo, browser):
+    base, _, _ = demo
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    answer = page.goto(f"{base}/")
+    assert answer.status == 200 and answer.headers["cache-control"] == "public, max-age=60"
+    assert page.get_by_role("heading", level=1).inner_text() == "Kỷ luật, kỷ cương hành chính — công khai"
+    rows = page.locator("table tbody tr")
+    assert rows.count() >= 3
+    first = rows.first.locator("td")
+    assert first.nth(0).inner_text() == "1"
+    assert "," in first.nth(2).inner_text()  # a score written the Vietnamese way, e.g. 18,50
+    chart = page.get_by_role("img", name="đơn vị dẫn đầu theo điểm tiến độ", exact=False)
+    assert chart.count() == 1 and page.locator("svg.bar-chart rect").count() == min(rows.count(), 10)
+    assert "Quyết định 766/QĐ-TTg" in page.inner_text("main")
+    check_page(page, "home")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("link", name="Gửi phản ánh, kiến nghị").click()
+    assert page.url == f"{base}/feedback/report"
+    english = requests.get(f"{base}/?lang=en", timeout=5).text
+    assert "Ranking of offices" in english and "How it is computed" in english
+    page.close()
