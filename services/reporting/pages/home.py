@@ -10,7 +10,7 @@ from flask import Blueprint, request
 
 from services.reporting.use_cases import public
 from shared.errors import InvalidInput
-from shared.web import runtime
+from shared.web import current_session, runtime
 from shared.web.pages import lang, page_number, render
 
 pages = Blueprint("reporting_home", __name__, template_folder=str(Path(__file__).parents[1] / "templates"))
@@ -61,6 +61,7 @@ def home():
     chart = ranking["items"][:CHART_UNITS] if ranking["page"] == 1 else []
     response = render("home.html", title=w("title"), w=w, ranking=ranking, chart=chart,
                       pager={"page": ranking["page"], "pages": max(1, -(-ranking["total"] // PAGE_SIZE))})
-    # The same for everyone: the gateway and browsers may keep it for a minute.
-    response.headers["Cache-Control"] = "public, max-age=60"
+    # The same for every citizen: the gateway and browsers may keep it for a minute. A signed-in official's
+    # copy names them in its header: theirs alone.
+    response.headers["Cache-Control"] = "private, no-cache" if current_session() else "public, max-age=60"
     return response
