@@ -95,11 +95,23 @@ def percent(rate) -> Decimal | None:
 @pages.get("/scorecard")
 @require_roles("head")
 def scorecard():
-    principal = current_principal(required=True)
+    return _scorecard(current_principal(required=True).unit or "", missing=200)  # her unit: not yet, no error
+
+
+@pages.get("/units/<code>")
+def public_scorecard(code: str):
+    """Any unit's scorecard for anyone (the figures are public, as the ranking): linked from the home page."""
+    response = _scorecard(code, missing=404)
+    if response.status_code == 200:
+        response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+def _scorecard(unit: str, missing: int):
     try:
-        overview = scorecards.unit_overview(runtime().uow(), principal.unit or "")
+        overview = scorecards.unit_overview(runtime().uow(), unit)
     except NotFound:
-        return render("scorecard_no_data.html", title=_("Kết quả của đơn vị"), unit=principal.unit, _=_)
+        return render("scorecard_no_data.html", status=missing, title=_("Kết quả của đơn vị"), unit=unit, _=_)
     card = overview["scorecard"]
     return render("scorecard.html", title=f"{_('Kết quả của đơn vị')} — {card['unit_name'] or card['unit']}",
                   card=card, rank=overview["rank"], kind_rank=overview["kind_rank"], trend=overview["trend"],
