@@ -50,3 +50,18 @@ def test_the_public_lists_and_a_units_scorecard_open_from_the_home_page(demo, br
     check_page(page, "public-unit-scorecard")
     assert requests.get(f"{base}/reporting/units/NO-SUCH-UNIT", timeout=5).status_code == 404
     page.close()
+
+
+def test_a_citizen_finds_a_units_service_rules_and_its_leaders_hotline(demo, browser):
+    base, _, _ = demo
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{base}/")
+    page.get_by_role("link", name="Quy tắc phục vụ, đường dây nóng").click()
+    page.get_by_label("Tìm cơ quan, đơn vị").fill("so xay dung")
+    page.get_by_role("button", name="Tìm").click()
+    page.get_by_role("link", name="Sở Xây dựng").click()
+    main = page.inner_text("main")
+    assert "Khách đến, được chào hỏi." in main  # the city's ten rules, adopted by the demo's department
+    assert "Nguyễn Hữu Thắng" in main and "0900 000 100" in main
+    check_page(page, "public-unit-publications")
+    page.close()
