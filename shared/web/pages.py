@@ -17,7 +17,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, current_app, g, make_response, redirect, render_template, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from jinja2 import ChoiceLoader, FileSystemLoader
+from jinja2 import ChoiceLoader, FileSystemLoader, Undefined
 
 from shared.errors import Forbidden
 from shared.web import session
@@ -105,6 +105,18 @@ def t(key: str, **values) -> str:
     vi, en = TEXTS[key]
     text = vi if lang() == "vi" else en
     return text.format(**values) if values else text
+
+
+def words(table: dict[str, tuple[str, str]]):
+    """A page's own texts, {key: (Vietnamese, English)}, as a function of the key (and its {placeholders})
+    that answers in the reader's language: `w = words(WORDS)`, then `w("title")` in the page and its template."""
+
+    def say(key: str, **values) -> str:
+        vi, en = table[key]
+        text = vi if lang() == "vi" else en
+        return text.format(**values) if values else text
+
+    return say
 
 
 def navigation(principal) -> list[tuple[str, str]]:
@@ -262,8 +274,8 @@ def sign_in_redirect():
 
 
 def vn_number(value, decimals: int = 0) -> str:
-    """A number as Vietnamese write it: `1.234.567`, `14,29`."""
-    if value is None:
+    """A number as Vietnamese write it: `1.234.567`, `14,29`; "—" for none."""
+    if value is None or isinstance(value, Undefined):
         return "—"
     text = f"{Decimal(str(value)):,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")

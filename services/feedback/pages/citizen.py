@@ -18,7 +18,7 @@ from services.feedback.use_cases import directory, intake, queries, ratings
 from shared import attachments
 from shared.errors import DomainError, InvalidInput, NotFound
 from shared.web import client_address, runtime
-from shared.web.pages import check_form_token, flash, lang, render
+from shared.web.pages import check_form_token, flash, lang, render, words
 
 pages = Blueprint("citizen", __name__, template_folder=str(Path(__file__).parents[1] / "templates"))
 
@@ -63,9 +63,7 @@ PLAIN: dict[str, tuple[str, str]] = {
 }
 
 
-def w(key: str) -> str:
-    vi, en = WORDS[key]
-    return vi if lang() == "vi" else en
+w = words(WORDS)
 
 
 @dataclass

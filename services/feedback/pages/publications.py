@@ -12,7 +12,7 @@ from services.feedback.domain.published import HOTLINES, PUBLICATION_KINDS, SERV
 from services.feedback.use_cases import directory, publications
 from shared.errors import NotFound
 from shared.web import runtime
-from shared.web.pages import lang, render
+from shared.web.pages import render, words
 
 pages = Blueprint("publications", __name__, template_folder=str(Path(__file__).parents[1] / "templates"))
 
@@ -32,9 +32,7 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-def w(key: str, **values) -> str:
-    vi, en = WORDS[key]
-    return (vi if lang() == "vi" else en).format(**values)
+w = words(WORDS)
 
 
 @pages.get("/units")

@@ -11,7 +11,7 @@ from flask import Blueprint, request
 from services.reporting.use_cases import public
 from shared.errors import InvalidInput
 from shared.web import current_session, runtime
-from shared.web.pages import lang, page_number, render
+from shared.web.pages import lang, page_number, render, words
 
 pages = Blueprint("reporting_home", __name__, template_folder=str(Path(__file__).parents[1] / "templates"))
 PAGE_SIZE = 25
@@ -52,9 +52,7 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-def w(key: str, **values) -> str:
-    vi, en = WORDS[key]
-    return (vi if lang() == "vi" else en).format(**values)
+w = words(WORDS)
 
 
 @pages.get("/")

@@ -11,7 +11,7 @@ from flask import Blueprint, request
 from services.reporting.use_cases import public, public_people
 from shared.errors import InvalidInput
 from shared.web import runtime
-from shared.web.pages import lang, render
+from shared.web.pages import lang, render, words
 
 pages = Blueprint("reporting_lists", __name__, template_folder=str(Path(__file__).parents[1] / "templates"))
 
@@ -36,9 +36,7 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 
-def w(key: str, **values) -> str:
-    vi, en = WORDS[key]
-    return (vi if lang() == "vi" else en).format(**values)
+w = words(WORDS)
 
 
 @pages.get("/lists")

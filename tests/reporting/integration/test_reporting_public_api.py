@@ -161,3 +161,16 @@ def test_reporting_public_endpoints_are_listed_without_security_in_the_api_docs(
     for path in ("/public/rankings", "/public/good-performers", "/public/violators"):
         assert "security" not in spec["paths"][f"/reporting/api/v1{path}"]["get"]
     assert spec["paths"]["/reporting/api/v1/reports"]["post"]["security"] == [{"bearerAuth": []}]
+
+
+def test_reporting_the_public_lists_page_shows_the_good_performers_with_their_scores(running):
+    """The page a citizen reads (/reporting/lists) says what the API says: each good performer, its composite
+    score in Vietnamese format, its band."""
+    page = running.client.get("/reporting/lists?period=2026-11", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    body = running.client.get(f"{PUBLIC}/good-performers?period=2026-11").get_json()
+    for item in body["items"]:
+        assert f'href="/reporting/units/{item["unit"]}"' in html
+        assert f"{item['composite']:.2f}".replace(".", ",") in html
+    assert html.count(">Xuất sắc<") == len(body["items"])
