@@ -111,6 +111,8 @@ def _handle_domain_error(error: DomainError):
         return pages.sign_in_redirect()  # never a JSON 401 to a browser: back to sign in, then back here
     if pages.wants_page() and status in (403, 404):
         return pages.error_page(status, error.message)
+    if pages.wants_page() and isinstance(error, TooManyRequests):
+        return pages.error_page(429, error.message, retry_after=error.retry_after)
     response = jsonify(error_body(status, error.code, error.message, error.errors))
     response.status_code = status
     if isinstance(error, TooManyRequests):

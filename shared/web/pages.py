@@ -53,6 +53,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                        "The fault has been logged. When you report it, quote the code:"),
     "error_503": ("Hệ thống đang bảo trì", "The system is under maintenance"),
     "error_503_hint": ("Xin thử lại sau ít phút.", "Please try again in a few minutes."),
+    "error_429": ("Bạn đã gửi quá nhiều lần", "Too many requests"),
+    "error_429_hint": ("Xin đợi một lát rồi thử lại.", "Please wait a moment and try again."),
     "error_other": ("Không thực hiện được yêu cầu", "The request could not be done"),
     "error_summary": ("Có lỗi cần sửa", "There is a problem"),
     "previous": ("Trang trước", "Previous page"),

@@ -17,7 +17,7 @@ from services.feedback import domain
 from services.feedback.use_cases import directory, intake, queries, ratings
 from shared import attachments
 from shared.errors import DomainError, InvalidInput, NotFound
-from shared.web import client_address, runtime
+from shared.web import challenge, client_address, runtime
 from shared.web.pages import check_form_token, flash, lang, render, words
 
 pages = Blueprint("citizen", __name__, template_folder=str(Path(__file__).parents[1] / "templates"))
@@ -45,6 +45,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "track_title": ("Tra cứu phản ánh", "Follow your feedback"),
     "rate_title": ("Đánh giá kết quả xử lý", "Rate the answer"),
     "rated_title": ("Cảm ơn bạn đã đánh giá", "Thank you for your rating"),
+    "challenge_title": ("Xác nhận bạn là người gửi", "Confirm you are a person"),
+    "challenge_wrong": ("Câu trả lời chưa đúng; hãy trả lời câu hỏi mới bằng chữ số", "Not right; answer the new "
+                        "question in digits"),
 }
 
 
@@ -179,7 +182,16 @@ def _send(draft: Draft):
         files = [f for f in request.files.getlist("attachments") if f and f.filename]
         uploads = attachments.read_uploads(files, max_files=domain.ATTACHMENTS_MAX,
                                            max_bytes=domain.ATTACHMENT_MAX_BYTES) if files else []
-        intake.admit(runtime().uow(), client)
+        try:
+            intake.admit(runtime().uow(), client)
+        except domain.RateLimited:
+            # Over the limit: a person answers a question instead of meeting a bare 429; what a solved
+            # question lets through is counted against a second allowance of the same size.
+            secret = runtime().settings.session_secret
+            if not challenge.solved(secret, client, request.form.get(challenge.FIELD_TOKEN),
+                                    request.form.get(challenge.FIELD_ANSWER)):
+                return _challenge(draft, client, wrong=bool(request.form.get(challenge.FIELD_ANSWER)))
+            intake.admit(runtime().uow(), f"challenged:{client}")
         feedback, _ = intake.receive_feedback(runtime().uow(), draft.submission(),
                                               intake.Delivery(sender=client, uploads=uploads))
     except InvalidInput as exc:
@@ -187,6 +199,16 @@ def _send(draft: Draft):
         return _step("check", draft, problems or {"attachments": _first(exc.message)}, status=422)
     flash(w("sent_title"))
     return redirect(f"/feedback/track/{feedback.code}?sent=1", code=303)
+
+
+def _challenge(draft: Draft, client: str, wrong: bool):
+    asked = challenge.ask(runtime().settings.session_secret, client)
+    errors = {challenge.FIELD_ANSWER: w("challenge_wrong")} if wrong else {}
+    return render("report_challenge.html", status=429, title=w("challenge_title"), w=w, draft=draft.values,
+                  fields=DRAFT_FIELDS, errors=errors,
+                  question=asked.question_vi if lang() == "vi" else asked.question_en,
+                  token=asked.token, token_field=challenge.FIELD_TOKEN, answer_field=challenge.FIELD_ANSWER,
+                  max_files=domain.ATTACHMENTS_MAX, max_mb=domain.ATTACHMENT_MAX_BYTES // (1024 * 1024))
 
 
 @pages.get("/track")

@@ -87,3 +87,41 @@ def test_a_form_from_another_site_is_refused(start_service):
                                            "csrf_token": "not-this-browsers"})
     assert forged.status_code == 403
     assert svc.scalar("SELECT count(*) FROM feedback") == 0
+
+
+NUMBERS = {"hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9}
+
+
+def test_over_the_limit_a_citizen_answers_a_question_instead_of_meeting_a_bare_429(start_service):
+    svc = start_service("feedback", workers=False, rules={"feedback_rate_limit": {"per_minute": 1, "burst": 1}})
+    token = token_of(svc.client.get(REPORT).get_data(as_text=True))
+    draft = {"category": "other", "content": "Kiến nghị niêm yết giờ làm việc buổi sáng thứ Bảy.", "anonymous": "yes",
+             "unit": "", "dossier_code": "", "address": "", "misconduct_kind": ""}
+    first = svc.client.post(REPORT, data={**draft, "step": "check", "go": "next", "csrf_token": token})
+    assert first.status_code == 303
+
+    second = {**draft, "content": "Kiến nghị bố trí thêm ghế chờ tại bộ phận một cửa."}
+    asked = svc.client.post(REPORT, data={**second, "step": "check", "go": "next", "csrf_token": token})
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 429 and "Xác nhận bạn là người gửi" in page
+    question = re.search(r'<label class="field__label" for="challenge_answer">([^<]+)</label>', page).group(1)
+    first_word, second_word = re.match(r"(\w+) cộng (\w+) bằng mấy\?", question).groups()
+    challenge_token = re.search(r'name="challenge_token" value="([^"]+)"', page).group(1)
+    wrong = svc.client.post(REPORT, data={**second, "step": "check", "go": "next", "csrf_token": token,
+                                          "challenge_token": challenge_token, "challenge_answer": "99"})
+    assert wrong.status_code == 429 and "Câu trả lời chưa đúng" in wrong.get_data(as_text=True)
+    assert svc.scalar("SELECT count(*) FROM feedback") == 1
+
+    answer = NUMBERS[first_word.lower()] + NUMBERS[second_word]
+    solved = svc.client.post(REPORT, data={**second, "step": "check", "go": "next", "csrf_token": token,
+                                           "challenge_token": challenge_token, "challenge_answer": str(answer)})
+    assert solved.status_code == 303
+    assert svc.scalar("SELECT count(*) FROM feedback") == 2
+    # The same answered question again: what it lets through is counted too, and that allowance is spent.
+    replayed = svc.client.post(REPORT, data={**draft, "content": "Một kiến nghị khác về giờ tiếp dân buổi chiều.",
+                                             "step": "check", "go": "next", "csrf_token": token,
+                                             "challenge_token": challenge_token, "challenge_answer": str(answer)},
+                               headers={"Accept": "text/html"})
+    assert replayed.status_code == 429 and replayed.headers["Retry-After"]
+    assert "Bạn đã gửi quá nhiều lần" in replayed.get_data(as_text=True)
+    assert svc.scalar("SELECT count(*) FROM feedback") == 2
