@@ -191,7 +191,9 @@ def sign_in_callback():
         principal = sign_in.principal_of_subject(runtime().uow(), identity.subject)
     except NotFound:
         return _failure("not_linked", code=identity.subject, next=wanted)
-    return _signed_in(redirect(wanted or "/", code=303), principal, identity.id_token)
+    response = _signed_in(redirect(wanted or "/", code=303), principal, identity.id_token)
+    response.delete_cookie(ATTEMPT_COOKIE, path=CALLBACK_PATH)  # spent: the same answer cannot sign in twice
+    return response
 
 
 def _failure(reason: str, *, detail: str | None = None, code: str | None = None, next: str | None = None):
@@ -200,7 +202,7 @@ def _failure(reason: str, *, detail: str | None = None, code: str | None = None,
     if detail:
         current_app.logger.warning("sign-in through the identity provider failed: %s: %s", reason, detail)
     response = render("sign_in_failed.html", status=status, title=heading, heading=heading, advice=advice,
-                      code=code, retry=SIGN_IN_PATH + (f"?next={quote(next)}" if next else ""))
+                      code=code, code_label="Mã tài khoản" if reason == "not_linked" else "Mã lỗi", retry=SIGN_IN_PATH + (f"?next={quote(next)}" if next else ""))
     response.delete_cookie(ATTEMPT_COOKIE, path=CALLBACK_PATH)
     return response
 
