@@ -22,10 +22,8 @@ import requests
 from conftest import wait_until
 from web_support import CHROMIUM, browser, check_page
 
-from kycuong import registry
 from kycuong.local_stack import ROOT, LocalStack, StackError, listening_socket
-from shared.runtime import ServiceRuntime
-from shared.settings import SERVICES, Settings
+from shared.settings import SERVICES
 
 PROVIDER = Path(__file__).with_name("oidc")
 DEPLOY = ROOT / "deploy"
@@ -125,19 +123,13 @@ def platform(tmp_path_factory):
 
 
 def _seed(stack: LocalStack) -> None:
-    """One ward and one official of it, linked to the provider's account (as the unit's office would)."""
-    from services.discipline.use_cases import sign_in
-
+    """One ward and one official of it, linked to the provider's account as the operator does it."""
     admin = {"Authorization": f"Bearer {stack.token()}"}
     unit = {"code": "W00070", "name": "Phường Hoàn Kiếm", "kind": "ward"}
     for path, body in (("/discipline/api/v1/units", unit), ("/discipline/api/v1/officials", OFFICIAL)):
         answer = requests.post(stack.urls["discipline"] + path, json=body, headers=admin, timeout=10)
         assert answer.status_code == 200, answer.text
-    runtime = ServiceRuntime(registry.spec("discipline"), Settings.from_env(stack.env))
-    try:
-        sign_in.link_subject(runtime.uow(), OFFICIAL["code"], SUBJECT)
-    finally:
-        runtime.dispose()
+    stack.kycuong("directory", "--link", f"{OFFICIAL['code']}={SUBJECT}")
 
 
 def _sign_in_at_provider(page, issuer: str, login: str) -> None:

@@ -202,7 +202,8 @@ def _failure(reason: str, *, detail: str | None = None, code: str | None = None,
     if detail:
         current_app.logger.warning("sign-in through the identity provider failed: %s: %s", reason, detail)
     response = render("sign_in_failed.html", status=status, title=heading, heading=heading, advice=advice,
-                      code=code, code_label="Mã tài khoản" if reason == "not_linked" else "Mã lỗi", retry=SIGN_IN_PATH + (f"?next={quote(next)}" if next else ""))
+                      code=code, code_label="Mã tài khoản" if reason == "not_linked" else "Mã lỗi",
+                      retry=SIGN_IN_PATH + (f"?next={quote(next)}" if next else ""))
     response.delete_cookie(ATTEMPT_COOKIE, path=CALLBACK_PATH)
     return response
 
