@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 import requests
+from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token, is_secure_transport
 from authlib.common.urls import add_params_to_uri
 from authlib.integrations.requests_client import OAuth2Session
@@ -126,7 +127,7 @@ class Client:
                                             code=code, code_verifier=attempt.verifier)
         except requests.RequestException as exc:
             raise OidcError("unreachable", f"the token endpoint did not answer: {exc}") from exc
-        except Exception as exc:  # Authlib's OAuthError and the like: the provider refused the code
+        except (AuthlibBaseError, ValueError) as exc:  # an OAuth error answer, or one that is not JSON
             raise OidcError("refused", f"the provider refused the code: {exc}") from exc
         if not token.get("id_token"):
             raise OidcError("invalid_token", "the provider answered without an ID token (is `openid` a scope?)")
