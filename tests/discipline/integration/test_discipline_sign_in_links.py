@@ -61,6 +61,8 @@ def test_without_an_identity_provider_the_sign_in_page_says_the_administrator_mu
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "chưa được cấu hình" in text and "KYCUONG_OIDC_ISSUER" in text
     assert "sign-in/demo" not in text and "sign-in/start" not in text
+    english = svc.client.get("/discipline/sign-in?lang=en", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "is not configured on this system" in english
     assert svc.client.post("/discipline/sign-in/start", headers={"Accept": "text/html"}).status_code == 404
     assert svc.client.get("/discipline/sign-in/callback?code=x&state=y",
                           headers={"Accept": "text/html"}).status_code == 404
