@@ -15,15 +15,18 @@ import secrets
 import shutil
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 import requests
 from conftest import wait_until
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from web_support import CHROMIUM, browser, check_page
 
 from kycuong.local_stack import ROOT, LocalStack, StackError, listening_socket
 from shared.settings import SERVICES
+from shared.web import session as web_session
 
 PROVIDER = Path(__file__).with_name("oidc")
 DEPLOY = ROOT / "deploy"
@@ -235,6 +238,27 @@ def test_cancelling_at_the_provider_says_so_in_vietnamese(platform, browser):
     assert page.get_by_role("heading", level=1).inner_text() == "Hệ thống định danh không cho phép đăng nhập"
     assert _session_cookie(context) is None
     check_page(page, "oidc-denied")
+    context.close()
+
+
+def test_an_expired_session_sends_the_browser_back_to_sign_in_not_to_an_error(platform, browser):
+    base, _, stack = platform
+
+    class NineHoursAgo(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - 9 * 3600
+
+    # A session discipline issued nine hours ago (one working day is its lifetime), genuinely signed.
+    expired = URLSafeTimedSerializer(stack.env["KYCUONG_JWT_SECRET"], salt="kycuong.session", signer=NineHoursAgo)
+    value = expired.dumps({"sub": OFFICIAL["code"], "unit": OFFICIAL["unit"], "roles": ["officer"], "csrf": "c"})
+    context = browser.new_context()
+    context.add_cookies([{"name": web_session.COOKIE, "value": value, "url": base}])
+    page = context.new_page()
+    answer = page.goto(f"{base}/dossiers/workbench?page=1")
+    assert page.url == f"{base}/discipline/sign-in?next=/dossiers/workbench%3Fpage%3D1"
+    assert answer.status == 200 and answer.headers["content-type"].startswith("text/html")
+    assert page.get_by_role("button", name="Đăng nhập", exact=True).is_visible()
+    assert _session_cookie(context) is None
     context.close()
 
 
