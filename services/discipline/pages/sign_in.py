@@ -152,7 +152,7 @@ def _sign_in_form(template: str, **context):
 
 def _form_token_matches() -> bool:
     sent, expected = request.form.get(web_session.CSRF_FIELD), request.cookies.get(SIGN_IN_CSRF_COOKIE)
-    return bool(sent) and bool(expected) and secrets.compare_digest(sent, expected)
+    return bool(sent) and bool(expected) and secrets.compare_digest(sent.encode(), expected.encode())
 
 
 def _signed_in(response, principal, id_token: str | None = None):
@@ -218,7 +218,7 @@ def sign_in_callback():
         return _failure("expired")
     wanted = kept.get("next") if _local(kept.get("next")) else None
     state = request.args.get("state", "")
-    if not state or not secrets.compare_digest(state, str(kept.get("state", ""))):
+    if not state or not secrets.compare_digest(state.encode(), str(kept.get("state", "")).encode()):
         return _failure("state", next=wanted)
     # RFC 9207: a provider that names itself in the answer must be ours (no mix-up with another provider).
     try:

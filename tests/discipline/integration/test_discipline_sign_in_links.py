@@ -4,6 +4,8 @@ is tests/web/test_web_oidc.py, against a real provider)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from services.discipline.use_cases import sign_in
@@ -80,3 +82,35 @@ def test_the_identity_providers_settings(tmp_path):
     assert not Settings.from_env({"KYCUONG_OIDC_ISSUER": "https://id.hanoi.gov.vn"}).oidc_configured
     with pytest.raises(SettingsError):
         Settings.from_env({"KYCUONG_OIDC_CLIENT_SECRET_FILE": str(tmp_path / "missing")})
+
+
+def test_with_an_identity_provider_each_failure_is_a_page_that_says_what_to_do(start_service, tmp_path):
+    from itsdangerous import URLSafeTimedSerializer
+
+    from kycuong.local_stack import listening_socket
+
+    gone = listening_socket()
+    issuer = f"http://127.0.0.1:{gone.getsockname()[1]}"
+    gone.close()  # nobody answers there: the provider is down
+    svc = start_service("discipline", workers=False, database_url=f"sqlite:///{tmp_path / 'own.db'}",
+                        oidc_issuer=issuer, oidc_client_id="kycuong", oidc_client_secret="s" * 32)
+    html = {"Accept": "text/html"}
+    page = svc.client.get("/discipline/sign-in?next=/dossiers/workbench", headers=html)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'action="/discipline/sign-in/start"' in text and "sign-in/demo" not in text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
+    assert f"form-action 'self' {issuer}" in page.headers["Content-Security-Policy"]
+    down = svc.client.post("/discipline/sign-in/start", data={"csrf_token": token, "next": "/dossiers/workbench"},
+                           headers=html)
+    assert down.status_code == 502 and "Không kết nối được hệ thống định danh" in down.get_data(as_text=True)
+    # A forged or foreign answer with a state that is not this browser's attempt, in any alphabet.
+    attempt = URLSafeTimedSerializer(svc.runtime.settings.session_secret, salt="kycuong.oidc-attempt").dumps(
+        {"state": "s" * 32, "nonce": "n", "verifier": "v" * 64, "next": "/dossiers/workbench"})
+    for state in ("x" * 32, "trạng-thái", ""):
+        svc.client.set_cookie("kc_oidc_attempt", attempt, path="/discipline/sign-in/callback")
+        answer = svc.client.get(f"/discipline/sign-in/callback?code=c&state={state}", headers=html)
+        assert answer.status_code == 400 and "Yêu cầu đăng nhập không hợp lệ" in answer.get_data(as_text=True)
+        assert 'href="/discipline/sign-in?next=/dossiers/workbench"' in answer.get_data(as_text=True)
+    assert svc.client.get_cookie("kc_session") is None
+    lost = svc.client.get("/discipline/sign-in/callback?code=c&state=s", headers=html)  # no attempt kept
+    assert lost.status_code == 400 and "Lượt đăng nhập đã hết hạn" in lost.get_data(as_text=True)
