@@ -178,6 +178,7 @@ def cmd_makemigration(args) -> int:
 def cmd_directory(args) -> int:
     """Import units into discipline's directory (it spreads them to the other services as events)."""
     from services.discipline.use_cases import directory as discipline
+    from services.discipline.use_cases import sign_in
     from shared.errors import DomainError
     from shared.runtime import ServiceRuntime
 
@@ -203,6 +204,11 @@ def cmd_directory(args) -> int:
             result = discipline.import_departments(rt.uow(), args.departments, progress("sở, ngành"))
             print(f"{args.departments}: {len(result.created)} created, {len(result.changed)} changed, "
                   f"{result.unchanged} unchanged", file=sys.stderr)
+        for link in args.link or ():
+            official, _, subject = link.partition("=")
+            sign_in.link_subject(rt.uow(), official.strip(), subject)
+            print(f"official {official.strip()}: " + (f"linked to {subject.strip()!r} of the identity provider"
+                                                       if subject.strip() else "no longer linked"), file=sys.stderr)
     except DomainError as exc:
         raise SystemExit(f"import refused: {exc.message} {exc.errors or ''}".strip()) from exc
     finally:
@@ -446,6 +452,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--province", type=int, help="national province code, e.g. 1 for Hà Nội: the province and "
                                                  "all its wards and communes (vietnam-provinces)")
     p.add_argument("--departments", help="CSV file code,name,parent,kind of departments and agencies")
+    p.add_argument("--link", action="append", metavar="OFFICIAL=SUBJECT",
+                   help="link an official to their account at the identity provider (its ID token's claim, "
+                        "KYCUONG_OIDC_CLAIM; `OFFICIAL=` unlinks); repeatable")
     p.set_defaults(func=cmd_directory)
 
     p = sub.add_parser("audit", help="the discipline audit log (tamper-evident hash chain)")

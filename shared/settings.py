@@ -57,6 +57,15 @@ class Settings:
     # Peers whose X-Real-IP / X-Forwarded-For name the client (the gateway); from anyone else the peer's own
     # address is the client. KYCUONG_TRUSTED_PROXIES: comma-separated addresses or networks.
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = (ip_network("127.0.0.1/32"), ip_network("::1/128"))
+    # Browsers sign in through the province's identity provider (OpenID Connect, authorization code + PKCE):
+    # KYCUONG_OIDC_ISSUER, KYCUONG_OIDC_CLIENT_ID, KYCUONG_OIDC_CLIENT_SECRET (or KYCUONG_OIDC_CLIENT_SECRET_FILE),
+    # KYCUONG_OIDC_SCOPES (default "openid"), KYCUONG_OIDC_CLAIM: the ID token's claim naming the person, matched
+    # against the directory's officials.idp_subject (default "sub"). Unset: no browser sign-in but the demo's.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid"
+    oidc_claim: str = "sub"
 
     def trusts_proxy(self, peer: str | None) -> bool:
         """True if `peer` (the connection's address) is a gateway whose forwarded client address counts."""
@@ -67,6 +76,11 @@ class Settings:
         except ValueError:
             return False
         return any(address in network for network in self.trusted_proxies)
+
+    @property
+    def oidc_configured(self) -> bool:
+        """Browsers can sign in through the identity provider: its issuer, this client's id and secret are set."""
+        return bool(self.oidc_issuer and self.oidc_client_id and self.oidc_client_secret)
 
     @property
     def embedded_default(self) -> bool:
@@ -141,6 +155,11 @@ class Settings:
             trust_any_publisher=env.get("KYCUONG_TRUST_ANY_PUBLISHER", "").lower() in ("1", "true", "yes"),
             **({"trusted_proxies": _networks_setting(env, "KYCUONG_TRUSTED_PROXIES")}
                if env.get("KYCUONG_TRUSTED_PROXIES") else {}),
+            oidc_issuer=env.get("KYCUONG_OIDC_ISSUER") or None,
+            oidc_client_id=env.get("KYCUONG_OIDC_CLIENT_ID") or None,
+            oidc_client_secret=_secret_setting(env, "KYCUONG_OIDC_CLIENT_SECRET"),
+            oidc_scopes=" ".join(_oidc_scopes(env.get("KYCUONG_OIDC_SCOPES", ""))),
+            oidc_claim=env.get("KYCUONG_OIDC_CLAIM") or "sub",
         )
         values.update(overrides)
         return cls(**values)
@@ -171,6 +190,25 @@ def _publishers_setting(env: dict[str, str]) -> dict[str, tuple[str, ...]]:
                                 f"unit codes, got {units!r}")
         publishers[publisher] = tuple(units)
     return publishers
+
+
+def _secret_setting(env: dict[str, str], name: str) -> str | None:
+    """A secret given as NAME, or as NAME_FILE naming a file that holds it (a container's secret mount)."""
+    if env.get(name):
+        return env[name]
+    path = env.get(f"{name}_FILE")
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").strip() or None
+    except OSError as exc:
+        raise SettingsError(f"{name}_FILE: cannot read {path!r}: {exc}") from exc
+
+
+def _oidc_scopes(raw: str) -> list[str]:
+    """KYCUONG_OIDC_SCOPES, space- or comma-separated; `openid` is always asked (it makes the request OIDC)."""
+    scopes = [s for s in raw.replace(",", " ").split() if s]
+    return scopes if "openid" in scopes else ["openid", *scopes]
 
 
 def _networks_setting(env: dict[str, str], name: str) -> tuple[IPv4Network | IPv6Network, ...]:

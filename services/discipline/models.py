@@ -47,6 +47,9 @@ class Official(Base):
     sort_key: Mapped[str] = mapped_column(SortKey, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Who the province's identity provider says this official is (its ID token's claim, KYCUONG_OIDC_CLAIM):
+    # signing in through the provider finds the official by it. Null: not linked, no browser sign-in.
+    idp_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
 
 
 class Headship(Base):

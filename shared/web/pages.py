@@ -327,10 +327,20 @@ def install(app, service: str) -> None:
                 "flashes": _flashes(), "current_path": request.path}
 
 
+def content_security_policy() -> str:
+    """CSP; forms may also lead to the identity provider's origin (signing in and out leave for it, and a
+    browser holds a form's redirects to `form-action` too)."""
+    issuer = current_app.extensions["kycuong"].settings.oidc_issuer
+    parts = urlsplit(issuer or "")
+    if not (parts.scheme in ("http", "https") and parts.netloc):
+        return CSP
+    return CSP.replace("form-action 'self'", f"form-action 'self' {parts.scheme}://{parts.netloc}")
+
+
 def render(template: str, status: int = 200, **context):
     """A page in the shared layout, with the security headers every page carries."""
     response = make_response(render_template(template, **context), status)
-    response.headers["Content-Security-Policy"] = CSP
+    response.headers["Content-Security-Policy"] = content_security_policy()
     response.headers["Content-Language"] = lang()
     if request.args.get("lang") in LANGS:
         response.set_cookie(LANG_COOKIE, request.args["lang"], max_age=365 * 24 * 3600, samesite="Lax",

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from services.discipline import store
 from services.discipline.models import Official, Unit
 from shared.auth import Principal
-from shared.errors import NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.uow import UnitOfWork
 
 # Units whose officials work for the whole province (local policy, KYCUONG_RULES "sign_in_units"): the
@@ -51,6 +51,38 @@ def principal_of(uow: UnitOfWork, official_code: str) -> Principal:
             raise NotFound(f"no official {official_code!r} in the directory; ask the unit's office to add them",
                            {"official": ["not in the directory"]})
         return Principal(official.code, official.unit, frozenset(_roles(uow, official)))
+
+
+def principal_of_subject(uow: UnitOfWork, subject: str) -> Principal:
+    """The principal of the official the identity provider's subject is linked to (signing in through the
+    province's identity provider); NotFound when no official of the directory is linked to it."""
+    with uow:
+        official = uow.session.scalar(select(Official).where(Official.idp_subject == subject)) if subject else None
+        if official is None:
+            raise NotFound("this account of the identity provider is not linked to an official of the directory; "
+                           "ask your unit's office to link it", {"subject": ["not linked to an official"]})
+        return Principal(official.code, official.unit, frozenset(_roles(uow, official)))
+
+
+def link_subject(uow: UnitOfWork, official_code: str, subject: str | None) -> Official:
+    """Link an official to their account at the identity provider (None: unlink). One account, one official."""
+    subject = (subject or "").strip() or None
+    if subject is not None and len(subject) > 255:
+        raise InvalidInput("the identity provider's subject is longer than 255 characters",
+                           {"idp_subject": ["at most 255 characters"]})
+    with uow:
+        official = uow.session.get(Official, official_code)
+        if official is None:
+            raise NotFound(f"no official {official_code!r} in the directory", {"official": ["not in the directory"]})
+        if subject is not None:
+            holder = uow.session.scalar(select(Official.code).where(Official.idp_subject == subject,
+                                                                     Official.code != official_code))
+            if holder is not None:
+                raise Conflict(f"this account of the identity provider is already linked to official {holder}",
+                               {"idp_subject": ["already linked to another official"]})
+        official.idp_subject = subject
+        uow.commit()
+        return official
 
 
 def choices(uow: UnitOfWork, limit: int = 200) -> list[Choice]:
