@@ -76,6 +76,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav_apologies": ("Thư xin lỗi chờ ký", "Apologies to sign"),
     "nav_unit_tasks": ("Nhiệm vụ của đơn vị", "Unit's tasks"),
     "nav_scorecard": ("Kết quả của đơn vị", "Unit's scorecard"),
+    "nav_reports": ("Báo cáo định kỳ", "Periodic reports"),
 }
 
 # Where each role works, in the order the header shows it. One list, so every service's pages show the same
@@ -89,6 +90,8 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("head", "nav_apologies", "/dossiers/apologies"),
     ("head", "nav_unit_tasks", "/tasks/unit"),
     ("head", "nav_scorecard", "/reporting/scorecard"),
+    ("office", "nav_reports", "/reporting/reports"),
+    ("admin", "nav_reports", "/reporting/reports"),
 )
 SIGN_IN_PATH = "/discipline/sign-in"
 FLASH_COOKIE = "kc_flash"

@@ -1,8 +1,10 @@
 """Reporting's pages: the public home page with the month's ranking (home), the public lists of those who
-serve well and those disciplined (lists), and a unit's scorecard, its head's and the public's (scorecard)."""
+serve well and those disciplined (lists), the reports library (reports), and a unit's scorecard, its head's
+and the public's (scorecard)."""
 
 from services.reporting.pages.home import pages as home
 from services.reporting.pages.lists import pages as lists
+from services.reporting.pages.reports import pages as reports
 from services.reporting.pages.scorecard import pages as scorecard
 
-__all__ = ["home", "lists", "scorecard"]
+__all__ = ["home", "lists", "reports", "scorecard"]

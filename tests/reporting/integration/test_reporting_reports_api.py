@@ -12,6 +12,7 @@ window of November 2026 runs from 21/10 to 20/11; by hand:
 
 import io
 import json
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -255,3 +256,31 @@ def test_reporting_a_due_report_on_a_platform_that_never_falls_quiet_is_issued_a
         running.runtime.clock.advance(minutes=5)
         assert running.scalar("SELECT count(*) FROM issued_reports") == 0
         assert sweep_reports(running.runtime) == (3 if minutes == 30 else 0), minutes
+
+
+def test_reporting_the_office_issues_and_reissues_a_report_from_the_library_page(running):
+    from shared.auth import Principal
+    from shared.web import session as web_session
+
+    secret = running.runtime.settings.session_secret
+    cookie = web_session.issue(secret, Principal("vp.ubnd", "HN-VP", frozenset({"office"})))
+    running.client.set_cookie(web_session.COOKIE, cookie, path="/")
+    page = running.client.get("/reporting/reports", headers={"Accept": "text/html"}).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    early = running.client.post("/reporting/reports", data={"kind": "monthly", "period": "2026-12",
+                                                            "csrf_token": token}, headers={"Accept": "text/html"})
+    assert early.status_code == 422 and "error-summary" in early.get_data(as_text=True)
+    issued = running.client.post("/reporting/reports", data={"kind": "monthly", "period": "2026-11",
+                                                             "csrf_token": token})
+    assert issued.status_code == 303
+    no_reason = running.client.post("/reporting/reports", data={"kind": "monthly", "period": "2026-11",
+                                                                "reissue": "yes", "csrf_token": token})
+    assert no_reason.status_code == 422
+    again = running.client.post("/reporting/reports", data={
+        "kind": "monthly", "period": "2026-11", "reissue": "yes", "reason": "Sở Tư pháp bổ sung số liệu",
+        "csrf_token": token})
+    assert again.status_code == 303
+    listed = running.client.get("/reporting/reports", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert "Sở Tư pháp bổ sung số liệu" in listed
+    assert 'href="/reporting/api/v1/reports/BC-2026-11.pdf?version=2"' in listed
+    assert running.client.get("/reporting/api/v1/reports/BC-2026-11.pdf?version=1").status_code == 200
