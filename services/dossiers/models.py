@@ -373,3 +373,19 @@ class IngestRejection(Base):
     dossier_code: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text)
     rejected_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ApologyDraft(Base):
+    """An apology an officer has drafted for a late dossier, waiting for the head of the unit to sign it
+    (Form 04 of Circular 01/2018/TT-VPCP is signed by the head): the reason and the new return date proposed.
+    Signing issues the apology (`dossier_apologies`) and removes the draft; the legal due date never moves."""
+
+    __tablename__ = "dossier_apology_drafts"
+    __table_args__ = (Index("ix_dossier_apology_drafts_unit", "unit", "drafted_at"),)
+
+    dossier_code: Mapped[str] = mapped_column(ForeignKey("dossiers.code"), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    new_due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    drafted_by: Mapped[str] = mapped_column(String(64))
+    drafted_at: Mapped[datetime] = mapped_column(UtcDateTime)
