@@ -49,8 +49,16 @@ def service(start_service, clock):
 
 def sign_in(svc, principal):
     svc.client.set_cookie(web_session.COOKIE, web_session.issue(svc.runtime.settings.session_secret, principal))
-    return web_session.read(svc.runtime.settings.session_secret,
-                            svc.client.get_cookie(web_session.COOKIE).value).csrf
+
+
+def form_token(svc, path, action):
+    """The CSRF token the form posting to `action` carries on the page at `path` (as a browser sends it)."""
+    text = svc.client.get(path, headers=HTML).get_data(as_text=True)
+    form = re.search(rf'<form method="post" action="{re.escape(action)}".*?</form>', text, re.S)
+    assert form is not None, f"no form posting to {action} on {path}"
+    token = re.search(r'name="csrf_token" value="([^"]*)"', form.group(0)).group(1)
+    assert token, f"the form posting to {action} carries no CSRF token"
+    return token
 
 
 def codes_listed(text):
@@ -72,7 +80,7 @@ def test_the_workbench_filters_by_step_status_and_procedure_and_names_the_steps(
 
 
 def test_the_officer_hands_over_and_the_control_sheet_shows_it(service, clock):
-    csrf = sign_in(service, OFFICER)
+    sign_in(service, OFFICER)
     page = service.client.get("/dossiers/workbench/HS-LATE", headers=HTML)
     text = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -87,6 +95,7 @@ def test_the_officer_hands_over_and_the_control_sheet_shows_it(service, clock):
     assert without_token.status_code == 403
 
     clock.set(datetime(2026, 11, 27, 10, 30, tzinfo=HANOI))
+    csrf = form_token(service, "/dossiers/workbench/HS-LATE", "/dossiers/workbench/HS-LATE/handover")
     done = service.client.post("/dossiers/workbench/HS-LATE/handover", headers=HTML,
                                data={"to_step": "tham_dinh", "to_official": "CB-0077", "csrf_token": csrf})
     assert done.status_code == 303 and done.headers["Location"] == "/dossiers/workbench/HS-LATE"
@@ -99,7 +108,8 @@ def test_the_officer_hands_over_and_the_control_sheet_shows_it(service, clock):
 
 
 def test_a_supplement_request_without_a_reason_is_refused_and_changes_nothing(service):
-    csrf = sign_in(service, OFFICER)
+    sign_in(service, OFFICER)
+    csrf = form_token(service, "/dossiers/workbench/HS-CALM", "/dossiers/workbench/HS-CALM/supplement-request")
     answer = service.client.post("/dossiers/workbench/HS-CALM/supplement-request", headers=HTML,
                                  data={"supplement_reasons": "  \n ", "csrf_token": csrf})
     assert answer.status_code == 422
@@ -108,13 +118,15 @@ def test_a_supplement_request_without_a_reason_is_refused_and_changes_nothing(se
     assert service.scalar("SELECT status FROM dossiers WHERE code = 'HS-CALM'") == "received"
     assert service.scalar("SELECT count(*) FROM dossier_pauses WHERE dossier_code = 'HS-CALM'") == 0
     ok = service.client.post("/dossiers/workbench/HS-CALM/supplement-request", headers=HTML,
-                             data={"supplement_reasons": "Thiếu bản vẽ thiết kế\nThiếu giấy tờ đất", "csrf_token": csrf})
+                             data={"supplement_reasons": "Thiếu bản vẽ thiết kế\nThiếu giấy tờ đất",
+                                   "csrf_token": csrf})
     assert ok.status_code == 303
     assert service.scalar("SELECT status FROM dossiers WHERE code = 'HS-CALM'") == "awaiting_supplement"
 
 
 def test_refusal_needs_a_reason(service):
-    csrf = sign_in(service, OFFICER)
+    sign_in(service, OFFICER)
+    csrf = form_token(service, "/dossiers/workbench/HS-CALM", "/dossiers/workbench/HS-CALM/end")
     answer = service.client.post("/dossiers/workbench/HS-CALM/end", headers=HTML,
                                  data={"end": "refused", "end_reason": "", "csrf_token": csrf})
     assert answer.status_code == 422 and 'href="#end_reason"' in answer.get_data(as_text=True)
@@ -122,9 +134,10 @@ def test_refusal_needs_a_reason(service):
 
 
 def test_the_officer_drafts_the_apology_and_the_head_signs_it(service):
-    csrf = sign_in(service, OFFICER)
+    sign_in(service, OFFICER)
     calm = service.client.get("/dossiers/workbench/HS-CALM", headers=HTML).get_data(as_text=True)
     assert "Dự thảo thư xin lỗi" not in calm  # on track: nothing to apologise for
+    csrf = form_token(service, "/dossiers/workbench/HS-LATE", "/dossiers/workbench/HS-LATE/apology-draft")
     drafted = service.client.post("/dossiers/workbench/HS-LATE/apology-draft", headers=HTML, data={
         "apology_reason": "Chờ ý kiến thẩm định của Sở Tài nguyên", "apology_new_due_at": "2026-12-03T16:00",
         "csrf_token": csrf})
@@ -132,7 +145,8 @@ def test_the_officer_drafts_the_apology_and_the_head_signs_it(service):
     # An officer cannot reach the head's pages.
     assert service.client.get("/dossiers/apologies", headers=HTML).status_code == 403
 
-    csrf = sign_in(service, HEAD)
+    sign_in(service, HEAD)
+    csrf = form_token(service, "/dossiers/apologies", "/dossiers/apologies/HS-LATE/sign")
     listed = service.client.get("/dossiers/apologies", headers=HTML).get_data(as_text=True)
     assert "HS-LATE" in listed and "Chờ ý kiến thẩm định của Sở Tài nguyên" in listed and "03/12/2026 16:00" in listed
     unnamed = service.client.post("/dossiers/apologies/HS-LATE/sign", headers=HTML,
