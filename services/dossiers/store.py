@@ -280,10 +280,17 @@ def recent_rejections(session: Session, since: datetime | None, limit: int = 50)
 # -- the pages: an official's and a unit's open dossiers, apology drafts (each query by an index: the
 # current official, or the unit and due date) ---------------------------------------------------------------
 
+def _open():
+    from services.dossiers.models import OPEN_WATCH
+
+    return OPEN_WATCH
+
+
 def held_by_query(official: str, step: str | None, status: str | None, procedure: str | None) -> Select:
     """An official's open dossiers, of one step, status or procedure when asked."""
-    statuses = (status,) if status in OPEN_STATUSES else OPEN_STATUSES
-    query = select(Dossier).where(Dossier.current_official == official, Dossier.status.in_(statuses))
+    query = select(Dossier).where(Dossier.current_official == official, _open())
+    if status in OPEN_STATUSES:
+        query = query.where(Dossier.status == status)
     if step:
         query = query.where(Dossier.current_step == step)
     if procedure:
@@ -293,17 +300,17 @@ def held_by_query(official: str, step: str | None, status: str | None, procedure
 
 def held_by_choices(session: Session, official: str) -> tuple[list, list]:
     """The steps (key, name) and procedures (code, name) among an official's open dossiers."""
-    mine = (Dossier.current_official == official, Dossier.status.in_(OPEN_STATUSES))
-    steps = session.execute(
-        select(Dossier.current_step, func.min(DossierStep.name))
-        .outerjoin(DossierStep, (DossierStep.dossier_code == Dossier.code) & (DossierStep.key == Dossier.current_step))
-        .where(*mine, Dossier.current_step.is_not(None)).group_by(Dossier.current_step)
-        .order_by(Dossier.current_step)).all()
+    mine = (Dossier.current_official == official, _open())
+    # Each step's name from one of her dossiers at that step: a few lookups, not one per dossier.
+    sampled = session.execute(select(Dossier.current_step, func.min(Dossier.code)).where(
+        *mine, Dossier.current_step.is_not(None)).group_by(Dossier.current_step).order_by(Dossier.current_step)).all()
+    names = step_names_of(session, [code for _, code in sampled])
+    steps = [(step, names.get((code, step))) for step, code in sampled]
     procedures = session.execute(
         select(Dossier.procedure_code, func.min(Procedure.name))
         .join(Procedure, Procedure.code == Dossier.procedure_code).where(*mine)
         .group_by(Dossier.procedure_code).order_by(Dossier.procedure_code)).all()
-    return [tuple(row) for row in steps], [tuple(row) for row in procedures]
+    return steps, [tuple(row) for row in procedures]
 
 
 def step_names_of(session: Session, codes: list[str]) -> dict[tuple[str, str], str]:
@@ -318,21 +325,22 @@ def step_names_of(session: Session, codes: list[str]) -> dict[tuple[str, str], s
 
 def unit_counts(session: Session, unit: str, now: datetime, soon: datetime) -> list:
     """A unit's open dossiers counted by step, official and status: (step, official, status, open, overdue,
-    due soon), overdue and due soon judged by the due instant against `now` and `soon`."""
+    due soon, one dossier's code), overdue and due soon judged by the due instant against `now` and `soon`."""
     return list(session.execute(
         select(Dossier.current_step, Dossier.current_official, Dossier.status, func.count(),
                func.count().filter(Dossier.due_at <= now),
-               func.count().filter(Dossier.due_at > now, Dossier.due_at <= soon))
-        .where(Dossier.unit == unit, Dossier.status.in_(OPEN_STATUSES))
+               func.count().filter(Dossier.due_at > now, Dossier.due_at <= soon), func.min(Dossier.code))
+        .where(Dossier.unit == unit, _open())
         .group_by(Dossier.current_step, Dossier.current_official, Dossier.status)).all())
 
 
 def unit_open_query(unit: str, step: str | None, official: str | None, standing: str | None, now: datetime,
-                    soon: datetime) -> Select:
-    """A unit's open dossiers by due date, of one step, official or standing (overdue, due_soon,
-    awaiting_supplement) when asked."""
-    query = select(Dossier).where(Dossier.unit == unit, Dossier.status.in_(OPEN_STATUSES)) \
-        .order_by(Dossier.due_at, Dossier.code)
+                    soon: datetime, order: tuple[str, bool] = ("due", False)) -> Select:
+    """A unit's open dossiers by due date (or by code; `order` is (field, descending)), of one step, official
+    or standing (overdue, due_soon, awaiting_supplement) when asked."""
+    columns = (Dossier.code,) if order[0] == "code" else (Dossier.due_at, Dossier.code)
+    query = select(Dossier).where(Dossier.unit == unit, _open()) \
+        .order_by(*(column.desc() if order[1] else column for column in columns))
     if step:
         query = query.where(Dossier.current_step == step)
     if official:
@@ -347,12 +355,13 @@ def unit_open_query(unit: str, step: str | None, official: str | None, standing:
 
 
 def officials_of_unit(session: Session, unit: str, limit: int = 200) -> list[str]:
-    """The officials the unit's dossiers name (holding or receiving one), for a hand-over's choice."""
-    held = select(Dossier.current_official.label("official")).where(Dossier.unit == unit,
-                                                                    Dossier.current_official.is_not(None))
-    received = select(Dossier.assignee.label("official")).where(Dossier.unit == unit, Dossier.assignee.is_not(None))
-    union = held.union(received).subquery()
-    return list(session.scalars(select(union.c.official).order_by(union.c.official).limit(limit)))
+    """The officials the unit's dossiers name, for a hand-over's choice: those holding an open one, and those
+    who received one of the unit's latest dossiers (a bounded read: never the unit's whole history)."""
+    holding = set(session.scalars(select(Dossier.current_official).where(
+        Dossier.unit == unit, _open(), Dossier.current_official.is_not(None)).distinct()))
+    latest = select(Dossier.assignee).where(Dossier.unit == unit).order_by(Dossier.due_at.desc()).limit(limit)
+    received = {official for official in session.scalars(latest) if official}
+    return sorted(holding | received)[:limit]
 
 
 def apology_drafts_of_unit(session: Session, unit: str, page: int, page_size: int) -> tuple[list, int]:

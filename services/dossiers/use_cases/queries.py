@@ -41,15 +41,19 @@ def list_dossiers(uow: UnitOfWork, principal: Principal, unit: str | None, statu
 
 
 def my_dossiers(uow: UnitOfWork, principal: Principal, page: int, page_size: int, *, step: str | None = None,
-                status: str | None = None, procedure: str | None = None) -> Page:
+                status: str | None = None, procedure: str | None = None,
+                order: tuple[str, bool] = ("remaining", False)) -> Page:
     """The caller's open dossiers (the step in progress is theirs), least remaining working time first,
     each with `remaining_hours`, `remaining_days`, `step_name` and `procedure_name`; of one step, status
-    (received, awaiting_supplement) or procedure when asked."""
+    (received, awaiting_supplement) or procedure when asked; `order` (field, descending) may put the most time
+    left first, or sort by code."""
     with uow:
         calendar = calendar_of(uow)
         now = uow.now()
         dossiers = uow.session.scalars(store.held_by_query(principal.sub, step, status, procedure)).all()
-        ranked = sorted(((remaining(calendar, d, now), d) for d in dossiers), key=lambda pair: (pair[0], pair[1].code))
+        by_code = order[0] == "code"
+        ranked = sorted(((remaining(calendar, d, now), d) for d in dossiers), reverse=order[1],
+                        key=lambda pair: pair[1].code if by_code else (pair[0], pair[1].code))
         start = (page - 1) * page_size
         shown = ranked[start:start + page_size]
         codes = [dossier.code for _, dossier in shown]

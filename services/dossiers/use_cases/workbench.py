@@ -29,6 +29,8 @@ class WorkbenchFilter:
     step: str | None = None
     status: str | None = None
     procedure: str | None = None
+    # (field, descending): "remaining" (least working time left first) or "code".
+    order: tuple[str, bool] = ("remaining", False)
 
 
 def workbench(uow: UnitOfWork, principal: Principal, page: int, page_size: int,
@@ -37,7 +39,7 @@ def workbench(uow: UnitOfWork, principal: Principal, page: int, page_size: int,
     and procedures among them to filter by."""
     with uow:
         found = queries.my_dossiers(uow, principal, page, page_size, step=wanted.step, status=wanted.status,
-                                    procedure=wanted.procedure)
+                                    procedure=wanted.procedure, order=wanted.order)
         choices = queries.my_filter_choices(uow, principal)
         return {"page": found, **choices}
 
@@ -106,6 +108,8 @@ class UnitFilter:
     step: str | None = None
     official: str | None = None
     standing: str | None = None
+    # (field, descending): "due" (the due date) or "code".
+    order: tuple[str, bool] = ("due", False)
 
 
 def unit_dossiers(uow: UnitOfWork, principal: Principal, page: int, page_size: int,
@@ -119,11 +123,14 @@ def unit_dossiers(uow: UnitOfWork, principal: Principal, page: int, page_size: i
         calendar_of(uow)
         now = uow.now()
         soon = soon_limit(uow, now)
-        step_names = store.step_names_of_unit(uow.session, unit)
+        counted = store.unit_counts(uow.session, unit, now, soon)
+        # Each step's name from one dossier at that step: a few lookups, not one per open dossier.
+        sampled = store.step_names_of(uow.session, sorted({row[6] for row in counted if row[0] is not None}))
+        step_names = {key: name for (_, key), name in sampled.items()}
         totals = _counts()
         by_step: dict[str | None, dict] = {}
         by_official: dict[str | None, dict] = {}
-        for step, official, status, count, overdue, due_soon in store.unit_counts(uow.session, unit, now, soon):
+        for step, official, status, count, overdue, due_soon, _ in counted:
             for group in (totals, by_step.setdefault(step, _counts(step=step, name=step_names.get(step))),
                           by_official.setdefault(official, _counts(official=official))):
                 group["open"] += count
@@ -132,7 +139,7 @@ def unit_dossiers(uow: UnitOfWork, principal: Principal, page: int, page_size: i
                 else:
                     group["overdue"] += overdue
                     group["due_soon"] += due_soon
-        query = store.unit_open_query(unit, wanted.step, wanted.official, wanted.standing, now, soon)
+        query = store.unit_open_query(unit, wanted.step, wanted.official, wanted.standing, now, soon, wanted.order)
         found: Page = paginate(uow.session, query, page, page_size)
         procedures = store.procedures_by_code(uow.session, sorted({d.procedure_code for d in found.items}))
         for dossier in found.items:

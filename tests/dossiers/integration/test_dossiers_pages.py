@@ -77,6 +77,9 @@ def test_the_workbench_filters_by_step_status_and_procedure_and_names_the_steps(
     assert codes_listed(by_step) == ["HS-LATE", "HS-CALM"]
     none = service.client.get("/dossiers/workbench?status=awaiting_supplement", headers=HTML).get_data(as_text=True)
     assert codes_listed(none) == [] and "Không có hồ sơ nào khớp với bộ lọc" in none
+    most_time_first = service.client.get("/dossiers/workbench?sort=-remaining", headers=HTML).get_data(as_text=True)
+    assert codes_listed(most_time_first) == ["HS-CALM", "HS-SOON", "HS-LATE"]
+    assert 'aria-sort="descending"' in most_time_first
 
 
 def test_the_officer_hands_over_and_the_control_sheet_shows_it(service, clock):
@@ -173,6 +176,8 @@ def test_the_head_sees_the_units_counts_by_step_and_official(service):
     assert codes_listed(text) == ["HS-LATE", "HS-OTHER", "HS-SOON", "HS-CALM"]
     overdue = service.client.get("/dossiers/unit?standing=overdue&official=CB-0077", headers=HTML)
     assert codes_listed(overdue.get_data(as_text=True)) == ["HS-OTHER"]
+    latest_due_first = service.client.get("/dossiers/unit?sort=-due", headers=HTML).get_data(as_text=True)
+    assert codes_listed(latest_due_first) == ["HS-CALM", "HS-SOON", "HS-OTHER", "HS-LATE"]
     sign_in(service, OFFICER)
     assert service.client.get("/dossiers/unit", headers=HTML).status_code == 403
 
