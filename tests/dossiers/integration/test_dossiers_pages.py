@@ -204,3 +204,16 @@ def test_an_apology_is_drafted_only_for_a_late_dossier_and_signed_only_by_a_head
     with pytest.raises(Forbidden):
         apology_drafts.sign_apology(uow(), "HS-SOON", apology_drafts.SignApology("Lê Văn An"), principal=OFFICER)
     assert apology_drafts.drafts_to_sign(uow(), HEAD, 1, 10).total == 1
+
+
+def test_an_officer_of_another_unit_gets_the_forbidden_page_and_changes_nothing(service):
+    sign_in(service, Principal("CB-0500", "HN-STC", frozenset({"officer"})))
+    page = service.client.get("/dossiers/workbench/HS-LATE", headers=HTML)
+    assert page.status_code == 403 and "Bạn không có quyền xem trang này" in page.get_data(as_text=True)
+    token = web_session.read(service.runtime.settings.session_secret,
+                             service.client.get_cookie(web_session.COOKIE).value).csrf
+    answer = service.client.post("/dossiers/workbench/HS-LATE/handover", headers=HTML,
+                                 data={"to_step": "tham_dinh", "csrf_token": token})
+    assert answer.status_code == 403
+    assert service.scalar("SELECT current_step FROM dossiers WHERE code = 'HS-LATE'") == "tiep_nhan"
+    assert service.client.get("/dossiers/workbench/HS-NONE", headers=HTML).status_code == 404
