@@ -98,6 +98,10 @@ def test_an_officer_hands_over_her_most_urgent_dossier_and_the_head_signs_its_ap
         card.get_by_role("button", name=f"Ký và phát hành thư xin lỗi {code}").click()
         page.locator(".flash--success").wait_for()
         assert f"Đã ký thư xin lỗi hồ sơ {code}" in page.locator(".flash--success").inner_text()
+        letter = page.get_by_role("link", name="tải thư đã ký (PDF)")
+        answer = page.request.get(base + letter.get_attribute("href"))
+        assert answer.ok and answer.headers["content-type"] == "application/pdf"
+        check_page(page, "dossiers-apologies-signed")
         page.goto(f"{base}/dossiers/workbench/{code}")
         assert "Đơn vị đã gửi thư xin lỗi" in page.locator("main").inner_text()
     page.close()

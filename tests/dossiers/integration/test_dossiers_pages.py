@@ -158,11 +158,14 @@ def test_the_officer_drafts_the_apology_and_the_head_signs_it(service):
     assert service.scalar("SELECT count(*) FROM dossier_apologies") == 0
     signed = service.client.post("/dossiers/apologies/HS-LATE/sign", headers=HTML,
                                  data={"signer_name-HS-LATE": "Nguyễn Thị Hoa", "csrf_token": csrf})
-    assert signed.status_code == 303
+    assert signed.status_code == 303 and signed.headers["Location"] == "/dossiers/apologies?signed=HS-LATE"
     assert service.scalar("SELECT signed_by FROM dossier_apologies WHERE dossier_code = 'HS-LATE'") == "CB-0001"
     assert service.scalar("SELECT count(*) FROM dossier_apology_drafts") == 0
-    after = service.client.get("/dossiers/apologies", headers=HTML).get_data(as_text=True)
+    after = service.client.get(signed.headers["Location"], headers=HTML).get_data(as_text=True)
     assert "Không có thư xin lỗi nào chờ ký" in after
+    assert 'href="/dossiers/api/v1/dossiers/HS-LATE/apology.pdf"' in after
+    letter = service.client.get("/dossiers/api/v1/dossiers/HS-LATE/apology.pdf")
+    assert letter.status_code == 200 and letter.mimetype == "application/pdf"
     page = service.client.get("/dossiers/workbench/HS-LATE", headers=HTML).get_data(as_text=True)
     assert "Hạn xử lý theo quy định</dt><dd>25/11/2026 09:00" in page  # the legal due date did not move
     assert "03/12/2026 16:00" in page
