@@ -9,6 +9,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+import pdf_text
 import pytest
 
 from services.dossiers.use_cases import apology_drafts, intake, procedures, workbench
@@ -152,6 +153,10 @@ def test_the_officer_drafts_the_apology_and_the_head_signs_it(service):
     csrf = form_token(service, "/dossiers/apologies", "/dossiers/apologies/HS-LATE/sign")
     listed = service.client.get("/dossiers/apologies", headers=HTML).get_data(as_text=True)
     assert "HS-LATE" in listed and "Chờ ý kiến thẩm định của Sở Tài nguyên" in listed and "03/12/2026 16:00" in listed
+    # The letter's draft the head reads carries the officer's reason (still marked as a draft).
+    draft_letter = pdf_text.squeezed(pdf_text.text(
+        service.client.get("/dossiers/api/v1/dossiers/HS-LATE/apology.pdf").data))
+    assert pdf_text.squeezed("Chờ ý kiến thẩm định của Sở Tài nguyên") in draft_letter
     unnamed = service.client.post("/dossiers/apologies/HS-LATE/sign", headers=HTML,
                                   data={"signer_name-HS-LATE": "", "csrf_token": csrf})
     assert unnamed.status_code == 422 and 'href="#signer_name-HS-LATE"' in unnamed.get_data(as_text=True)
