@@ -225,3 +225,31 @@ def test_an_officer_of_another_unit_gets_the_forbidden_page_and_changes_nothing(
     assert answer.status_code == 403
     assert service.scalar("SELECT current_step FROM dossiers WHERE code = 'HS-LATE'") == "tiep_nhan"
     assert service.client.get("/dossiers/workbench/HS-NONE", headers=HTML).status_code == 404
+
+
+def test_supplement_received_completion_and_withdrawal_from_the_dossier_page(service, clock):
+    sign_in(service, OFFICER)
+    page = "/dossiers/workbench/HS-CALM"
+    token = form_token(service, page, f"{page}/supplement-request")
+    assert service.client.post(f"{page}/supplement-request", headers=HTML,
+                               data={"supplement_reasons": "Thiếu bản vẽ", "csrf_token": token}).status_code == 303
+    paused = service.client.get(page, headers=HTML).get_data(as_text=True)
+    assert "Chờ công dân bổ sung" in paused and f'action="{page}/handover"' not in paused
+    clock.set(datetime(2026, 11, 27, 14, tzinfo=HANOI))
+    token = form_token(service, page, f"{page}/supplement-received")
+    assert service.client.post(f"{page}/supplement-received", headers=HTML,
+                               data={"csrf_token": token}).status_code == 303
+    token = form_token(service, page, f"{page}/completion")
+    done = service.client.post(f"{page}/completion", headers=HTML, data={"csrf_token": token})
+    assert done.status_code == 303
+    text = service.client.get(page, headers=HTML).get_data(as_text=True)
+    assert "Đã hoàn thành hồ sơ (trước hạn)." in text and "Đã có kết quả" in text
+    assert "Xử lý hồ sơ" not in text  # nothing left to do on a finished dossier
+
+    soon = "/dossiers/workbench/HS-SOON"
+    token = form_token(service, soon, f"{soon}/end")
+    ended = service.client.post(f"{soon}/end", headers=HTML, data={
+        "end": "withdrawn", "end_reason": "Công dân xin rút để bổ sung giấy tờ", "csrf_token": token})
+    assert ended.status_code == 303
+    assert service.scalar("SELECT status FROM dossiers WHERE code = 'HS-SOON'") == "withdrawn"
+    assert "Công dân xin rút để bổ sung giấy tờ" in service.client.get(soon, headers=HTML).get_data(as_text=True)
