@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from flask import redirect, request
 
-from services.dossiers.pages.common import PAGE_SIZE, field_errors, form_text, pages
+from services.dossiers.pages.common import PAGE_SIZE, field_errors, form_text, pages, tr
 from services.dossiers.use_cases import apology_drafts
 from shared.codes import is_code
 from shared.errors import Conflict, InvalidInput
@@ -19,7 +19,7 @@ def show(status: int = 200, errors: dict[str, str] | None = None, values: dict |
          failed: str | None = None):
     found = apology_drafts.drafts_to_sign(runtime().uow(), current_principal(required=True), page_number(), PAGE_SIZE)
     signed = request.args.get("signed") if status == 200 else None
-    return render("apologies.html", status=status, title="Thư xin lỗi chờ ký", rows=found.items, page=found,
+    return render("apologies.html", status=status, title=tr("Thư xin lỗi chờ ký"), rows=found.items, page=found,
                   pager=Pager(found.page, found.page_size, found.total), errors=errors or {}, values=values or {},
                   failed=failed, signed=signed if signed and is_code(signed) else None)
 

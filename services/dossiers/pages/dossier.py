@@ -9,7 +9,7 @@ from datetime import date
 
 from flask import redirect
 
-from services.dossiers.pages.common import STATUS_LABELS, field_errors, form_text, local_datetime, pages
+from services.dossiers.pages.common import STATUS_LABELS, field_errors, form_text, local_datetime, pages, tr
 from services.dossiers.use_cases import apology_drafts, lifecycle
 from services.dossiers.use_cases import workbench as use_case
 from shared.errors import Conflict, InvalidInput
@@ -24,9 +24,9 @@ def show(code: str, status: int = 200, errors: dict[str, str] | None = None, val
     found = use_case.dossier_file(runtime().uow(), code, current_principal(required=True))
     deadline = found["deadline"]
     skipped = [{**day, "date": date.fromisoformat(day["day"])} for day in deadline["skipped_days"]]
-    return render("dossier.html", status=status, title=f"Hồ sơ {code}", f=found, d=found["dossier"],
+    return render("dossier.html", status=status, title=tr("Hồ sơ {code}", code=code), f=found, d=found["dossier"],
                   deadline=deadline, skipped=skipped, errors=errors or {}, values=values or {},
-                  status_labels=STATUS_LABELS, ends=list(ENDS),
+                  status_labels=STATUS_LABELS, ends=[(key, tr(label)) for key, label in ENDS],
                   officials_options=[(official, official) for official in found["officials"]])
 
 

@@ -3,7 +3,7 @@ official, and the list by due date (filtered by step, official or standing), a p
 
 from __future__ import annotations
 
-from services.dossiers.pages.common import PAGE_SIZE, arg, pages
+from services.dossiers.pages.common import PAGE_SIZE, arg, pages, tr
 from services.dossiers.use_cases import workbench as use_case
 from shared.web import current_principal, require_roles, runtime
 from shared.web.pages import Pager, page_number, render, sort_order
@@ -19,6 +19,6 @@ def unit_dossiers():
                                  standing=arg("standing", use_case.STANDINGS), order=sort_order(("due", "code"), "due"))
     found = use_case.unit_dossiers(runtime().uow(), principal, page_number(), PAGE_SIZE, wanted)
     page = found["page"]
-    return render("unit.html", title="Hồ sơ của đơn vị", f=found, rows=page.items, page=page,
+    return render("unit.html", title=tr("Hồ sơ của đơn vị"), f=found, rows=page.items, page=page,
                   pager=Pager(page.page, page.page_size, page.total), wanted=wanted, standings=STANDINGS,
                   filtered=any((wanted.step, wanted.official, wanted.standing)), sort=wanted.order)

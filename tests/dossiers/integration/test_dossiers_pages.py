@@ -253,3 +253,15 @@ def test_supplement_received_completion_and_withdrawal_from_the_dossier_page(ser
     assert ended.status_code == 303
     assert service.scalar("SELECT status FROM dossiers WHERE code = 'HS-SOON'") == "withdrawn"
     assert "Công dân xin rút để bổ sung giấy tờ" in service.client.get(soon, headers=HTML).get_data(as_text=True)
+
+
+def test_the_pages_read_in_english_on_request(service):
+    sign_in(service, HEAD)
+    page = service.client.get("/dossiers/workbench/HS-LATE?lang=en", headers=HTML).get_data(as_text=True)
+    for text in ("<h1>Dossier HS-LATE</h1>", "Process control sheet", "Why the dossier is due 25/11/2026 09:00",
+                 "Hand over", "Draft the apology", 'data-label="Budget"'):
+        assert text in page
+    unit = service.client.get("/dossiers/unit", headers=HTML).get_data(as_text=True)  # the choice is remembered
+    assert "Unit&#39;s dossiers" in unit and "By official" in unit and "Hồ sơ của đơn vị</h1>" not in unit
+    workbench = service.client.get("/dossiers/workbench?lang=vi", headers=HTML).get_data(as_text=True)
+    assert "<h1>Hồ sơ của tôi</h1>" in workbench
