@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from services.dossiers.domain.dossier import RECEIVED
+from services.dossiers.domain.dossier import AWAITING_SUPPLEMENT, RECEIVED
 from shared.db import UtcDateTime, service_metadata
 
 # Working-day budgets: up to 999999.9999 days, to a ten-thousandth of a day (under 3 seconds).
@@ -37,6 +37,9 @@ OVERDUE_WATCH = text(f"status = '{RECEIVED}' AND overdue_alerted_due_at IS NULL"
 WARNING_WATCH = text(f"status = '{RECEIVED}' AND warn_at IS NOT NULL")
 # Open apologised dossiers whose promised date has not been judged yet: the only rows the promise sweep reads.
 PROMISE_WATCH = text(f"status = '{RECEIVED}' AND promised_at IS NOT NULL AND promise_alerted_at IS NULL")
+# Open dossiers (the clock running or standing still for the citizen): the officers' and heads' pages read only
+# these, by unit or by official, in this very text so the partial indexes below match.
+OPEN_WATCH = text(f"status IN ('{RECEIVED}', '{AWAITING_SUPPLEMENT}')")
 
 
 class Base(DeclarativeBase):
@@ -116,6 +119,12 @@ class Dossier(Base):
         Index("ix_dossiers_warning_watch", "warn_at", postgresql_where=WARNING_WATCH, sqlite_where=WARNING_WATCH),
         Index("ix_dossiers_current_official", "current_official"),
         Index("ix_dossiers_promise_watch", "promised_at", postgresql_where=PROMISE_WATCH, sqlite_where=PROMISE_WATCH),
+        # The head's view (counted and listed by due date without reading the unit's finished dossiers) and
+        # the officer's workbench.
+        Index("ix_dossiers_unit_open", "unit", "due_at", "code", postgresql_where=OPEN_WATCH, sqlite_where=OPEN_WATCH,
+              postgresql_include=["current_step", "current_official", "status"]),
+        Index("ix_dossiers_official_open", "current_official", "due_at", postgresql_where=OPEN_WATCH,
+              sqlite_where=OPEN_WATCH, postgresql_include=["current_step", "procedure_code", "status"]),
     )
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -373,3 +382,19 @@ class IngestRejection(Base):
     dossier_code: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text)
     rejected_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ApologyDraft(Base):
+    """An apology an officer has drafted for a late dossier, waiting for the head of the unit to sign it
+    (Form 04 of Circular 01/2018/TT-VPCP is signed by the head): the reason and the new return date proposed.
+    Signing issues the apology (`dossier_apologies`) and removes the draft; the legal due date never moves."""
+
+    __tablename__ = "dossier_apology_drafts"
+    __table_args__ = (Index("ix_dossier_apology_drafts_unit", "unit", "drafted_at"),)
+
+    dossier_code: Mapped[str] = mapped_column(ForeignKey("dossiers.code"), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    new_due_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    drafted_by: Mapped[str] = mapped_column(String(64))
+    drafted_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -275,3 +275,102 @@ def recent_rejections(session: Session, since: datetime | None, limit: int = 50)
     return list(session.scalars(select(IngestRejection).where(*where)
                                 .order_by(IngestRejection.rejected_at.desc(), IngestRejection.id.desc())
                                 .limit(limit)))
+
+
+# -- the pages: an official's and a unit's open dossiers, apology drafts (each query by an index: the
+# current official, or the unit and due date) ---------------------------------------------------------------
+
+def _open():
+    from services.dossiers.models import OPEN_WATCH
+
+    return OPEN_WATCH
+
+
+def held_by_query(official: str, step: str | None, status: str | None, procedure: str | None) -> Select:
+    """An official's open dossiers, of one step, status or procedure when asked."""
+    query = select(Dossier).where(Dossier.current_official == official, _open())
+    if status in OPEN_STATUSES:
+        query = query.where(Dossier.status == status)
+    if step:
+        query = query.where(Dossier.current_step == step)
+    if procedure:
+        query = query.where(Dossier.procedure_code == procedure)
+    return query
+
+
+def held_by_choices(session: Session, official: str) -> tuple[list, list]:
+    """The steps (key, name) and procedures (code, name) among an official's open dossiers."""
+    mine = (Dossier.current_official == official, _open())
+    # Each step's name from one of her dossiers at that step: a few lookups, not one per dossier.
+    sampled = session.execute(select(Dossier.current_step, func.min(Dossier.code)).where(
+        *mine, Dossier.current_step.is_not(None)).group_by(Dossier.current_step).order_by(Dossier.current_step)).all()
+    names = step_names_of(session, [code for _, code in sampled])
+    steps = [(step, names.get((code, step))) for step, code in sampled]
+    procedures = session.execute(
+        select(Dossier.procedure_code, func.min(Procedure.name))
+        .join(Procedure, Procedure.code == Dossier.procedure_code).where(*mine)
+        .group_by(Dossier.procedure_code).order_by(Dossier.procedure_code)).all()
+    return steps, [tuple(row) for row in procedures]
+
+
+def step_names_of(session: Session, codes: list[str]) -> dict[tuple[str, str], str]:
+    """(dossier code, step key) -> the step's name, for a page of dossiers."""
+    names: dict[tuple[str, str], str] = {}
+    for chunk in chunks(codes):
+        names |= {(code, key): name for code, key, name in session.execute(
+            select(DossierStep.dossier_code, DossierStep.key, DossierStep.name)
+            .where(DossierStep.dossier_code.in_(chunk)))}
+    return names
+
+
+def unit_counts(session: Session, unit: str, now: datetime, soon: datetime) -> list:
+    """A unit's open dossiers counted by step, official and status: (step, official, status, open, overdue,
+    due soon, one dossier's code), overdue and due soon judged by the due instant against `now` and `soon`."""
+    return list(session.execute(
+        select(Dossier.current_step, Dossier.current_official, Dossier.status, func.count(),
+               func.count().filter(Dossier.due_at <= now),
+               func.count().filter(Dossier.due_at > now, Dossier.due_at <= soon), func.min(Dossier.code))
+        .where(Dossier.unit == unit, _open())
+        .group_by(Dossier.current_step, Dossier.current_official, Dossier.status)).all())
+
+
+def unit_open_query(unit: str, step: str | None, official: str | None, standing: str | None, now: datetime,
+                    soon: datetime, order: tuple[str, bool] = ("due", False)) -> Select:
+    """A unit's open dossiers by due date (or by code; `order` is (field, descending)), of one step, official
+    or standing (overdue, due_soon, awaiting_supplement) when asked."""
+    columns = (Dossier.code,) if order[0] == "code" else (Dossier.due_at, Dossier.code)
+    query = select(Dossier).where(Dossier.unit == unit, _open()) \
+        .order_by(*(column.desc() if order[1] else column for column in columns))
+    if step:
+        query = query.where(Dossier.current_step == step)
+    if official:
+        query = query.where(Dossier.current_official == official)
+    if standing == "overdue":
+        query = query.where(Dossier.status == RECEIVED, Dossier.due_at <= now)
+    elif standing == "due_soon":
+        query = query.where(Dossier.status == RECEIVED, Dossier.due_at > now, Dossier.due_at <= soon)
+    elif standing in OPEN_STATUSES:
+        query = query.where(Dossier.status == standing)
+    return query
+
+
+def officials_of_unit(session: Session, unit: str, limit: int = 200) -> list[str]:
+    """The officials the unit's dossiers name, for a hand-over's choice: those holding an open one, and those
+    who received one of the unit's latest dossiers (a bounded read: never the unit's whole history)."""
+    holding = set(session.scalars(select(Dossier.current_official).where(
+        Dossier.unit == unit, _open(), Dossier.current_official.is_not(None)).distinct()))
+    latest = select(Dossier.assignee).where(Dossier.unit == unit).order_by(Dossier.due_at.desc()).limit(limit)
+    received = {official for official in session.scalars(latest) if official}
+    return sorted(holding | received)[:limit]
+
+
+def apology_drafts_of_unit(session: Session, unit: str, page: int, page_size: int) -> tuple[list, int]:
+    """The unit's apology drafts waiting for the head, oldest first, each with its dossier: (rows, total)."""
+    from services.dossiers.models import ApologyDraft
+
+    where = ApologyDraft.unit == unit
+    total = session.scalar(select(func.count()).select_from(ApologyDraft).where(where)) or 0
+    rows = session.execute(select(ApologyDraft, Dossier).join(Dossier, Dossier.code == ApologyDraft.dossier_code)
+                           .where(where).order_by(ApologyDraft.drafted_at, ApologyDraft.dossier_code)
+                           .limit(page_size).offset((page - 1) * page_size)).all()
+    return [tuple(row) for row in rows], total

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.dossiers import documents
 from services.dossiers.domain import dossier as rules
-from services.dossiers.models import Apology, Applicant, Dossier, Procedure, Unit
+from services.dossiers.models import Apology, ApologyDraft, Applicant, Dossier, Procedure, Unit
 from services.dossiers.use_cases import (
     calendar_of,
     deadlines,
@@ -105,9 +105,9 @@ def _signer(command: IssueApology, principal: Principal | None) -> str:
 
 def apology_document(uow: UnitOfWork, code: str, fmt: str, principal: Principal) -> bytes:
     """The apology letter as PDF or DOCX: the issued letter with the head's name and signature block, or,
-    before the unit issued it, a draft (marked "Dự thảo", reason and new date left to fill) that the
-    platform prepares for the head (Decree 61/2018/ND-CP art. 19: the platform chases, the unit apologises).
-    It names the citizen, so only the unit's officers and heads, the office and admins may have it."""
+    before the unit issued it, a draft (marked "Dự thảo"; the reason and new date an officer proposed, else
+    left to fill) that the platform prepares for the head (Decree 61/2018/ND-CP art. 19: the platform chases, the
+    unit apologises). It names the citizen, so only the unit's officers and heads, the office and admins may have it."""
     with uow:
         dossier = load(uow, code)
         ensure_within(uow, principal, dossier.unit)
@@ -118,6 +118,9 @@ def apology_document(uow: UnitOfWork, code: str, fmt: str, principal: Principal)
         if apology is None and dossier.status not in rules.OPEN_STATUSES:
             raise NotFound(f"dossier {code!r} has no apology and is no longer open; there is nothing to draft")
         tz = calendar_of(uow).tz
+        # Before it is issued, the draft carries what an officer proposed for the head, if anything.
+        proposal = uow.session.get(ApologyDraft, code) if apology is None else None
+        written = apology or proposal
         applicant = uow.session.get(Applicant, code)
         procedure = uow.session.get(Procedure, dossier.procedure_code)
         unit = uow.session.get(Unit, dossier.unit)
@@ -135,8 +138,8 @@ def apology_document(uow: UnitOfWork, code: str, fmt: str, principal: Principal)
             procedure_name=procedure.name if procedure is not None else dossier.procedure_code,
             received_at=dossier.received_at.astimezone(tz),
             previous_due_at=(apology.previous_due_at if apology is not None else dossier.due_at).astimezone(tz),
-            new_due_at=apology.new_due_at.astimezone(tz) if apology is not None else None,
-            reason=apology.reason if apology is not None else None,
+            new_due_at=written.new_due_at.astimezone(tz) if written is not None else None,
+            reason=written.reason if written is not None else None,
             signer_name=apology.signer_name if apology is not None else None,
             draft=apology is None,
             **signer,

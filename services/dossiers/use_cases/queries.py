@@ -40,22 +40,43 @@ def list_dossiers(uow: UnitOfWork, principal: Principal, unit: str | None, statu
         return result.map(lambda dossier: viewed(uow, dossier))
 
 
-def my_dossiers(uow: UnitOfWork, principal: Principal, page: int, page_size: int) -> Page:
+def my_dossiers(uow: UnitOfWork, principal: Principal, page: int, page_size: int, *, step: str | None = None,
+                status: str | None = None, procedure: str | None = None,
+                order: tuple[str, bool] = ("remaining", False)) -> Page:
     """The caller's open dossiers (the step in progress is theirs), least remaining working time first,
-    each with `remaining_hours` and `remaining_days`."""
+    each with `remaining_hours`, `remaining_days`, `step_name` and `procedure_name`; of one step, status
+    (received, awaiting_supplement) or procedure when asked; `order` (field, descending) may put the most time
+    left first, or sort by code."""
     with uow:
         calendar = calendar_of(uow)
         now = uow.now()
-        dossiers = store.open_dossiers_held_by(uow.session, principal.sub)
-        ranked = sorted(((_remaining(calendar, d, now), d) for d in dossiers), key=lambda pair: (pair[0], pair[1].code))
+        dossiers = uow.session.scalars(store.held_by_query(principal.sub, step, status, procedure)).all()
+        by_code = order[0] == "code"
+        ranked = sorted(((remaining(calendar, d, now), d) for d in dossiers), reverse=order[1],
+                        key=lambda pair: pair[1].code if by_code else (pair[0], pair[1].code))
         start = (page - 1) * page_size
+        shown = ranked[start:start + page_size]
+        codes = [dossier.code for _, dossier in shown]
+        step_names = store.step_names_of(uow.session, codes)
+        procedures = store.procedures_by_code(uow.session, sorted({d.procedure_code for _, d in shown}))
         items = []
-        for remaining, dossier in ranked[start:start + page_size]:
+        for left, dossier in shown:
             dossier = viewed(uow, dossier)
-            dossier.remaining_hours = hours_text(remaining)
-            dossier.remaining_days = str(seconds_as_days(calendar, remaining))
+            dossier.remaining_hours = hours_text(left)
+            dossier.remaining_days = str(seconds_as_days(calendar, left))
+            dossier.step_name = step_names.get((dossier.code, dossier.current_step))
+            procedure_row = procedures.get(dossier.procedure_code)
+            dossier.procedure_name = procedure_row.name if procedure_row is not None else None
             items.append(dossier)
         return Page(items, page, page_size, len(ranked))
+
+
+def my_filter_choices(uow: UnitOfWork, principal: Principal) -> dict[str, list]:
+    """What the caller's open dossiers can be filtered by: their steps (key, name) and procedures (code,
+    name)."""
+    with uow:
+        steps, procedures = store.held_by_choices(uow.session, principal.sub)
+        return {"steps": steps, "procedures": procedures}
 
 
 def unit_summary(uow: UnitOfWork, unit: str, principal: Principal) -> dict[str, Any]:
@@ -97,7 +118,8 @@ def _urgency(calendar, dossier: Dossier, points, now: datetime) -> str | None:
     return None
 
 
-def _remaining(calendar, dossier: Dossier, now: datetime) -> int:
+def remaining(calendar, dossier: Dossier, now: datetime) -> int:
+    """Working seconds left (negative: overdue)."""
     # While the clock stands still, what is left is what was left when it stopped.
     reference = dossier.paused_since if dossier.status == rules.AWAITING_SUPPLEMENT else now
     return remaining_seconds(calendar, dossier.due_at, reference)
