@@ -99,14 +99,15 @@ def admin_execute(statement: str) -> None:
 class Server:
     """A gunicorn process on a held loopback socket."""
 
-    def __init__(self, name: str, args: list[str], env: dict[str, str], ready_path: str, logs: Path):
+    def __init__(self, name: str, args: list[str], env: dict[str, str], ready_path: str, logs: Path,
+                 cwd: Path = ROOT):
         self.name, self.ready_path = name, ready_path
         self.socket = listening_socket()
         self.port = self.socket.getsockname()[1]
         self.log = logs / f"{name}.log"
         log = open(self.log, "ab")  # noqa: SIM115 (kept open for the child's life)
         args = [a.replace("{fd}", str(self.socket.fileno())) for a in args]
-        self.process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=log,
+        self.process = subprocess.Popen([sys.executable, *args], cwd=cwd, env=env, stdout=log,
                                         stderr=subprocess.STDOUT, pass_fds=(self.socket.fileno(),))
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -135,14 +136,20 @@ class Server:
         self.socket.close()
 
 
-def start_servers(url: str, logs: Path) -> tuple[Server, Server, str]:
+def start_servers(url: str, logs: Path, code: Path) -> tuple[Server, Server, str]:
     secret = secrets.token_hex(32)
     env = {k: v for k, v in os.environ.items() if not k.startswith("KYCUONG_")}
     dossiers_env = {**env, "KYCUONG_DOSSIERS_DATABASE_URL": url, "KYCUONG_BROKER_URL": "memory://",
                     "KYCUONG_JWT_SECRET": secret, "KYCUONG_SESSION_SECRET": secret,
                     "KYCUONG_TRUST_ANY_PUBLISHER": "1", "KYCUONG_INSTANCE": "bench-pages", "PYTHONUNBUFFERED": "1"}
+    # The checkout measured (`--code`) may have migrations this one has not: production migrates, then serves.
+    migrate = subprocess.run([sys.executable, "-m", "kycuong.cli", "migrate", "dossiers"], cwd=code, env=dossiers_env,
+                             capture_output=True, text=True, timeout=600)
+    if migrate.returncode != 0:
+        raise SystemExit(f"kycuong migrate dossiers failed in {code}:\n{migrate.stderr[-3000:]}")
     web = Server("web_dossiers", ["-m", "kycuong.cli", "serve", "dossiers", "--fd", "{fd}", "--workers",
-                                  str(WORKERS), "--threads", str(THREADS)], dossiers_env, "/dossiers/healthz", logs)
+                                  str(WORKERS), "--threads", str(THREADS)], dossiers_env, "/dossiers/healthz", logs,
+                 cwd=code)
     baseline = Server(BASELINE, ["-m", "gunicorn", "--bind", "fd://{fd}", "--workers", str(WORKERS), "--threads",
                                  str(THREADS), "--worker-class", "gthread", "--graceful-timeout", "10",
                                  "bench.baseline_pages_app:app"],
@@ -192,16 +199,19 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def measure(client: Client, path: str, n: int) -> dict:
-    server, client_times, statuses = [], [], set()
+    server, client_times, statuses, untimed = [], [], set(), 0
     for _ in range(n):
         status, server_ms, client_ms, _body = client.get(path)
         statuses.add(status)
+        untimed += server_ms is None
         server.append(server_ms if server_ms is not None else client_ms)
         client_times.append(client_ms)
     if statuses != {200}:
         raise SystemExit(f"{path} answered {sorted(statuses)} during the measurement")
+    # A server without the Server-Timing header (an older checkout) is timed by the client, on loopback.
     return {"requests": n, **{f"p{q}_ms": round(percentile(server, q / 100), 2) for q in (50, 95, 99)},
-            "max_ms": round(max(server), 2), "client_p95_ms": round(percentile(client_times, 0.95), 2)}
+            "max_ms": round(max(server), 2), "client_p95_ms": round(percentile(client_times, 0.95), 2),
+            "client_timed": untimed}
 
 
 def table_rows(body: bytes) -> int:
@@ -212,7 +222,7 @@ def table_rows(body: bytes) -> int:
 
 def targets(entries: list[PageEntry], data: Dataset, web: Server, baseline: Server, secret: str) -> dict:
     """name -> (client, path, entry or None); pages whose route answers 404 are left out with a message."""
-    people = {"officer": Principal(data.officer, data.unit, frozenset({"officer"})),
+    people = {"officer": Principal(data.officer, data.officer_unit, frozenset({"officer"})),
               "head": Principal(data.head, data.unit, frozenset({"head"}))}
     found = {BASELINE: (Client(baseline.port), f"/baseline/workbench?official={data.officer}", None)}
     status, _, _, body = found[BASELINE][0].get(found[BASELINE][1])
@@ -286,6 +296,8 @@ def report(runs: list[dict], found: dict, data: Dataset, args, load_seconds: flo
         budget = f"{entry.budget_ms:.0f}" + (" met" if median(name, "p95_ms") < entry.budget_ms else " **missed**") \
             if entry else "—"
         label = f"`{path}`" if entry is None else f"{name} `{entry.path}`"
+        if any(r[name]["client_timed"] for r in runs):
+            label += " (client time: no Server-Timing)"
         lines.append(f"| {label} | {who} | {median(name, 'p50_ms'):.1f} | **{median(name, 'p95_ms'):.1f}** | "
                      f"{median(name, 'p99_ms'):.1f} | {median(name, 'ratio_p95'):.2f} | {budget} | "
                      f"{per_repeat} |")
@@ -304,6 +316,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a small run to try the bench: 20,000 dossiers")
     parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
     parser.add_argument("--database", help="measure this database, loaded by an earlier --keep run; not dropped")
+    parser.add_argument("--code", type=Path, default=ROOT,
+                        help="the checkout whose dossiers service is served (default: this one), e.g. a "
+                             "`git archive` of another branch; migrated first")
     args = parser.parse_args()
     args.dossiers = args.dossiers or (20_000 if args.quick else 1_000_000)
     args.units = args.units or (20 if args.quick else 1_000)
@@ -339,12 +354,14 @@ def main() -> int:
             data = load(url, args.dossiers, args.units, progress=say)
             load_seconds = time.perf_counter() - started
             say(f"loaded in {load_seconds:.0f} s")
-        say(f"unit {data.unit}: {data.unit_open} open; officer {data.officer} holds {data.officer_open} open, "
-            f"head {data.head} {data.head_open}; most urgent {data.most_urgent}")
-        web, baseline, secret = start_servers(url, logs)
+        say(f"officer {data.officer} holds {data.officer_open} open dossiers (most urgent {data.most_urgent}); "
+            f"unit {data.unit} has the most open, {data.unit_open}, its head {data.head} holds {data.head_open}")
+        load_average = {"before": os.getloadavg()}
+        web, baseline, secret = start_servers(url, logs, args.code.resolve())
         servers = [web, baseline]
         found = targets(entries, data, web, baseline, secret)
         runs = run(found, args.requests, args.repeats)
+        load_average["after"] = os.getloadavg()
     finally:
         for client, _, _ in found.values():
             client.close()
@@ -358,6 +375,8 @@ def main() -> int:
     result = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
+        "load_average_1_5_15_min": load_average,
+        "code": str(args.code.resolve()),
         "settings": {"dossiers": data.dossiers, "units": data.units, "requests": args.requests,
                      "repeats": args.repeats, "web_workers": WORKERS, "web_threads": THREADS, "warm_up": WARM_UP},
         "data": data.summary(),

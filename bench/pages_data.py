@@ -63,9 +63,10 @@ class Dataset:
     overdue: int = 0
     awaiting_supplement: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
-    # Who the pages are measured as: the unit with the most open dossiers, its busiest official, its head.
+    # Who the pages are measured as: the busiest official (not a head) and the head of the busiest unit.
     unit: str = ""
     officer: str = ""
+    officer_unit: str = ""
     officer_open: int = 0
     head: str = ""
     head_open: int = 0
@@ -304,16 +305,16 @@ def load(url: str, dossiers: int = 1_000_000, units: int = 1_000, *, seed: int =
 
 
 def _choose_people(conn: psycopg.Connection, data: Dataset) -> None:
-    """The unit with the most open dossiers, its busiest official other than the head, and its head."""
+    """The official other than a head holding the most open dossiers, and the head of the unit with the most."""
     open_statuses = list(OPEN_STATUSES)
     data.unit, data.unit_open = conn.execute(
         "SELECT unit, count(*) FROM dossiers WHERE status = ANY(%s) GROUP BY unit ORDER BY 2 DESC, 1 LIMIT 1",
         (open_statuses,)).fetchone()
     data.head = official_code(data.unit, HEAD)
-    data.officer, data.officer_open = conn.execute(
-        "SELECT current_official, count(*) FROM dossiers WHERE unit = %s AND status = ANY(%s) "
-        "AND current_official <> %s GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
-        (data.unit, open_statuses, data.head)).fetchone()
+    data.officer, data.officer_open, data.officer_unit = conn.execute(
+        "SELECT current_official, count(*), min(unit) FROM dossiers WHERE status = ANY(%s) "
+        "AND current_official NOT LIKE %s GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
+        (open_statuses, f"%-CB{HEAD:02d}")).fetchone()
     data.head_open = conn.execute("SELECT count(*) FROM dossiers WHERE current_official = %s AND status = ANY(%s)",
                                   (data.head, open_statuses)).fetchone()[0]
     data.most_urgent = conn.execute(

@@ -59,16 +59,20 @@ def test_the_pages_bench_loads_what_it_says_and_the_workbench_reads_it(pg_databa
             assert starts == calendar.counting_start(received)[0]
         assert data.officer_open == one("SELECT count(*) FROM dossiers WHERE current_official = :o "
                                         "AND status IN ('received', 'awaiting_supplement')", o=data.officer)
-        assert data.officer != data.head and data.officer.startswith(data.unit)
+        assert data.officer_open == one("SELECT max(n) FROM (SELECT count(*) AS n FROM dossiers WHERE status IN "
+                                        "('received', 'awaiting_supplement') AND current_official NOT LIKE '%-CB00' "
+                                        "GROUP BY current_official) AS held")
+        assert data.officer.startswith(data.officer_unit) and not data.officer.endswith("-CB00")
+        assert data.head == f"{data.unit}-CB00"
     engine.dispose()
 
     clock.set(NOW)
     svc = start_service("dossiers", workers=False, database_url=url)
     cookie = web_session.issue(svc.runtime.settings.session_secret,
-                               Principal(data.officer, data.unit, frozenset({"officer"})))
+                               Principal(data.officer, data.officer_unit, frozenset({"officer"})))
     svc.client.set_cookie(web_session.COOKIE, cookie)
     page = svc.client.get("/dossiers/workbench", headers={"Accept": "text/html"})
     assert page.status_code == 200
     listed = re.findall(r">(U\d{4}-\d{6})</a>", page.get_data(as_text=True))
-    assert len(listed) == min(50, data.officer_open) and all(code.startswith(data.unit) for code in listed)
+    assert len(listed) == min(50, data.officer_open) and all(code.startswith(data.officer_unit) for code in listed)
     assert re.fullmatch(r"app;dur=\d+\.\d", page.headers["Server-Timing"])
