@@ -169,8 +169,8 @@ class Client:
         self.headers = {"Accept": "text/html"} | ({"Cookie": f"{session.COOKIE}={cookie}"} if cookie else {})
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
-    def get(self, path: str) -> tuple[int, float | None, float, bytes]:
-        """(status, the app's own milliseconds, the client's milliseconds, body)."""
+    def get(self, path: str) -> tuple[int, dict[str, float], float, bytes]:
+        """(status, the app's Server-Timing metrics in ms (`app`, `cpu`), the client's milliseconds, body)."""
         for attempt in range(2):
             try:
                 sent = time.perf_counter()
@@ -178,9 +178,7 @@ class Client:
                 response = self.conn.getresponse()
                 body = response.read()
                 client_ms = (time.perf_counter() - sent) * 1000
-                timing = response.getheader("Server-Timing") or ""
-                server_ms = float(timing.split("dur=", 1)[1].split(";")[0]) if "dur=" in timing else None
-                return response.status, server_ms, client_ms, body
+                return response.status, server_timing(response.getheader("Server-Timing") or ""), client_ms, body
             except (ConnectionError, http.client.HTTPException):
                 self.conn.close()
                 self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
@@ -192,6 +190,18 @@ class Client:
         self.conn.close()
 
 
+def server_timing(header: str) -> dict[str, float]:
+    """`app;dur=12.3, cpu;dur=4.5` -> {"app": 12.3, "cpu": 4.5}."""
+    metrics = {}
+    for metric in header.split(","):
+        name, _, params = metric.strip().partition(";")
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "dur" and name:
+                metrics[name] = float(value)
+    return metrics
+
+
 def percentile(values: list[float], q: float) -> float:
     """Nearest rank."""
     ordered = sorted(values)
@@ -199,19 +209,21 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def measure(client: Client, path: str, n: int) -> dict:
-    server, client_times, statuses, untimed = [], [], set(), 0
+    server, cpu, client_times, statuses, untimed = [], [], [], set(), 0
     for _ in range(n):
-        status, server_ms, client_ms, _body = client.get(path)
+        status, timing, client_ms, _body = client.get(path)
         statuses.add(status)
-        untimed += server_ms is None
-        server.append(server_ms if server_ms is not None else client_ms)
+        untimed += "app" not in timing
+        server.append(timing.get("app", client_ms))
+        if "cpu" in timing:
+            cpu.append(timing["cpu"])
         client_times.append(client_ms)
     if statuses != {200}:
         raise SystemExit(f"{path} answered {sorted(statuses)} during the measurement")
     # A server without the Server-Timing header (an older checkout) is timed by the client, on loopback.
     return {"requests": n, **{f"p{q}_ms": round(percentile(server, q / 100), 2) for q in (50, 95, 99)},
             "max_ms": round(max(server), 2), "client_p95_ms": round(percentile(client_times, 0.95), 2),
-            "client_timed": untimed}
+            "cpu_p50_ms": round(percentile(cpu, 0.5), 2) if cpu else None, "client_timed": untimed}
 
 
 def table_rows(body: bytes) -> int:
@@ -288,10 +300,12 @@ def report(runs: list[dict], found: dict, data: Dataset, args, load_seconds: flo
     lines = [f"{data.dossiers:,} dossiers ({data.open:,} open, {data.overdue:,} overdue), {data.units:,} units; "
              f"{args.requests} requests per page per repeat, {len(runs)} repeats; server time (Server-Timing), "
              "ms, medians of the repeats",
-             "", "| page | signed in as | p50 | p95 | p99 | p95 ÷ baseline p95 | budget p95 | p95 per repeat |",
-             "|---|---|---|---|---|---|---|---|"]
+             "", "| page | signed in as | p50 | p95 | p99 | p95 ÷ baseline p95 | budget p95 | p95 per repeat | "
+             "app thread CPU p50 |", "|---|---|---|---|---|---|---|---|---|"]
     for name, (_, path, entry) in found.items():
         per_repeat = ", ".join(f"{r[name]['p95_ms']:.1f}" for r in runs)
+        cpus = [r[name]["cpu_p50_ms"] for r in runs if r[name]["cpu_p50_ms"] is not None]
+        cpu = f"{statistics.median(cpus):.1f}" if cpus else "—"
         who = f"{entry.who} {data.officer if entry.who == 'officer' else data.head}" if entry else data.officer
         budget = f"{entry.budget_ms:.0f}" + (" met" if median(name, "p95_ms") < entry.budget_ms else " **missed**") \
             if entry else "—"
@@ -300,7 +314,7 @@ def report(runs: list[dict], found: dict, data: Dataset, args, load_seconds: flo
             label += " (client time: no Server-Timing)"
         lines.append(f"| {label} | {who} | {median(name, 'p50_ms'):.1f} | **{median(name, 'p95_ms'):.1f}** | "
                      f"{median(name, 'p99_ms'):.1f} | {median(name, 'ratio_p95'):.2f} | {budget} | "
-                     f"{per_repeat} |")
+                     f"{per_repeat} | {cpu} |")
     if load_seconds is not None:
         lines += ["", f"Load: {load_seconds:.0f} s ({', '.join(f'{k} {v:.0f} s' for k, v in data.seconds.items())})."]
     return "\n".join(lines)
@@ -383,7 +397,8 @@ def main() -> int:
         "load_seconds": load_seconds,
         "pages": {n: {"path": p, "who": e.who, "budget_ms": e.budget_ms} if e else {"path": p}
                   for n, (_, p, e) in found.items()},
-        "median": {n: {k: statistics.median(r[n][k] for r in runs) for k in runs[0][n]} for n in found},
+        "median": {n: {k: statistics.median(values) if (values := [r[n][k] for r in runs if r[n][k] is not None])
+                       else None for k in runs[0][n]} for n in found},
         "runs": runs,
     }
     RESULTS.mkdir(exist_ok=True)

@@ -75,4 +75,4 @@ def test_the_pages_bench_loads_what_it_says_and_the_workbench_reads_it(pg_databa
     assert page.status_code == 200
     listed = re.findall(r">(U\d{4}-\d{6})</a>", page.get_data(as_text=True))
     assert len(listed) == min(50, data.officer_open) and all(code.startswith(data.officer_unit) for code in listed)
-    assert re.fullmatch(r"app;dur=\d+\.\d", page.headers["Server-Timing"])
+    assert re.fullmatch(r"app;dur=\d+\.\d, cpu;dur=\d+\.\d", page.headers["Server-Timing"])
