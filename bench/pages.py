@@ -3,25 +3,29 @@ Flask page rendering the same rows.
 
     .venv/bin/python bench/pages.py [--pages workbench,workbench-head,unit,dossier] [--dossiers 1000000]
                                     [--units 1000] [--requests 300] [--repeats 3] [--quick] [--keep]
-                                    [--database NAME]
+                                    [--database NAME] [--code DIR]
 
 1. Creates a PostgreSQL database of its own (kyc_bench_pages_<pid>), applies the dossiers migrations and
    loads units, procedures and dossiers with COPY (bench/pages_data.py: the data and their spread), then
    VACUUM ANALYZE. `--database NAME` measures a database an earlier `--keep` run left instead.
+   `--code DIR` serves another checkout's dossiers service (e.g. `git archive` of a branch), migrated first.
 2. Starts the dossiers web process as production does (`kycuong serve dossiers`: gunicorn, 2 workers ×
    4 threads, distributed settings with random 64-character JWT and session secrets) and, beside it,
    bench/baseline_pages_app.py under the same gunicorn settings on the same database. The web process is
    given the in-memory broker: serving a page never touches the broker (only /readyz and the worker do).
-3. Signs in by minting the session cookie (shared.web.session.issue, the processes' secret) as the busiest
-   officer of the unit with the most open dossiers, and as that unit's head.
+3. Signs in by minting the session cookie (shared.web.session.issue, the processes' secret) as the official
+   (not a head) holding the most open dossiers, and as the head of the unit with the most open dossiers.
 4. Each page is declared below (PAGES: path, who signs in, budget). A page whose route answers 404 is
    skipped with a message (it has not landed yet). After 30 warm-up requests each, every repeat sends
    `--requests` GETs to each page and to the baseline one after another on one keep-alive connection
-   (alternating whether the baseline goes first or last) and reads the app's own time from the
-   `Server-Timing: app;dur=` header (shared/web/app.py); the client's time on loopback is kept too.
+   (alternating whether the baseline goes first or last) and reads the app's own time and its thread's CPU
+   time from the `Server-Timing: app;dur=…, cpu;dur=…` header (shared/web/app.py); a server without it is
+   timed by the client on loopback (and the table says so).
 
-Prints a Markdown table (p50/p95/p99 of server time, medians of the repeats; p95 ÷ the baseline's p95 in the
-same repeat), progress on stderr; writes bench/results/pages.json.
+Prints a Markdown table (p50/p95/p99 of server time and the p50 of thread CPU time, medians of the repeats;
+p95 ÷ the baseline's p95 in the same repeat), progress on stderr; writes bench/results/pages.json (or
+pages-quick.json), with the load averages before and after: on a shared machine the wall times follow them,
+the CPU times much less.
 """
 
 from __future__ import annotations
