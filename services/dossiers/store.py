@@ -66,6 +66,14 @@ def procedures_by_code(session: Session, codes: list[str]) -> dict[str, Procedur
     return found
 
 
+def procedure_names(session: Session, codes: list[str]) -> dict[str, str]:
+    """The names of procedures, for lists that show them (not whole procedures with their steps)."""
+    names: dict[str, str] = {}
+    for chunk in chunks(codes):
+        names |= dict(session.execute(select(Procedure.code, Procedure.name).where(Procedure.code.in_(chunk))).all())
+    return names
+
+
 def last_received_at(session: Session, codes: list[str]) -> dict[str, datetime]:
     """The instant of the last dossier received under each procedure that has any."""
     last: dict[str, datetime] = {}

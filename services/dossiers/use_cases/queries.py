@@ -58,15 +58,14 @@ def my_dossiers(uow: UnitOfWork, principal: Principal, page: int, page_size: int
         shown = ranked[start:start + page_size]
         codes = [dossier.code for _, dossier in shown]
         step_names = store.step_names_of(uow.session, codes)
-        procedures = store.procedures_by_code(uow.session, sorted({d.procedure_code for _, d in shown}))
+        procedures = store.procedure_names(uow.session, sorted({d.procedure_code for _, d in shown}))
         items = []
         for left, dossier in shown:
             dossier = viewed(uow, dossier)
             dossier.remaining_hours = hours_text(left)
             dossier.remaining_days = str(seconds_as_days(calendar, left))
             dossier.step_name = step_names.get((dossier.code, dossier.current_step))
-            procedure_row = procedures.get(dossier.procedure_code)
-            dossier.procedure_name = procedure_row.name if procedure_row is not None else None
+            dossier.procedure_name = procedures.get(dossier.procedure_code)
             items.append(dossier)
         return Page(items, page, page_size, len(ranked))
 

@@ -141,13 +141,12 @@ def unit_dossiers(uow: UnitOfWork, principal: Principal, page: int, page_size: i
                     group["due_soon"] += due_soon
         query = store.unit_open_query(unit, wanted.step, wanted.official, wanted.standing, now, soon, wanted.order)
         found: Page = paginate(uow.session, query, page, page_size)
-        procedures = store.procedures_by_code(uow.session, sorted({d.procedure_code for d in found.items}))
+        procedures = store.procedure_names(uow.session, sorted({d.procedure_code for d in found.items}))
         for dossier in found.items:
             viewed(uow, dossier)
             dossier.remaining_days = remaining_days(uow, dossier, now)
             dossier.step_name = step_names.get(dossier.current_step)
-            row = procedures.get(dossier.procedure_code)
-            dossier.procedure_name = row.name if row is not None else None
+            dossier.procedure_name = procedures.get(dossier.procedure_code)
         return {
             "unit": unit, "at": now, "totals": totals, "page": found,
             "by_step": sorted(by_step.values(), key=lambda g: (g["step"] is None, g["name"] or g["step"] or "")),
