@@ -194,6 +194,23 @@ def render_apology_pdf(letter: ApologyLetter) -> bytes:
     return HTML(string=render_apology_html(letter), base_url=str(TEMPLATES)).write_pdf()
 
 
+# -- the receipt ------------------------------------------------------------------------------------
+
+def render_receipt_pdf(receipt, lookup_url: str) -> bytes:
+    """The receipt the one-stop desk hands over (Thông tư 01/2018/TT-VPCP, mẫu số 01: giấy tiếp nhận hồ sơ và
+    hẹn trả kết quả): the code, the secret that opens the look-up page, and a QR code to that page with both."""
+    import segno
+    from weasyprint import HTML
+
+    qr = segno.make(lookup_url, error="m")
+    svg = qr.svg_inline(scale=3, border=2, omitsize=False)
+    html = _environment().get_template("receipt.html").render(
+        font_face=Markup(font_face_css()), receipt=receipt, motto=MOTTO, lookup_url=lookup_url,
+        qr=Markup(svg),  # segno's own SVG of the address: no user text in it but the escaped URL
+        received=instant_words(receipt.received_at), due=instant_words(receipt.due_at))
+    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+
+
 # -- DOCX -------------------------------------------------------------------------------------------
 
 def render_apology_docx(letter: ApologyLetter) -> bytes:

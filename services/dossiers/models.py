@@ -147,6 +147,8 @@ class Dossier(Base):
     # The new return date the unit's apology promised (Form 04 of Circular 01/2018/TT-VPCP): a second
     # promise, judged on its own; NULL without an apology.
     promised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Printed on the citizen's receipt beside the code: looking a dossier up needs both (use_cases.receipts).
+    receipt_secret: Mapped[str | None] = mapped_column(String(16))
     rules_version: Mapped[str] = mapped_column(String(64))
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     timeliness: Mapped[str | None] = mapped_column(String(16))

@@ -17,6 +17,7 @@ PAGE_SIZE = 50
 # The pages' own text is written in Vietnamese; a reader who asked for English (?lang=en, as the shared layout
 # offers) reads it from here. A text missing here is shown in Vietnamese.
 ENGLISH: dict[str, str] = {
+    "In giấy tiếp nhận (mã bí mật, mã QR tra cứu)": "Print the receipt (secret and look-up QR code)",
     # the workbench
     "Hồ sơ của tôi": "My dossiers",
     "← Hồ sơ của tôi": "← My dossiers",

@@ -117,33 +117,39 @@ def apology_document(uow: UnitOfWork, code: str, fmt: str, principal: Principal)
         apology = uow.session.get(Apology, code)
         if apology is None and dossier.status not in rules.OPEN_STATUSES:
             raise NotFound(f"dossier {code!r} has no apology and is no longer open; there is nothing to draft")
-        tz = calendar_of(uow).tz
-        # Before it is issued, the draft carries what an officer proposed for the head, if anything.
-        proposal = uow.session.get(ApologyDraft, code) if apology is None else None
-        written = apology or proposal
-        applicant = uow.session.get(Applicant, code)
-        procedure = uow.session.get(Procedure, dossier.procedure_code)
-        unit = uow.session.get(Unit, dossier.unit)
-        parent = uow.session.get(Unit, unit.parent) if unit is not None and unit.parent else None
-        signer = {"signer_title": apology.signer_title} if apology is not None and apology.signer_title else {}
-        place = (apology.place if apology is not None else None) or uow.settings.rules.get(
-            "dossier_apology_place", DEFAULT_PLACE)
-        letter = documents.ApologyLetter(
-            agency_name=unit.name if unit is not None else dossier.unit,
-            parent_agency_name=parent.name if parent is not None else None,
-            place=place,
-            issued_on=(apology.issued_at if apology is not None else uow.now()).astimezone(tz).date(),
-            dossier_code=code,
-            applicant_name=applicant.name if applicant is not None else "",
-            procedure_name=procedure.name if procedure is not None else dossier.procedure_code,
-            received_at=dossier.received_at.astimezone(tz),
-            previous_due_at=(apology.previous_due_at if apology is not None else dossier.due_at).astimezone(tz),
-            new_due_at=written.new_due_at.astimezone(tz) if written is not None else None,
-            reason=written.reason if written is not None else None,
-            signer_name=apology.signer_name if apology is not None else None,
-            draft=apology is None,
-            **signer,
-        )
+        return render_letter(uow, dossier, apology, fmt)
+
+
+def render_letter(uow: UnitOfWork, dossier: Dossier, apology: Apology | None, fmt: str) -> bytes:
+    """The letter of `apology` (issued) or, without one, the draft the platform prepares for the head."""
+    code = dossier.code
+    tz = calendar_of(uow).tz
+    # Before it is issued, the draft carries what an officer proposed for the head, if anything.
+    proposal = uow.session.get(ApologyDraft, code) if apology is None else None
+    written = apology or proposal
+    applicant = uow.session.get(Applicant, code)
+    procedure = uow.session.get(Procedure, dossier.procedure_code)
+    unit = uow.session.get(Unit, dossier.unit)
+    parent = uow.session.get(Unit, unit.parent) if unit is not None and unit.parent else None
+    signer = {"signer_title": apology.signer_title} if apology is not None and apology.signer_title else {}
+    place = (apology.place if apology is not None else None) or uow.settings.rules.get(
+        "dossier_apology_place", DEFAULT_PLACE)
+    letter = documents.ApologyLetter(
+        agency_name=unit.name if unit is not None else dossier.unit,
+        parent_agency_name=parent.name if parent is not None else None,
+        place=place,
+        issued_on=(apology.issued_at if apology is not None else uow.now()).astimezone(tz).date(),
+        dossier_code=code,
+        applicant_name=applicant.name if applicant is not None else "",
+        procedure_name=procedure.name if procedure is not None else dossier.procedure_code,
+        received_at=dossier.received_at.astimezone(tz),
+        previous_due_at=(apology.previous_due_at if apology is not None else dossier.due_at).astimezone(tz),
+        new_due_at=written.new_due_at.astimezone(tz) if written is not None else None,
+        reason=written.reason if written is not None else None,
+        signer_name=apology.signer_name if apology is not None else None,
+        draft=apology is None,
+        **signer,
+    )
     return documents.render_apology_pdf(letter) if fmt == "pdf" else documents.render_apology_docx(letter)
 
 
