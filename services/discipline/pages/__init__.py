@@ -1,5 +1,9 @@
-"""Discipline's pages in a browser, one module per workflow: signing in and out (sign_in)."""
+"""Discipline's pages in a browser, one module per workflow: signing in and out (sign_in); Home Affairs'
+workspace, violations, eligibility and audit (inspector); sanction proposals (proposals); inspections."""
 
+from services.discipline.pages.inspections import pages as inspections
+from services.discipline.pages.inspector import pages as inspector
+from services.discipline.pages.proposals import pages as proposals
 from services.discipline.pages.sign_in import pages as sign_in
 
-__all__ = ["sign_in"]
+__all__ = ["inspections", "inspector", "proposals", "sign_in"]
