@@ -282,7 +282,14 @@ def home_affairs_overview(uow: UnitOfWork, principal: Principal, *, near_limit: 
             .group_by(SanctionProposal.next_step)).all())
         nearest = list_proposals_by_urgency(uow, principal, state="open", page=1, page_size=near_limit).items
         month_start = today.replace(day=1)
+        awaiting = select(ExplanationRequest).where(*[c for c in (
+            access.visible(session, principal, ExplanationRequest, None, None),
+            ExplanationRequest.status == "requested") if c is not None]) \
+            .order_by(ExplanationRequest.due_at, ExplanationRequest.code).limit(near_limit)
+        now = uow.now()
         return {
+            "explanations_due": [{"request": r, "remaining_days": uow.calendar.working_days_between(now, r.due_at)}
+                                 for r in session.scalars(awaiting)],
             "today": today, "month_start": month_start,
             "proposals_by_step": [(step, procedure.STEP_LABELS[step], by_step.get(step, 0))
                                   for step in procedure.PROCEDURE_STEPS],

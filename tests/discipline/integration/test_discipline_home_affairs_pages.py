@@ -9,6 +9,8 @@ import pytest
 
 from services.discipline.use_cases.directory import assign_head, upsert_official, upsert_unit
 from services.discipline.use_cases.violations import record_violation
+from shared.auth import Principal
+from shared.web import session as web_session
 
 PAGE = {"Accept": "text/html"}
 
@@ -157,3 +159,27 @@ def test_an_officer_cannot_open_the_workspace(svc):
     officer = {**PAGE, **svc.headers(sub="CB-001", unit="W00070", roles=["officer"])}
     for path in ("/discipline/inspector", "/discipline/proposals", "/discipline/audit", "/discipline/inspections"):
         assert svc.client.get(path, headers=officer).status_code == 403
+
+
+def test_a_signed_in_browser_s_forms_carry_its_token(svc):
+    """With a session cookie (not a token) every form that changes something must carry the session's CSRF
+    token: each form of the pages has it, and a form without it is refused."""
+    code = open_proposal(svc)
+    cookie = web_session.issue(svc.runtime.settings.session_secret,
+                               Principal("TT-01", "HN-SNV", frozenset({"inspector"})))
+    svc.client.set_cookie(web_session.COOKIE, cookie)
+    for path in (f"/discipline/proposals/{code}", "/discipline/audit", "/discipline/inspections"):
+        html = svc.client.get(path, headers=PAGE).get_data(as_text=True)
+        forms = re.findall(r'<form method="post".*?</form>', html, flags=re.S)
+        assert forms, path
+        for form in forms:
+            assert re.search(r'name="csrf_token" value="[^"]+"', form), (path, form[:200])
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      svc.client.get("/discipline/audit", headers=PAGE).get_data(as_text=True))[1]
+    assert svc.client.post("/discipline/audit/verify", headers=PAGE).status_code == 403
+    assert svc.client.post("/discipline/audit/verify", data={"csrf_token": token}, headers=PAGE).status_code == 303
+    # The navigation of a signed-in inspector leads to Home Affairs' pages.
+    html = svc.client.get("/discipline/inspector", headers=PAGE).get_data(as_text=True)
+    for path in ("/discipline/proposals", "/discipline/inspections", "/discipline/violations",
+                 "/discipline/eligibility", "/discipline/audit"):
+        assert f'href="{path}"' in html
