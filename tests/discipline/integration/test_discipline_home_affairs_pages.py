@@ -134,6 +134,13 @@ def test_the_audit_chain_is_listed_and_verified(svc):
     answer = svc.client.post("/discipline/audit/verify", headers=inspector(svc), follow_redirects=True)
     assert answer.status_code == 200
     assert "Chuỗi nhật ký toàn vẹn" in text_of(answer.get_data(as_text=True))
+    # Someone edits an entry in the database: verify names the first broken link and what is wrong.
+    with svc.runtime.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE audit_entries SET actor = 'someone-else' WHERE seq = 2")
+    answer = svc.client.post("/discipline/audit/verify", headers=inspector(svc), follow_redirects=True)
+    page = text_of(answer.get_data(as_text=True))
+    assert "Chuỗi nhật ký bị phá vỡ: mắt xích hỏng đầu tiên là mục số 2" in page
+    assert "nội dung mục số 2 đã bị sửa" in page
 
 
 def test_an_inspection_and_its_findings_are_recorded_as_violations(svc):
