@@ -5,7 +5,7 @@ from pathlib import Path
 from services.discipline import handlers
 from services.discipline.api import accountability, audit, directory
 from services.discipline.models import Base
-from services.discipline.pages import explanations, sign_in
+from services.discipline.pages import explanations, inspections, inspector, proposals, sign_in
 from services.discipline.sweeps import sweep_missed_explanations
 from shared.runtime import ServiceSpec, Sweep
 
@@ -17,7 +17,7 @@ def build() -> ServiceSpec:
         metadata=Base.metadata,
         migrations=Path(__file__).with_name("migrations"),
         blueprints=[directory, accountability, audit],
-        pages=[sign_in, explanations],
+        pages=[sign_in, explanations, inspector, proposals, inspections],
         handlers=handlers.events,
         sweeps=[Sweep("missed_explanations", sweep_missed_explanations)],
     )

@@ -77,6 +77,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav_unit_tasks": ("Nhiệm vụ của đơn vị", "Unit's tasks"),
     "nav_scorecard": ("Kết quả của đơn vị", "Unit's scorecard"),
     "nav_reports": ("Báo cáo định kỳ", "Periodic reports"),
+    "nav_home_affairs": ("Bàn làm việc Sở Nội vụ", "Home Affairs desk"),
+    "nav_proposals": ("Đề xuất kỷ luật", "Sanction proposals"),
+    "nav_inspections": ("Kiểm tra công vụ", "Inspections"),
+    "nav_violations": ("Vi phạm", "Violations"),
+    "nav_eligibility": ("Tra cứu bổ nhiệm, khen thưởng", "Eligibility"),
+    "nav_audit": ("Nhật ký kiểm toán", "Audit log"),
 }
 
 # Where each role works, in the order the header shows it. One list, so every service's pages show the same
@@ -92,6 +98,12 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("head", "nav_scorecard", "/reporting/scorecard"),
     ("office", "nav_reports", "/reporting/reports"),
     ("admin", "nav_reports", "/reporting/reports"),
+    ("inspector", "nav_home_affairs", "/discipline/inspector"),
+    ("inspector", "nav_proposals", "/discipline/proposals"),
+    ("inspector", "nav_inspections", "/discipline/inspections"),
+    ("inspector", "nav_violations", "/discipline/violations"),
+    ("inspector", "nav_eligibility", "/discipline/eligibility"),
+    ("inspector", "nav_audit", "/discipline/audit"),
 )
 SIGN_IN_PATH = "/discipline/sign-in"
 FLASH_COOKIE = "kc_flash"

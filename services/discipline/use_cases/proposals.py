@@ -7,11 +7,19 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 
 from services.discipline import store
 from services.discipline.domain import procedure, rules, sanctions
-from services.discipline.models import Decision, LateFact, ProposalStep, SanctionProposal, Violation
+from services.discipline.models import (
+    Decision,
+    ExplanationRequest,
+    Inspection,
+    LateFact,
+    ProposalStep,
+    SanctionProposal,
+    Violation,
+)
 from services.discipline.use_cases import access
 from services.discipline.use_cases.audit import record_audit
 from services.discipline.use_cases.rule_book import rule_book_in_use
@@ -173,3 +181,132 @@ def get_sanction_proposal(uow: UnitOfWork, principal: Principal, code: str) -> d
                                      .order_by(ProposalStep.at, ProposalStep.id)))
         decision = session.scalars(select(Decision).where(Decision.proposal == code)).first()
         return {"proposal": proposal, "steps": steps, "decision": decision}
+
+
+# --- Home Affairs' workspace (pages) -------------------------------------------------------------------
+
+OPEN_STATUSES = ("proposed", "in_progress")
+PROPOSAL_STATES = {"open": OPEN_STATUSES, "decided": ("decided",), "dropped": ("dropped",)}
+NEAR_LIMIT_DAYS = 14  # an open proposal this close to its handling limit is shown as near it
+
+
+def _today(uow: UnitOfWork) -> date:
+    return uow.now().astimezone(uow.calendar.tz).date()
+
+
+def list_proposals_by_urgency(uow: UnitOfWork, principal: Principal, *, state: str | None = "open",
+                              page: int = 1, page_size: int = 50) -> Page:
+    """Proposals the principal may see: open ones (`state` "open") nearest their handling limit first, then
+    by their next step's deadline; decided or dropped ones latest first; all (`state` None) open first."""
+    with uow:
+        query = select(SanctionProposal)
+        visible = access.visible(uow.session, principal, SanctionProposal, None, None)
+        if visible is not None:
+            query = query.where(visible)
+        if state in PROPOSAL_STATES:
+            query = query.where(SanctionProposal.status.in_(PROPOSAL_STATES[state]))
+        if state in (None, "open"):
+            is_open = SanctionProposal.status.in_(OPEN_STATUSES)
+            query = query.order_by(is_open.desc(), SanctionProposal.handling_until.asc().nulls_last(),
+                                   SanctionProposal.next_due_at.asc().nulls_last(), SanctionProposal.created_at.desc(),
+                                   SanctionProposal.code)
+        else:
+            query = query.order_by(SanctionProposal.created_at.desc(), SanctionProposal.code)
+        return paginate(uow.session, query, page, page_size)
+
+
+def proposal_timeline(uow: UnitOfWork, principal: Principal, code: str) -> dict:
+    """A proposal's procedure as a timeline: each step (review, council, recommendation, decision) done,
+    current or upcoming, with when it was done, its deadline in working days and whether it kept it; the
+    handling limit (90 days from the discovery, 150 extended) with the days left; the forms the official's
+    category may receive and the council's size, for the form that records the next step."""
+    with uow:
+        session = uow.session
+        proposal = session.get(SanctionProposal, code)
+        if proposal is None:
+            raise NotFound(f"không có đề xuất kỷ luật {code!r} — no sanction proposal with this code")
+        access.ensure_visible(session, principal, proposal.official, proposal.unit)
+        done = {s.step: s for s in session.scalars(select(ProposalStep).where(ProposalStep.proposal == code)
+                                                   .order_by(ProposalStep.at, ProposalStep.id))}
+        decision = session.scalars(select(Decision).where(Decision.proposal == code)).first()
+        book = rule_book_in_use(uow)
+        rule_set = book.by_version(proposal.rule_set) or book.in_force(proposal.fact_day, proposal.category)
+        step_days = dict(rule_set.procedure_days) if rule_set else dict(procedure.DEFAULT_STEP_DAYS)
+        now, today = uow.now(), _today(uow)
+        is_open = proposal.status in OPEN_STATUSES
+        steps = []
+        for step in procedure.PROCEDURE_STEPS:
+            row = done.get(step)
+            state = "done" if row else "current" if is_open and step == proposal.next_step else \
+                "upcoming" if is_open else "not_taken"
+            due_at = row.due_at if row else proposal.next_due_at if state == "current" else None
+            steps.append({
+                "step": step, "label": procedure.STEP_LABELS[step], "state": state, "days": step_days.get(step),
+                "at": row.at if row else None, "due_at": due_at, "on_time": row.on_time if row else None,
+                "notes": row.notes if row else None, "members": (row.members or []) if row else [],
+                "form": row.form if row else None,
+                "remaining_days": uow.calendar.working_days_between(now, due_at) if state == "current" and due_at
+                else None})
+        limit_days = (rule_set.handling_days_extended if proposal.extended else rule_set.handling_days) \
+            if rule_set else (150 if proposal.extended else 90)
+        days_left = (proposal.handling_until - today).days if proposal.handling_until else None
+        category = proposal.category or rules.DEFAULT_CATEGORY
+        forms = (*rule_set.ladder(category, bool(proposal.is_leader)), *rule_set.local_measures) if rule_set else ()
+        _, _, name = store.official_facts(uow, proposal.official)
+        return {"proposal": proposal, "decision": decision, "steps": steps, "today": today,
+                "official_name": name, "is_open": is_open, "limit_days": limit_days,
+                "extended_limit_days": rule_set.handling_days_extended if rule_set else 150,
+                "days_left": days_left, "near_limit": is_open and days_left is not None
+                and days_left <= NEAR_LIMIT_DAYS, "forms": list(dict.fromkeys(forms)),
+                "council_size": rule_set.council_size if rule_set else 3}
+
+
+def home_affairs_overview(uow: UnitOfWork, principal: Principal, *, near_limit: int = 5) -> dict:
+    """What Home Affairs' workspace opens with: open proposals by their next step and those nearest their
+    handling limit, explanation requests awaiting an answer and those late, violations of this month,
+    inspections of this year — counted over what the principal may see."""
+    with uow:
+        session = uow.session
+        today = _today(uow)
+
+        def count(model, *conditions):
+            visible = access.visible(session, principal, model, None, None) if hasattr(model, "official") else None
+            query = select(func.count()).select_from(model).where(
+                *[c for c in (visible, *conditions) if c is not None])
+            return session.scalar(query) or 0
+
+        by_step = dict(session.execute(
+            select(SanctionProposal.next_step, func.count()).where(
+                *[c for c in (access.visible(session, principal, SanctionProposal, None, None),
+                              SanctionProposal.status.in_(OPEN_STATUSES)) if c is not None])
+            .group_by(SanctionProposal.next_step)).all())
+        nearest = list_proposals_by_urgency(uow, principal, state="open", page=1, page_size=near_limit).items
+        month_start = today.replace(day=1)
+        awaiting = select(ExplanationRequest).where(*[c for c in (
+            access.visible(session, principal, ExplanationRequest, None, None),
+            ExplanationRequest.status == "requested") if c is not None]) \
+            .order_by(ExplanationRequest.due_at, ExplanationRequest.code).limit(near_limit)
+        now = uow.now()
+        return {
+            "explanations_due": [{"request": r, "remaining_days": uow.calendar.working_days_between(now, r.due_at)}
+                                 for r in session.scalars(awaiting)],
+            "today": today, "month_start": month_start,
+            "proposals_by_step": [(step, procedure.STEP_LABELS[step], by_step.get(step, 0))
+                                  for step in procedure.PROCEDURE_STEPS],
+            "open_proposals": sum(by_step.values()),
+            "near_limit": count(SanctionProposal, SanctionProposal.status.in_(OPEN_STATUSES),
+                                SanctionProposal.handling_until <= today + timedelta(days=NEAR_LIMIT_DAYS)),
+            "nearest": [{"proposal": p, "days_left": (p.handling_until - today).days if p.handling_until else None}
+                        for p in nearest],
+            "explanations_awaiting": count(ExplanationRequest, ExplanationRequest.status == "requested",
+                                           ExplanationRequest.due_at >= uow.now()),
+            "explanations_overdue": count(ExplanationRequest, ExplanationRequest.status == "requested",
+                                          ExplanationRequest.due_at < uow.now()),
+            "explanations_missed": count(ExplanationRequest, ExplanationRequest.status == "missed"),
+            "explanations_to_judge": count(ExplanationRequest, ExplanationRequest.status == "submitted"),
+            "violations_this_month": count(Violation, Violation.fact_date >= month_start,
+                                           Violation.fact_date <= today),
+            "decisions_in_force": count(Decision, Decision.in_force_until >= today),
+            "inspections_this_year": session.scalar(select(func.count()).select_from(Inspection).where(
+                Inspection.inspected_on >= today.replace(month=1, day=1))) if principal.sees_all_units else None,
+        }

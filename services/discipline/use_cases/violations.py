@@ -159,3 +159,23 @@ def list_violations(uow: UnitOfWork, principal: Principal, *, unit: str | None =
         if conditions:
             query = query.where(and_(*conditions))
         return paginate(uow.session, query, page, page_size)
+
+
+def list_violations_of_month(uow: UnitOfWork, principal: Principal, *, month: date | None = None,
+                             unit: str | None = None, page: int = 1, page_size: int = 50) -> Page:
+    """Violations whose facts fall in `month` (any day of it; every month when None), of `unit` when given,
+    latest fact first; same visibility as list_violations."""
+    with uow:
+        query = select(Violation).order_by(Violation.fact_date.desc(), Violation.recorded_at.desc(),
+                                           Violation.code)
+        conditions = [access.visible(uow.session, principal, Violation, unit, None),
+                      Violation.unit == unit if unit else None]
+        if month is not None:
+            first = month.replace(day=1)
+            following = first.replace(year=first.year + 1, month=1) if first.month == 12 \
+                else first.replace(month=first.month + 1)
+            conditions += [Violation.fact_date >= first, Violation.fact_date < following]
+        conditions = [c for c in conditions if c is not None]
+        if conditions:
+            query = query.where(and_(*conditions))
+        return paginate(uow.session, query, page, page_size)
