@@ -64,6 +64,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "sorted_ascending": ("sắp xếp tăng dần", "sorted ascending"),
     "sorted_descending": ("sắp xếp giảm dần", "sorted descending"),
     "overdue_by": ("Quá hạn {days} ngày", "Overdue by {days} days"),
+    "just_overdue": ("Vừa quá hạn", "Just overdue"),
     "due_soon_left": ("Sắp đến hạn: còn {days} ngày", "Due soon: {days} days left"),
     "days_left": ("Còn {days} ngày", "{days} days left"),
     "main_navigation": ("Điều hướng chính", "Main navigation"),
@@ -164,7 +165,8 @@ def remaining_badge(remaining_days) -> str:
     state = urgency(remaining_days)
     days = Decimal(str(remaining_days))
     if state == "overdue":
-        return t("overdue_by", days=vn_number(-days, 2))
+        # Overdue by minutes, or past closing time: "0,00 days" would read as not overdue at all.
+        return t("just_overdue") if -days < Decimal("0.005") else t("overdue_by", days=vn_number(-days, 2))
     return t("due_soon_left" if state == "due_soon" else "days_left", days=vn_number(days, 2))
 
 
