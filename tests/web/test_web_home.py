@@ -48,6 +48,14 @@ def test_the_public_lists_and_a_units_scorecard_open_from_the_home_page(demo, br
     assert page.url.startswith(f"{base}/reporting/units/")
     assert "Hạng" in page.inner_text("main")
     check_page(page, "public-unit-scorecard")
+    # Each count opens the dossiers behind it.
+    page.set_viewport_size({"width": 390, "height": 844})
+    received = page.locator("dl a", has_text="xem từng hồ sơ").first
+    count = int(received.inner_text().split()[0].replace(".", ""))
+    received.click()
+    assert "/figures/received" in page.url
+    assert page.locator("tbody tr").count() == min(count, 50)
+    check_page(page, "public-unit-figure")
     assert requests.get(f"{base}/reporting/units/NO-SUCH-UNIT", timeout=5).status_code == 404
     page.close()
 
@@ -64,4 +72,24 @@ def test_a_citizen_finds_a_units_service_rules_and_its_leaders_hotline(demo, bro
     assert "Khách đến, được chào hỏi." in main  # the city's ten rules, adopted by the demo's department
     assert "Nguyễn Hữu Thắng" in main and "0900 000 100" in main
     check_page(page, "public-unit-publications")
+    page.close()
+
+
+def test_every_public_page_weighs_under_100_kb_before_images_with_nothing_from_elsewhere(demo, browser):
+    """On a slow connection: each public page, its styles and scripts under 100 KB, all from the platform."""
+    base, _, _ = demo
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    for path in ("/", "/reporting/lists", "/feedback/report", "/feedback/report/new", "/feedback/track",
+                 "/feedback/units", "/dossiers/lookup"):
+        loaded = []
+
+        def keep(response, loaded=loaded):
+            loaded.append(response)
+
+        page.on("response", keep)
+        page.goto(f"{base}{path}", wait_until="load")
+        page.remove_listener("response", keep)
+        assert all(r.url.startswith(base) for r in loaded), [r.url for r in loaded if not r.url.startswith(base)]
+        weight = sum(len(r.body()) for r in loaded if r.request.resource_type != "image" and r.status < 300)
+        assert weight < 100 * 1024, f"{path}: {weight:,} bytes"
     page.close()

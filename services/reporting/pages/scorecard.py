@@ -10,13 +10,13 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from services.reporting.domain.texts import unit_kind_label
-from services.reporting.use_cases import scorecards
+from services.reporting.use_cases import drilldown, scorecards
 from shared.errors import NotFound
 from shared.web import current_principal, require_roles, runtime
-from shared.web.pages import lang, render
+from shared.web.pages import lang, page_number, render
 
 pages = Blueprint("reporting_pages", __name__, template_folder=str(Path(__file__).parents[1] / "templates"))
 
@@ -38,7 +38,11 @@ ENGLISH = {
     "Điểm theo nhóm và chỉ số của Bộ chỉ số 766": "Points by group and indicator of Index 766",
     "Nhóm, chỉ số": "Group, indicator", "Điểm tối đa": "Maximum", "Điểm đạt": "Points", "Ghi chú": "Note",
     "Không đo": "Not measured", "Đo được": "Measured", "chưa có hồ sơ trong kỳ": "no dossier in the period",
-    "Hồ sơ và nhiệm vụ trong kỳ": "Dossiers and tasks in the period", "Hồ sơ trong kỳ": "Dossiers in the period",
+    "Hồ sơ và nhiệm vụ trong kỳ": "Dossiers and tasks in the period", "xem từng hồ sơ": "see each dossier",
+    "Mã hồ sơ": "Dossier", "Thủ tục": "Procedure", "Tiếp nhận": "Received", "Hạn xử lý": "Due",
+    "Hoàn thành": "Finished", "Bước, cán bộ chịu trách nhiệm": "Step and official answerable",
+    "Không có hồ sơ nào.": "No dossier.", "← Kết quả của đơn vị": "← The unit's scorecard",
+    "Hồ sơ trong kỳ": "Dossiers in the period",
     "Trước hạn, đúng hạn, còn hạn": "Early, on time, within the deadline", "Giải quyết trễ hạn": "Finished late",
     "Đang quá hạn": "Open and overdue", "Nhiệm vụ được giao": "Tasks assigned",
     "{assigned} (đúng hạn {on_time}, trễ hạn {late}, đang quá hạn {overdue})":
@@ -104,6 +108,17 @@ def public_scorecard(code: str):
     response = _scorecard(code, missing=404)
     if response.status_code == 200:
         response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+@pages.get("/units/<code>/figures/<figure>")
+def figure_page(code: str, figure: str):
+    """The dossiers behind one count of a unit's scorecard (public, as the API's drill-down)."""
+    found = drilldown.get_drilldown(runtime().uow(), code, figure, request.args.get("period") or None,
+                                    page_number(), 50)
+    response = render("scorecard_figure.html", title=f"{found['unit_name'] or found['unit']} — {loc(found)}",
+                      found=found, _=_, loc=loc)
+    response.headers["Cache-Control"] = "public, max-age=60"
     return response
 
 
