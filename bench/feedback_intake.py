@@ -271,6 +271,82 @@ class EventCount:
         self.conn.release()
 
 
+# -- where the CPU goes (--profile) ---------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (all its threads), 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+class Profile:
+    """CPU seconds of each part during one phase (web workers, the relay's worker, this database's
+    PostgreSQL backends, the whole RabbitMQ node, this load generator), and py-spy's samples of the
+    web workers (`py-spy` in .venv; not a project dependency)."""
+
+    def __init__(self, stack: LocalStack, outbox_engine, folder: Path, duration: float):
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        web = stack.processes["web_feedback"].pid
+        with outbox_engine.connect() as conn:
+            backends = list(conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                              "AND pid <> pg_backend_pid()")).scalars())
+        beam = subprocess.run(["pgrep", "-x", "beam.smp"], capture_output=True, text=True).stdout.split()
+        self.parts = {"web workers": children(web), "worker (relay)": [stack.processes["worker_feedback"].pid],
+                      "PostgreSQL backends of the intake": backends, "RabbitMQ node": [int(p) for p in beam],
+                      "load generator": [os.getpid()]}
+        self.spies = []
+        spy = ROOT / ".venv" / "bin" / "py-spy"
+        if spy.exists():
+            for pid in self.parts["web workers"]:
+                self.spies.append(subprocess.Popen(
+                    [str(spy), "record", "--pid", str(pid), "--duration", str(int(duration)), "--rate", "200",
+                     "--format", "raw", "--nonblocking", "--output", str(folder / f"web-{pid}.txt")],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.before = {part: sum(cpu_seconds(p) for p in pids) for part, pids in self.parts.items()}
+
+    def finish(self, accepted: int) -> dict:
+        after = {part: sum(cpu_seconds(p) for p in pids) for part, pids in self.parts.items()}
+        for spy in self.spies:
+            spy.wait(timeout=120)
+        return {part: {"cpu_s": round(after[part] - self.before[part], 2),
+                       "cpu_ms_per_accepted": round(1000 * (after[part] - self.before[part]) / max(accepted, 1), 2)}
+                for part in self.parts}
+
+
+def top_frames(folder: Path, limit: int = 25) -> list[tuple[str, float]]:
+    """The functions found in most samples of the web workers (inclusive), as shares of all samples."""
+    counts: Counter = Counter()
+    total = 0
+    for path in folder.glob("web-*.txt"):
+        for line in path.read_text().splitlines():
+            stack, _, n = line.rpartition(" ")
+            if not n.isdigit():
+                continue
+            total += int(n)
+            for frame in {frame.split(" (")[0] + " (" + frame.split(" (")[1].split(":")[0] + ")"
+                          for frame in stack.split(";") if " (" in frame}:
+                counts[frame] += int(n)
+    return [(frame, round(n / total, 3)) for frame, n in counts.most_common(limit)] if total else []
+
+
 def unsent(engine) -> int:
     with engine.connect() as conn:
         return conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar_one()
@@ -301,6 +377,7 @@ def delivered_events(events: EventCount, outbox_engine, expected: int, timeout: 
 # -- one repeat ----------------------------------------------------------------------------------------
 
 def one_repeat(index: int, stack: LocalStack, baseline: Baseline, outbox_engine, args) -> dict:
+    profile = None
     feedback_port = int(stack.urls["feedback"].rsplit(":", 1)[1])
     tag = f"{stack.run}-r{index}"
     events = EventCount(stack.broker_url)
@@ -312,7 +389,12 @@ def one_repeat(index: int, stack: LocalStack, baseline: Baseline, outbox_engine,
             order.reverse()
         peaks = {}
         for name, port, path in order:
+            if name == "feedback" and args.profile and index == 1:
+                profile = Profile(stack, outbox_engine, Path(args.profile), args.duration)
             peaks[name] = asyncio.run(closed_loop(port, path, args.clients, args.duration, f"{tag}-peak-{name}"))
+            if name == "feedback" and profile is not None:
+                profile = profile.finish(peaks[name]["accepted"])
+                say(f"run {index}: CPU per accepted submission at peak: {profile}")
             say(f"run {index}: {name} peak {peaks[name]['accepted_per_s']}/s "
                 f"(p99 {peaks[name]['p99_ms']} ms, statuses {peaks[name]['statuses']})")
         rate = peaks["feedback"]["accepted_per_s"] / 2
@@ -331,6 +413,7 @@ def one_repeat(index: int, stack: LocalStack, baseline: Baseline, outbox_engine,
     finally:
         events.close()
     return {"peak": peaks, "half_peak_rate": round(rate, 1), "half_peak": halves, "events": delivery,
+            **({"cpu_at_peak": profile} if profile is not None else {}),
             "ratio": round(peaks["feedback"]["accepted_per_s"] / peaks["baseline"]["accepted_per_s"], 3)}
 
 
@@ -386,6 +469,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=32, help="concurrent connections per target")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, both targets")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker, both targets")
+    parser.add_argument("--profile", metavar="DIR", help="in the first run's intake peak: CPU seconds per part, "
+                        "and py-spy samples of the web workers into DIR (py-spy in .venv)")
     args = parser.parse_args()
     if not (1 <= args.repeats <= 10 and 1 <= args.duration <= 60 and 1 <= args.clients <= 256):
         parser.error("bounded: 1-10 repeats, 1-60 s per phase, 1-256 clients")
@@ -428,6 +513,10 @@ def main() -> int:
     out = ROOT / "bench" / "results" / "feedback_intake.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(table(runs, settings))
+    if args.profile:
+        print("\nweb workers, share of samples (inclusive) at peak:")
+        for frame, share in top_frames(Path(args.profile)):
+            print(f"  {share:6.1%}  {frame}")
     say(f"wrote {out}")
     aim = result["median"]["ratio"] >= 0.8 and result["median"]["feedback_p99_ms_at_half_peak"] < 50
     lossless = all(r["events"]["delivered"] == r["events"]["accepted"] for r in runs)
