@@ -297,24 +297,18 @@ def children(pid: int) -> list[int]:
 
 
 class Profile:
-    """CPU seconds of each part during one phase (web workers, the relay's worker, this database's
-    PostgreSQL backends, the whole RabbitMQ node, this load generator), and py-spy's samples of the
-    web workers (`py-spy` in .venv; not a project dependency)."""
+    """CPU seconds of each part of a target during one phase, per accepted request: for the intake its web
+    workers, the relay's worker, its database's PostgreSQL backends, the whole RabbitMQ node; for the
+    baseline its web workers and backends; the load generator for both. Less sensitive than requests per
+    second to what else the shared machine runs. For the intake, py-spy's samples of the web workers too
+    (`py-spy` in .venv; not a project dependency)."""
 
-    def __init__(self, stack: LocalStack, outbox_engine, folder: Path, duration: float):
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-        web = stack.processes["web_feedback"].pid
-        with outbox_engine.connect() as conn:
-            backends = list(conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                                              "AND pid <> pg_backend_pid()")).scalars())
-        beam = subprocess.run(["pgrep", "-x", "beam.smp"], capture_output=True, text=True).stdout.split()
-        self.parts = {"web workers": children(web), "worker (relay)": [stack.processes["worker_feedback"].pid],
-                      "PostgreSQL backends of the intake": backends, "RabbitMQ node": [int(p) for p in beam],
-                      "load generator": [os.getpid()]}
+    def __init__(self, parts: dict[str, list[int]], folder: Path | None = None, duration: float = 0):
+        self.parts = {**parts, "load generator": [os.getpid()]}
         self.spies = []
         spy = ROOT / ".venv" / "bin" / "py-spy"
-        if spy.exists():
+        if folder is not None and spy.exists():
+            folder.mkdir(parents=True, exist_ok=True)
             for pid in self.parts["web workers"]:
                 self.spies.append(subprocess.Popen(
                     [str(spy), "record", "--pid", str(pid), "--duration", str(int(duration)), "--rate", "200",
@@ -326,9 +320,31 @@ class Profile:
         after = {part: sum(cpu_seconds(p) for p in pids) for part, pids in self.parts.items()}
         for spy in self.spies:
             spy.wait(timeout=120)
-        return {part: {"cpu_s": round(after[part] - self.before[part], 2),
-                       "cpu_ms_per_accepted": round(1000 * (after[part] - self.before[part]) / max(accepted, 1), 2)}
-                for part in self.parts}
+        used = {part: after[part] - self.before[part] for part in self.parts}
+        used["all but the load generator"] = sum(v for k, v in used.items() if k != "load generator")
+        return {part: round(1000 * cpu / max(accepted, 1), 2) for part, cpu in used.items()}
+
+
+def backends(url: str) -> list[int]:
+    engine = create_engine(PG_ADMIN_URL)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :name"),
+                                     {"name": url.rsplit("/", 1)[1]}).scalars())
+    finally:
+        engine.dispose()
+
+
+def intake_parts(stack: LocalStack) -> dict[str, list[int]]:
+    beam = subprocess.run(["pgrep", "-x", "beam.smp"], capture_output=True, text=True).stdout.split()
+    return {"web workers": children(stack.processes["web_feedback"].pid),
+            "worker (relay)": [stack.processes["worker_feedback"].pid],
+            "PostgreSQL backends": backends(stack.database_template.format(service="feedback")),
+            "RabbitMQ node (whole)": [int(p) for p in beam]}
+
+
+def baseline_parts(baseline: Baseline) -> dict[str, list[int]]:
+    return {"web workers": children(baseline.process.pid), "PostgreSQL backends": backends(baseline.url)}
 
 
 def top_frames(folder: Path, limit: int = 25) -> list[tuple[str, float]]:
@@ -377,7 +393,6 @@ def delivered_events(events: EventCount, outbox_engine, expected: int, timeout: 
 # -- one repeat ----------------------------------------------------------------------------------------
 
 def one_repeat(index: int, stack: LocalStack, baseline: Baseline, outbox_engine, args) -> dict:
-    profile = None
     feedback_port = int(stack.urls["feedback"].rsplit(":", 1)[1])
     tag = f"{stack.run}-r{index}"
     events = EventCount(stack.broker_url)
@@ -388,13 +403,13 @@ def one_repeat(index: int, stack: LocalStack, baseline: Baseline, outbox_engine,
         if index % 2:
             order.reverse()
         peaks = {}
+        cpu = {}
         for name, port, path in order:
-            if name == "feedback" and args.profile and index == 1:
-                profile = Profile(stack, outbox_engine, Path(args.profile), args.duration)
+            profile = Profile(intake_parts(stack), Path(args.profile) if args.profile and index == 1 else None,
+                              args.duration) if name == "feedback" else Profile(baseline_parts(baseline))
             peaks[name] = asyncio.run(closed_loop(port, path, args.clients, args.duration, f"{tag}-peak-{name}"))
-            if name == "feedback" and profile is not None:
-                profile = profile.finish(peaks[name]["accepted"])
-                say(f"run {index}: CPU per accepted submission at peak: {profile}")
+            cpu[name] = profile.finish(peaks[name]["accepted"])
+            say(f"run {index}: {name} CPU ms per accepted request at peak: {cpu[name]}")
             say(f"run {index}: {name} peak {peaks[name]['accepted_per_s']}/s "
                 f"(p99 {peaks[name]['p99_ms']} ms, statuses {peaks[name]['statuses']})")
         rate = peaks["feedback"]["accepted_per_s"] / 2
@@ -413,7 +428,7 @@ def one_repeat(index: int, stack: LocalStack, baseline: Baseline, outbox_engine,
     finally:
         events.close()
     return {"peak": peaks, "half_peak_rate": round(rate, 1), "half_peak": halves, "events": delivery,
-            **({"cpu_at_peak": profile} if profile is not None else {}),
+            "cpu_ms_per_accepted_at_peak": cpu,
             "ratio": round(peaks["feedback"]["accepted_per_s"] / peaks["baseline"]["accepted_per_s"], 3)}
 
 
@@ -456,6 +471,12 @@ def table(runs: list[dict], settings: dict) -> str:
         row("feedback p99 at half peak, ms", [r["half_peak"]["feedback"]["p99_ms"] for r in runs], "{:.1f}"),
         row("baseline p99 at the same rate, ms", [r["half_peak"]["baseline"]["p99_ms"] for r in runs], "{:.1f}"),
         row("feedback p99 at peak (closed loop), ms", [r["peak"]["feedback"]["p99_ms"] for r in runs], "{:.1f}"),
+        row("CPU ms per accepted request at peak, feedback (all parts but the load generator)",
+            [r["cpu_ms_per_accepted_at_peak"]["feedback"]["all but the load generator"] for r in runs], "{:.2f}"),
+        row("… of which the feedback web workers",
+            [r["cpu_ms_per_accepted_at_peak"]["feedback"]["web workers"] for r in runs], "{:.2f}"),
+        row("CPU ms per request at peak, baseline (web workers and PostgreSQL)",
+            [r["cpu_ms_per_accepted_at_peak"]["baseline"]["all but the load generator"] for r in runs], "{:.2f}"),
         row("feedback submissions accepted (201)", [r["events"]["accepted"] for r in runs]),
         row("`feedback.received` events delivered", [r["events"]["delivered"] for r in runs]),
     ]
@@ -469,8 +490,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=32, help="concurrent connections per target")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, both targets")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker, both targets")
-    parser.add_argument("--profile", metavar="DIR", help="in the first run's intake peak: CPU seconds per part, "
-                        "and py-spy samples of the web workers into DIR (py-spy in .venv)")
+    parser.add_argument("--profile", metavar="DIR", help="py-spy samples of the intake's web workers during the "
+                        "first run's peak into DIR (py-spy in .venv)")
     args = parser.parse_args()
     if not (1 <= args.repeats <= 10 and 1 <= args.duration <= 60 and 1 <= args.clients <= 256):
         parser.error("bounded: 1-10 repeats, 1-60 s per phase, 1-256 clients")

@@ -193,14 +193,20 @@ def create_service_app(rt: ServiceRuntime, *, root_routes: bool = True) -> Flask
         g.correlation_tokens = (correlation_id.set(cid), service_name.set(spec.name))
         refuse_illegal_characters()
 
+    latency = LATENCY.labels(spec.name)  # the service's child, looked up once, not per request
+    counted: dict[tuple[str, int], Any] = {}
+
     @app.after_request
     def _finish(response: Response):
         response.headers["X-Correlation-ID"] = correlation_id.get() or ""
         # Citizens' text is served as JSON only; never let a browser sniff it into HTML and run a script.
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        REQUESTS.labels(spec.name, request.method, response.status_code).inc()
+        key = (request.method, response.status_code)
+        if (requests := counted.get(key)) is None:
+            requests = counted[key] = REQUESTS.labels(spec.name, *key)
+        requests.inc()
         if "started" in g:
-            LATENCY.labels(spec.name).observe(time.perf_counter() - g.started)
+            latency.observe(time.perf_counter() - g.started)
         return response
 
     @app.teardown_request

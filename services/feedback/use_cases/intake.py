@@ -4,7 +4,6 @@ code; a misconduct report also goes to discipline. The per-client limits of the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -264,7 +263,9 @@ def _sender_key(submission: domain.Submission, client: str) -> str:
     return f"client:{client}"
 
 
-def _store_uploads(uow: UnitOfWork, code: str, uploads: Iterable[Upload]) -> None:
+def _store_uploads(uow: UnitOfWork, code: str, uploads: list[Upload]) -> None:
+    if not uploads:
+        return
     folder = Path(uow.settings.var_dir) / "feedback-attachments" / code
     for upload, stored_as in attachments.store(folder, uploads):
         uow.session.add(FeedbackAttachment(feedback_code=code, filename=upload.filename[:255],
