@@ -15,7 +15,9 @@ gunicorn with the same workers and threads, on a database of its own on the same
    once the outbox has no unsent row, the events in it must equal the 201 responses of that repeat.
 
 Every submission's content is unique (the service answers 200 to a duplicate) and the rate limit is
-lifted through KYCUONG_RULES. The load generator is this process (asyncio, raw HTTP/1.1, loopback
+lifted through KYCUONG_RULES; the unit they name is in the directory's read copy (checked every time).
+Each target's CPU seconds per accepted request at peak are read from /proc (web workers, relay,
+PostgreSQL backends, RabbitMQ; `--profile DIR` adds py-spy samples of the intake's web workers). The load generator is this process (asyncio, raw HTTP/1.1, loopback
 only); its own CPU time is reported, since it shares the machine's cores with the servers.
 
 Prints a Markdown table (medians and per-run values), progress on stderr; writes
@@ -53,6 +55,7 @@ BASELINE_PATH = "/baseline/submissions"
 NO_RATE_LIMIT = {"feedback_rate_limit": {"per_minute": 100_000_000, "burst": 100_000_000}}
 MAX_REQUESTS_PER_PHASE = 200_000  # a bound on any one phase, whatever the machine
 REQUEST_TIMEOUT = 30.0
+UNIT = "UBND-PHUONG-BEN-THANH"
 
 
 def say(message: str) -> None:
@@ -64,7 +67,7 @@ def submission(tag: str, n: int) -> bytes:
     return json.dumps({
         "channel": "web",
         "category": "delay",
-        "unit": "UBND-PHUONG-BEN-THANH",
+        "unit": UNIT,
         "content": f"Hồ sơ đăng ký hộ kinh doanh nộp đã quá hạn mà chưa được trả kết quả ({tag}-{n}).",
         "reporter": {"name": "Nguyễn Văn An", "phone": "0901234567"},
     }, ensure_ascii=False).encode()
@@ -432,6 +435,14 @@ def one_repeat(index: int, stack: LocalStack, baseline: Baseline, outbox_engine,
             "ratio": round(peaks["feedback"]["accepted_per_s"] / peaks["baseline"]["accepted_per_s"], 3)}
 
 
+def seed_directory(outbox_engine) -> None:
+    """The unit the submissions name, in the directory's read copy, as in production once discipline's
+    directory has reached the service: the intake then checks the unit against it on every submission."""
+    with outbox_engine.begin() as conn:
+        conn.execute(text("INSERT INTO directory_units (code, name, event_time) VALUES (:code, :name, now())"),
+                     {"code": UNIT, "name": "Ủy ban nhân dân phường Bến Thành"})
+
+
 def check_intake(stack: LocalStack) -> None:
     """One submission before any load: a service that fails here would make every figure meaningless."""
     status, body = stack.request("feedback", "POST", FEEDBACK_PATH,
@@ -505,6 +516,7 @@ def main() -> int:
     try:
         say(f"starting feedback (web + worker) in vhost {stack.vhost}; logs in {logs}")
         stack.open(services=("feedback",))
+        seed_directory(outbox_engine)
         check_intake(stack)
         baseline.open()
         say(f"feedback at {stack.urls['feedback']}, baseline at 127.0.0.1:{baseline.port}; warming up")

@@ -48,6 +48,7 @@ from bench.feedback_intake import (  # noqa: E402
     delivered_events,
     feedback_rows,
     open_loop,
+    seed_directory,
     unsent,
 )
 from kycuong.local_stack import LocalStack, listening_socket  # noqa: E402
@@ -221,6 +222,7 @@ def main() -> int:
     try:
         say(f"starting feedback (two web replicas + worker) in vhost {stack.vhost}; logs in {logs}")
         stack.open(services=("feedback",))
+        seed_directory(outbox_engine)
         check_intake(stack)
         replica = second_replica(stack, args.workers, args.threads)
         gateway = Gateway(logs / "gateway", [int(stack.urls["feedback"].rsplit(":", 1)[1]),
