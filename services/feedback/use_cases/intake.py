@@ -137,7 +137,10 @@ def _receive_in_one_statement(uow: UnitOfWork, form: domain.FeedbackForm, submis
     fingerprint = _fingerprint(submission, delivery)
     local_received_at = _local(uow, submission)
     allowance = None
-    if count:
+    if count and delivery.uploads:
+        # With files the statement runs in a transaction that a refusal rolls back: count first, apart.
+        admit(uow, delivery.sender)
+    elif count:
         limit = rate_limit(uow)
         allowance = (delivery.sender, limit["per_minute"], limit["burst"], now.timestamp())
     reporter = _reporter_values(submission, form) if submission.reporter is not None else None

@@ -4,6 +4,7 @@ deadlines and its events. What that statement folds together must still hold one
 submission has all its rows and its events, a duplicate writes nothing, a tracking code already taken is
 retried, and a refused or limited request writes nothing but still counts against its client."""
 
+import io
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -226,3 +227,24 @@ def test_without_pre_ping_a_dropped_connection_costs_one_503_then_the_pool_recon
         assert after.status_code == 201
     finally:
         rt.dispose()
+
+
+def test_a_submission_with_files_keeps_them_with_its_rows_and_counts_once(intake_on_postgres):
+    svc = intake_on_postgres(rules={"feedback_rate_limit": {"per_minute": 6, "burst": 2}})
+    form = {"channel": "web", "category": "delay", "content": "Ảnh giấy hẹn trả kết quả đã quá hạn.",
+            "unit": "SO-XD", "reporter.phone": "0912345678"}
+
+    def post(content):
+        png = (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"0" * 100), "giay-hen.png", "image/png")
+        return svc.client.post(URL, data={**form, "content": content, "attachments": [png]},
+                               content_type="multipart/form-data", environ_base={"REMOTE_ADDR": "203.0.113.8"})
+
+    first = post("Ảnh giấy hẹn trả kết quả đã quá hạn.")
+    unknown = svc.client.post(URL, data={**form, "unit": "SO-MA"}, content_type="multipart/form-data",
+                              environ_base={"REMOTE_ADDR": "203.0.113.8"})
+    limited = post("Ảnh giấy hẹn thứ hai cũng đã quá hạn.")
+
+    assert first.status_code == 201 and unknown.status_code == 422 and limited.status_code == 429
+    code = first.get_json()["code"]
+    assert svc.scalar("SELECT count(*) FROM feedback_attachments WHERE feedback_code = :code", code=code) == 1
+    assert counts(svc) == {"feedback": 1, "feedback_reporters": 1, "feedback_deadlines": 3, "outbox": 1}
