@@ -17,8 +17,9 @@ gunicorn with the same workers and threads, on a database of its own on the same
 Every submission's content is unique (the service answers 200 to a duplicate) and the rate limit is
 lifted through KYCUONG_RULES; the unit they name is in the directory's read copy (checked every time).
 Each target's CPU seconds per accepted request at peak are read from /proc (web workers, relay,
-PostgreSQL backends, RabbitMQ; `--profile DIR` adds py-spy samples of the intake's web workers). The load generator is this process (asyncio, raw HTTP/1.1, loopback
-only); its own CPU time is reported, since it shares the machine's cores with the servers.
+PostgreSQL backends, RabbitMQ; `--profile DIR` adds py-spy samples of the intake's web workers). The
+load generator is this process (asyncio, raw HTTP/1.1, loopback only); its own CPU time is reported,
+since it shares the machine's cores with the servers.
 
 Prints a Markdown table (medians and per-run values), progress on stderr; writes
 bench/results/feedback_intake.json.
