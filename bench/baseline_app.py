@@ -3,8 +3,9 @@
     gunicorn bench.baseline_app:app   (with BASELINE_DATABASE_URL set; started by bench/feedback_intake.py)
 
 No schema library, no outbox, no event: parse the JSON, one INSERT in its own transaction, 201 with a
-receipt shaped like the feedback service's. The engine has the same pool settings as shared/db.py, so
-the gap between the two is what the service does on top of writing a row.
+receipt shaped like the feedback service's. The engine has the same pool settings as the services' web
+engine (shared/db.py, no pre-ping), so the gap between the two is what the service does on top of writing
+a row.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ submissions = Table(
 
 
 def create_app(database_url: str) -> Flask:
-    engine = create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+    # As `serve`'s engine (shared.db.make_engine with pre_ping=False): no round trip before each request.
+    engine = create_engine(database_url, pool_pre_ping=False, pool_size=10, max_overflow=10, hide_parameters=True)
     app = Flask(__name__)
 
     @app.post("/baseline/submissions")

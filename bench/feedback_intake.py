@@ -15,8 +15,11 @@ gunicorn with the same workers and threads, on a database of its own on the same
    once the outbox has no unsent row, the events in it must equal the 201 responses of that repeat.
 
 Every submission's content is unique (the service answers 200 to a duplicate) and the rate limit is
-lifted through KYCUONG_RULES. The load generator is this process (asyncio, raw HTTP/1.1, loopback
-only); its own CPU time is reported, since it shares the machine's cores with the servers.
+lifted through KYCUONG_RULES; the unit they name is in the directory's read copy (checked every time).
+Each target's CPU seconds per accepted request at peak are read from /proc (web workers, relay,
+PostgreSQL backends, RabbitMQ; `--profile DIR` adds py-spy samples of the intake's web workers). The
+load generator is this process (asyncio, raw HTTP/1.1, loopback only); its own CPU time is reported,
+since it shares the machine's cores with the servers.
 
 Prints a Markdown table (medians and per-run values), progress on stderr; writes
 bench/results/feedback_intake.json.
@@ -53,6 +56,7 @@ BASELINE_PATH = "/baseline/submissions"
 NO_RATE_LIMIT = {"feedback_rate_limit": {"per_minute": 100_000_000, "burst": 100_000_000}}
 MAX_REQUESTS_PER_PHASE = 200_000  # a bound on any one phase, whatever the machine
 REQUEST_TIMEOUT = 30.0
+UNIT = "UBND-PHUONG-BEN-THANH"
 
 
 def say(message: str) -> None:
@@ -64,7 +68,7 @@ def submission(tag: str, n: int) -> bytes:
     return json.dumps({
         "channel": "web",
         "category": "delay",
-        "unit": "UBND-PHUONG-BEN-THANH",
+        "unit": UNIT,
         "content": f"Hồ sơ đăng ký hộ kinh doanh nộp đã quá hạn mà chưa được trả kết quả ({tag}-{n}).",
         "reporter": {"name": "Nguyễn Văn An", "phone": "0901234567"},
     }, ensure_ascii=False).encode()
@@ -271,6 +275,98 @@ class EventCount:
         self.conn.release()
 
 
+# -- where the CPU goes (--profile) ---------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (all its threads), 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+class Profile:
+    """CPU seconds of each part of a target during one phase, per accepted request: for the intake its web
+    workers, the relay's worker, its database's PostgreSQL backends, the whole RabbitMQ node; for the
+    baseline its web workers and backends; the load generator for both. Less sensitive than requests per
+    second to what else the shared machine runs. For the intake, py-spy's samples of the web workers too
+    (`py-spy` in .venv; not a project dependency)."""
+
+    def __init__(self, parts: dict[str, list[int]], folder: Path | None = None, duration: float = 0):
+        self.parts = {**parts, "load generator": [os.getpid()]}
+        self.spies = []
+        spy = ROOT / ".venv" / "bin" / "py-spy"
+        if folder is not None and spy.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            for pid in self.parts["web workers"]:
+                self.spies.append(subprocess.Popen(
+                    [str(spy), "record", "--pid", str(pid), "--duration", str(int(duration)), "--rate", "200",
+                     "--format", "raw", "--nonblocking", "--output", str(folder / f"web-{pid}.txt")],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        self.before = {part: sum(cpu_seconds(p) for p in pids) for part, pids in self.parts.items()}
+
+    def finish(self, accepted: int) -> dict:
+        after = {part: sum(cpu_seconds(p) for p in pids) for part, pids in self.parts.items()}
+        for spy in self.spies:
+            spy.wait(timeout=120)
+        used = {part: after[part] - self.before[part] for part in self.parts}
+        used["all but the load generator"] = sum(v for k, v in used.items() if k != "load generator")
+        return {part: round(1000 * cpu / max(accepted, 1), 2) for part, cpu in used.items()}
+
+
+def backends(url: str) -> list[int]:
+    engine = create_engine(PG_ADMIN_URL)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = :name"),
+                                     {"name": url.rsplit("/", 1)[1]}).scalars())
+    finally:
+        engine.dispose()
+
+
+def intake_parts(stack: LocalStack) -> dict[str, list[int]]:
+    beam = subprocess.run(["pgrep", "-x", "beam.smp"], capture_output=True, text=True).stdout.split()
+    return {"web workers": children(stack.processes["web_feedback"].pid),
+            "worker (relay)": [stack.processes["worker_feedback"].pid],
+            "PostgreSQL backends": backends(stack.database_template.format(service="feedback")),
+            "RabbitMQ node (whole)": [int(p) for p in beam]}
+
+
+def baseline_parts(baseline: Baseline) -> dict[str, list[int]]:
+    return {"web workers": children(baseline.process.pid), "PostgreSQL backends": backends(baseline.url)}
+
+
+def top_frames(folder: Path, limit: int = 25) -> list[tuple[str, float]]:
+    """The functions found in most samples of the web workers (inclusive), as shares of all samples."""
+    counts: Counter = Counter()
+    total = 0
+    for path in folder.glob("web-*.txt"):
+        for line in path.read_text().splitlines():
+            stack, _, n = line.rpartition(" ")
+            if not n.isdigit():
+                continue
+            total += int(n)
+            for frame in {frame.split(" (")[0] + " (" + frame.split(" (")[1].split(":")[0] + ")"
+                          for frame in stack.split(";") if " (" in frame}:
+                counts[frame] += int(n)
+    return [(frame, round(n / total, 3)) for frame, n in counts.most_common(limit)] if total else []
+
+
 def unsent(engine) -> int:
     with engine.connect() as conn:
         return conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar_one()
@@ -311,8 +407,13 @@ def one_repeat(index: int, stack: LocalStack, baseline: Baseline, outbox_engine,
         if index % 2:
             order.reverse()
         peaks = {}
+        cpu = {}
         for name, port, path in order:
+            profile = Profile(intake_parts(stack), Path(args.profile) if args.profile and index == 1 else None,
+                              args.duration) if name == "feedback" else Profile(baseline_parts(baseline))
             peaks[name] = asyncio.run(closed_loop(port, path, args.clients, args.duration, f"{tag}-peak-{name}"))
+            cpu[name] = profile.finish(peaks[name]["accepted"])
+            say(f"run {index}: {name} CPU ms per accepted request at peak: {cpu[name]}")
             say(f"run {index}: {name} peak {peaks[name]['accepted_per_s']}/s "
                 f"(p99 {peaks[name]['p99_ms']} ms, statuses {peaks[name]['statuses']})")
         rate = peaks["feedback"]["accepted_per_s"] / 2
@@ -331,7 +432,16 @@ def one_repeat(index: int, stack: LocalStack, baseline: Baseline, outbox_engine,
     finally:
         events.close()
     return {"peak": peaks, "half_peak_rate": round(rate, 1), "half_peak": halves, "events": delivery,
+            "cpu_ms_per_accepted_at_peak": cpu,
             "ratio": round(peaks["feedback"]["accepted_per_s"] / peaks["baseline"]["accepted_per_s"], 3)}
+
+
+def seed_directory(outbox_engine) -> None:
+    """The unit the submissions name, in the directory's read copy, as in production once discipline's
+    directory has reached the service: the intake then checks the unit against it on every submission."""
+    with outbox_engine.begin() as conn:
+        conn.execute(text("INSERT INTO directory_units (code, name, event_time) VALUES (:code, :name, now())"),
+                     {"code": UNIT, "name": "Ủy ban nhân dân phường Bến Thành"})
 
 
 def check_intake(stack: LocalStack) -> None:
@@ -373,6 +483,12 @@ def table(runs: list[dict], settings: dict) -> str:
         row("feedback p99 at half peak, ms", [r["half_peak"]["feedback"]["p99_ms"] for r in runs], "{:.1f}"),
         row("baseline p99 at the same rate, ms", [r["half_peak"]["baseline"]["p99_ms"] for r in runs], "{:.1f}"),
         row("feedback p99 at peak (closed loop), ms", [r["peak"]["feedback"]["p99_ms"] for r in runs], "{:.1f}"),
+        row("CPU ms per accepted request at peak, feedback (all parts but the load generator)",
+            [r["cpu_ms_per_accepted_at_peak"]["feedback"]["all but the load generator"] for r in runs], "{:.2f}"),
+        row("… of which the feedback web workers",
+            [r["cpu_ms_per_accepted_at_peak"]["feedback"]["web workers"] for r in runs], "{:.2f}"),
+        row("CPU ms per request at peak, baseline (web workers and PostgreSQL)",
+            [r["cpu_ms_per_accepted_at_peak"]["baseline"]["all but the load generator"] for r in runs], "{:.2f}"),
         row("feedback submissions accepted (201)", [r["events"]["accepted"] for r in runs]),
         row("`feedback.received` events delivered", [r["events"]["delivered"] for r in runs]),
     ]
@@ -386,6 +502,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=32, help="concurrent connections per target")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, both targets")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker, both targets")
+    parser.add_argument("--profile", metavar="DIR", help="py-spy samples of the intake's web workers during the "
+                        "first run's peak into DIR (py-spy in .venv)")
     args = parser.parse_args()
     if not (1 <= args.repeats <= 10 and 1 <= args.duration <= 60 and 1 <= args.clients <= 256):
         parser.error("bounded: 1-10 repeats, 1-60 s per phase, 1-256 clients")
@@ -399,6 +517,7 @@ def main() -> int:
     try:
         say(f"starting feedback (web + worker) in vhost {stack.vhost}; logs in {logs}")
         stack.open(services=("feedback",))
+        seed_directory(outbox_engine)
         check_intake(stack)
         baseline.open()
         say(f"feedback at {stack.urls['feedback']}, baseline at 127.0.0.1:{baseline.port}; warming up")
@@ -428,6 +547,10 @@ def main() -> int:
     out = ROOT / "bench" / "results" / "feedback_intake.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(table(runs, settings))
+    if args.profile:
+        print("\nweb workers, share of samples (inclusive) at peak:")
+        for frame, share in top_frames(Path(args.profile)):
+            print(f"  {share:6.1%}  {frame}")
     say(f"wrote {out}")
     aim = result["median"]["ratio"] >= 0.8 and result["median"]["feedback_p99_ms_at_half_peak"] < 50
     lossless = all(r["events"]["delivered"] == r["events"]["accepted"] for r in runs)

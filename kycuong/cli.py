@@ -133,7 +133,7 @@ def cmd_serve(args) -> int:
 
         def load(self):
             # Built in each worker after the fork: no connection crosses a fork.
-            return create_service_app(ServiceRuntime(spec, settings))
+            return create_service_app(ServiceRuntime(spec, settings, pre_ping=False))
 
     Server().run()
     return 0

@@ -136,7 +136,11 @@ def dialect_insert(session: Session):
     return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pre_ping: bool = True) -> Engine:
+    """pre_ping: test each connection with a round trip when it leaves the pool. Workers keep it; the web
+    processes (`serve`) go without, since it costs every request a round trip: after a database restart
+    the first request on a dead connection fails as 503 with Retry-After (shared.web.app) and the pool
+    drops all its connections at once, so the next request reconnects."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -163,7 +167,7 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+    return create_engine(url, pool_pre_ping=pre_ping, pool_size=10, max_overflow=10, hide_parameters=True)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:

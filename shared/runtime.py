@@ -65,7 +65,7 @@ def _housekeeping(rt: ServiceRuntime) -> int:
 
 class ServiceRuntime:
     def __init__(self, spec: ServiceSpec, settings: Settings, clock: Clock | None = None,
-                 calendar: WorkingCalendar | None = None):
+                 calendar: WorkingCalendar | None = None, *, pre_ping: bool = True):
         self.spec = spec
         self.name = spec.name
         self.settings = settings
@@ -73,7 +73,7 @@ class ServiceRuntime:
         self.calendar = calendar or WorkingCalendar(CalendarRules.from_mapping(settings.calendar)
                                                     if settings.calendar else CalendarRules())
         self.database_url = settings.database_url(spec.name)
-        self.engine = make_engine(self.database_url)
+        self.engine = make_engine(self.database_url, pre_ping=pre_ping)  # shared.db.make_engine: web without
         self.session_factory = make_session_factory(self.engine)
         self.outbox = outbox_table(spec.metadata)
         self.inbox = inbox_table(spec.metadata)

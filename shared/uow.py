@@ -42,6 +42,7 @@ class UnitOfWork:
         self.committed = False
         self._depth = 0
         self._deferred: dict = {}
+        self._handed_over = False
         self.hold_commits = False
         # Per-transaction cache for use cases (reference data read many times in one batch).
         self.memo: dict = {}
@@ -53,6 +54,7 @@ class UnitOfWork:
             self.session = self.runtime.session_factory()
             self.events = []
             self._deferred = {}
+            self._handed_over = False
             self.memo = {}
             self.committed = False
         self._depth += 1
@@ -108,6 +110,17 @@ class UnitOfWork:
         if key not in self._deferred:
             self._deferred[key] = (work, causing_event.get())
 
+    def hand_over_events(self) -> list[tuple]:
+        """The events recorded so far as outbox rows (event_id, exchange, routing_key, body, correlation_id),
+        for a statement that writes them together with the change (one round trip for a whole request, the
+        public feedback intake); they are taken off this unit of work, so commit does not write them again,
+        and the statement itself must wake the relays of other processes (NOTIFY). Commit still wakes this
+        process's relay."""
+        rows = [(e.id, EVENTS_EXCHANGE, e.type, e.to_json(), e.correlationid) for e in self.events]
+        self.events = []
+        self._handed_over = self._handed_over or bool(rows)
+        return rows
+
     def commit(self) -> None:
         if self.hold_commits:
             # A consumer applies a batch of events in this transaction and commits once for all.
@@ -128,7 +141,7 @@ class UnitOfWork:
                 self.session.execute(text(f"NOTIFY {self.runtime.notify_channel}"))
         self.session.commit()
         self.committed = True
-        if self.events:
+        if self.events or self._handed_over:
             self.runtime.wake_relay()
 
     def _write_outbox(self) -> None:

@@ -3,10 +3,11 @@ per-client request buckets held in this process's memory; no decisions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Float, Select, case, delete, exists, func, literal, select, tuple_, update
+from sqlalchemy import Connection, Float, Select, case, delete, exists, func, literal, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -38,6 +39,130 @@ def earlier_duplicate(session: Session, fingerprint: str, since: datetime) -> Fe
     return session.scalars(select(Feedback).where(Feedback.fingerprint == fingerprint,
                                                   Feedback.received_at >= since)
                            .order_by(Feedback.received_at).limit(1)).first()
+
+
+# One statement for a whole public submission on PostgreSQL: the sender's allowance (when asked), the
+# directory's check of the unit and official, the duplicate look-up, the feedback with its reporter, its
+# stage deadlines and its events in the outbox, and the relay's wake-up. Written once, so SQLAlchemy
+# compiles nothing per request and psycopg prepares it on the server after a few uses. Data-modifying
+# WITH clauses all run, on one snapshot; the feedback is written only if the allowance granted it, the
+# directory knows its codes (or has no unit yet) and no earlier duplicate exists; a tracking code taken
+# already writes nothing (ON CONFLICT DO NOTHING) and the caller tries another code. The bucket is
+# take_allowance's arithmetic: refilled at `rate` a second since its last use, at most the burst (the
+# proposed row, EXCLUDED, holds burst - 1 and now). No SQL comment: the text is joined into one line.
+
+_SUBMISSION = text(" ".join("""
+WITH admitted AS (
+    INSERT INTO client_allowance AS bucket (client, tokens, updated, granted)
+    SELECT CAST(:client AS varchar), CAST(:burst AS float8) - 1, CAST(:now_epoch AS float8),
+           CAST(:burst AS float8) >= 1
+    WHERE CAST(:take_allowance AS boolean)
+    ON CONFLICT (client) DO UPDATE SET (tokens, granted, updated) = (
+        SELECT CASE WHEN refill.tokens >= 1 THEN refill.tokens - 1 ELSE refill.tokens END, refill.tokens >= 1,
+               GREATEST(EXCLUDED.updated, bucket.updated)
+        FROM (SELECT LEAST(EXCLUDED.tokens + 1, bucket.tokens
+                           + GREATEST(EXCLUDED.updated - bucket.updated, 0) * CAST(:rate AS float8)) AS tokens)
+             AS refill)
+    RETURNING bucket.tokens, bucket.granted
+),
+refs AS (
+    SELECT NOT EXISTS (SELECT 1 FROM directory_units) AS directory_empty,
+           (CAST(:unit AS varchar) IS NULL
+            OR EXISTS (SELECT 1 FROM directory_units WHERE code = CAST(:unit AS varchar))) AS unit_known,
+           (CAST(:official AS varchar) IS NULL
+            OR EXISTS (SELECT 1 FROM directory_officials WHERE code = CAST(:official AS varchar))) AS official_known
+),
+earlier AS (
+    SELECT code FROM feedback
+    WHERE fingerprint = CAST(:fingerprint AS varchar) AND received_at >= CAST(:duplicate_since AS timestamptz)
+    ORDER BY received_at LIMIT 1
+),
+created AS (
+    INSERT INTO feedback (code, channel, category, misconduct_kind, content, unit, official, dossier_code,
+                          anonymous, status, received_at, updated_at, latitude, longitude, address_string,
+                          fingerprint)
+    SELECT CAST(:code AS varchar), CAST(:channel AS varchar), CAST(:category AS varchar),
+           CAST(:misconduct_kind AS varchar), CAST(:content AS text), CAST(:unit AS varchar),
+           CAST(:official AS varchar), CAST(:dossier_code AS varchar), CAST(:anonymous AS boolean),
+           CAST(:status AS varchar), CAST(:received_at AS timestamptz), CAST(:now AS timestamptz),
+           CAST(:latitude AS float8), CAST(:longitude AS float8), CAST(:address_string AS varchar),
+           CAST(:fingerprint AS varchar)
+    FROM refs
+    WHERE COALESCE((SELECT granted FROM admitted), TRUE)
+      AND (refs.directory_empty OR (refs.unit_known AND refs.official_known))
+      AND NOT EXISTS (SELECT 1 FROM earlier)
+    ON CONFLICT (code) DO NOTHING
+    RETURNING code
+),
+reporter AS (
+    INSERT INTO feedback_reporters (feedback_code, name, phone, email, address, device_id, account_id)
+    SELECT code, CAST(:reporter_name AS varchar), CAST(:reporter_phone AS varchar),
+           CAST(:reporter_email AS varchar), CAST(:reporter_address AS varchar), CAST(:device_id AS varchar),
+           CAST(:account_id AS varchar)
+    FROM created WHERE CAST(:has_reporter AS boolean)
+),
+deadlines AS (
+    INSERT INTO feedback_deadlines (code, stage, unit, started_at, due_at, remind_at)
+    SELECT created.code, stage.name, CAST(:unit AS varchar), CAST(:received_at AS timestamptz), stage.due_at,
+           stage.remind_at
+    FROM created, unnest(CAST(:stages AS varchar[]), CAST(:due_ats AS timestamptz[]),
+                         CAST(:remind_ats AS timestamptz[])) AS stage (name, due_at, remind_at)
+),
+events AS (
+    INSERT INTO outbox (event_id, exchange, routing_key, body, correlation_id, created_at)
+    SELECT event.id, event.exchange, event.routing_key, event.body, event.correlation_id, CAST(:now AS timestamptz)
+    FROM created, unnest(CAST(:event_ids AS varchar[]), CAST(:exchanges AS varchar[]),
+                         CAST(:routing_keys AS varchar[]), CAST(:bodies AS bytea[]),
+                         CAST(:correlation_ids AS varchar[])) AS event (id, exchange, routing_key, body, correlation_id)
+)
+SELECT (SELECT granted FROM admitted) AS granted, (SELECT tokens FROM admitted) AS tokens,
+       (SELECT code FROM created) AS created, (SELECT code FROM earlier) AS earlier,
+       refs.directory_empty, refs.unit_known, refs.official_known,
+       CASE WHEN EXISTS (SELECT 1 FROM created) THEN pg_notify(CAST(:notify_channel AS text), '') END AS notified
+FROM refs
+""".split()))  # one line: psycopg caches its parsing up to 4,096 characters
+
+
+@dataclass(frozen=True)
+class SubmissionOutcome:
+    """What the one statement did: the allowance (None when not asked), the directory's verdict, the
+    earlier duplicate's code, the new feedback's code (None when nothing was written)."""
+
+    granted: bool | None
+    tokens: float | None
+    created: str | None
+    earlier: str | None
+    directory_empty: bool
+    unit_known: bool
+    official_known: bool
+
+
+def write_submission(connection: Connection, *, feedback: dict, reporter: dict | None,
+                     stages: Sequence[tuple[str, datetime, datetime]], outbox_rows: Sequence[tuple],
+                     allowance: tuple[str, float, float, float] | None, fingerprint: str | None,
+                     duplicate_since: datetime, now: datetime, notify_channel: str) -> SubmissionOutcome:
+    """Run the submission's one statement (PostgreSQL). `allowance` = (client, per minute, burst, epoch
+    seconds) to take the request from the client's bucket in the same statement; `outbox_rows` as
+    UnitOfWork.hand_over_events gives them."""
+    client, per_minute, burst, epoch = allowance or ("", 1.0, 1.0, 0.0)
+    reporter = reporter or {}
+    row = connection.execute(_SUBMISSION, {
+        **feedback,
+        "take_allowance": allowance is not None, "client": client, "rate": float(per_minute) / 60.0,
+        "burst": float(burst), "now_epoch": float(epoch),
+        "fingerprint": fingerprint, "duplicate_since": duplicate_since, "now": now,
+        "has_reporter": bool(reporter), **{f"reporter_{name}": reporter.get(name)
+                                           for name in ("name", "phone", "email", "address")},
+        "device_id": reporter.get("device_id"), "account_id": reporter.get("account_id"),
+        "stages": [stage for stage, _, _ in stages], "due_ats": [due for _, due, _ in stages],
+        "remind_ats": [remind for _, _, remind in stages],
+        "event_ids": [r[0] for r in outbox_rows], "exchanges": [r[1] for r in outbox_rows],
+        "routing_keys": [r[2] for r in outbox_rows], "bodies": [r[3] for r in outbox_rows],
+        "correlation_ids": [r[4] for r in outbox_rows], "notify_channel": notify_channel,
+    }).one()
+    return SubmissionOutcome(granted=row.granted, tokens=row.tokens, created=row.created, earlier=row.earlier,
+                             directory_empty=row.directory_empty, unit_known=row.unit_known,
+                             official_known=row.official_known)
 
 
 def feedback_query(unit: str | None, status: str | None) -> Select:

@@ -64,16 +64,20 @@ def open_stages(uow: UnitOfWork, feedback: Feedback, stages: Iterable[str], star
                 new: bool = False) -> None:
     """Start (or restart) the legal deadlines of `stages`. A new feedback has none yet: its rows are
     added without a look-up, which would flush and cost a round trip each on the intake's hot path."""
-    soon_days = int(uow.settings.rules.get("feedback_due_soon_days", 1))
-    limits = domain.limits_on(start.astimezone(uow.calendar.tz).date())
-    for stage in stages:
-        due_at, remind_at = domain.stage_deadline(uow.calendar, start, stage, soon_days, limits)
+    for stage, due_at, remind_at in stage_deadlines(uow, stages, start):
         row = None if new else uow.session.get(FeedbackDeadline, (feedback.code, stage))
         if row is None:
             row = FeedbackDeadline(code=feedback.code, stage=stage)
             uow.session.add(row)
         row.unit, row.started_at, row.due_at, row.remind_at = feedback.unit, start, due_at, remind_at
         row.met_at, row.paused_at, row.soon_alerted_at, row.overdue_alerted_at = None, None, None, None
+
+
+def stage_deadlines(uow: UnitOfWork, stages: Iterable[str], start: datetime) -> list[tuple[str, datetime, datetime]]:
+    """(stage, due_at, remind_at) of each of `stages` started at `start`."""
+    soon_days = int(uow.settings.rules.get("feedback_due_soon_days", 1))
+    limits = domain.limits_on(start.astimezone(uow.calendar.tz).date())
+    return [(stage, *domain.stage_deadline(uow.calendar, start, stage, soon_days, limits)) for stage in stages]
 
 
 def feedback_token(uow: UnitOfWork, code: str) -> str:

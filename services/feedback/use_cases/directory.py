@@ -60,13 +60,26 @@ def check_references(uow: UnitOfWork, references: Mapping[str, str | None]) -> N
         return
     session = uow.session
     if not store.directory_has_units(session):
-        log.warning("the directory has not reached the feedback service yet: unit and official codes are "
-                    "checked against the pattern only")
+        warn_empty()
         return
     units = [named["unit"]] if "unit" in named else []
     officials = [named["official"]] if "official" in named else []
-    errors = codes.directory_errors(named, known_units=store.known_units(session, units),
-                                    officials=store.officials_units(session, officials))
+    _refuse(codes.directory_errors(named, known_units=store.known_units(session, units),
+                                   officials=store.officials_units(session, officials)))
+
+
+def refuse_unknown(unit: str | None, official: str | None) -> None:
+    """Refuse (422, by field) the codes a statement found missing from the directory (None: found)."""
+    named = {name: value for name, value in (("unit", unit), ("official", official)) if value is not None}
+    _refuse(codes.directory_errors(named, known_units=set(), officials={}))
+
+
+def warn_empty() -> None:
+    log.warning("the directory has not reached the feedback service yet: unit and official codes are "
+                "checked against the pattern only")
+
+
+def _refuse(errors: dict[str, list[str]]) -> None:
     if errors:
         raise InvalidInput("Mã không có trong danh mục — " + "; ".join(
             message for field in sorted(errors) for message in errors[field]), errors)
