@@ -62,6 +62,12 @@ def content_digest(event: Event) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 Handler = Callable[[Event, UnitOfWork], None]
+# Called once per batch, inside its transaction and before its handlers, with the events about to be applied
+# (duplicates left out): reads what the handlers would read one event at a time in one statement each (the
+# batch's dossiers, facts, ...) into `uow.memo`, so a handler meets them already loaded. It must change
+# nothing a handler could see differently: the per-event path (`process`) never calls it, and both paths
+# leave the same rows (tests/*/integration/test_*_batched.py).
+BatchPreparer = Callable[[UnitOfWork, list[Event]], None]
 
 # The AMQP `user_id` property of the message being handled. RabbitMQ refuses a message whose user_id is
 # not the user of the connection that published it, so a handler of `kycuong.ingest` can trust it as the
@@ -89,6 +95,12 @@ class Handlers(Mapping[str, Handler]):
 
     def __init__(self):
         self._by_type: dict[str, Handler] = {}
+        self.preparers: list[BatchPreparer] = []
+
+    def before_batch(self, preparer: BatchPreparer) -> BatchPreparer:
+        """Register a preparer of each batch (see `BatchPreparer`)."""
+        self.preparers.append(preparer)
+        return preparer
 
     def on(self, *event_types: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -217,6 +229,11 @@ class ConsumerRunner:
                     inbox.c.consumer == self.consumer_name,
                     inbox.c.event_id.in_([event.id for _, event, _ in todo]))).all())
                 applied = []
+                preparers = getattr(self.stream.handlers, "preparers", ())
+                if preparers:
+                    fresh = [event for _, event, _ in todo if event.id not in seen]
+                    for preparer in preparers:
+                        preparer(uow, fresh)
                 for i, event, handler in todo:
                     digest = content_digest(event)
                     if event.id in seen:

@@ -6,7 +6,7 @@ values, defaults filled) and call one use case.
 
 from __future__ import annotations
 
-from services.discipline.use_cases.late_facts import record_apology_missed, record_overdue
+from services.discipline.use_cases.late_facts import prepare_late_batch, record_apology_missed, record_overdue
 from services.discipline.use_cases.misconduct import open_verification
 from shared.consumer import Handlers
 from shared.events.envelope import Event
@@ -92,3 +92,10 @@ def on_dossier_promise_broken(event: Event, uow: UnitOfWork) -> None:
                    detected_at=data["detected_at"], official=data.get("official") or None, step=data.get("step"),
                    event_id=event.id, subject_type="promise", legal_due_at=data["due_at"])
 
+
+
+@events.before_batch
+def read_late_subjects(uow: UnitOfWork, batch: list[Event]) -> None:
+    """A batch of late dossiers: what the handlers will look up about them, read once for the batch."""
+    prepare_late_batch(uow, overdue={e.values["code"] for e in batch if e.type == "dossier.overdue"},
+                       apology_missed={e.values["code"] for e in batch if e.type == "dossier.apology_missed"})
