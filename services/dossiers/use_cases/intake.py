@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from services.dossiers.domain import dossier as rules
 from services.dossiers.domain.dossier import format_days
 from services.dossiers.models import Applicant, Dossier, DossierStep, Unit
-from services.dossiers.use_cases import calendar_of, ensure_within, iso, viewed
+from services.dossiers.use_cases import calendar_of, creating, ensure_within, find, iso, viewed
 from services.dossiers.use_cases.deadlines import schedule_warnings
 from services.dossiers.use_cases.procedures import procedure_for
 from shared.auth import Principal
@@ -125,6 +125,7 @@ def receive(uow: UnitOfWork, command: ReceiveDossier, channel: str) -> Dossier |
     if applicant:
         dossier.applicant = Applicant(dossier_code=code, name=applicant.name, phone=applicant.phone,
                                       email=applicant.email, address=applicant.address)
+    creating(uow, code)
     try:
         # Two replicas may take the same external dossier at once: the loser sees it as known.
         with uow.session.begin_nested():
@@ -153,7 +154,7 @@ def receive_external_dossier(uow: UnitOfWork, command: ReceiveDossier) -> Dossie
     `external`. Idempotent by dossier code: a dossier already known is left as it is and nothing is
     emitted (returns None)."""
     with uow:
-        if uow.session.get(Dossier, command.code) is not None:
+        if find(uow, command.code) is not None:
             return None
         dossier = receive(uow, command, channel=rules.EXTERNAL_CHANNEL)
         if dossier is None:
