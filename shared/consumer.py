@@ -93,9 +93,14 @@ class Handlers(Mapping[str, Handler]):
         def on_dossier_overdue(event, uow): ...
     """
 
-    def __init__(self):
+    def __init__(self, *, flush_each_event: bool = True):
         self._by_type: dict[str, Handler] = {}
         self.preparers: list[BatchPreparer] = []
+        # In a batch, a use case's commit only flushes (the batch commits once). False: not even that; the
+        # rows go out with the next query's autoflush or the batch's commit, one statement per table for
+        # several events, for handlers whose reads are all ORM queries (which autoflush) or need no rows of
+        # the events before them.
+        self.flush_each_event = flush_each_event
 
     def before_batch(self, preparer: BatchPreparer) -> BatchPreparer:
         """Register a preparer of each batch (see `BatchPreparer`)."""
@@ -224,6 +229,7 @@ class ConsumerRunner:
         try:
             with bound(service=self.runtime.name), self.runtime.uow() as uow:
                 uow.hold_commits = True
+                uow.hold_flushes = not getattr(self.stream.handlers, "flush_each_event", True)
                 inbox = self.runtime.inbox
                 seen = dict(uow.session.execute(select(inbox.c.event_id, inbox.c.digest).where(
                     inbox.c.consumer == self.consumer_name,

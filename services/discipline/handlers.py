@@ -12,7 +12,9 @@ from shared.consumer import Handlers
 from shared.events.envelope import Event
 from shared.uow import UnitOfWork
 
-events = Handlers()
+# Discipline's handlers read through ORM queries (which flush what is pending first): in a batch their rows
+# are written together, at the next query or the commit, not at the end of each event.
+events = Handlers(flush_each_event=False)
 
 
 @events.on("dossier.overdue")

@@ -96,7 +96,8 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
               for role, _ in roles}
     outcome.explanations = _ask(uow, subject_type, subject, unit, due_at, roles, asked, reason, explanation_days,
                                 version, fact_day)
-    session.flush()
+    # No flush here: the rows go out with the next query's autoflush or the commit, several events' rows
+    # in one statement per table when a consumer applies a batch.
 
     # A late subject is a violation of the official who held it (once per subject, however often it is
     # late); the unit's late subjects, named or not, also count toward its head's joint liability. A
@@ -184,7 +185,6 @@ def record_apology_missed(uow: UnitOfWork, *, subject: str, unit: str, due_at: d
                 uow, "apology", subject, unit, due_at, roles, asked, reason,
                 rule_set.explanation_days if rule_set else rules.DEFAULT_EXPLANATION_DAYS,
                 rule_set.version if rule_set else None, fact_day)
-            session.flush()
             if head is not None:
                 facts = sanctions.late_fact_text("apology", subject, unit_name, due_local, step)
                 outcome.proposals = _record_violation(

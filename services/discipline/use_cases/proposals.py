@@ -85,7 +85,6 @@ def evaluate_sanctions(uow: UnitOfWork, *, kind: str, unit: str, fact_day: date,
             facts = next(f for r, f in met if r is rule)
             proposals.append(_propose(uow, rule_set, rule, person, category, leader, name, unit, fact_day, facts,
                                       violation, discovered_at))
-    session.flush()
     return proposals
 
 

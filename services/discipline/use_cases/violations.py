@@ -107,7 +107,6 @@ def _record_violation(uow: UnitOfWork, *, official: str, unit: str, kind: str, s
                           rule_set_verified=rule_set.verified if rule_set else None)
     session.add(violation)
     store.remember_violation(uow, violation)
-    session.flush()
     uow.record("violation.recorded", violation.code, {
         "code": violation.code, "official": official, "unit": unit, "responsibility": responsibility,
         "kind": kind, "source_type": source_type, "source": source, "fact_date": fact_date.isoformat(),
