@@ -4,7 +4,7 @@ facts of an official and their decisions. No decisions here: the domain picks, t
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from services.discipline.models import (
     LateFact,
     Official,
     RuleSetConfirmation,
+    SanctionProposal,
     Unit,
     Violation,
 )
@@ -170,3 +171,32 @@ def remember_violation(uow: UnitOfWork, violation) -> None:
     if (violation.source_type, violation.source) in uow.memo.get("violation_scope", ()):
         uow.memo["violations"].setdefault(_violation_key(violation.official, violation.kind, violation.source_type,
                                                          violation.source, violation.responsibility), violation)
+
+
+def proposals_near(uow: UnitOfWork, official: str, fact_day: date, reach: timedelta) -> list[tuple]:
+    """(rule, violation kind, rule form, fact day) of the official's proposals whose fact day is less than
+    `reach` from `fact_day`. In a prepared batch (`remember_proposals_per_official`) each official's proposals
+    are read once and kept up to date by `remember_proposal`."""
+    kept = uow.memo.get("proposals_by_official")
+    if kept is None:
+        return list(uow.session.execute(select(
+            SanctionProposal.rule, SanctionProposal.violation_kind, SanctionProposal.rule_form,
+            SanctionProposal.fact_day).where(
+            SanctionProposal.official == official, SanctionProposal.fact_day > fact_day - reach,
+            SanctionProposal.fact_day < fact_day + reach)).all())
+    if official not in kept:
+        kept[official] = [tuple(row) for row in uow.session.execute(select(
+            SanctionProposal.rule, SanctionProposal.violation_kind, SanctionProposal.rule_form,
+            SanctionProposal.fact_day).where(SanctionProposal.official == official))]
+    return [row for row in kept[official] if fact_day - reach < row[3] < fact_day + reach]
+
+
+def remember_proposals_per_official(uow: UnitOfWork) -> None:
+    uow.memo.setdefault("proposals_by_official", {})
+
+
+def remember_proposal(uow: UnitOfWork, proposal) -> None:
+    kept = uow.memo.get("proposals_by_official")
+    if kept is not None and proposal.official in kept:
+        kept[proposal.official].append((proposal.rule, proposal.violation_kind, proposal.rule_form,
+                                         proposal.fact_day))

@@ -201,6 +201,7 @@ def prepare_late_batch(uow: UnitOfWork, *, overdue: set[str], apology_missed: se
     their dossiers' late facts, explanation requests and violations read in one statement each, in the batch's
     transaction, so `record_overdue` and `record_apology_missed` find them without a query per event."""
     if overdue or apology_missed:
+        store.remember_proposals_per_official(uow)
         store.prefetch_late_subjects(
             uow, facts={("dossier", code) for code in overdue},
             requests={("dossier", code) for code in overdue} | {("apology", code) for code in apology_missed},

@@ -83,4 +83,5 @@ def test_discipline_batched_late_dossiers_leave_the_same_rows_as_one_by_one(star
     # missing apology), a late fact each, and the audit chain still whole.
     assert len(rows(batched, TABLES["explanation_requests"])) == 3 * 14
     assert len(rows(batched, TABLES["late_facts"])) == 14
+    assert rows(batched, TABLES["sanction_proposals"])  # thresholds were crossed inside batches
     assert rows(batched, "SELECT count(*) FROM audit_entries") == rows(batched, "SELECT seq FROM audit_head")
