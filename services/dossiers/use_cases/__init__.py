@@ -34,9 +34,14 @@ def find(uow: UnitOfWork, code: str) -> Dossier | None:
     return uow.session.get(Dossier, code)
 
 
-def creating(uow: UnitOfWork, code: str) -> None:
-    """About to create dossier `code`: from now on it is looked up again (created here or by a replica)."""
-    uow.memo.get("dossiers_absent", set()).discard(code)
+def creating(uow: UnitOfWork, code: str) -> bool:
+    """About to create dossier `code`: from now on it is looked up again (created here or by a replica).
+    True when a consumer's batch had found it unknown in this transaction."""
+    absent = uow.memo.get("dossiers_absent", set())
+    if code in absent:
+        absent.discard(code)
+        return True
+    return False
 
 
 def load(uow: UnitOfWork, code: str, for_update: bool = False) -> Dossier:

@@ -125,13 +125,18 @@ def receive(uow: UnitOfWork, command: ReceiveDossier, channel: str) -> Dossier |
     if applicant:
         dossier.applicant = Applicant(dossier_code=code, name=applicant.name, phone=applicant.phone,
                                       email=applicant.email, address=applicant.address)
-    creating(uow, code)
-    try:
-        # Two replicas may take the same external dossier at once: the loser sees it as known.
-        with uow.session.begin_nested():
-            uow.session.add(dossier)
-    except IntegrityError:
-        return None
+    if creating(uow, code):
+        # A consumer's batch found the code unknown in this transaction: no savepoint. If a replica creates
+        # the same dossier meanwhile, the batch fails as a whole and its events are applied one by one, here
+        # again, with the savepoint below.
+        uow.session.add(dossier)
+    else:
+        try:
+            # Two replicas may take the same external dossier at once: the loser sees it as known.
+            with uow.session.begin_nested():
+                uow.session.add(dossier)
+        except IntegrityError:
+            return None
     uow.session.add_all([DossierStep(dossier_code=code, position=i, key=step.key, name=step.name, days=step.days,
                                      performer=step.performer)
                          for i, step in enumerate(procedure.steps, start=1)])
