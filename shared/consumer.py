@@ -62,6 +62,12 @@ def content_digest(event: Event) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 Handler = Callable[[Event, UnitOfWork], None]
+# Called once per batch, inside its transaction and before its handlers, with the events about to be applied
+# (duplicates left out): reads what the handlers would read one event at a time in one statement each (the
+# batch's dossiers, facts, ...) into `uow.memo`, so a handler meets them already loaded. It must change
+# nothing a handler could see differently: the per-event path (`process`) never calls it, and both paths
+# leave the same rows (tests/*/integration/test_*_batched.py).
+BatchPreparer = Callable[[UnitOfWork, list[Event]], None]
 
 # The AMQP `user_id` property of the message being handled. RabbitMQ refuses a message whose user_id is
 # not the user of the connection that published it, so a handler of `kycuong.ingest` can trust it as the
@@ -87,8 +93,19 @@ class Handlers(Mapping[str, Handler]):
         def on_dossier_overdue(event, uow): ...
     """
 
-    def __init__(self):
+    def __init__(self, *, flush_each_event: bool = True):
         self._by_type: dict[str, Handler] = {}
+        self.preparers: list[BatchPreparer] = []
+        # In a batch, a use case's commit only flushes (the batch commits once). False: not even that; the
+        # rows go out with the next query's autoflush or the batch's commit, one statement per table for
+        # several events, for handlers whose reads are all ORM queries (which autoflush) or need no rows of
+        # the events before them.
+        self.flush_each_event = flush_each_event
+
+    def before_batch(self, preparer: BatchPreparer) -> BatchPreparer:
+        """Register a preparer of each batch (see `BatchPreparer`)."""
+        self.preparers.append(preparer)
+        return preparer
 
     def on(self, *event_types: str) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
@@ -212,11 +229,17 @@ class ConsumerRunner:
         try:
             with bound(service=self.runtime.name), self.runtime.uow() as uow:
                 uow.hold_commits = True
+                uow.hold_flushes = not getattr(self.stream.handlers, "flush_each_event", True)
                 inbox = self.runtime.inbox
                 seen = dict(uow.session.execute(select(inbox.c.event_id, inbox.c.digest).where(
                     inbox.c.consumer == self.consumer_name,
                     inbox.c.event_id.in_([event.id for _, event, _ in todo]))).all())
                 applied = []
+                preparers = getattr(self.stream.handlers, "preparers", ())
+                if preparers:
+                    fresh = [event for _, event, _ in todo if event.id not in seen]
+                    for preparer in preparers:
+                        preparer(uow, fresh)
                 for i, event, handler in todo:
                     digest = content_digest(event)
                     if event.id in seen:

@@ -44,6 +44,8 @@ class UnitOfWork:
         self._deferred: dict = {}
         self._handed_over = False
         self.hold_commits = False
+        # With hold_commits: a use case's commit does not even flush (see consumer.Handlers.flush_each_event).
+        self.hold_flushes = False
         # Per-transaction cache for use cases (reference data read many times in one batch).
         self.memo: dict = {}
 
@@ -124,7 +126,8 @@ class UnitOfWork:
     def commit(self) -> None:
         if self.hold_commits:
             # A consumer applies a batch of events in this transaction and commits once for all.
-            self.session.flush()
+            if not self.hold_flushes:
+                self.session.flush()
             return
         while self._deferred:
             key = next(iter(self._deferred))
@@ -140,6 +143,7 @@ class UnitOfWork:
                 # Delivered at commit: wakes relays in other processes at once.
                 self.session.execute(text(f"NOTIFY {self.runtime.notify_channel}"))
         self.session.commit()
+        self.hold_flushes = False
         self.committed = True
         if self.events or self._handed_over:
             self.runtime.wake_relay()

@@ -6,13 +6,15 @@ values, defaults filled) and call one use case.
 
 from __future__ import annotations
 
-from services.discipline.use_cases.late_facts import record_apology_missed, record_overdue
+from services.discipline.use_cases.late_facts import prepare_late_batch, record_apology_missed, record_overdue
 from services.discipline.use_cases.misconduct import open_verification
 from shared.consumer import Handlers
 from shared.events.envelope import Event
 from shared.uow import UnitOfWork
 
-events = Handlers()
+# Discipline's handlers read through ORM queries (which flush what is pending first): in a batch their rows
+# are written together, at the next query or the commit, not at the end of each event.
+events = Handlers(flush_each_event=False)
 
 
 @events.on("dossier.overdue")
@@ -92,3 +94,10 @@ def on_dossier_promise_broken(event: Event, uow: UnitOfWork) -> None:
                    detected_at=data["detected_at"], official=data.get("official") or None, step=data.get("step"),
                    event_id=event.id, subject_type="promise", legal_due_at=data["due_at"])
 
+
+
+@events.before_batch
+def read_late_subjects(uow: UnitOfWork, batch: list[Event]) -> None:
+    """A batch of late dossiers: what the handlers will look up about them, read once for the batch."""
+    prepare_late_batch(uow, overdue={e.values["code"] for e in batch if e.type == "dossier.overdue"},
+                       apology_missed={e.values["code"] for e in batch if e.type == "dossier.apology_missed"})

@@ -4,13 +4,23 @@ facts of an official and their decisions. No decisions here: the domain picks, t
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
 from services.discipline.domain import directory, rules, sanctions
-from services.discipline.models import Decision, Headship, Official, RuleSetConfirmation, Unit
+from services.discipline.models import (
+    Decision,
+    ExplanationRequest,
+    Headship,
+    LateFact,
+    Official,
+    RuleSetConfirmation,
+    SanctionProposal,
+    Unit,
+    Violation,
+)
 from shared.uow import UnitOfWork
 
 
@@ -71,3 +81,122 @@ def confirmed_rule_sets(uow: UnitOfWork) -> dict[str, RuleSetConfirmation]:
     """The operators' confirmations of unverified rule sets, by version, read once per transaction."""
     return memo(uow, ("rule_set_confirmations",), lambda: {
         c.version: c for c in uow.session.scalars(select(RuleSetConfirmation))})
+
+
+# -- a consumer batch's late subjects, read in one statement each ------------------------------------------
+# A batch of `dossier.overdue` / `dossier.apology_missed` events would otherwise look up, one event at a time,
+# the late fact, the explanation requests and the violations of each dossier. `prefetch_late_subjects` reads
+# them for the whole batch into `uow.memo`; the lookups below answer from there for those subjects (and learn
+# what the batch adds), and query as before for any other subject.
+
+def prefetch_late_subjects(uow: UnitOfWork, facts: set[tuple[str, str]], requests: set[tuple[str, str]],
+                           violations: set[tuple[str, str]]) -> None:
+    """(subject_type, subject) pairs whose late facts, explanation requests and violations (by source type and
+    source) the batch will look up."""
+    session = uow.session
+    memo = uow.memo
+    facts -= memo.setdefault("late_fact_scope", set())
+    if facts:
+        known = memo.setdefault("late_facts", {})
+        for fact in session.scalars(select(LateFact).where(
+                LateFact.subject_type.in_({t for t, _ in facts}), LateFact.subject.in_({s for _, s in facts}))):
+            if (fact.subject_type, fact.subject) in facts:
+                known[(fact.subject_type, fact.subject, fact.subject_due_at)] = fact
+        memo["late_fact_scope"] |= facts
+    requests -= memo.setdefault("request_scope", set())
+    if requests:
+        known = memo.setdefault("requests", {})
+        for request in session.scalars(select(ExplanationRequest).where(
+                ExplanationRequest.subject_type.in_({t for t, _ in requests}),
+                ExplanationRequest.subject.in_({s for _, s in requests})).order_by(ExplanationRequest.code)):
+            if (request.subject_type, request.subject) in requests:
+                known.setdefault((request.subject_type, request.subject, request.subject_due_at), []).append(request)
+        memo["request_scope"] |= requests
+    violations -= memo.setdefault("violation_scope", set())
+    if violations:
+        known = memo.setdefault("violations", {})
+        for violation in session.scalars(select(Violation).where(
+                Violation.source_type.in_({t for t, _ in violations}),
+                Violation.source.in_({s for _, s in violations}))):
+            if (violation.source_type, violation.source) in violations:
+                known.setdefault(_violation_key(violation.official, violation.kind, violation.source_type,
+                                                violation.source, violation.responsibility), violation)
+        memo["violation_scope"] |= violations
+
+
+def find_late_fact(uow: UnitOfWork, subject_type: str, subject: str, due_at):
+    """The late fact of a subject and due time, or None."""
+    if (subject_type, subject) in uow.memo.get("late_fact_scope", ()):
+        return uow.memo["late_facts"].get((subject_type, subject, due_at))
+    return uow.session.scalars(select(LateFact).where(
+        LateFact.subject_type == subject_type, LateFact.subject == subject,
+        LateFact.subject_due_at == due_at)).first()
+
+
+def remember_late_fact(uow: UnitOfWork, fact) -> None:
+    if (fact.subject_type, fact.subject) in uow.memo.get("late_fact_scope", ()):
+        uow.memo["late_facts"][(fact.subject_type, fact.subject, fact.subject_due_at)] = fact
+
+
+def requests_about(uow: UnitOfWork, subject_type: str, subject: str, due_at) -> list:
+    """The explanation requests about a subject and due time."""
+    if (subject_type, subject) in uow.memo.get("request_scope", ()):
+        return list(uow.memo["requests"].get((subject_type, subject, due_at), ()))
+    return list(uow.session.scalars(select(ExplanationRequest).where(
+        ExplanationRequest.subject_type == subject_type, ExplanationRequest.subject == subject,
+        ExplanationRequest.subject_due_at == due_at)))
+
+
+def remember_request(uow: UnitOfWork, request) -> None:
+    if (request.subject_type, request.subject) in uow.memo.get("request_scope", ()):
+        uow.memo["requests"].setdefault((request.subject_type, request.subject, request.subject_due_at),
+                                        []).append(request)
+
+
+def _violation_key(official, kind, source_type, source, responsibility) -> tuple:
+    return (official, kind, source_type, source, responsibility)
+
+
+def find_violation(uow: UnitOfWork, *, official: str, kind: str, source_type: str, source: str,
+                   responsibility: str):
+    """The violation recorded for this official, kind, source and responsibility, or None."""
+    if (source_type, source) in uow.memo.get("violation_scope", ()):
+        return uow.memo["violations"].get(_violation_key(official, kind, source_type, source, responsibility))
+    return uow.session.scalars(select(Violation).where(
+        Violation.official == official, Violation.kind == kind, Violation.source_type == source_type,
+        Violation.source == source, Violation.responsibility == responsibility)).first()
+
+
+def remember_violation(uow: UnitOfWork, violation) -> None:
+    if (violation.source_type, violation.source) in uow.memo.get("violation_scope", ()):
+        uow.memo["violations"].setdefault(_violation_key(violation.official, violation.kind, violation.source_type,
+                                                         violation.source, violation.responsibility), violation)
+
+
+def proposals_near(uow: UnitOfWork, official: str, fact_day: date, reach: timedelta) -> list[tuple]:
+    """(rule, violation kind, rule form, fact day) of the official's proposals whose fact day is less than
+    `reach` from `fact_day`. In a prepared batch (`remember_proposals_per_official`) each official's proposals
+    are read once and kept up to date by `remember_proposal`."""
+    kept = uow.memo.get("proposals_by_official")
+    if kept is None:
+        return list(uow.session.execute(select(
+            SanctionProposal.rule, SanctionProposal.violation_kind, SanctionProposal.rule_form,
+            SanctionProposal.fact_day).where(
+            SanctionProposal.official == official, SanctionProposal.fact_day > fact_day - reach,
+            SanctionProposal.fact_day < fact_day + reach)).all())
+    if official not in kept:
+        kept[official] = [tuple(row) for row in uow.session.execute(select(
+            SanctionProposal.rule, SanctionProposal.violation_kind, SanctionProposal.rule_form,
+            SanctionProposal.fact_day).where(SanctionProposal.official == official))]
+    return [row for row in kept[official] if fact_day - reach < row[3] < fact_day + reach]
+
+
+def remember_proposals_per_official(uow: UnitOfWork) -> None:
+    uow.memo.setdefault("proposals_by_official", {})
+
+
+def remember_proposal(uow: UnitOfWork, proposal) -> None:
+    kept = uow.memo.get("proposals_by_official")
+    if kept is not None and proposal.official in kept:
+        kept[proposal.official].append((proposal.rule, proposal.violation_kind, proposal.rule_form,
+                                         proposal.fact_day))

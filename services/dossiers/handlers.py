@@ -44,3 +44,9 @@ def on_external_dead_letter(runtime: ServiceRuntime, dead: DeadLetter) -> None:
     id, however often it is redelivered or sent again)."""
     ingest.record_external_rejection(runtime.uow(), dead.event, publisher=dead.user_id,
                                      reason=rejection_reason(dead.reason), channel="amqp", detail=dead.reason)
+
+
+@ingest_events.before_batch
+def read_batch_dossiers(uow: UnitOfWork, batch: list[Event]) -> None:
+    """The batch's dossiers, and which have events waiting, read once for the batch."""
+    ingest.prepare_ingest_batch(uow, {event.data.get("code") for event in batch if isinstance(event.data, dict)})

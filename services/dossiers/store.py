@@ -255,6 +255,12 @@ def waiting_of(session: Session, code: str) -> list[IngestWaiting]:
                                 .order_by(IngestWaiting.occurred_at, IngestWaiting.parked_at)))
 
 
+def codes_waiting(session: Session, codes: set[str]) -> set[str]:
+    """Which of these dossiers have external events waiting."""
+    return set(session.scalars(select(IngestWaiting.dossier_code).where(
+        IngestWaiting.dossier_code.in_(sorted(codes))).distinct()))
+
+
 def waiting_query() -> Select:
     return select(IngestWaiting).order_by(IngestWaiting.parked_at, IngestWaiting.event_id)
 

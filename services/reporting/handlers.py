@@ -3,6 +3,7 @@
 the queue to exactly these types."""
 
 from services.reporting.use_cases.projections import PROJECTIONS, project_event
+from services.reporting.use_cases.projections.dossiers import prepare_batch
 from shared.consumer import Handlers
 from shared.events.envelope import Event
 from shared.uow import UnitOfWork
@@ -18,3 +19,9 @@ def on_event(event: Event, uow: UnitOfWork) -> None:
 
 for event_type in sorted(PROJECTIONS):
     events.add(event_type, on_event)
+
+
+@events.before_batch
+def read_dossier_facts(uow: UnitOfWork, batch: list[Event]) -> None:
+    """The facts of the batch's dossiers, read and locked in one statement."""
+    prepare_batch(uow, batch)

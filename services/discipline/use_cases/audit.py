@@ -25,11 +25,19 @@ def record_audit(uow: UnitOfWork, action: str, subject: str, actor: str | None, 
     if not uow.active:
         raise RuntimeError("record_audit must be called inside `with uow:` (it joins that transaction)")
     session = uow.session
-    head = session.scalars(select(AuditHead).where(AuditHead.id == AUDIT_HEAD_ID).with_for_update()).first()
-    if head is None:
-        # The migration writes the head; a database created otherwise starts its chain here.
-        head = AuditHead(id=AUDIT_HEAD_ID, seq=0, hash=audit.AUDIT_GENESIS)
-        session.add(head)
+    # Locked and read once per database transaction: a consumer's batch appends many entries, and the lock
+    # is held until the commit, so the head kept here is the one in the database (nobody else can move it).
+    transaction = session.get_transaction()
+    kept = uow.memo.get("audit_head")
+    if kept is not None and kept[0] is transaction and transaction is not None:
+        head = kept[1]
+    else:
+        head = session.scalars(select(AuditHead).where(AuditHead.id == AUDIT_HEAD_ID).with_for_update()).first()
+        if head is None:
+            # The migration writes the head; a database created otherwise starts its chain here.
+            head = AuditHead(id=AUDIT_HEAD_ID, seq=0, hash=audit.AUDIT_GENESIS)
+            session.add(head)
+        uow.memo["audit_head"] = (session.get_transaction(), head)
     at = uow.now()
     data_json = audit.audit_canonical_json(data)
     seq = head.seq + 1

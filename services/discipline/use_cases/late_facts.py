@@ -8,7 +8,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.discipline import store
@@ -72,13 +71,12 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
     rule_set = rule_book_in_use(uow).in_force(fact_day)
     outcome = OverdueOutcome()
 
-    fact = session.scalars(select(LateFact).where(
-        LateFact.subject_type == subject_type, LateFact.subject == subject,
-        LateFact.subject_due_at == due_at)).first()
+    fact = store.find_late_fact(uow, subject_type, subject, due_at)
     if fact is None:
         fact = LateFact(subject_type=subject_type, subject=subject, subject_due_at=due_at, fact_day=fact_day,
                         unit=unit, official=official, step=step, detected_at=detected_at, event_id=event_id)
         session.add(fact)  # flushed with the requests below: one flush per late fact
+        store.remember_late_fact(uow, fact)
         outcome.new_fact = True
 
     # Reference data read once per transaction: a consumer applies many late facts of a unit together.
@@ -88,9 +86,7 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
     version = rule_set.version if rule_set else None
     due_local = due_at.astimezone(tz)
 
-    asked = session.scalars(select(ExplanationRequest).where(
-        ExplanationRequest.subject_type == subject_type, ExplanationRequest.subject == subject,
-        ExplanationRequest.subject_due_at == due_at)).all() if not outcome.new_fact else []
+    asked = store.requests_about(uow, subject_type, subject, due_at) if not outcome.new_fact else []
     # A late dossier always names its official (an unassigned request waits for one); a task is the
     # lead unit's, and its head answers for it, with the assignee too when the task names one.
     roles = (("official", official), ("head", head.official if head else None))
@@ -100,7 +96,8 @@ def _record_overdue(uow: UnitOfWork, subject: str, unit: str, due_at: datetime, 
               for role, _ in roles}
     outcome.explanations = _ask(uow, subject_type, subject, unit, due_at, roles, asked, reason, explanation_days,
                                 version, fact_day)
-    session.flush()
+    # No flush here: the rows go out with the next query's autoflush or the commit, several events' rows
+    # in one statement per table when a consumer applies a batch.
 
     # A late subject is a violation of the official who held it (once per subject, however often it is
     # late); the unit's late subjects, named or not, also count toward its head's joint liability. A
@@ -146,6 +143,7 @@ def _ask(uow: UnitOfWork, subject_type: str, subject: str, unit: str, due_at: da
                 due_at=uow.calendar.add_working_days(now, explanation_days),
                 reason=reason[role], rule_set=version, requested_at=now)
             session.add(request)
+            store.remember_request(uow, request)
         if person is None:
             log.warning("explanation request stored unassigned: nobody to ask",
                         extra={"subject": subject, "unit": unit, "role": role, "request": request.code,
@@ -179,9 +177,7 @@ def record_apology_missed(uow: UnitOfWork, *, subject: str, unit: str, due_at: d
             rule_set = rule_book_in_use(uow).in_force(fact_day)
             unit_name = store.memo(uow, ("unit_name", unit), lambda: getattr(session.get(Unit, unit), "name", unit))
             head = store.memo(uow, ("head", unit, fact_day), lambda: store.term_in_office(session, unit, fact_day))
-            asked = list(session.scalars(select(ExplanationRequest).where(
-                ExplanationRequest.subject_type == "apology", ExplanationRequest.subject == subject,
-                ExplanationRequest.subject_due_at == due_at)))
+            asked = store.requests_about(uow, "apology", subject, due_at)
             roles = (("head", head.official if head else None),)
             reason = {"head": explanations.explanation_reason("head", subject, unit_name, due_local, "apology")}
             outcome = OverdueOutcome(new_fact=not asked)
@@ -189,7 +185,6 @@ def record_apology_missed(uow: UnitOfWork, *, subject: str, unit: str, due_at: d
                 uow, "apology", subject, unit, due_at, roles, asked, reason,
                 rule_set.explanation_days if rule_set else rules.DEFAULT_EXPLANATION_DAYS,
                 rule_set.version if rule_set else None, fact_day)
-            session.flush()
             if head is not None:
                 facts = sanctions.late_fact_text("apology", subject, unit_name, due_local, step)
                 outcome.proposals = _record_violation(
@@ -199,3 +194,15 @@ def record_apology_missed(uow: UnitOfWork, *, subject: str, unit: str, due_at: d
             return outcome
     except IntegrityError as exc:
         raise Retryable(f"concurrent record of the missing apology of {subject}: {exc.orig}") from exc
+
+
+def prepare_late_batch(uow: UnitOfWork, *, overdue: set[str], apology_missed: set[str]) -> None:
+    """Before a consumer's batch of `dossier.overdue` (codes `overdue`) and `dossier.apology_missed` events:
+    their dossiers' late facts, explanation requests and violations read in one statement each, in the batch's
+    transaction, so `record_overdue` and `record_apology_missed` find them without a query per event."""
+    if overdue or apology_missed:
+        store.remember_proposals_per_official(uow)
+        store.prefetch_late_subjects(
+            uow, facts={("dossier", code) for code in overdue},
+            requests={("dossier", code) for code in overdue} | {("apology", code) for code in apology_missed},
+            violations={("dossier", code) for code in overdue | apology_missed})

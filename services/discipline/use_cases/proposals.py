@@ -59,10 +59,7 @@ def evaluate_sanctions(uow: UnitOfWork, *, kind: str, unit: str, fact_day: date,
         # The proposals already made near this day: once a threshold is crossed the common case is that
         # one exists, and then a unit with many late dossiers need not be re-read.
         reach = timedelta(days=max(rule.window_days for rule in rules))
-        recent = session.execute(select(SanctionProposal.rule, SanctionProposal.violation_kind,
-                                        SanctionProposal.rule_form, SanctionProposal.fact_day).where(
-            SanctionProposal.official == person, SanctionProposal.fact_day > fact_day - reach,
-            SanctionProposal.fact_day < fact_day + reach)).all()
+        recent = store.proposals_near(uow, person, fact_day, reach)
         met: list[tuple[rules.SanctionRule, list[str]]] = []
         for rule in rules:
             # A proposal under this rule, or under a heavier rule of the same kind that took its place,
@@ -93,7 +90,6 @@ def evaluate_sanctions(uow: UnitOfWork, *, kind: str, unit: str, fact_day: date,
             facts = next(f for r, f in met if r is rule)
             proposals.append(_propose(uow, rule_set, rule, person, category, leader, name, unit, fact_day, facts,
                                       violation, discovered_at))
-    session.flush()
     return proposals
 
 
@@ -133,6 +129,7 @@ def _propose(uow: UnitOfWork, rule_set: rules.RuleSet, rule: rules.SanctionRule,
         proposal.next_step = procedure.PROCEDURE_STEPS[0]
         proposal.next_due_at = uow.calendar.add_working_days(now, rule_set.procedure_days[proposal.next_step])
     session.add(proposal)
+    store.remember_proposal(uow, proposal)
     audit = {"official": person, "unit": unit, "rule": rule.id, "rule_set": rule_set.version, "form": form,
              "rule_form": rule.form, "facts": facts, "fact_date": fact_day, "escalated_from": proposal.escalated_from,
              "violation": proposal.violation, "statement": proposal.statement, "rule_source": rule.source,

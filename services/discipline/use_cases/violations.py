@@ -90,9 +90,8 @@ def _record_violation(uow: UnitOfWork, *, official: str, unit: str, kind: str, s
     if errors:
         raise InvalidInput("the violation cannot be recorded as given; fix the fields listed", errors)
 
-    existing = session.scalars(select(Violation).where(
-        Violation.official == official, Violation.kind == kind, Violation.source_type == source_type,
-        Violation.source == source, Violation.responsibility == responsibility)).first()
+    existing = store.find_violation(uow, official=official, kind=kind, source_type=source_type, source=source,
+                                    responsibility=responsibility)
     if existing is not None:
         return ViolationOutcome(existing, created=False)
 
@@ -107,7 +106,7 @@ def _record_violation(uow: UnitOfWork, *, official: str, unit: str, kind: str, s
                           discovered_at=discovered_at, rule_set_source=rule_set.cited_source if rule_set else None,
                           rule_set_verified=rule_set.verified if rule_set else None)
     session.add(violation)
-    session.flush()
+    store.remember_violation(uow, violation)
     uow.record("violation.recorded", violation.code, {
         "code": violation.code, "official": official, "unit": unit, "responsibility": responsibility,
         "kind": kind, "source_type": source_type, "source": source, "fact_date": fact_date.isoformat(),

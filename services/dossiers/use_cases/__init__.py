@@ -26,6 +26,24 @@ PERSONAL_DATA_ROLES_OWN_UNIT = {"officer", "head"}
 _HIDDEN = object()
 
 
+def find(uow: UnitOfWork, code: str) -> Dossier | None:
+    """The dossier, or None: `session.get`, except for the codes a consumer's batch has found unknown
+    (`ingest.prepare_ingest_batch`), which cost no query until something tries to create them."""
+    if code in uow.memo.get("dossiers_absent", ()):
+        return None
+    return uow.session.get(Dossier, code)
+
+
+def creating(uow: UnitOfWork, code: str) -> bool:
+    """About to create dossier `code`: from now on it is looked up again (created here or by a replica).
+    True when a consumer's batch had found it unknown in this transaction."""
+    absent = uow.memo.get("dossiers_absent", set())
+    if code in absent:
+        absent.discard(code)
+        return True
+    return False
+
+
 def load(uow: UnitOfWork, code: str, for_update: bool = False) -> Dossier:
     dossier = uow.session.get(Dossier, code, with_for_update=for_update)
     if dossier is None:

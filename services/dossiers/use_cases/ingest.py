@@ -12,11 +12,12 @@ from datetime import datetime
 from typing import Any
 
 from prometheus_client import Counter, Gauge
+from sqlalchemy import select
 
 from services.dossiers import store
 from services.dossiers.domain import ingest as rules
 from services.dossiers.models import Dossier, IngestRejection, IngestWaiting
-from services.dossiers.use_cases import lifecycle
+from services.dossiers.use_cases import find, lifecycle
 from services.dossiers.use_cases.intake import ReceiveDossier, receive_external_dossier
 from shared.db import Page, paginate
 from shared.errors import DomainError, InvalidInput
@@ -65,7 +66,7 @@ def apply_external_event(uow: UnitOfWork, external: ExternalEvent, publisher: st
         step = external.step
         if not _admitted(uow, publisher, step.unit, over_http):
             return IGNORED
-        dossier = uow.session.get(Dossier, step.code)
+        dossier = find(uow, step.code)
         _ensure_same_unit(dossier, step)
         waiting_for = rules.ingest_prerequisite(step.type, dossier.status if dossier is not None else None)
         if waiting_for is not None:
@@ -74,6 +75,7 @@ def apply_external_event(uow: UnitOfWork, external: ExternalEvent, publisher: st
                 event_id=event.id, dossier_code=step.code, event_type=step.type, unit=step.unit,
                 publisher=publisher, occurred_at=step.occurred_at, waiting_for=waiting_for,
                 event=kept.to_json().decode(), parked_at=uow.now()))
+            uow.memo.get("waiting_codes", set()).add(step.code)
             uow.session.flush()
             _count_waiting(uow)
             uow.commit()
@@ -87,6 +89,21 @@ def apply_external_event(uow: UnitOfWork, external: ExternalEvent, publisher: st
             uow.hold_commits = held
         uow.commit()
         return ACCEPTED
+
+
+def prepare_ingest_batch(uow: UnitOfWork, codes: set[str]) -> None:
+    """Before a consumer's batch of external events about dossiers `codes`: the dossiers read in one statement
+    (kept in the session for the batch), those unknown remembered as such, and which of them have events
+    waiting, so applying each event needs no look-up of its own."""
+    codes = {code for code in codes if isinstance(code, str)}
+    if not codes:
+        return
+    session = uow.session
+    dossiers = list(session.scalars(select(Dossier).where(Dossier.code.in_(sorted(codes)))))
+    uow.memo["dossiers_loaded"] = dossiers  # the session holds its objects weakly
+    uow.memo["dossiers_absent"] = codes - {dossier.code for dossier in dossiers}
+    uow.memo["waiting_scope"] = codes
+    uow.memo["waiting_codes"] = store.codes_waiting(session, codes)
 
 
 def _admitted(uow: UnitOfWork, publisher: str | None, unit: str, over_http: bool) -> bool:
@@ -121,6 +138,8 @@ def _release_waiting(uow: UnitOfWork, code: str) -> None:
     one applied may release others (the result ready releases its return)."""
     session = uow.session
     while True:
+        if code in uow.memo.get("waiting_scope", ()) and code not in uow.memo["waiting_codes"]:
+            return  # the batch found nothing of this dossier waiting, and parked nothing since
         dossier = session.get(Dossier, code)
         status = dossier.status if dossier is not None else None
         waiting = store.waiting_of(session, code)

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from services.dossiers.domain import dossier as rules
 from services.dossiers.domain.dossier import format_days
 from services.dossiers.models import Applicant, Dossier, DossierStep, Unit
-from services.dossiers.use_cases import calendar_of, ensure_within, iso, viewed
+from services.dossiers.use_cases import calendar_of, creating, ensure_within, find, iso, viewed
 from services.dossiers.use_cases.deadlines import schedule_warnings
 from services.dossiers.use_cases.procedures import procedure_for
 from shared.auth import Principal
@@ -125,12 +125,18 @@ def receive(uow: UnitOfWork, command: ReceiveDossier, channel: str) -> Dossier |
     if applicant:
         dossier.applicant = Applicant(dossier_code=code, name=applicant.name, phone=applicant.phone,
                                       email=applicant.email, address=applicant.address)
-    try:
-        # Two replicas may take the same external dossier at once: the loser sees it as known.
-        with uow.session.begin_nested():
-            uow.session.add(dossier)
-    except IntegrityError:
-        return None
+    if creating(uow, code):
+        # A consumer's batch found the code unknown in this transaction: no savepoint. If a replica creates
+        # the same dossier meanwhile, the batch fails as a whole and its events are applied one by one, here
+        # again, with the savepoint below.
+        uow.session.add(dossier)
+    else:
+        try:
+            # Two replicas may take the same external dossier at once: the loser sees it as known.
+            with uow.session.begin_nested():
+                uow.session.add(dossier)
+        except IntegrityError:
+            return None
     uow.session.add_all([DossierStep(dossier_code=code, position=i, key=step.key, name=step.name, days=step.days,
                                      performer=step.performer)
                          for i, step in enumerate(procedure.steps, start=1)])
@@ -153,7 +159,7 @@ def receive_external_dossier(uow: UnitOfWork, command: ReceiveDossier) -> Dossie
     `external`. Idempotent by dossier code: a dossier already known is left as it is and nothing is
     emitted (returns None)."""
     with uow:
-        if uow.session.get(Dossier, command.code) is not None:
+        if find(uow, command.code) is not None:
             return None
         dossier = receive(uow, command, channel=rules.EXTERNAL_CHANNEL)
         if dossier is None:
