@@ -90,3 +90,32 @@ def test_a_changed_filter_replaces_the_list_in_place_and_the_address_follows(dem
     assert steps and set(steps) == {step_name}
     assert not [e for e in errors if "Content Security Policy" in e], errors
     page.close()
+
+
+def test_keyboard_alone_signs_in_and_opens_the_most_urgent_dossier(demo, browser):
+    """No mouse: the skip link comes first, every control is reached with Tab and used with Enter."""
+    base, official, name = demo
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{base}/discipline/sign-in?next=/dossiers/workbench")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Bỏ qua, đến nội dung chính"
+    for _ in range(200):  # Tab through the page to the official's button
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.tagName") == "BUTTON" and \
+                page.evaluate("document.activeElement.textContent.trim()") == name:
+            break
+    else:
+        raise AssertionError(f"{name}'s sign-in button is not reachable with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/dossiers/workbench")
+    for _ in range(200):  # to the first dossier of the list
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('tbody') !== null"):
+            break
+    else:
+        raise AssertionError("no dossier link is reachable with Tab")
+    code = page.evaluate("document.activeElement.textContent.trim()")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/dossiers/workbench/{code}")
+    assert code in page.get_by_role("heading", level=1).inner_text()
+    page.close()
