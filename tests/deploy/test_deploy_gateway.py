@@ -16,6 +16,7 @@ import socket
 import subprocess
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,7 +40,9 @@ class EchoService(BaseHTTPRequestHandler):
 
     def _answer(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.served = getattr(self.server, "served", 0) + 1
         payload = json.dumps({
+            "served": self.server.served,
             "service": self.server.service_name,
             "method": self.command,
             "path": self.path,
@@ -51,6 +54,8 @@ class EchoService(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("X-Correlation-ID", self.headers.get("X-Correlation-ID") or "service-made-id")
+        if "/public-page" in self.path:  # as the platform's public pages say
+            self.send_header("Cache-Control", "public, max-age=60")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
@@ -211,6 +216,21 @@ def test_a_browser_meets_a_stopped_service_as_a_maintenance_page_in_vietnamese(g
     assert "Xin thử lại sau ít phút" in page
     assert response.headers["X-Correlation-ID"] in page  # the code to quote when reporting it
     assert "<script" not in page and "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_a_public_page_is_kept_a_minute_but_never_for_a_signed_in_official_or_an_api_token(gateway):
+    path = f"{gateway}/feedback/public-page?run={uuid.uuid4().hex}"  # never kept by an earlier run
+    first, second = requests.get(path, timeout=5), requests.get(path, timeout=5)
+    assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("MISS", "HIT")
+    assert second.json()["served"] == first.json()["served"]  # the service answered once
+    english = requests.get(path, cookies={"kc_lang": "en"}, timeout=5)
+    assert english.headers["X-Cache"] == "MISS"  # each language kept apart
+    official = requests.get(path, cookies={"kc_session": "signed-in"}, timeout=5)
+    api = requests.get(path, headers={"Authorization": "Bearer x"}, timeout=5)
+    assert official.headers["X-Cache"] == api.headers["X-Cache"] == "BYPASS"
+    plain = f"{gateway}/feedback/api/v1/feedback"  # no Cache-Control: passed through every time
+    assert requests.get(plain, timeout=5).json()["served"] != requests.get(plain, timeout=5).json()["served"]
+    assert first.headers["X-Correlation-ID"]
 
 
 def test_the_home_page_is_reportings(gateway):
