@@ -251,6 +251,10 @@ class Ledger:
         period = datetime.now(HANOI).strftime("%Y-%m")
         r = requests.get(f"{self.stack.urls['reporting']}/reporting/api/v1/rankings?period={period}&page_size=500",
                          timeout=10)
+        if r.status_code == 503 and r.headers.get("Retry-After"):
+            # Web processes keep no pre-ping (the intake's round trip): a pooled connection the restart dropped
+            # answers one 503 with Retry-After, as a client is told; the caller asks again.
+            return None
         assert r.status_code == 200, r.text
         entry = next((item for item in r.json()["items"] if item["unit"] == UNIT), None)
         return entry and entry["overdue_open"]

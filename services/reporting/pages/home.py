@@ -4,8 +4,10 @@ as the public ranking API (use_cases.public), in the reader's language."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
+from cachetools import TTLCache
 from flask import Blueprint, request
 
 from services.reporting.use_cases import public
@@ -58,13 +60,30 @@ WORDS: dict[str, tuple[str, str]] = {
 w = words(WORDS)
 
 
+# The ranking a page shows, kept half a minute: every citizen reads the same, and ranking a thousand units for
+# two periods on each request would cost most of the page's time (the gateway keeps the page a minute too).
+_SHOWN: TTLCache = TTLCache(maxsize=512, ttl=30)
+_SHOWN_LOCK = threading.Lock()
+
+
+def _ranking(period: str | None, page: int, reader: str) -> dict:
+    key = (runtime().database_url, period, page, reader)  # one entry per database, so per platform
+    with _SHOWN_LOCK:
+        found = _SHOWN.get(key)
+    if found is None:
+        found = public.public_ranking(runtime().uow(), period, None, "progress", page, PAGE_SIZE, reader)
+        with _SHOWN_LOCK:
+            _SHOWN[key] = found
+    return found
+
+
 @pages.get("/")
 def home():
     period = request.args.get("period") or None
     try:
-        ranking = public.public_ranking(runtime().uow(), period, None, "progress", page_number(), PAGE_SIZE, lang())
+        ranking = _ranking(period, page_number(), lang())
     except InvalidInput:
-        ranking = public.public_ranking(runtime().uow(), None, None, "progress", 1, PAGE_SIZE, lang())
+        ranking = _ranking(None, 1, lang())
     chart = ranking["items"][:CHART_UNITS] if ranking["page"] == 1 else []
     response = render("home.html", title=w("title"), w=w, ranking=ranking, chart=chart,
                       pager={"page": ranking["page"], "pages": max(1, -(-ranking["total"] // PAGE_SIZE))})
