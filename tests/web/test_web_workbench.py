@@ -119,3 +119,15 @@ def test_keyboard_alone_signs_in_and_opens_the_most_urgent_dossier(demo, browser
     page.wait_for_url(f"{base}/dossiers/workbench/{code}")
     assert code in page.get_by_role("heading", level=1).inner_text()
     page.close()
+
+
+def test_a_filter_with_a_long_procedure_name_does_not_widen_the_page_on_a_phone(demo, browser):
+    base, official, name = demo
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    sign_in_as(page, base, name, "/dossiers/workbench")
+    page.evaluate("""() => { const option = document.createElement('option');
+        option.textContent = 'Cấp giấy phép xây dựng mới đối với công trình cấp đặc biệt, cấp I, cấp II ' +
+            '(công trình không theo tuyến, theo tuyến trong đô thị, tín ngưỡng, tôn giáo, tượng đài)';
+        document.querySelector('#procedure').appendChild(option); }""")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.close()
