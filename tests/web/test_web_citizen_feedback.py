@@ -23,13 +23,17 @@ def look(page, name: str) -> None:
 
 
 def test_a_citizen_sends_feedback_with_a_photo_follows_it_and_rates_the_answer_once(demo, browser, tmp_path):
-    base, _, _ = demo
+    send_follow_and_rate(browser, demo[0], tmp_path)
+
+
+def send_follow_and_rate(browser, base: str, tmp_path, shots: str = "citizen") -> None:
+    """The whole journey on the platform at `base` (the demo itself, or the gateway in front of it)."""
     photo = tmp_path / "giay-hen.png"
     photo.write_bytes(PNG)
     page = browser.new_page(viewport=PHONE)
     page.goto(f"{base}/feedback/report")
     assert page.get_by_role("heading", level=1).inner_text() == "Gửi phản ánh, kiến nghị"
-    look(page, "citizen-report-start")
+    look(page, f"{shots}-report-start")
     page.get_by_role("button", name="Bắt đầu").click()
 
     # A question left unanswered is said at the top and beside it, and nothing moves on.
@@ -38,19 +42,19 @@ def test_a_citizen_sends_feedback_with_a_photo_follows_it_and_rates_the_answer_o
     assert summary.get_by_role("link").inner_text() == "Chọn việc bạn muốn phản ánh"
     summary.get_by_role("link").click()  # the summary's link takes the reader to the question
     assert page.evaluate("document.activeElement.id") == "category"
-    look(page, "citizen-report-category-error")
+    look(page, f"{shots}-report-category-error")
     page.get_by_label("Chậm trễ giải quyết hồ sơ, công việc").check()
     page.get_by_role("button", name="Tiếp tục").click()
 
     page.get_by_label("Tìm theo tên cơ quan, đơn vị").fill("ba dinh")
     page.get_by_role("button", name="Tìm").click()
-    look(page, "citizen-report-unit")
+    look(page, f"{shots}-report-unit")
     page.get_by_label("Phường Ba Đình").check()
     page.get_by_role("button", name="Tiếp tục").click()
 
     page.get_by_label("Nội dung phản ánh, kiến nghị").fill(
         "Tôi nộp hồ sơ đăng ký khai sinh ngày 16/11/2026, đến nay đã quá hẹn mà chưa nhận được kết quả.")
-    look(page, "citizen-report-details")
+    look(page, f"{shots}-report-details")
     page.get_by_role("button", name="Tiếp tục").click()
     page.get_by_label("Gửi ẩn danh").check()
     page.get_by_role("button", name="Tiếp tục").click()
@@ -58,13 +62,13 @@ def test_a_citizen_sends_feedback_with_a_photo_follows_it_and_rates_the_answer_o
     assert page.get_by_role("heading", level=1).inner_text() == "Kiểm tra trước khi gửi"
     assert "Phường Ba Đình" in page.locator(".summary-list").inner_text()
     page.get_by_label("Ảnh, tài liệu kèm theo (không bắt buộc)").set_input_files(str(photo))
-    look(page, "citizen-report-check")
+    look(page, f"{shots}-report-check")
     page.get_by_role("button", name="Gửi phản ánh").click()
     page.wait_for_url(f"{base}/feedback/track/**")
     code = page.locator(".panel__code").inner_text()
     assert code.startswith("PA-")
     assert "Đã tiếp nhận" in page.locator(".summary-list").inner_text()
-    look(page, "citizen-track-received")
+    look(page, f"{shots}-track-received")
 
     # An officer of the ward answers and publishes; the citizen follows the code and reads the answer.
     found = requests.get(f"{base}/feedback/api/v1/feedback/{code}", timeout=5).json()
@@ -79,20 +83,20 @@ def test_a_citizen_sends_feedback_with_a_photo_follows_it_and_rates_the_answer_o
     page.get_by_label("Mã tra cứu").fill(code)
     page.get_by_role("button", name="Tra cứu").click()
     assert "Đã trả giấy khai sinh ngày 01/12/2026" in page.inner_text("main")
-    look(page, "citizen-track-published")
+    look(page, f"{shots}-track-published")
 
     page.get_by_role("link", name="Đánh giá kết quả xử lý").click()
     rate_url = page.url
     page.get_by_label("5 — Rất hài lòng").check()
-    look(page, "citizen-rate")
+    look(page, f"{shots}-rate")
     page.get_by_role("button", name="Gửi đánh giá").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Cảm ơn bạn đã đánh giá"
-    look(page, "citizen-rated")
+    look(page, f"{shots}-rated")
 
     page.goto(rate_url)
     page.get_by_label("1 — Rất không hài lòng").check()
     page.get_by_role("button", name="Gửi đánh giá").click()
     assert "đã được sử dụng" in page.locator(".error-summary").inner_text()
-    look(page, "citizen-rate-refused")
-    assert (ARTIFACTS / "citizen-rate-refused-390.png").exists()
+    look(page, f"{shots}-rate-refused")
+    assert (ARTIFACTS / f"{shots}-rate-refused-390.png").exists()
     page.close()

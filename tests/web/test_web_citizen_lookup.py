@@ -17,7 +17,11 @@ LATE_WITH_APOLOGY = "HS-DEMO-0111"  # the demo's dossier whose unit apologised, 
 
 
 def test_a_citizen_looks_up_a_late_dossier_with_its_receipt_and_downloads_the_apology(demo, browser, tmp_path):
-    base, _, _ = demo
+    look_up_a_late_dossier(browser, demo[0], tmp_path)
+
+
+def look_up_a_late_dossier(browser, base: str, tmp_path, shots: str = "citizen") -> None:
+    """The whole look-up on the platform at `base` (the demo itself, or the gateway in front of it)."""
     admin = {"Authorization": "Bearer " + mint_token(DEV_JWT_SECRET, sub="web-test", unit=None, roles=["admin"],
                                                      now=datetime.now(UTC))}
     unit = requests.get(f"{base}/dossiers/api/v1/dossiers/{LATE_WITH_APOLOGY}", headers=admin, timeout=5).json()["unit"]
@@ -38,13 +42,13 @@ def test_a_citizen_looks_up_a_late_dossier_with_its_receipt_and_downloads_the_ap
     page.get_by_role("button", name="Tra cứu").click()
     assert "Không tìm thấy hồ sơ" in page.locator(".error-summary").inner_text()
     assert "Tình trạng" not in page.inner_text("main")
-    check_page(page, "citizen-lookup-refused")
+    check_page(page, f"{shots}-lookup-refused")
     page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_label("Mã bí mật").fill(secret)
     page.get_by_role("button", name="Tra cứu").click()
     main = page.inner_text("main")
     assert "quá hạn" in main and "Ngày hẹn lại" in main
-    check_page(page, "citizen-lookup-late")
+    check_page(page, f"{shots}-lookup-late")
     page.set_viewport_size({"width": 390, "height": 844})
     with page.expect_download() as download:
         page.get_by_role("button", name="Tải thư xin lỗi của cơ quan (PDF)").click()

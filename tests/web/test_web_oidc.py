@@ -22,15 +22,12 @@ import pytest
 import requests
 from conftest import wait_until
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
-from web_support import CHROMIUM, browser, check_page
+from web_support import CHROMIUM, NGINX, browser, check_page, start_gateway
 
-from kycuong.local_stack import ROOT, LocalStack, StackError, listening_socket
-from shared.settings import SERVICES
+from kycuong.local_stack import LocalStack, StackError, listening_socket
 from shared.web import session as web_session
 
 PROVIDER = Path(__file__).with_name("oidc")
-DEPLOY = ROOT / "deploy"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 NODE = shutil.which("node")
 CLIENT_ID = "kycuong-web"
 SUBJECT = "lan.nguyenthi@hanoi.gov.vn"  # what the provider calls the official: the login typed in its form
@@ -48,26 +45,6 @@ def _npm_ci() -> None:
     if not (PROVIDER / "node_modules" / "oidc-provider").is_dir():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=PROVIDER, check=True, timeout=300,
                        capture_output=True)
-
-
-def _gateway(tmp: Path, stack: LocalStack, listener: socket.socket, closed: socket.socket) -> subprocess.Popen:
-    """nginx with the real deploy/nginx.conf on the held socket; discipline and dossiers go to the stack's
-    processes, the other services to a port nobody listens on."""
-    upstreams = (DEPLOY / "nginx-upstreams.conf").read_text(encoding="utf-8")
-    for service in SERVICES:
-        url = stack.urls.get(service, f"http://127.0.0.1:{closed.getsockname()[1]}")
-        upstreams = re.sub(rf"(upstream kycuong_{service} \{{\s*server )127\.0\.0\.1:\d+;",
-                           rf"\g<1>{url.removeprefix('http://')};", upstreams)
-    (tmp / "nginx-upstreams.conf").write_text(upstreams, encoding="utf-8")
-    conf = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
-    conf = conf.replace("listen 8100;", f"listen 127.0.0.1:{listener.getsockname()[1]};")
-    conf = conf.replace("pid /tmp/kycuong-gateway.pid;", f"pid {tmp / 'nginx.pid'};")
-    (tmp / "nginx.conf").write_text(conf, encoding="utf-8")
-    log = (tmp / "nginx.log").open("wb")
-    # nginx takes inherited listening sockets from the NGINX variable (its binary-upgrade path).
-    return subprocess.Popen([NGINX, "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"], stdout=log,
-                            stderr=subprocess.STDOUT, pass_fds=(listener.fileno(),),
-                            env={**os.environ, "NGINX": f"{listener.fileno()};"})
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +73,8 @@ def platform(tmp_path_factory):
     gateway = None
     try:
         stack.open(services=("discipline", "dossiers"))
-        gateway = _gateway(tmp, stack, gateway_socket, closed)
+        gateway = start_gateway(tmp, {service: url.removeprefix("http://") for service, url in stack.urls.items()},
+                                gateway_socket, f"127.0.0.1:{closed.getsockname()[1]}")
 
         def answers(url: str):
             try:

@@ -4,10 +4,13 @@ screenshots for a reviewer)."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,9 +21,11 @@ from playwright import sync_api as playwright
 
 from kycuong.local_stack import ROOT, listening_socket
 from shared.auth import mint_token
-from shared.settings import DEV_JWT_SECRET
+from shared.settings import DEV_JWT_SECRET, SERVICES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+DEPLOY = ROOT / "deploy"
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 ARTIFACTS = ROOT / "var" / "test-artifacts" / "web"
 
@@ -93,3 +98,30 @@ def sign_in_as(page, base: str, name: str, target: str) -> None:
     page.goto(f"{base}/discipline/sign-in?next={target}")
     page.get_by_role("button", name=name, exact=True).first.click()
     page.wait_for_url(f"{base}{target}")
+
+
+def start_gateway(tmp: Path, upstream: dict[str, str], listener, fallback: str) -> subprocess.Popen:
+    """nginx with the real deploy/nginx.conf on the held `listener` socket: each service to its address in
+    `upstream` ("127.0.0.1:port"), the others to `fallback` (a port nobody listens on). Its cache is a folder
+    of its own, so no other run's pages are ever served from it; nginx's workers (nobody, when the tests run
+    as root) write there, so the folder is theirs to write, outside pytest's private temporary folder."""
+    cache = Path(tempfile.mkdtemp(prefix="kycuong-test-gateway-cache-"))
+    cache.chmod(0o777)
+    atexit.register(shutil.rmtree, cache, ignore_errors=True)
+    upstreams = (DEPLOY / "nginx-upstreams.conf").read_text(encoding="utf-8")
+    for service in SERVICES:
+        upstreams = re.sub(rf"(upstream kycuong_{service} \{{\s*server )127\.0\.0\.1:\d+;",
+                           rf"\g<1>{upstream.get(service, fallback)};", upstreams)
+    (tmp / "nginx-upstreams.conf").write_text(upstreams, encoding="utf-8")
+    conf = (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+    for planned, here in (("listen 8100;", f"listen 127.0.0.1:{listener.getsockname()[1]};"),
+                          ("pid /tmp/kycuong-gateway.pid;", f"pid {tmp / 'nginx.pid'};"),
+                          ("/tmp/kycuong-gateway-cache", str(cache))):
+        assert conf.count(planned) == 1, f"deploy/nginx.conf no longer holds {planned!r}"
+        conf = conf.replace(planned, here)
+    (tmp / "nginx.conf").write_text(conf, encoding="utf-8")
+    log = (tmp / "nginx.log").open("wb")
+    # nginx takes inherited listening sockets from the NGINX variable (its binary-upgrade path).
+    return subprocess.Popen([NGINX, "-c", str(tmp / "nginx.conf"), "-g", "daemon off;"], stdout=log,
+                            stderr=subprocess.STDOUT, pass_fds=(listener.fileno(),),
+                            env={**os.environ, "NGINX": f"{listener.fileno()};"})
