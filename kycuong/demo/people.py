@@ -55,6 +55,8 @@ INSPECTED_UNIT = "W00070"
 INSPECTED_OFFICIAL = "CB-W070-12"
 COUNCIL = ["CB-W070-01", "CB-W070-11", "CB-W070-13"]  # chaired by the ward's chairman, not the official
 INSPECTOR = Principal("CB-SNV-21", "HN-SNV", frozenset({"inspector"}))
+# The Office of the People's Committee follows every unit (its officials sign in with the role "office").
+OFFICE_OFFICIAL = ("CB-VP-11", "Lương Thị Phương Thảo", "HN-VP", "Chuyên viên Văn phòng UBND Thành phố")
 ADMIN = Principal("demo", None, frozenset({"admin"}))
 
 
@@ -84,3 +86,5 @@ def load_directory(d) -> None:
                                          "cong_chuc", "Thanh tra viên", False)
     code, name, unit, position = PUBLIC_EMPLOYEE
     discipline_directory.upsert_official(d.uow(), code, name, unit, "vien_chuc", position, False)
+    code, name, unit, position = OFFICE_OFFICIAL
+    discipline_directory.upsert_official(d.uow(), code, name, unit, "cong_chuc", position, False)
