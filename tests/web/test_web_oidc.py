@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,13 @@ CLIENT_ID = "kycuong-web"
 SUBJECT = "lan.nguyenthi@hanoi.gov.vn"  # what the provider calls the official: the login typed in its form
 OFFICIAL = {"code": "CB-HK-0007", "name": "Nguyễn Thị Lan", "unit": "W00070", "category": "cong_chuc",
             "position": "Công chức một cửa"}
+# The People's Committee's Office (role office) and Home Affairs (role inspector), each with its account.
+OFFICE = {"code": "CB-VP-11", "name": "Lương Thị Phương Thảo", "unit": "HN-VP", "category": "cong_chuc",
+          "position": "Chuyên viên Văn phòng UBND Thành phố"}
+OFFICE_SUBJECT = "thao.luongthi@hanoi.gov.vn"
+INSPECTOR = {"code": "CB-SNV-21", "name": "Nguyễn Thị Minh Châu", "unit": "HN-SNV", "category": "cong_chuc",
+             "position": "Thanh tra viên"}
+INSPECTOR_SUBJECT = "chau.nguyenthiminh@hanoi.gov.vn"
 
 
 def _needs(tool: str | None, what: str) -> None:
@@ -72,7 +80,7 @@ def platform(tmp_path_factory):
                                                 "KYCUONG_OIDC_CLIENT_SECRET": secret})
     gateway = None
     try:
-        stack.open(services=("discipline", "dossiers"))
+        stack.open(services=("discipline", "dossiers", "reporting", "tasks"))
         gateway = start_gateway(tmp, {service: url.removeprefix("http://") for service, url in stack.urls.items()},
                                 gateway_socket, f"127.0.0.1:{closed.getsockname()[1]}")
 
@@ -104,13 +112,18 @@ def platform(tmp_path_factory):
 
 
 def _seed(stack: LocalStack) -> None:
-    """One ward and one official of it, linked to the provider's account as the operator does it."""
+    """A ward, the Office and Home Affairs, one official of each, linked to the provider's accounts as the
+    operator does it."""
     admin = {"Authorization": f"Bearer {stack.token()}"}
-    unit = {"code": "W00070", "name": "Phường Hoàn Kiếm", "kind": "ward"}
-    for path, body in (("/discipline/api/v1/units", unit), ("/discipline/api/v1/officials", OFFICIAL)):
+    units = [{"code": "W00070", "name": "Phường Hoàn Kiếm", "kind": "ward"},
+             {"code": "HN-VP", "name": "Văn phòng Ủy ban nhân dân Thành phố", "kind": "department"},
+             {"code": "HN-SNV", "name": "Sở Nội vụ", "kind": "department"}]
+    for path, body in [("/discipline/api/v1/units", unit) for unit in units] + \
+            [("/discipline/api/v1/officials", official) for official in (OFFICIAL, OFFICE, INSPECTOR)]:
         answer = requests.post(stack.urls["discipline"] + path, json=body, headers=admin, timeout=10)
         assert answer.status_code == 200, answer.text
-    stack.kycuong("directory", "--link", f"{OFFICIAL['code']}={SUBJECT}")
+    for official, subject in ((OFFICIAL, SUBJECT), (OFFICE, OFFICE_SUBJECT), (INSPECTOR, INSPECTOR_SUBJECT)):
+        stack.kycuong("directory", "--link", f"{official['code']}={subject}")
 
 
 def _sign_in_at_provider(page, issuer: str, login: str) -> None:
@@ -262,3 +275,39 @@ def test_behind_https_the_cookies_are_secure_and_the_provider_returns_to_https(p
     assert f"redirect_uri=https%3A%2F%2F{host.replace(':', '%3A')}%2Fdiscipline%2Fsign-in%2Fcallback" in \
         started.headers["Location"]
     assert "code_challenge_method=S256" in started.headers["Location"]
+
+
+def test_the_office_signs_in_at_the_provider_and_issues_and_downloads_a_report_through_the_gateway(platform,
+                                                                                                  browser):
+    base, issuer, _ = platform
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/reporting/reports")
+    _sign_in_at_provider(page, issuer, OFFICE_SUBJECT)
+    page.wait_for_url(f"{base}/reporting/reports")
+    assert f"{OFFICE['code']} (HN-VP)" in page.locator(".site-header__who").inner_text()
+    last_month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    page.locator("#kind-issue").select_option("monthly")
+    page.get_by_label("Kỳ", exact=True).last.fill(last_month)
+    page.get_by_role("button", name="Ban hành", exact=True).click()
+    page.wait_for_url(f"{base}/reporting/reports")
+    assert "phiên bản 1" in page.get_by_role("status").inner_text()
+    check_page(page, "oidc-office-reports")
+    link = page.locator("tbody tr").first.get_by_role("link", name="PDF").get_attribute("href")
+    answer = context.request.get(f"{base}{link}")
+    assert answer.status == 200 and answer.body().startswith(b"%PDF")
+    context.close()
+
+
+def test_home_affairs_signs_in_at_the_provider_and_opens_its_desk_through_the_gateway(platform, browser):
+    base, issuer, _ = platform
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{base}/discipline/inspector")
+    _sign_in_at_provider(page, issuer, INSPECTOR_SUBJECT)
+    page.wait_for_url(f"{base}/discipline/inspector")
+    assert page.get_by_role("heading", level=1).inner_text() == "Bàn làm việc Sở Nội vụ"
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name="Nhật ký kiểm toán").click()
+    page.wait_for_url(f"{base}/discipline/audit")
+    check_page(page, "oidc-home-affairs-audit")
+    context.close()
