@@ -1,6 +1,6 @@
-"""Rankings over months (`/reporting/rankings?kind=…&months=6|12&show=both|top|bottom`): the first and the last
-units of the latest ranking, each with a small chart of its rank month by month and the table of the same
-ranks and scores behind the charts. For the Office and the Chairman; every staff member may look (the
+"""Rankings over months (`/reporting/rankings?kind=…&months=6|12&show=both|top|bottom`; 6 months unless asked):
+the first and the last units of the latest ranking, each with a small chart of its rank month by month and the
+table of the same ranks and scores behind the charts. For the Office and the Chairman; every staff member may look (the
 monthly rankings are public anyway)."""
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ w = words(WORDS)
 @require_roles()
 def rankings_page():
     kind = (request.args.get("kind") or "").strip() or None
-    months = int(request.args["months"]) if request.args.get("months") in ("6", "12") else 12
+    months = int(request.args["months"]) if request.args.get("months") in ("6", "12") else 6
     show = request.args.get("show") if request.args.get("show") in SHOW else "both"
     found = rankings_over_time.rankings_over_time(runtime().uow(), kind, months=months, show=show,
                                                   count=FOLLOWED)

@@ -52,8 +52,8 @@ def stream():
     return events
 
 
-def fed(start_service):
-    service = start_service("reporting")
+def fed(start_service, **options):
+    service = start_service("reporting", **options)
     events = stream()
     send(events)
     processed(service, len(events))
@@ -87,6 +87,15 @@ def test_the_month_classifies_units_by_late_dossiers_and_dossiers_sent_back_seve
                                                                "sent_back": 2, "clear": 1}
     assert found["totals"] == {"late": 1, "overdue_open": 2, "sent_back": 4, "sent_back_repeatedly": 3}
     assert found["rules"]["late_from"] == 1 and "2.b" in found["rules"]["source"]
+
+
+def test_the_classification_and_the_rankings_over_months_read_the_same_on_postgresql(pg_database, start_service):
+    service = fed(start_service, database_url=pg_database("classification"))
+    found = classification.monthly_classification(service.runtime.uow(), "2026-11")
+    assert [row[:2] + row[-1:] for row in rows(found)] == [("PBD", "late_and_sent_back", 1), ("PDD", "sent_back", 1),
+                                                            ("SXD", "sent_back", 1), ("PHK", "clear", 0)]
+    over_time = rankings_over_time.rankings_over_time(service.runtime.uow(), None, months=6)
+    assert {h["unit"]: h["history"].latest.rank for h in over_time["histories"]}["PBD"] == 4
 
 
 def test_the_default_month_is_the_last_finished_one_and_counts_only_its_own_sendings(start_service):
