@@ -92,7 +92,7 @@ def test_the_office_classifies_the_months_units_and_follows_the_rankings_over_mo
         said = re.search(r"Tháng (\d{2})/(\d{4}): hạng ([\d.]+)/", chart.locator(".rank-chart__summary").inner_text())
         assert said, chart.inner_text()
         cell = table.locator(f"tr[data-unit='{code}'] td[data-month='{said[2]}-{said[1]}']").inner_text()
-        assert cell.startswith(f"hạng {said[3]} ("), (code, cell)
+        assert re.fullmatch(rf"{re.escape(said[3])} \(\d+,\d{{2}}\)", cell), (code, cell)  # rank (score)
     check_page(page, "rankings")
     context.close()
 

@@ -41,9 +41,9 @@ WORDS: dict[str, tuple[str, str]] = {
                    "thang hạng từ {low} đến {high}.",
                    "Charts: a better rank (a smaller number) is higher up; the units of a group share one scale of "
                    "ranks, {low} to {high}."),
-    "table": ("Hạng và điểm tiến độ theo tháng", "Rank and progress score by month"),
+    "table": ("Hạng (điểm tiến độ) theo tháng", "Rank (progress score) by month"),
     "unit": ("Cơ quan, đơn vị", "Office"), "group": ("Nhóm", "Group"),
-    "cell": ("hạng {rank} ({score} điểm)", "rank {rank} ({score} points)"),
+    "cell": ("{rank} ({score})", "{rank} ({score})"),
     "ranked": ("Số đơn vị được xếp hạng", "Units ranked"),
     "empty": ("Chưa có bảng xếp hạng nào được công bố trong các tháng này.",
               "No ranking has been published in these months yet."),
