@@ -8,3 +8,9 @@ from services.reporting.pages.reports import pages as reports
 from services.reporting.pages.scorecard import pages as scorecard
 
 __all__ = ["home", "lists", "reports", "scorecard"]
+
+# The Office's monthly classification of units (seed 004, item 2.b) and the rankings over months.
+from services.reporting.pages.classification import pages as classification  # noqa: E402
+from services.reporting.pages.rankings import pages as rankings  # noqa: E402
+
+__all__ += ["classification", "rankings"]
