@@ -1,10 +1,7 @@
 """The Office's monthly classification of units and the rankings over months, in a browser on the embedded demo:
 the Office opens the classification of the month whose late dossiers the demo holds and finds a unit with its
 late count, as the public ranking counts it; then, from the navigation, the rankings over months, where each
-unit's chart says the rank its row in the table says. Checked with axe-core and at 390 px (check_page).
-
-The demo's sign-in page lists no official of the Office (HN-VP): the Office's session is issued as discipline
-issues it, with the demo's development secret."""
+unit's chart says the rank its row in the table says. Checked with axe-core and at 390 px (check_page)."""
 
 from __future__ import annotations
 
@@ -15,13 +12,10 @@ import requests
 from conftest import wait_until
 from web_support import browser, check_page, demo, sign_in_as  # noqa: F401  (fixtures)
 
-from shared.auth import Principal
-from shared.settings import DEV_JWT_SECRET
-from shared.web import session as web_session
+from kycuong.demo.people import OFFICE_OFFICIAL
 from shared.web.pages import vn_number
 
 HANOI = timezone(timedelta(hours=7))
-OFFICE = Principal("demo-office", "HN-VP", frozenset({"office"}))
 
 
 def months_now() -> tuple[str, str]:
@@ -46,11 +40,12 @@ def a_late_unit(base: str):
     return wait_until(found, timeout=90, interval=1, message="a demo unit with a dossier completed late")
 
 
-def office_page(browser, base: str):
+def office_page(browser, base: str, target: str = "/reporting/reports"):
+    """The demo's Office official, signed in on the demo's sign-in page, on `target`."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_cookies([{"name": web_session.COOKIE, "value": web_session.issue(DEV_JWT_SECRET, OFFICE),
-                          "url": base}])
-    return context, context.new_page()
+    page = context.new_page()
+    sign_in_as(page, base, OFFICE_OFFICIAL[1], target)
+    return context, page
 
 
 def test_the_office_classifies_the_months_units_and_follows_the_rankings_over_months(demo, browser):
@@ -59,7 +54,6 @@ def test_the_office_classifies_the_months_units_and_follows_the_rankings_over_mo
     default, _ = months_now()
     context, page = office_page(browser, base)
 
-    page.goto(f"{base}/reporting/reports")
     page.get_by_role("link", name="Phân loại đơn vị hằng tháng").click()
     page.wait_for_url(f"{base}/reporting/classification")
     if period != default:  # the demo's late dossiers are all in the running month: the next month's link
