@@ -54,6 +54,7 @@ SUPPLEMENT_REASONS = {
 INSPECTED_UNIT = "W00070"
 INSPECTED_OFFICIAL = "CB-W070-12"
 COUNCIL = ["CB-W070-01", "CB-W070-11", "CB-W070-13"]  # chaired by the ward's chairman, not the official
+OFFICE_OFFICIAL = ("demo-office", "Lương Thị Phương", "HN-VP")
 INSPECTOR = Principal("CB-SNV-21", "HN-SNV", frozenset({"inspector"}))
 ADMIN = Principal("demo", None, frozenset({"admin"}))
 
@@ -84,3 +85,6 @@ def load_directory(d) -> None:
                                          "cong_chuc", "Thanh tra viên", False)
     code, name, unit, position = PUBLIC_EMPLOYEE
     discipline_directory.upsert_official(d.uow(), code, name, unit, "vien_chuc", position, False)
+    # The Office's official the demo assigns tasks as (kycuong/demo/tasks.py), so one can sign in as her.
+    discipline_directory.upsert_official(d.uow(), OFFICE_OFFICIAL[0], OFFICE_OFFICIAL[1], OFFICE_OFFICIAL[2],
+                                         "cong_chuc", "Chuyên viên Văn phòng UBND Thành phố", False)
