@@ -178,7 +178,8 @@ def assign_task(number: str):
         task = assignment.assign_task(runtime().uow(), command, current_principal())
     except InvalidInput as error:
         return _assign_form(number, 422, _assignment_errors(error), values)
-    flash(_("Đã giao nhiệm vụ {code} cho {unit}.", code=task.code, unit=task.lead_unit))
+    names = dict(follow_up.unit_choices(runtime().uow()))
+    flash(_("Đã giao nhiệm vụ {code} cho {unit}.", code=task.code, unit=names.get(task.lead_unit, task.lead_unit)))
     return redirect(directive_path(number), code=303)
 
 
