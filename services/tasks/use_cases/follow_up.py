@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from services.tasks import domain, store
-from services.tasks.models import Directive, Extension, ProgressReport, Task
+from services.tasks.models import Digest, Directive, Extension, ProgressReport, Task
 from services.tasks.use_cases import with_state
 from services.tasks.use_cases.queries import unit_names_of, with_remaining
 from shared.auth import Principal
@@ -86,40 +86,58 @@ class UnitGroup:
 
 @dataclass
 class MondayList:
-    """The Monday list of the week beginning `week` as it stands `as_of`: the open tasks whose deadline
-    has passed or falls before the next Monday with no progress report in the last 7 days (the digest's
-    rule, domain.due_but_unreported), grouped by lead unit."""
+    """The Monday list of the week beginning `week`: the open tasks whose deadline has passed or falls
+    before the next Monday with no progress report in the last 7 days (the digest's rule,
+    domain.due_but_unreported), grouped by lead unit. The current week's is computed `as_of` now
+    (`live`); an earlier week's is what its digests held, each task in its state now. `sent`: the digests
+    compiled that Monday (one per leader)."""
 
     week: date
     week_end: datetime
     as_of: datetime
+    live: bool
     groups: list[UnitGroup]
+    sent: list[Digest]
+    current_week: date
 
     @property
     def total(self) -> int:
         return sum(len(group.tasks) for group in self.groups)
 
+    @property
+    def sent_tasks(self) -> int:
+        return len({code for digest in self.sent for code in digest.task_codes})
 
-def monday_list(uow: UnitOfWork, principal: Principal) -> MondayList:
-    """The current week's Monday list, computed now with the rule the Monday sweep applies: the stored
-    digest is what the leaders were sent on Monday morning; this is what it would hold now, tasks
-    assigned since included (seed 001, item 8: the Office reports overdue tasks every Monday)."""
+
+def monday_list(uow: UnitOfWork, principal: Principal, week: date | None = None) -> MondayList:
+    """The Monday list of a week (the current one by default; a later week is the current one). The
+    current week's is computed now with the rule the Monday sweep applies, so tasks assigned or reported
+    since Monday morning count (seed 001, item 8: the Office reports overdue tasks every Monday); the
+    stored digests say what the leaders were sent."""
     with uow:
         now = uow.now()
         tz = uow.calendar.tz
-        week = domain.week_of(now.astimezone(tz).date())
+        current = domain.week_of(now.astimezone(tz).date())
+        week = current if week is None else min(domain.week_of(week), current)
         _, week_end = domain.digest_window(week, tz)
         leader = None if principal.sees_all_units else principal.sub
+        sent = list(uow.session.scalars(store.digests_query(week, leader)))
+        if week == current:
+            tasks = [task for task in store.open_tasks_due_before(uow.session, week_end, leader)
+                     if domain.due_but_unreported(task.due_at, task.completed_at, task.last_report_at, week_end, now)]
+        else:
+            found = store.tasks_by_code(uow.session, {code for digest in sent for code in digest.task_codes})
+            tasks = sorted(found.values(), key=lambda t: (t.lead_unit, t.due_at, t.code))
         groups: dict[str, UnitGroup] = {}
-        for task in store.open_tasks_due_before(uow.session, week_end, leader):
-            if domain.due_but_unreported(task.due_at, task.completed_at, task.last_report_at, week_end, now):
-                group = groups.setdefault(task.lead_unit, UnitGroup(task.lead_unit, None))
-                group.tasks.append(with_remaining(uow, with_state(task, now), now))
+        for task in tasks:
+            group = groups.setdefault(task.lead_unit, UnitGroup(task.lead_unit, None))
+            group.tasks.append(with_remaining(uow, with_state(task, now), now))
         names = unit_names_of(uow.session, list(groups))
         for group in groups.values():
             group.unit_name = names.get(group.unit)
         ordered = sorted(groups.values(), key=lambda g: (g.unit_name or g.unit).casefold())
-        return MondayList(week=week, week_end=week_end, as_of=now, groups=ordered)
+        return MondayList(week=week, week_end=week_end, as_of=now, live=week == current, groups=ordered, sent=sent,
+                          current_week=current)
 
 
 def assigners(uow: UnitOfWork, principal: Principal) -> list[tuple[str, int]]:
