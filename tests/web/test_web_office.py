@@ -1,6 +1,7 @@
 """The Office of the People's Committee in a browser, on the embedded demo: it registers a directing document
 (first with nothing filled in: the error summary, nothing saved), assigns two tasks from it to two units with
-a deadline inside the current week (first without a title: the error summary, nothing saved), finds both on
+a deadline inside the current week (first without a title: the error summary, nothing saved; then the answers
+to check before confirming), finds both on
 the Monday list of tasks due and not reported, and opens one; the leader's summary counts them. Every page is
 checked with axe-core and at 390 px (check_page)."""
 
@@ -73,14 +74,20 @@ def test_the_office_assigns_tasks_from_a_directive_and_finds_them_on_the_monday_
         page.fill("#required_product", "Báo cáo kết quả gửi Văn phòng UBND")
         if index == 0:  # without a title: the error summary, nothing saved, the choices kept
             check_page(page, "office-assign")
-            assert submit(page, "Giao nhiệm vụ") == 422
+            assert submit(page, "Tiếp tục") == 422
             assert page.get_by_role("alert").get_by_role(
                 "link", name="Nhập tên nhiệm vụ (ít nhất 3 ký tự)").get_attribute("href") == "#title"
             assert page.input_value("#lead_unit") == unit and page.input_value("#due_date") == sunday.isoformat()
             check_page(page, "office-assign-error")
             assert api(base, f"/tasks?document={NUMBER}").json()["total"] == 0
         page.fill("#title", title)
-        submit(page, "Giao nhiệm vụ")
+        submit(page, "Tiếp tục")  # the answers to check; nothing assigned yet
+        assert page.get_by_role("heading", level=1).inner_text() == "Kiểm tra trước khi giao nhiệm vụ"
+        assert title in page.locator(".summary-list").inner_text()
+        if index == 0:
+            check_page(page, "office-assign-check")
+            assert api(base, f"/tasks?document={NUMBER}").json()["total"] == 0
+        submit(page, "Xác nhận giao nhiệm vụ")
         assert page.url == f"{base}/tasks/directives/{NUMBER}"
         assert page.get_by_role("status").inner_text().endswith(f"cho {name}.")
 

@@ -69,6 +69,10 @@ ENGLISH = {
     "Đơn vị chủ trì không đồng thời là đơn vị phối hợp": "The lead unit cannot also be a co-operating unit",
     "Không giao được nhiệm vụ: {message}": "The task was not assigned: {message}",
     "Đã giao nhiệm vụ {code} cho {unit}.": "Task {code} assigned to {unit}.",
+    "Tiếp tục": "Continue", "Kiểm tra trước khi giao nhiệm vụ": "Check before assigning the task",
+    "Nhiệm vụ chưa được giao. Kiểm tra lại, sửa nếu cần, rồi xác nhận.":
+        "The task is not assigned yet. Check it, change it if needed, then confirm.",
+    "Sửa": "Change", "Xác nhận giao nhiệm vụ": "Confirm and assign", "Chưa rõ": "Not named yet",
 }
 _ = translator(ENGLISH)
 REGISTER_FIELDS = ("number_symbol", "issued_on", "signer", "summary")
@@ -155,8 +159,13 @@ def _assign_form(number: str, status: int = 200, errors: dict | None = None, val
 @pages.post("/directives/<path:number>/assign")
 @require_roles(*ASSIGNERS)
 def assign_task(number: str):
+    """Three steps on one address: the form is checked and its answers shown for checking (nothing saved);
+    `step=change` goes back to the form with them; `step=confirm` assigns the task."""
     values = {key: request.form.get(key, "").strip() for key in ASSIGN_FIELDS}
     values["co_units"] = [u.strip() for u in request.form.getlist("co_units") if u.strip()]
+    step = request.form.get("step")
+    if step == "change":
+        return _assign_form(number, values=values)
     errors = {}
     if len(values["title"]) < 3:
         errors["title"] = _("Nhập tên nhiệm vụ (ít nhất 3 ký tự)")
@@ -174,11 +183,16 @@ def assign_task(number: str):
         title=values["title"], lead_unit=values["lead_unit"], co_units=values["co_units"],
         due_at=datetime.combine(day, domain.OCCURRENCE_DUE_TIME, tzinfo=LOCAL_TZ), directive=number,
         assignee=values["assignee"] or None, required_product=values["required_product"] or None)
+    names = dict(follow_up.unit_choices(runtime().uow()))
     try:
+        if step != "confirm":
+            assignment.check_task(runtime().uow(), command, current_principal())
+            return render("tasks_assign_check.html", title=_("Kiểm tra trước khi giao nhiệm vụ"),
+                          directive=directives.get_directive(runtime().uow(), number), values=values,
+                          command=command, unit_names=names, directive_path=directive_path, **labels(_))
         task = assignment.assign_task(runtime().uow(), command, current_principal())
     except InvalidInput as error:
         return _assign_form(number, 422, _assignment_errors(error), values)
-    names = dict(follow_up.unit_choices(runtime().uow()))
     flash(_("Đã giao nhiệm vụ {code} cho {unit}.", code=task.code, unit=names.get(task.lead_unit, task.lead_unit)))
     return redirect(directive_path(number), code=303)
 

@@ -22,10 +22,10 @@ def register(office: Browser, number="01/CT-UBND"):
                        signer="Chủ tịch UBND Thành phố", summary="Tăng cường kỷ luật, kỷ cương hành chính")
 
 
-def assign(office: Browser, title, due_date, lead="SO-NV", co_units=("SO-TC",), number="01/CT-UBND"):
+def assign(office: Browser, title, due_date, lead="SO-NV", co_units=("SO-TC",), number="01/CT-UBND", step="confirm"):
     return office.client.post(f"/tasks/directives/{number}/assign", headers={"Accept": "text/html"}, data={
         "csrf_token": office.csrf, "title": title, "lead_unit": lead, "co_units": list(co_units),
-        "due_date": due_date, "required_product": "Báo cáo kết quả", "assignee": ""})
+        "due_date": due_date, "required_product": "Báo cáo kết quả", "assignee": "", "step": step})
 
 
 def test_the_office_registers_a_directive_and_assigns_tasks_from_it(start_service):
@@ -51,10 +51,19 @@ def test_the_office_registers_a_directive_and_assigns_tasks_from_it(start_servic
     missing = assign(office, "", "")
     assert missing.status_code == 422
     assert 'href="#title"' in missing.get_data(as_text=True) and 'href="#due_date"' in missing.get_data(as_text=True)
-    past = assign(office, "Rà soát hồ sơ quá hạn", "2026-11-13")
+    past = assign(office, "Rà soát hồ sơ quá hạn", "2026-11-13", step="")
     assert past.status_code == 422 and "Hạn hoàn thành phải sau thời điểm hiện tại" in past.get_data(as_text=True)
     assert count(svc, Task) == 0
 
+    # The answers are shown for checking first, nothing saved; "change" goes back to the form with them.
+    check = assign(office, "Rà soát hồ sơ quá hạn tháng 11", "2026-11-20", step="")
+    assert check.status_code == 200 and count(svc, Task) == 0
+    checked = check.get_data(as_text=True)
+    assert "Kiểm tra trước khi giao nhiệm vụ" in checked and "20/11/2026 17:00" in checked and "Sở Tài chính" in checked
+    assert 'name="step" value="confirm"' in checked and '<input type="hidden" name="co_units" value="SO-TC">' in checked
+    change = assign(office, "Rà soát hồ sơ quá hạn tháng 11", "2026-11-20", step="change").get_data(as_text=True)
+    assert '<option value="SO-TC" selected>Sở Tài chính</option>' in change and 'value="2026-11-20"' in change
+    assert count(svc, Task) == 0
     assigned = assign(office, "Rà soát hồ sơ quá hạn tháng 11", "2026-11-20")
     assert assigned.status_code == 303 and assigned.headers["Location"].endswith("/tasks/directives/01/CT-UBND")
     assert assign(office, "Sơ kết quý IV", "2026-12-15", lead="SO-TC", co_units=()).status_code == 303
