@@ -72,7 +72,7 @@ ENGLISH = {
     "Tiếp tục": "Continue", "Kiểm tra trước khi giao nhiệm vụ": "Check before assigning the task",
     "Nhiệm vụ chưa được giao. Kiểm tra lại, sửa nếu cần, rồi xác nhận.":
         "The task is not assigned yet. Check it, change it if needed, then confirm.",
-    "Sửa": "Change", "Xác nhận giao nhiệm vụ": "Confirm and assign", "Chưa rõ": "Not named yet",
+    "Sửa": "Change", "Xác nhận giao nhiệm vụ": "Confirm and assign", "Chưa rõ": "Not named yet", "Văn bản": "Document",
 }
 _ = translator(ENGLISH)
 REGISTER_FIELDS = ("number_symbol", "issued_on", "signer", "summary")
