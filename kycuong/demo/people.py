@@ -56,7 +56,8 @@ INSPECTED_OFFICIAL = "CB-W070-12"
 COUNCIL = ["CB-W070-01", "CB-W070-11", "CB-W070-13"]  # chaired by the ward's chairman, not the official
 INSPECTOR = Principal("CB-SNV-21", "HN-SNV", frozenset({"inspector"}))
 # The Office of the People's Committee follows every unit (its officials sign in with the role "office").
-OFFICE_OFFICIAL = ("CB-VP-11", "Lương Thị Phương Thảo", "HN-VP", "Chuyên viên Văn phòng UBND Thành phố")
+# She is the one the demo assigns tasks as (kycuong/demo/tasks.py: "demo-office").
+OFFICE_OFFICIAL = ("demo-office", "Lương Thị Phương Thảo", "HN-VP", "Chuyên viên Văn phòng UBND Thành phố")
 ADMIN = Principal("demo", None, frozenset({"admin"}))
 
 

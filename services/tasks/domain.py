@@ -70,6 +70,20 @@ class Tally:
     completed_late: int = 0
 
     @property
+    def open(self) -> int:
+        """Not completed yet, overdue or not."""
+        return self.not_started + self.in_progress + self.overdue
+
+    @property
+    def completed(self) -> int:
+        return self.completed_on_time + self.completed_late
+
+    @property
+    def late(self) -> int:
+        """Overdue now, or completed after the deadline in force."""
+        return self.overdue + self.completed_late
+
+    @property
     def completion_rate(self) -> Decimal:
         return self._share(self.completed_on_time + self.completed_late)
 
@@ -207,6 +221,11 @@ def reminder_point(points: Iterable[int], working_days_left: Decimal) -> int | N
         return None
     reached = [n for n in points if working_days_left <= n]
     return min(reached) if reached else None
+
+
+def week_of(day: date) -> date:
+    """The Monday of the week holding `day`: the week a Monday list is for (seed 001, item 8)."""
+    return day - timedelta(days=day.weekday())
 
 
 def digest_window(week: date, tz: tzinfo) -> tuple[datetime, datetime]:

@@ -106,6 +106,43 @@ def task_counts(session: Session, directives: list[str]) -> dict[str, int]:
     ).all())
 
 
+def states_of_directives(session: Session, directives: list[str]) -> list:
+    """(directive, due_at, completed_at, last_report_at) of every task naming one of these directives:
+    what their derived states are computed from."""
+    if not directives:
+        return []
+    return list(session.execute(
+        select(Task.directive, Task.due_at, Task.completed_at, Task.last_report_at)
+        .where(Task.directive.in_(directives))).all())
+
+
+def latest_reports(session: Session, codes: list[str]) -> dict[str, ProgressReport]:
+    """The latest progress report of each of these tasks that has one."""
+    if not codes:
+        return {}
+    newest = (select(ProgressReport.task_code, func.max(ProgressReport.id).label("id"))
+              .where(ProgressReport.task_code.in_(codes)).group_by(ProgressReport.task_code).subquery())
+    return {report.task_code: report for report in session.scalars(
+        select(ProgressReport).join(newest, ProgressReport.id == newest.c.id))}
+
+
+def extensions_of(session: Session, codes: list[str]) -> dict[str, list[Extension]]:
+    """The extension requests of these tasks, oldest first, by task."""
+    found: dict[str, list[Extension]] = {code: [] for code in codes}
+    if codes:
+        for extension in session.scalars(select(Extension).where(Extension.task_code.in_(codes))
+                                         .order_by(Extension.id)):
+            found[extension.task_code].append(extension)
+    return found
+
+
+def assigners(session: Session) -> list:
+    """(assigned_by, how many tasks) of everyone who assigned tasks, by code."""
+    return list(session.execute(
+        select(Task.assigned_by, func.count()).where(Task.assigned_by.is_not(None))
+        .group_by(Task.assigned_by).order_by(Task.assigned_by)).all())
+
+
 def has_pending_extension(session: Session, code: str) -> bool:
     return bool(session.scalar(select(exists().where(
         Extension.task_code == code, Extension.status == domain.EXTENSION_REQUESTED))))
@@ -181,6 +218,16 @@ def open_due_before(session: Session, week: date, week_end: datetime) -> list:
                Task.assigned_by.not_in(compiled))
         .order_by(Task.assigned_by, Task.due_at, Task.code)
     ).all())
+
+
+def open_tasks_due_before(session: Session, week_end: datetime, leader: str | None) -> list[Task]:
+    """Open tasks with an assigner (a leader, as the Monday lists go to) due before `week_end`, of one
+    leader or of all, by lead unit and deadline."""
+    query = (select(Task).where(OPEN_WITH_DEADLINE, Task.due_at < week_end, Task.assigned_by.is_not(None))
+             .order_by(Task.lead_unit, Task.due_at, Task.code))
+    if leader is not None:
+        query = query.where(Task.assigned_by == leader)
+    return list(session.scalars(query))
 
 
 def insert_digests(session: Session, week: date, by_leader: dict[str, list[str]], now: datetime) -> list[str]:
@@ -272,6 +319,11 @@ def known_units(session: Session, codes: Iterable[str]) -> set[str]:
     if not wanted:
         return set()
     return set(session.scalars(select(DirectoryUnit.code).where(DirectoryUnit.code.in_(wanted))))
+
+
+def directory_units(session: Session) -> list:
+    """(code, name) of every unit of the directory's read copy, by code."""
+    return list(session.execute(select(DirectoryUnit.code, DirectoryUnit.name).order_by(DirectoryUnit.code)).all())
 
 
 def officials_units(session: Session, codes: Iterable[str]) -> dict[str, str]:

@@ -84,6 +84,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav_violations": ("Vi phạm", "Violations"),
     "nav_eligibility": ("Tra cứu bổ nhiệm, khen thưởng", "Eligibility"),
     "nav_audit": ("Nhật ký kiểm toán", "Audit log"),
+    "nav_directives": ("Văn bản chỉ đạo", "Directing documents"),
+    "nav_monday": ("Danh sách thứ Hai", "Monday list"),
+    "nav_task_leaders": ("Nhiệm vụ theo người giao", "Tasks by assigner"),
     "nav_classification": ("Phân loại đơn vị hằng tháng", "Monthly classification"),
     "nav_rankings": ("Xếp hạng qua các tháng", "Rankings over months"),
 }
@@ -107,6 +110,12 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("inspector", "nav_violations", "/discipline/violations"),
     ("inspector", "nav_eligibility", "/discipline/eligibility"),
     ("inspector", "nav_audit", "/discipline/audit"),
+    ("office", "nav_directives", "/tasks/directives"),
+    ("office", "nav_monday", "/tasks/monday"),
+    ("office", "nav_task_leaders", "/tasks/leaders"),
+    ("admin", "nav_directives", "/tasks/directives"),
+    ("admin", "nav_monday", "/tasks/monday"),
+    ("admin", "nav_task_leaders", "/tasks/leaders"),
     ("office", "nav_classification", "/reporting/classification"),
     ("office", "nav_rankings", "/reporting/rankings"),
 )

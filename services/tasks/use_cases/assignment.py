@@ -39,12 +39,7 @@ def assign_task(uow: UnitOfWork, command: AssignTask, principal: Principal) -> T
     with uow:
         now = uow.now()
         rule = command.recurrence
-        if rule and command.due_at is not None:
-            raise InvalidInput("a recurring task takes its deadlines from the recurrence",
-                               {"due_at": ["leave empty when a recurrence is given"]})
-        co_units = domain.check_assignment(command.lead_unit, command.co_units or [], command.due_at, now)
-        directory.check_assignment_codes(uow, command.lead_unit, co_units, command.assignee)
-        document, directive = _resolve_directive(uow, command.document, command.directive)
+        co_units, document, directive = _checked(uow, command, now)
         template = dict(title=command.title, lead_unit=command.lead_unit, co_units=co_units, document=document,
                         directive=directive, required_product=command.required_product,
                         assigned_by=principal.sub, assignee=command.assignee)
@@ -64,6 +59,26 @@ def assign_task(uow: UnitOfWork, command: AssignTask, principal: Principal) -> T
                                {"recurrence": {"until": ["no occurrence falls before this date"]}})
         uow.commit()
         return with_state(created[0], now)
+
+
+def check_task(uow: UnitOfWork, command: AssignTask, principal: Principal) -> None:
+    """What assign_task would refuse (the same errors), without assigning anything: a page asks its reader
+    to check the answers before the task goes out."""
+    if not principal.sees_all_units:
+        principal.ensure_unit(command.lead_unit)
+    with uow:
+        _checked(uow, command, uow.now())
+
+
+def _checked(uow: UnitOfWork, command: AssignTask, now: datetime) -> tuple[list[str], str | None, str | None]:
+    """(co-operating units, document, directive) of a valid assignment; InvalidInput by field otherwise."""
+    if command.recurrence and command.due_at is not None:
+        raise InvalidInput("a recurring task takes its deadlines from the recurrence",
+                           {"due_at": ["leave empty when a recurrence is given"]})
+    co_units = domain.check_assignment(command.lead_unit, command.co_units or [], command.due_at, now)
+    directory.check_assignment_codes(uow, command.lead_unit, co_units, command.assignee)
+    document, directive = _resolve_directive(uow, command.document, command.directive)
+    return co_units, document, directive
 
 
 def materialise_occurrences(uow: UnitOfWork, after: str = "", limit: int = 200) -> tuple[int, int, str]:

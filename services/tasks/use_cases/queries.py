@@ -138,7 +138,7 @@ def task_board(uow: UnitOfWork, principal: Principal, page: int, page_size: int)
         base = store.tasks_query(unit=unit, assigned_by=None, document=None, state=None, now=now)
         open_page = paginate(session, base.where(Task.completed_at.is_(None)), page, page_size)
         for task in open_page.items:
-            _with_remaining(uow, with_state(task, now), now)
+            with_remaining(uow, with_state(task, now), now)
         completed = list(session.scalars(base.where(Task.completed_at.is_not(None))
                                           .order_by(None).order_by(Task.completed_at.desc(), Task.code)
                                           .limit(RECENTLY_COMPLETED)))
@@ -153,7 +153,7 @@ def task_board(uow: UnitOfWork, principal: Principal, page: int, page_size: int)
             select(func.count()).select_from(
                 base.where(store.state_clause(state, now)).order_by(None).subquery()))
             for state in domain.STATES}
-        names = _unit_names(session, [unit])
+        names = unit_names_of(session, [unit])
         return TaskBoard(unit=unit, unit_name=names.get(unit), open=open_page, completed=completed,
                          pending=pending, counts=counts)
 
@@ -164,12 +164,12 @@ def task_view(uow: UnitOfWork, code: str, principal: Principal) -> TaskView:
     with uow:
         task = get_task(uow, code, principal)
         now = uow.now()
-        _with_remaining(uow, task, now)
+        with_remaining(uow, task, now)
         pending = next((e for e in task.extensions if e.status == domain.EXTENSION_REQUESTED), None)
         is_open = task.completed_at is None
         directive = uow.session.get(Directive, task.directive) if task.directive else None
         return TaskView(
-            task=task, directive=directive, unit_names=_unit_names(uow.session, [task.lead_unit, *task.co_units]),
+            task=task, directive=directive, unit_names=unit_names_of(uow.session, [task.lead_unit, *task.co_units]),
             can_report=is_open and principal.unit in [task.lead_unit, *task.co_units]
             and principal.has_any(("officer", "head")),
             can_request_extension=is_open and pending is None and task.due_at is not None and now < task.due_at
@@ -183,7 +183,7 @@ def _can_decide(principal: Principal, task: Task) -> bool:
     return principal.sub == task.assigned_by or principal.has_any(("office", "admin"))
 
 
-def _with_remaining(uow: UnitOfWork, task: Task, now) -> Task:
+def with_remaining(uow: UnitOfWork, task: Task, now) -> Task:
     """`remaining_days`: working days left before the deadline (negative once past), None without a
     deadline or beyond the working calendar's years."""
     task.remaining_days = None
@@ -195,6 +195,6 @@ def _with_remaining(uow: UnitOfWork, task: Task, now) -> Task:
     return task
 
 
-def _unit_names(session, codes: list[str]) -> dict[str, str]:
+def unit_names_of(session, codes: list[str]) -> dict[str, str]:
     return dict(session.execute(select(DirectoryUnit.code, DirectoryUnit.name)
                                 .where(DirectoryUnit.code.in_(set(codes)))).all()) if codes else {}
