@@ -162,14 +162,15 @@ class _DemoDossiers:
     def load_cases(self) -> int:
         """The cases a newcomer looks for, one each (fixed codes, so a restart keeps them): a dossier of each
         staffed unit waiting for the citizen's supplement, an apology signed by the head whose promise was then
-        broken, a late dossier without any apology, a same-day procedure received after 15:00, a refusal and a
-        withdrawal."""
+        broken, a late dossier without any apology, a same-day procedure received after 15:00, a dossier sent
+        back twice through the officials' fault, a refusal and a withdrawal."""
         cases = [(f"HS-DEMO-{100 + index:04d}", self._awaiting_supplement, (unit, procedures[0]))
                  for index, (unit, _, _, procedures) in enumerate(STAFFED, start=1)]
         cases += [
             ("HS-DEMO-0111", self._apology, ()),
             ("HS-DEMO-0114", self._late_without_apology, ()),
             ("HS-DEMO-0115", self._same_day_after_cutoff, ()),
+            ("HS-DEMO-0116", self._sent_back_twice_for_fault, ()),
             ("HS-DEMO-0112", self._ended, (
                 "HN-STC", "refused", 2.5,
                 "Tên hộ kinh doanh dự kiến đăng ký trùng với tên hộ kinh doanh đã đăng ký trên địa bàn xã; đề nghị "
@@ -242,6 +243,19 @@ class _DemoDossiers:
         if received > self.office_now or not self.calendar.is_working_day(received.date()):
             received = self.calendar.add_working_days(received, -1).replace(hour=15, minute=30)
         self.receive(code, "1.001193", "W00070", received, officials[0][0], random.Random(f"{SEED}-{code}"))
+
+    def _sent_back_twice_for_fault(self, code: str) -> None:
+        """A birth registration the ward sent back to the citizen twice for papers the procedure does not ask
+        for: the officials' own fault both times, which the Service Center reports each month (dossiers
+        returned several times: the Hà Nội Chairman's directive on individualised responsibility, item 2.b)."""
+        _, at = self._desk_and_specialist(code, "W00004", "1.001193", 2)
+        for hours, reason in (("0.25", "Yêu cầu nộp thêm bản sao sổ hộ khẩu giấy (không có trong thành phần hồ sơ "
+                                        "của thủ tục)"),
+                              ("0.75", "Yêu cầu xác nhận tình trạng hôn nhân của cha mẹ (không có trong thành phần "
+                                       "hồ sơ của thủ tục)")):
+            at = self.later(at, Decimal(hours))
+            dossier_lifecycle.send_back(self.txn, code, dossier_lifecycle.SendBackDossier(
+                reason=reason, officials_fault=True, at=at))
 
     def _ended(self, code: str, unit: str, end: str, back_days: float, reason: str) -> None:
         _, _, _, procedures = next(s for s in STAFFED if s[0] == unit)

@@ -73,6 +73,18 @@ def test_the_office_classifies_the_months_units_and_follows_the_rankings_over_mo
     assert with_late == sorted(with_late, reverse=True), classes
     check_page(page, "classification")
 
+    # The demo's dossier sent back twice through the officials' fault (HS-DEMO-0116, ward W00004) counts as
+    # sent back several times in the month it happened.
+    def repeated():
+        for month in months_now():
+            page.goto(f"{base}/reporting/classification?period={month}")
+            row = page.locator("#classification-table tr[data-unit='W00004']")
+            if row.count() and row.locator("td[data-figure='sent_back_repeatedly']").inner_text() == "1":
+                return row.locator("td[data-figure='sent_back']").inner_text()
+        return None
+
+    assert wait_until(repeated, timeout=60, interval=2, message="the demo's dossier sent back twice").startswith("1")
+
     page.get_by_role("link", name="Xếp hạng qua các tháng").click()
     page.wait_for_url(f"{base}/reporting/rankings")
     assert page.get_by_role("heading", level=1).inner_text() == "Xếp hạng qua các tháng"
