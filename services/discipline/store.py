@@ -25,9 +25,14 @@ from shared.uow import UnitOfWork
 
 
 def memo(uow: UnitOfWork, key, load: Callable[[], Any]):
-    """`load()` once per transaction for `key` (reference data a consumer batch reads many times)."""
+    """`load()` once per transaction for `key` (reference data a consumer batch reads many times).
+
+    Reference data (units, officials, terms, rule-set confirmations) is never written by the transactions that
+    read it here, so reading it does not flush their pending rows: those go out together, one statement per
+    table, with the next query that needs them or the commit, instead of one flush per unit or official."""
     if key not in uow.memo:
-        uow.memo[key] = load()
+        with uow.session.no_autoflush:
+            uow.memo[key] = load()
     return uow.memo[key]
 
 
