@@ -99,5 +99,8 @@ def on_dossier_promise_broken(event: Event, uow: UnitOfWork) -> None:
 @events.before_batch
 def read_late_subjects(uow: UnitOfWork, batch: list[Event]) -> None:
     """A batch of late dossiers: what the handlers will look up about them, read once for the batch."""
+    late = [e.values for e in batch if e.type in ("dossier.overdue", "dossier.apology_missed")]
     prepare_late_batch(uow, overdue={e.values["code"] for e in batch if e.type == "dossier.overdue"},
-                       apology_missed={e.values["code"] for e in batch if e.type == "dossier.apology_missed"})
+                       apology_missed={e.values["code"] for e in batch if e.type == "dossier.apology_missed"},
+                       units={(data["unit"], data["due_at"]) for data in late},
+                       officials={data["official"] for data in late if data.get("official")})

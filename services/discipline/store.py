@@ -200,6 +200,48 @@ def remember_proposals_per_official(uow: UnitOfWork) -> None:
     uow.memo.setdefault("proposals_by_official", {})
 
 
+def prefetch_reference(uow: UnitOfWork, unit_days: set[tuple[str, date]], officials: set[str]) -> None:
+    """Before a batch, in one statement each: the names of its units, the head in office of each (unit, day),
+    what the sanction rules need of its officials and of those heads, and their proposals — what `memo`,
+    `official_facts` and `proposals_near` would otherwise read one unit or official at a time. Read before
+    the batch adds any row, so no read here waits for a flush."""
+    session, memo = uow.session, uow.memo
+    units = {unit for unit, _ in unit_days}
+    if not units:
+        return
+    names = dict(session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(units))).all())
+    rows_by_unit: dict[str, list[Headship]] = {}
+    for row in session.scalars(select(Headship).where(Headship.unit.in_(units), Headship.role == "head")
+                               .order_by(Headship.id.desc())):
+        rows_by_unit.setdefault(row.unit, []).append(row)
+    for unit in units:
+        memo.setdefault(("unit_name", unit), names.get(unit, unit))
+    for unit, day in unit_days:
+        if ("head", unit, day) not in memo:
+            rows = rows_by_unit.get(unit, [])
+            term = directory.term_in_office(
+                [directory.Term(h.id, h.official, h.role, h.since, h.until) for h in rows], day, "head")
+            memo[("head", unit, day)] = None if term is None else next(h for h in rows if h.id == term.id)
+            if term is not None:
+                officials = officials | {term.official}
+    officials = {o for o in officials if ("official", o) not in memo}
+    if officials:
+        found = {row.code: row for row in session.scalars(select(Official).where(Official.code.in_(officials)))}
+        for code in officials:
+            row = found.get(code)
+            memo[("official", code)] = (row.category, bool(row.is_leader), row.name) if row else \
+                (rules.DEFAULT_CATEGORY, False, code)
+    kept = memo.get("proposals_by_official")
+    wanted = {o for o in officials if o not in kept} if kept is not None else set()
+    if wanted:
+        for official in wanted:
+            kept[official] = []
+        for row in session.execute(select(
+                SanctionProposal.official, SanctionProposal.rule, SanctionProposal.violation_kind,
+                SanctionProposal.rule_form, SanctionProposal.fact_day).where(SanctionProposal.official.in_(wanted))):
+            kept[row[0]].append(tuple(row[1:]))
+
+
 def remember_proposal(uow: UnitOfWork, proposal) -> None:
     kept = uow.memo.get("proposals_by_official")
     if kept is not None and proposal.official in kept:

@@ -196,12 +196,16 @@ def record_apology_missed(uow: UnitOfWork, *, subject: str, unit: str, due_at: d
         raise Retryable(f"concurrent record of the missing apology of {subject}: {exc.orig}") from exc
 
 
-def prepare_late_batch(uow: UnitOfWork, *, overdue: set[str], apology_missed: set[str]) -> None:
+def prepare_late_batch(uow: UnitOfWork, *, overdue: set[str], apology_missed: set[str],
+                       units: set[tuple[str, datetime]] = frozenset(), officials: set[str] = frozenset()) -> None:
     """Before a consumer's batch of `dossier.overdue` (codes `overdue`) and `dossier.apology_missed` events:
     their dossiers' late facts, explanation requests and violations read in one statement each, in the batch's
-    transaction, so `record_overdue` and `record_apology_missed` find them without a query per event."""
+    transaction, so `record_overdue` and `record_apology_missed` find them without a query per event; and the
+    directory's units (with each (unit, due time)'s head) and `officials` the batch names."""
     if overdue or apology_missed:
         store.remember_proposals_per_official(uow)
+        tz = uow.calendar.tz
+        store.prefetch_reference(uow, {(unit, due_at.astimezone(tz).date()) for unit, due_at in units}, officials)
         store.prefetch_late_subjects(
             uow, facts={("dossier", code) for code in overdue},
             requests={("dossier", code) for code in overdue} | {("apology", code) for code in apology_missed},

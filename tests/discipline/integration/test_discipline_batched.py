@@ -23,6 +23,9 @@ def directory(svc):
         assign_head(uow(), unit, head, "2025-07-01")
     for official, unit in (("CB-001", "W00070"), ("CB-002", "W00070"), ("CB-003", "W00004")):
         upsert_official(uow(), official, f"Cán bộ {official}", unit, "cong_chuc", "Chuyên viên")
+    # W00004 changes heads on 6 November: dossiers due before answer to the first, after to the second.
+    upsert_official(uow(), "CB-201", "Chủ tịch mới W00004", "W00004", "can_bo", "Chủ tịch UBND phường", True)
+    assign_head(uow(), "W00004", "CB-201", "2026-11-06")
 
 
 def late_dossier(code, unit, official, due_at, *, kind="dossier.overdue", event_id=None):
@@ -34,13 +37,17 @@ def late_dossier(code, unit, official, due_at, *, kind="dossier.overdue", event_
                  id=event_id or str(uuid.uuid4())).to_json()
 
 
+DOSSIERS = 16
+
+
 def stream():
-    """14 late dossiers of three officials in two units (enough for reprimands and the heads' joint
-    liability), each overdue and without an apology; one overdue fact sent again under another id."""
+    """16 late dossiers of three officials in two units (enough for reprimands and the heads' joint
+    liability), each overdue and without an apology, on both sides of a unit's change of head; one of an
+    official and one of a unit the directory does not know; one overdue fact sent again under another id."""
     bodies = []
     people = [("W00070", "CB-001"), ("W00070", "CB-002"), ("W00004", "CB-003")]
-    for i in range(14):
-        unit, official = people[i % 3]
+    for i in range(DOSSIERS):
+        unit, official = people[i % 3] if i < 14 else (("W00004", "CB-404"), ("W09999", "CB-999"))[i - 14]
         due_at = datetime(2026, 11, 2 + i % 10, 17, 0, tzinfo=HANOI)
         code = f"HS-{i:03d}"
         bodies.append(late_dossier(code, unit, official, due_at))
@@ -81,7 +88,10 @@ def test_discipline_batched_late_dossiers_leave_the_same_rows_as_one_by_one(star
         assert rows(batched, sql) == rows(single, sql), table
     # What the dossiers caused: three requests each (official and head for the delay, the head for the
     # missing apology), a late fact each, and the audit chain still whole.
-    assert len(rows(batched, TABLES["explanation_requests"])) == 3 * 14
-    assert len(rows(batched, TABLES["late_facts"])) == 14
+    assert len(rows(batched, TABLES["explanation_requests"])) == 3 * DOSSIERS
+    assert len(rows(batched, TABLES["late_facts"])) == DOSSIERS
+    heads = {official for official, in rows(batched, "SELECT DISTINCT official FROM explanation_requests "
+                                                      "WHERE unit = 'W00004' AND role = 'head'")}
+    assert heads == {"CB-200", "CB-201"}
     assert rows(batched, TABLES["sanction_proposals"])  # thresholds were crossed inside batches
     assert rows(batched, "SELECT count(*) FROM audit_entries") == rows(batched, "SELECT seq FROM audit_head")
