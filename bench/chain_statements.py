@@ -4,7 +4,8 @@ machine's load does not move.
     .venv/bin/python bench/chain_statements.py [--dossiers 500] [--batch 50]
 
 For each of dossiers (ingest of `dossier.received`), discipline (`dossier.overdue` and `dossier.apology_missed`)
-and reporting (`dossier.received` and `dossier.overdue`), a PostgreSQL database of its own is created and
+and reporting (`dossier.received` and `dossier.overdue`; `--services reporting-all`: the eight messages it takes
+per late dossier in the chain), a PostgreSQL database of its own is created and
 migrated, and `ConsumerRunner.process_batch` is given the events of `--dossiers` late dossiers in batches of
 `--batch` (the consumers' prefetch), as the worker would. Counted: statements sent to PostgreSQL (each
 `execute`; an `executemany` or `COPY` counts once), commits, and the process's CPU time, per dossier. Run it in
@@ -111,6 +112,32 @@ def reporting_messages(n: int) -> list[bytes]:
     return bodies
 
 
+def reporting_all_messages(n: int) -> list[bytes]:
+    """Every message reporting takes per late dossier in the chain: its receipt, the overdue and the missed
+    apology (from dossiers), the three explanation requests and the two violations (from discipline)."""
+    bodies = reporting_messages(n)
+    discipline = "/kycuong/bench/discipline"
+    for i in range(n):
+        code, unit, data = late(i)
+        head = f"{unit}-GD"
+        bodies.append(body("dossier.apology_missed", code, unit, {k: v for k, v in data.items()
+                                                                  if k != "received_at"}))
+        for j, (role, person, subject_type) in enumerate((("official", data["official"], "dossier"),
+                                                           ("head", head, "dossier"), ("head", head, "dossier"))):
+            request = f"GT-{i:06d}-{j}"
+            bodies.append(body("explanation.requested", request, unit, {
+                "code": request, "subject_type": subject_type, "subject": code, "official": person, "unit": unit,
+                "role": role, "due_at": (NOW + timedelta(days=3)).isoformat(), "reason": "Hồ sơ quá hạn"},
+                source=discipline))
+        for j, (person, kind) in enumerate(((data["official"], "late_dossier"), (head, "no_apology"))):
+            violation = f"VP-{i:06d}-{j}"
+            bodies.append(body("violation.recorded", violation, unit, {
+                "code": violation, "official": person, "unit": unit, "responsibility": "direct", "kind": kind,
+                "source_type": "dossier", "source": code, "fact_date": data["due_at"][:10],
+                "recorded_at": NOW.isoformat(), "discovered_at": NOW.isoformat()}, source=discipline))
+    return bodies
+
+
 def setup_dossiers(rt: ServiceRuntime) -> None:
     from shared.auth import mint_token
     from shared.web import create_service_app
@@ -138,11 +165,15 @@ CASES = {
     "dossiers": ("ingest", setup_dossiers, dossiers_messages),
     "discipline": ("events", setup_discipline, discipline_messages),
     "reporting": ("events", lambda rt: None, reporting_messages),
+    # reporting as the chain feeds it: eight messages per dossier, not only the two above
+    "reporting-all": ("events", lambda rt: None, reporting_all_messages),
 }
 
 
 def measure(service: str, n: int, batch: int) -> dict:
     stream_name, setup, make = CASES[service]
+    label = service
+    service = service.split("-")[0]
     name = database(service)
     try:
         with tempfile.TemporaryDirectory() as var:
@@ -172,7 +203,7 @@ def measure(service: str, n: int, batch: int) -> dict:
             rt.dispose()
     finally:
         drop(name)
-    return {"service": service, "messages": len(messages), "statements_per_dossier": counts["statements"] / n,
+    return {"service": label, "messages": len(messages), "statements_per_dossier": counts["statements"] / n,
             "commits_per_dossier": counts["commits"] / n, "cpu_ms_per_dossier": 1000 * cpu / n,
             "wall_ms_per_dossier": 1000 * wall / n}
 

@@ -2,6 +2,7 @@
 (`use_cases.projections`), the same one the rebuild from the archive replays through; the topology binds
 the queue to exactly these types."""
 
+from services.reporting.use_cases import pending
 from services.reporting.use_cases.projections import PROJECTIONS, project_event
 from services.reporting.use_cases.projections.dossiers import prepare_batch
 from shared.consumer import Handlers
@@ -23,5 +24,7 @@ for event_type in sorted(PROJECTIONS):
 
 @events.before_batch
 def read_dossier_facts(uow: UnitOfWork, batch: list[Event]) -> None:
-    """The facts of the batch's dossiers, read and locked in one statement."""
+    """The facts of the batch's dossiers, read and locked in one statement; the units its events name, in one."""
+    pending.ensure_units(uow, {event.values.get("unit") for event in batch if event.type in PROJECTIONS
+                               and event.values is not None})
     prepare_batch(uow, batch)

@@ -37,9 +37,10 @@ def archive(session: Session, rows: list[dict]) -> None:
     session.execute(statements(session).archive, rows)
 
 
-def ensure_unit(session: Session, code: str, now: datetime) -> None:
-    session.execute(statements(session).ensure_unit, {
-        "code": code, "first_seen_at": now, "sort_key": unit_sort_key(code, None)})
+def ensure_units(session: Session, codes: list[str], now: datetime) -> None:
+    """A row for each unit not known yet, in one statement (in code order: two workers never wait in a cycle)."""
+    session.execute(statements(session).ensure_unit, [
+        {"code": code, "first_seen_at": now, "sort_key": unit_sort_key(code, None)} for code in sorted(codes)])
 
 
 def unit_kind(session: Session, code: str) -> str | None:

@@ -50,12 +50,13 @@ def _write_archive(uow: UnitOfWork) -> None:
 
 
 def ensure_units(uow: UnitOfWork, codes) -> None:
-    """Every unit an event names gets a row (once per transaction, once per rebuild)."""
+    """Every unit an event names gets a row (once per transaction, once per rebuild): those not met yet in
+    one statement (a consumer's batch names its units here first, so its events find them met)."""
     known = uow.memo.setdefault("units_ensured", set())
-    for code in codes:
-        if code not in known:
-            writes.ensure_unit(uow.session, code, uow.now())
-            known.add(code)
+    new = {code for code in codes if code and code not in known}
+    if new:
+        writes.ensure_units(uow.session, sorted(new), uow.now())
+        known |= new
 
 
 def flush_later(uow: UnitOfWork) -> None:
