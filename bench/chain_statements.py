@@ -147,6 +147,11 @@ def setup_dossiers(rt: ServiceRuntime) -> None:
         "/dossiers/api/v1/procedures", headers={"Authorization": f"Bearer {token}"},
         json={"code": PROCEDURE, "name": "Đăng ký thành lập hộ kinh doanh", "processing_days": 3})
     assert response.status_code == 201, response.get_json()
+    # The directory has reached dossiers, as in the chain: each dossier's unit is checked against it.
+    from services.dossiers.use_cases.directory import UnitUpserted, record_unit
+
+    for unit in UNITS:
+        record_unit(rt.uow(), UnitUpserted(unit, f"Phường {unit}", None, "ward"), NOW)
 
 
 def dossiers_messages(n: int) -> list[bytes]:

@@ -80,9 +80,15 @@ def receive(uow: UnitOfWork, command: ReceiveDossier, channel: str) -> Dossier |
         raise InvalidInput(f"{unit!r} is not a unit code: a code has {CODE_RULE}", {"unit": [f"use {CODE_RULE}"]})
     # Once the directory has reached this service, a dossier names one of its units: a made-up unit would
     # otherwise appear in every public ranking. Before (a fresh install) the pattern alone is checked.
-    if "directory_known" not in uow.memo:
-        uow.memo["directory_known"] = uow.session.scalar(select(Unit.code).limit(1)) is not None
-    if uow.memo["directory_known"] and uow.session.get(Unit, unit) is None:
+    # Read once per transaction, without flushing what it has pending: the directory's copy is written only
+    # by its own events' transactions, so a batch of receipts checks its units without one flush each.
+    with uow.session.no_autoflush:
+        if "directory_known" not in uow.memo:
+            uow.memo["directory_known"] = uow.session.scalar(select(Unit.code).limit(1)) is not None
+        units_known = uow.memo.setdefault("units_known", {})
+        if uow.memo["directory_known"] and unit not in units_known:
+            units_known[unit] = uow.session.get(Unit, unit) is not None
+    if uow.memo["directory_known"] and not units_known[unit]:
         raise InvalidInput(unknown_unit(unit), {"unit": [unknown_unit(unit)]})
     code = command.code or new_code("HS", now)
     if not rules.is_valid_code(code):
