@@ -23,6 +23,8 @@ import pytest
 import requests
 from conftest import wait_until
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+from test_web_office import last_day_of_this_week
+from test_web_tasks import submit
 from web_support import CHROMIUM, NGINX, browser, check_page, start_gateway
 
 from kycuong.local_stack import LocalStack, StackError, listening_socket
@@ -296,6 +298,38 @@ def test_the_office_signs_in_at_the_provider_and_issues_and_downloads_a_report_t
     link = page.locator("tbody tr").first.get_by_role("link", name="PDF").get_attribute("href")
     answer = context.request.get(f"{base}{link}")
     assert answer.status == 200 and answer.body().startswith(b"%PDF")
+
+    # The week's cycle on the tasks service, same session: a directive, a task from it, the Monday list.
+    sunday = last_day_of_this_week()
+    if sunday is None:
+        context.close()
+        return  # late on Sunday no deadline of this week is still ahead (test_web_office.py says the same)
+    navigation = page.get_by_role("navigation", name="Điều hướng chính")
+    navigation.get_by_role("link", name="Văn bản chỉ đạo").click()
+    page.wait_for_url(f"{base}/tasks/directives")
+    page.get_by_role("link", name="Đăng ký văn bản chỉ đạo").first.click()
+    page.fill("#number_symbol", "07/CT-UBND")
+    page.fill("#issued_on", date.today().isoformat())
+    page.fill("#signer", "Chủ tịch UBND Thành phố")
+    page.fill("#summary", "Chấn chỉnh tình trạng hồ sơ quá hạn tại phường")
+    submit(page, "Đăng ký văn bản")
+    assert page.url == f"{base}/tasks/directives/07/CT-UBND"
+
+    def ward_known():  # the directory reaches tasks through the broker
+        page.goto(f"{base}/tasks/directives/07/CT-UBND/assign")
+        return page.locator("#lead_unit option[value='W00070']").count() == 1
+
+    wait_until(ward_known, timeout=60, interval=1, message="the ward known to the tasks service")
+    page.select_option("#lead_unit", "W00070")
+    page.fill("#title", "Rà soát hồ sơ quá hạn của phường, làm rõ trách nhiệm")
+    page.fill("#due_date", sunday.isoformat())
+    submit(page, "Tiếp tục")
+    submit(page, "Xác nhận giao nhiệm vụ")
+    assert page.url == f"{base}/tasks/directives/07/CT-UBND"
+    navigation.get_by_role("link", name="Danh sách thứ Hai").click()
+    page.wait_for_url(f"{base}/tasks/monday")
+    assert "Rà soát hồ sơ quá hạn của phường" in page.locator("main").inner_text()
+    check_page(page, "oidc-office-monday")
     context.close()
 
 
