@@ -19,6 +19,7 @@ from services.reporting.domain.ranking import unit_sort_key
 from services.reporting.domain.task_facts import TASK_COUNTERS, TaskCounts
 from services.reporting.store.facts import fact_scalars, slot_params
 from services.reporting.store.statements import (
+    BOARD_COUNTERS,
     MONTH_COLUMNS,
     UNIT_TASK_TOTALS,
     dialect_insert,
@@ -94,6 +95,18 @@ def add_to_months(session: Session, deltas: dict[tuple[str, Month], Tally]) -> N
     session.execute(statements(session).add_to_open, [
         {"unit": unit, "open_within": delta.open_within, "open_overdue": delta.open_overdue}
         for unit, delta in sorted(open_by_unit.items())])
+
+
+def update_board(session: Session, rows: list[dict]) -> None:
+    """The board's columns of dossiers (`facts.board_columns` with `fact_code`), in code order, one statement."""
+    session.execute(statements(session).update_board_many, sorted(rows, key=lambda row: row["fact_code"]))
+
+
+def add_to_board(session: Session, deltas: dict[tuple[str, str, str], tuple[int, int, int]]) -> None:
+    """Add to the board's counters per (unit, procedure, step), in key order (two workers never wait in a cycle)."""
+    session.execute(statements(session).add_to_board, [
+        {"unit": unit, "procedure_code": procedure, "step": step, **dict(zip(BOARD_COUNTERS, counts, strict=True))}
+        for (unit, procedure, step), counts in sorted(deltas.items())])
 
 
 def add_to_task_months(session: Session, deltas: dict[tuple[str, Month], TaskCounts]) -> None:
