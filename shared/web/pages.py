@@ -84,6 +84,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nav_violations": ("Vi phạm", "Violations"),
     "nav_eligibility": ("Tra cứu bổ nhiệm, khen thưởng", "Eligibility"),
     "nav_audit": ("Nhật ký kiểm toán", "Audit log"),
+    "nav_board": ("Bảng theo dõi hồ sơ", "Dossier board"),
 }
 
 # Where each role works, in the order the header shows it. One list, so every service's pages show the same
@@ -105,6 +106,8 @@ NAVIGATION: tuple[tuple[str, str, str], ...] = (
     ("inspector", "nav_violations", "/discipline/violations"),
     ("inspector", "nav_eligibility", "/discipline/eligibility"),
     ("inspector", "nav_audit", "/discipline/audit"),
+    ("office", "nav_board", "/reporting/board"),
+    ("admin", "nav_board", "/reporting/board"),
 )
 SIGN_IN_PATH = "/discipline/sign-in"
 FLASH_COOKIE = "kc_flash"

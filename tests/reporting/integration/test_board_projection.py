@@ -166,3 +166,30 @@ def test_board_moves_when_a_dossier_is_handed_over_goes_overdue_and_is_completed
     assert apply(ev("completed", "HS-1", "U1", done, **{**base, "due_at": moved}, completed_at=done,
                     timeliness="late")) == {}
     assert rows(service, "SELECT board_state FROM dossier_facts") == [(None,)]
+
+
+def test_board_pages_show_the_counts_the_drill_down_and_the_control_sheet(start_service):
+    service = start_service("reporting", workers=False)
+    bodies = [e.to_json() for e in dossier("HS-1", "U1", "P1", T0, "approve_overdue")
+              + dossier("HS-2", "U1", "P1", T0, "within") + dossier("HS-3", "U2", "P1", T0, "due_soon")]
+    apply_one_by_one(service, messages(bodies))
+    office = service.headers(sub="vp-1", unit="HN", roles=("office",))
+
+    page = service.client.get("/reporting/board", headers=office)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'hx-trigger="every 1s"' in html and 'id="board-live"' in html
+    # Worst first: U1 (one overdue) before U2 (one due soon).
+    assert html.index('data-unit="U1"') < html.index('data-unit="U2"')
+    live = service.client.get("/reporting/board?procedure=P1", headers={**office, "HX-Request": "true"})
+    fragment = live.get_data(as_text=True)
+    assert "<html" not in fragment and 'id="board-live"' in fragment
+    assert service.client.get("/reporting/board?step=approve", headers=office).status_code == 200
+
+    unit = service.client.get("/reporting/board/U1", headers=office).get_data(as_text=True)
+    assert unit.index("HS-1") < unit.index("HS-2")  # the overdue one first
+    sheet = service.client.get("/reporting/board/U1/HS-1", headers=office)
+    assert sheet.status_code == 200 and "LD-1" in sheet.get_data(as_text=True)
+    assert service.client.get("/reporting/board/U2/HS-1", headers=office).status_code == 404
+    officer = service.headers(sub="cb-1", unit="U1", roles=("officer",))
+    assert service.client.get("/reporting/board", headers=officer).status_code == 403
