@@ -144,6 +144,21 @@ class BoardCount(Base):
     due_soon: Mapped[int] = mapped_column(Integer, default=0)
     overdue: Mapped[int] = mapped_column(Integer, default=0)
 
+    # A procedure's or a step's rows across units: the board filtered by one of them.
+    __table_args__ = (Index("ix_board_counts_procedure_code_step", "procedure_code", "step"),
+                      Index("ix_board_counts_step", "step"))
+
+
+class BoardUnit(Base):
+    """A unit's `board_counts` summed: the board's table of every unit, read whole every second by its poll."""
+
+    __tablename__ = "board_units"
+
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    open: Mapped[int] = mapped_column(Integer, default=0)
+    due_soon: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+
 
 class PublishedRanking(Base):
     """The ranking last published in `ranking.updated` for a period (month, quarter, year) and a kind of

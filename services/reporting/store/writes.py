@@ -103,10 +103,16 @@ def update_board(session: Session, rows: list[dict]) -> None:
 
 
 def add_to_board(session: Session, deltas: dict[tuple[str, str, str], tuple[int, int, int]]) -> None:
-    """Add to the board's counters per (unit, procedure, step), in key order (two workers never wait in a cycle)."""
+    """Add to the board's counters per (unit, procedure, step), then to the units' totals, each in key order
+    (two workers never wait on each other in a cycle)."""
     session.execute(statements(session).add_to_board, [
         {"unit": unit, "procedure_code": procedure, "step": step, **dict(zip(BOARD_COUNTERS, counts, strict=True))}
         for (unit, procedure, step), counts in sorted(deltas.items())])
+    totals: dict[str, tuple[int, ...]] = {}
+    for (unit, _, _), counts in deltas.items():
+        totals[unit] = tuple(a + b for a, b in zip(totals.get(unit, (0, 0, 0)), counts, strict=True))
+    session.execute(statements(session).add_to_board_unit, [
+        {"unit": unit, **dict(zip(BOARD_COUNTERS, counts, strict=True))} for unit, counts in sorted(totals.items())])
 
 
 def add_to_task_months(session: Session, deltas: dict[tuple[str, Month], TaskCounts]) -> None:

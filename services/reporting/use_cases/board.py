@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 
 from services.reporting.domain.board import STATE_RANK
 from services.reporting.store.statements import board_counts as _counts
+from services.reporting.store.statements import board_units as _board_units
 from services.reporting.store.statements import facts as _facts
 from services.reporting.store.statements import occurrences as _occurrences
 from services.reporting.store.statements import units as _units
@@ -25,35 +26,47 @@ SHEET_KINDS = ("dossier.handed_over", "dossier.supplement_requested", "dossier.s
                "dossier.withdrawn", "dossier.stopped")
 
 
-def _filtered(query, procedure: str | None, step: str | None):
-    if procedure is not None:
-        query = query.where(_counts.c.procedure_code == procedure)
-    if step is not None:
-        query = query.where(_counts.c.step == step)
-    return query
-
-
 def board_counts(uow: UnitOfWork, procedure: str | None = None, step: str | None = None) -> dict[str, Any]:
     """Every unit with dossiers on the board (open, due soon, overdue; of one procedure and/or one step when
-    asked), the overdue ones by step, and the procedures and steps to filter by. Three grouped reads of
-    the counters: what a poll every second costs."""
+    asked), the open and overdue ones by step (of the procedure asked), and the procedures and steps to
+    filter by. Two reads: the units' totals (board_units, or board_counts by the filter's index), and the
+    counters grouped by procedure and step: what a poll every second costs."""
     with uow:
         session = uow.session
-        units = session.execute(_filtered(
-            select(_counts.c.unit, _units.c.name, _units.c.sort_key, func.sum(_counts.c.open).label("open"),
-                   func.sum(_counts.c.due_soon).label("due_soon"), func.sum(_counts.c.overdue).label("overdue"))
-            .select_from(_counts.outerjoin(_units, _units.c.code == _counts.c.unit))
-            .group_by(_counts.c.unit, _units.c.name, _units.c.sort_key), procedure, step)).all()
+        if procedure is None and step is None:
+            source = _board_units
+            query = select(source.c.unit, _units.c.name, _units.c.sort_key, source.c.open.label("open"),
+                           source.c.due_soon.label("due_soon"), source.c.overdue.label("overdue"))
+        else:
+            source = _counts
+            query = (select(source.c.unit, _units.c.name, _units.c.sort_key, func.sum(source.c.open).label("open"),
+                            func.sum(source.c.due_soon).label("due_soon"),
+                            func.sum(source.c.overdue).label("overdue"))
+                     .group_by(source.c.unit, _units.c.name, _units.c.sort_key))
+            if procedure is not None:
+                query = query.where(source.c.procedure_code == procedure)
+            if step is not None:
+                query = query.where(source.c.step == step)
+        units = session.execute(query.select_from(source.outerjoin(_units, _units.c.code == source.c.unit))).all()
+        grouped = session.execute(
+            select(_counts.c.procedure_code, _counts.c.step, func.sum(_counts.c.open), func.sum(_counts.c.overdue))
+            .group_by(_counts.c.procedure_code, _counts.c.step)).all()
         # The chart's steps follow the procedure asked, never the step: it shows every step.
-        steps = session.execute(_filtered(
-            select(_counts.c.step, func.sum(_counts.c.open).label("open"),
-                   func.sum(_counts.c.overdue).label("overdue")).group_by(_counts.c.step), procedure, None)).all()
-        procedures = session.scalars(select(_counts.c.procedure_code).where(_counts.c.open > 0).distinct()).all()
+        steps: dict[str, list[int]] = {}
+        procedures = set()
+        for code, key, open_, overdue in grouped:
+            if open_:
+                procedures.add(code)
+            if procedure is None or code == procedure:
+                totals = steps.setdefault(key, [0, 0])
+                totals[0] += int(open_ or 0)
+                totals[1] += int(overdue or 0)
         items = [{"unit": row.unit, "unit_name": row.name, "sort_key": row.sort_key or row.unit,
                   "open": int(row.open or 0), "due_soon": int(row.due_soon or 0), "overdue": int(row.overdue or 0)}
                  for row in units]
-        by_step = sorted(({"step": row.step, "open": int(row.open or 0), "overdue": int(row.overdue or 0)}
-                          for row in steps if row.open), key=lambda s: (-s["overdue"], -s["open"], s["step"]))
+        by_step = sorted(({"step": key, "open": open_, "overdue": overdue}
+                          for key, (open_, overdue) in steps.items() if open_),
+                         key=lambda s: (-s["overdue"], -s["open"], s["step"]))
         return {"units": items, "steps": by_step, "procedures": sorted(procedures), "at": uow.now(),
                 "totals": {name: sum(item[name] for item in items) for name in ("open", "due_soon", "overdue")}}
 

@@ -96,8 +96,17 @@ OPEN_FROM_FACTS = ("SELECT unit, count(*) FROM dossier_facts WHERE received_at I
                    "AND completed_at IS NULL GROUP BY unit")
 
 
+UNIT_TOTALS = "SELECT unit, open, due_soon, overdue FROM board_units WHERE open <> 0 OR due_soon <> 0 OR overdue <> 0"
+
+
 def counters(service) -> dict:
-    return {tuple(row[:3]): tuple(row[3:]) for row in rows(service, COUNTERS)}
+    found = {tuple(row[:3]): tuple(row[3:]) for row in rows(service, COUNTERS)}
+    # The units' totals (the board's unfiltered table) are always the sums of their counters.
+    totals: dict = {}
+    for (unit, _, _), counts in found.items():
+        totals[unit] = tuple(a + b for a, b in zip(totals.get(unit, (0, 0, 0)), counts, strict=True))
+    assert {row[0]: tuple(row[1:]) for row in rows(service, UNIT_TOTALS)} == totals
+    return found
 
 
 def test_board_counters_are_the_same_in_any_order_with_copies_and_match_the_facts(start_service, pg_database):

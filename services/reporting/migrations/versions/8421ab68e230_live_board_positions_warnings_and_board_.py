@@ -1,11 +1,11 @@
 """live board: positions, warnings and board counters
 
 The board starts empty on a database that already holds facts: `kycuong reporting rebuild` fills it from the
-event archive (hand-overs and warnings included).
+event archive (hand-overs; warnings only from now on: reporting did not consume `dossier.due_soon` before).
 
-Revision ID: 7b2ac7072fd8
+Revision ID: 8421ab68e230
 Revises: f13577343f05
-Create Date: 2026-12-02 07:25:35.814707
+Create Date: 2026-12-02 07:44:01.116824
 
 """
 from typing import Sequence, Union
@@ -17,7 +17,7 @@ import shared.db
 
 
 # revision identifiers, used by Alembic.
-revision: str = '7b2ac7072fd8'
+revision: str = '8421ab68e230'
 down_revision: Union[str, Sequence[str], None] = 'f13577343f05'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -34,6 +34,17 @@ def upgrade() -> None:
     sa.Column('due_soon', sa.Integer(), nullable=False),
     sa.Column('overdue', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('unit', 'procedure_code', 'step', name=op.f('pk_board_counts'))
+    )
+    with op.batch_alter_table('board_counts', schema=None) as batch_op:
+        batch_op.create_index('ix_board_counts_procedure_code_step', ['procedure_code', 'step'], unique=False)
+        batch_op.create_index('ix_board_counts_step', ['step'], unique=False)
+
+    op.create_table('board_units',
+    sa.Column('unit', sa.String(length=64), nullable=False),
+    sa.Column('open', sa.Integer(), nullable=False),
+    sa.Column('due_soon', sa.Integer(), nullable=False),
+    sa.Column('overdue', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('unit', name=op.f('pk_board_units'))
     )
     with op.batch_alter_table('dossier_facts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('position_at', shared.db.UtcDateTime(timezone=True), nullable=True))
@@ -68,6 +79,11 @@ def downgrade() -> None:
         batch_op.drop_column('position_official')
         batch_op.drop_column('position_step')
         batch_op.drop_column('position_at')
+
+    op.drop_table('board_units')
+    with op.batch_alter_table('board_counts', schema=None) as batch_op:
+        batch_op.drop_index('ix_board_counts_step')
+        batch_op.drop_index('ix_board_counts_procedure_code_step')
 
     op.drop_table('board_counts')
     # ### end Alembic commands ###
