@@ -160,6 +160,19 @@ class BoardUnit(Base):
     overdue: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class BoardStep(Base):
+    """`board_counts` summed across units per (procedure, step): the board's chart by step and its filter
+    choices, read every second by its poll without grouping every unit's rows."""
+
+    __tablename__ = "board_steps"
+
+    procedure_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step: Mapped[str] = mapped_column(String(64), primary_key=True)
+    open: Mapped[int] = mapped_column(Integer, default=0)
+    due_soon: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class PublishedRanking(Base):
     """The ranking last published in `ranking.updated` for a period (month, quarter, year) and a kind of
     unit ('' for all units), to tell what the next event changes.

@@ -16,6 +16,7 @@ from services.reporting.domain.task_facts import TASK_COUNTERS, TASK_SLOTS
 from services.reporting.models import (
     ArchivedEvent,
     BoardCount,
+    BoardStep,
     BoardUnit,
     DossierFact,
     FigureMonth,
@@ -55,6 +56,7 @@ head_terms = HeadTerm.__table__
 self_assessments = SelfAssessment.__table__
 board_counts = BoardCount.__table__
 board_units = BoardUnit.__table__
+board_steps = BoardStep.__table__
 
 MONTH_COLUMNS = ("completed_early", "completed_on_time", "completed_late", "open_within_change",
                  "open_overdue_change")
@@ -69,7 +71,7 @@ UNIT_TASK_TOTALS = ("entered", "left", "overdue_change")  # the task_months coun
 # stay too: they are served as issued.
 PROJECTION_TABLES = [units, facts, scorecards, unit_open, occurrences, task_facts, task_months, unit_tasks,
                      ratings, figure_months, public_sanctions, survey_rounds, head_terms, self_assessments,
-                     board_counts, board_units]
+                     board_counts, board_units, board_steps]
 
 VIEW_COLUMNS = (facts.c.received_at, facts.c.due_at, facts.c.completed_at, facts.c.timeliness,
                 facts.c.overdue_detected_at, facts.c.paused_since, facts.c.marked_late_at)
@@ -129,6 +131,10 @@ class Statements:
         self.add_to_board_unit = board_unit.on_conflict_do_update(
             index_elements=["unit"], set_={name: board_units.c[name] + board_unit.excluded[name]
                                            for name in BOARD_COUNTERS})
+        board_step = insert(board_steps)
+        self.add_to_board_step = board_step.on_conflict_do_update(
+            index_elements=["procedure_code", "step"], set_={name: board_steps.c[name] + board_step.excluded[name]
+                                                             for name in BOARD_COUNTERS})
         # RETURNING says whether the row went in: rowcount is -1 on this driver, which reads as "inserted"
         # and double-counts a dossier whose first two events two workers took at the same moment.
         self.insert_fact = insert(facts).on_conflict_do_nothing().returning(facts.c.code)

@@ -103,16 +103,22 @@ def update_board(session: Session, rows: list[dict]) -> None:
 
 
 def add_to_board(session: Session, deltas: dict[tuple[str, str, str], tuple[int, int, int]]) -> None:
-    """Add to the board's counters per (unit, procedure, step), then to the units' totals, each in key order
-    (two workers never wait on each other in a cycle)."""
+    """Add to the board's counters per (unit, procedure, step), then to their sums per unit and per (procedure,
+    step), each in key order (two workers never wait on each other in a cycle)."""
     session.execute(statements(session).add_to_board, [
         {"unit": unit, "procedure_code": procedure, "step": step, **dict(zip(BOARD_COUNTERS, counts, strict=True))}
         for (unit, procedure, step), counts in sorted(deltas.items())])
-    totals: dict[str, tuple[int, ...]] = {}
-    for (unit, _, _), counts in deltas.items():
-        totals[unit] = tuple(a + b for a, b in zip(totals.get(unit, (0, 0, 0)), counts, strict=True))
+    by_unit: dict[str, tuple[int, ...]] = {}
+    by_step: dict[tuple[str, str], tuple[int, ...]] = {}
+    for (unit, procedure, step), counts in deltas.items():
+        by_unit[unit] = tuple(a + b for a, b in zip(by_unit.get(unit, (0, 0, 0)), counts, strict=True))
+        key = (procedure, step)
+        by_step[key] = tuple(a + b for a, b in zip(by_step.get(key, (0, 0, 0)), counts, strict=True))
     session.execute(statements(session).add_to_board_unit, [
-        {"unit": unit, **dict(zip(BOARD_COUNTERS, counts, strict=True))} for unit, counts in sorted(totals.items())])
+        {"unit": unit, **dict(zip(BOARD_COUNTERS, counts, strict=True))} for unit, counts in sorted(by_unit.items())])
+    session.execute(statements(session).add_to_board_step, [
+        {"procedure_code": procedure, "step": step, **dict(zip(BOARD_COUNTERS, counts, strict=True))}
+        for (procedure, step), counts in sorted(by_step.items())])
 
 
 def add_to_task_months(session: Session, deltas: dict[tuple[str, Month], TaskCounts]) -> None:

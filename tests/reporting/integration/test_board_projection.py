@@ -97,6 +97,8 @@ OPEN_FROM_FACTS = ("SELECT unit, count(*) FROM dossier_facts WHERE received_at I
 
 
 UNIT_TOTALS = "SELECT unit, open, due_soon, overdue FROM board_units WHERE open <> 0 OR due_soon <> 0 OR overdue <> 0"
+STEP_TOTALS = ("SELECT procedure_code, step, open, due_soon, overdue FROM board_steps "
+               "WHERE open <> 0 OR due_soon <> 0 OR overdue <> 0")
 
 
 def counters(service) -> dict:
@@ -106,6 +108,12 @@ def counters(service) -> dict:
     for (unit, _, _), counts in found.items():
         totals[unit] = tuple(a + b for a, b in zip(totals.get(unit, (0, 0, 0)), counts, strict=True))
     assert {row[0]: tuple(row[1:]) for row in rows(service, UNIT_TOTALS)} == totals
+    # And so are the sums per (procedure, step), the chart's.
+    by_step: dict = {}
+    for (_, procedure, step), counts in found.items():
+        key = (procedure, step)
+        by_step[key] = tuple(a + b for a, b in zip(by_step.get(key, (0, 0, 0)), counts, strict=True))
+    assert {tuple(row[:2]): tuple(row[2:]) for row in rows(service, STEP_TOTALS)} == by_step
     return found
 
 

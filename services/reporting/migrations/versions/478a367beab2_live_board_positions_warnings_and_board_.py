@@ -3,9 +3,9 @@
 The board starts empty on a database that already holds facts: `kycuong reporting rebuild` fills it from the
 event archive (hand-overs; warnings only from now on: reporting did not consume `dossier.due_soon` before).
 
-Revision ID: 8421ab68e230
+Revision ID: 478a367beab2
 Revises: f13577343f05
-Create Date: 2026-12-02 07:44:01.116824
+Create Date: 2026-12-02 07:47:50.198566
 
 """
 from typing import Sequence, Union
@@ -17,7 +17,7 @@ import shared.db
 
 
 # revision identifiers, used by Alembic.
-revision: str = '8421ab68e230'
+revision: str = '478a367beab2'
 down_revision: Union[str, Sequence[str], None] = 'f13577343f05'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -39,6 +39,14 @@ def upgrade() -> None:
         batch_op.create_index('ix_board_counts_procedure_code_step', ['procedure_code', 'step'], unique=False)
         batch_op.create_index('ix_board_counts_step', ['step'], unique=False)
 
+    op.create_table('board_steps',
+    sa.Column('procedure_code', sa.String(length=64), nullable=False),
+    sa.Column('step', sa.String(length=64), nullable=False),
+    sa.Column('open', sa.Integer(), nullable=False),
+    sa.Column('due_soon', sa.Integer(), nullable=False),
+    sa.Column('overdue', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('procedure_code', 'step', name=op.f('pk_board_steps'))
+    )
     op.create_table('board_units',
     sa.Column('unit', sa.String(length=64), nullable=False),
     sa.Column('open', sa.Integer(), nullable=False),
@@ -81,6 +89,7 @@ def downgrade() -> None:
         batch_op.drop_column('position_at')
 
     op.drop_table('board_units')
+    op.drop_table('board_steps')
     with op.batch_alter_table('board_counts', schema=None) as batch_op:
         batch_op.drop_index('ix_board_counts_step')
         batch_op.drop_index('ix_board_counts_procedure_code_step')
