@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from urllib.parse import urlencode
 
 from cachetools import TTLCache
 from flask import Blueprint, request
@@ -114,7 +115,10 @@ def live_board():
     units = board.sorted_units(counts["units"], *sort)
     pager = Pager(page_number(), PAGE_SIZE, len(units))
     first = (pager.page - 1) * PAGE_SIZE
+    # The unit's drill-down keeps the board's filters.
+    kept = {name: value for name, value in (("procedure", procedure), ("step", step)) if value is not None}
     context = dict(title=w("title"), w=w, step_label=step_label, counts=counts, sort=sort, pager=pager,
+                   drill_query=("?" + urlencode(kept)) if kept else "",
                    units=units[first:first + PAGE_SIZE], procedure=procedure or "",
                    step="*" if step is None else step, poll=POLL_SECONDS,
                    chart=[s for s in counts["steps"] if s["overdue"]],

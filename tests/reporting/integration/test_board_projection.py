@@ -201,7 +201,10 @@ def test_board_pages_show_the_counts_the_drill_down_and_the_control_sheet(start_
     live = service.client.get("/reporting/board?procedure=P1", headers={**office, "HX-Request": "true"})
     fragment = live.get_data(as_text=True)
     assert "<html" not in fragment and 'id="board-live"' in fragment
-    assert service.client.get("/reporting/board?step=approve", headers=office).status_code == 200
+    by_step = service.client.get("/reporting/board?step=approve", headers=office).get_data(as_text=True)
+    assert 'href="/reporting/board/U1?step=approve"' in by_step and 'data-unit="U2"' not in by_step
+    english = service.client.get("/reporting/board?lang=en", headers=office).get_data(as_text=True)
+    assert "Live dossier board" in english and "Overdue dossiers by step" in english
 
     unit = service.client.get("/reporting/board/U1", headers=office).get_data(as_text=True)
     assert unit.index("HS-1") < unit.index("HS-2")  # the overdue one first
