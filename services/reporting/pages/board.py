@@ -43,6 +43,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "unit_lead": ("{n} hồ sơ, quá hạn trước, rồi sắp đến hạn, hạn sớm nhất trước.",
                   "{n} dossiers, overdue first, then due soon, the earliest deadline first."),
     "back_board": ("← Bảng theo dõi", "← The board"), "back_unit": ("← Hồ sơ của đơn vị", "← The office's dossiers"),
+    "filtered": ("Đang lọc:", "Filtered:"), "unfiltered": ("Xem tất cả hồ sơ của đơn vị", "All the office's dossiers"),
     "code": ("Mã hồ sơ", "Dossier"), "official": ("Cán bộ đang xử lý", "Official holding it"),
     "due": ("Hạn trả kết quả", "Due"), "state": ("Tình trạng", "Standing"), "received": ("Tiếp nhận", "Received"),
     "paused": ("Chờ bổ sung", "Awaiting supplement"),
@@ -137,7 +138,8 @@ def unit_board(unit: str):
     procedure, step = _filters()
     found = board.unit_dossiers(runtime().uow(), unit, procedure, step, page_number(), PAGE_SIZE)
     return render("board_unit.html", title=w("unit_title", unit=found["unit_name"] or found["unit"]), w=w,
-                  step_label=step_label, found=found, pager=Pager(found["page"], PAGE_SIZE, found["total"]))
+                  step_label=step_label, found=found, pager=Pager(found["page"], PAGE_SIZE, found["total"]),
+                  procedure=procedure, step=step)
 
 
 @pages.get("/board/<unit>/<code>")

@@ -203,13 +203,15 @@ def test_board_pages_show_the_counts_the_drill_down_and_the_control_sheet(start_
     assert "<html" not in fragment and 'id="board-live"' in fragment
     by_step = service.client.get("/reporting/board?step=approve", headers=office).get_data(as_text=True)
     assert 'href="/reporting/board/U1?step=approve"' in by_step and 'data-unit="U2"' not in by_step
-    english = service.client.get("/reporting/board?lang=en", headers=office).get_data(as_text=True)
-    assert "Live dossier board" in english and "Overdue dossiers by step" in english
 
     unit = service.client.get("/reporting/board/U1", headers=office).get_data(as_text=True)
+    filtered = service.client.get("/reporting/board/U1?step=approve", headers=office).get_data(as_text=True)
+    assert "HS-1" in filtered and "HS-2" not in filtered and "Phê duyệt" in filtered
     assert unit.index("HS-1") < unit.index("HS-2")  # the overdue one first
     sheet = service.client.get("/reporting/board/U1/HS-1", headers=office)
     assert sheet.status_code == 200 and "LD-1" in sheet.get_data(as_text=True)
     assert service.client.get("/reporting/board/U2/HS-1", headers=office).status_code == 404
+    english = service.client.get("/reporting/board?lang=en", headers=office).get_data(as_text=True)
+    assert "Live dossier board" in english and "Overdue dossiers by step" in english
     officer = service.headers(sub="cb-1", unit="U1", roles=("officer",))
     assert service.client.get("/reporting/board", headers=officer).status_code == 403
