@@ -122,7 +122,7 @@ def prefetch_facts(uow: UnitOfWork, codes: set, known: dict[str, DossierFact] | 
     for code in codes & known.keys() if known else ():
         if code not in facts:
             facts[code] = [known[code], False, None, known[code]]
-            remember_board(uow, code, known[code], known_placements.get(code, Placement()))
+            remember_board(uow, code, known[code], (known_placements or {}).get(code, Placement()))
     wanted = sorted(code for code in codes if code not in facts)
     found = set()
     for code, fact, placement in fact_rows.lock_facts(uow.session, wanted):
