@@ -131,10 +131,13 @@ def lock_fact(session: Session, code: str) -> tuple[DossierFact, Placement] | No
     return None if row is None else (fact_from_row(code, row[:_SLOT_COUNT]), placement_from_row(row[_SLOT_COUNT:]))
 
 
-def insert_fact(session: Session, fact: DossierFact, procedure_code: str | None, now: datetime) -> bool:
-    """Insert a new fact; False when another worker created it meanwhile."""
+def insert_fact(session: Session, fact: DossierFact, procedure_code: str | None, now: datetime,
+                board: dict | None = None) -> bool:
+    """Insert a new fact (with its board columns, `board_columns`); False when another worker created it
+    meanwhile."""
     return session.execute(statements(session).insert_fact, {"code": fact.code, "procedure_code": procedure_code,
-                                                             **fact_columns(fact, now)}).first() is not None
+                                                             **fact_columns(fact, now), **(board or {})}
+                           ).first() is not None
 
 
 def task_fact_from_row(code: str, row) -> TaskFact:

@@ -58,11 +58,14 @@ def name_unit(session: Session, code: str, name: str, parent: str | None, kind: 
     ).rowcount)
 
 
-def insert_facts(session: Session, facts: list[tuple[DossierFact, str | None]], now: datetime) -> None:
-    """New dossier facts (a rebuild's, written in their final state), with their procedure codes."""
+def insert_facts(session: Session, facts: list[tuple[DossierFact, str | None]], now: datetime,
+                 board: list[dict] | None = None) -> None:
+    """New dossier facts (a rebuild's, written in their final state), with their procedure codes and, when
+    given, their board columns (`facts.board_columns`, one per fact)."""
     session.execute(statements(session).insert_fact_many, [
         {"code": fact.code, "procedure_code": procedure_code, **fact_scalars(fact, now),
-         **slot_params(fact, DOSSIER_SLOTS)} for fact, procedure_code in facts])
+         **slot_params(fact, DOSSIER_SLOTS), **(board[i] if board else {})}
+        for i, (fact, procedure_code) in enumerate(facts)])
 
 
 def update_facts(session: Session, facts: list[tuple[DossierFact, DossierFact, str | None]],

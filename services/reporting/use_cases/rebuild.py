@@ -14,7 +14,7 @@ from services.reporting.domain.periods import Month
 from services.reporting.store.statements import PROJECTION_TABLES, archive_table, scorecards
 from services.reporting.use_cases import rankings
 from services.reporting.use_cases.projections import project_event
-from services.reporting.use_cases.projections.dossiers import BOARD_EVENTS, prefetch_facts
+from services.reporting.use_cases.projections.dossiers import BOARD_EVENTS, board_later, prefetch_facts
 from services.reporting.use_cases.projections.tasks import TASK_EVENTS, prefetch_task_facts
 from shared.events import catalog
 from shared.events.envelope import Event
@@ -60,6 +60,7 @@ def rebuild(runtime, batch_size: int = 2000, progress: Callable[[int, int], None
             uow.memo["units_ensured"] = units_ensured
             uow.memo["occurrences_stored"] = occurrences_stored
             uow.memo["ratings_stored"] = ratings_stored
+            board_later(uow)  # first: the batch's new facts go in with their board columns
             events = [event_from_archive(row) for row in rows]
             prefetch_facts(uow, {e.values.get("code") for e in events
                                  if e.type in DOSSIER_STANDING_EVENTS or e.type in BOARD_EVENTS},

@@ -73,35 +73,63 @@ def record_board_event(uow: UnitOfWork, event: Event, values: Mapping[str, Any])
         uow.commit()
 
 
-def remember_board(uow: UnitOfWork, code: str, fact: DossierFact | None, placement: Placement) -> None:
-    """A dossier's board placement as stored, and where it is counted (read with its fact)."""
-    stored = entry_of(fact, placement) if fact is not None else None
-    uow.memo.setdefault("board", {})[code] = [placement, placement, stored]
+def remember_board(uow: UnitOfWork, code: str, fact: DossierFact | None, placement: Placement,
+                   written: BoardEntry | None = None) -> None:
+    """A dossier's board placement: [now, as its row holds it, the entry its row holds, the entry counted].
+    A row read back holds what is counted; a row just inserted holds `written` and is counted nowhere yet."""
+    if fact is not None:
+        written = counted = entry_of(fact, placement)
+    else:
+        counted = None
+    uow.memo.setdefault("board", {})[code] = [placement, placement, written, counted]
 
 
-def touch_board(uow: UnitOfWork, code: str, procedure_code: str | None) -> None:
-    """The dossier may move on the board: recounted once at the commit, after its fact is written."""
-    entry = uow.memo["board"][code]
-    entry[0] = entry[0].with_procedure(procedure_code)
-    uow.memo.setdefault("board_touched", set()).add(code)
-    pending.flush_later(uow)  # first: a rebuild inserts new facts there, and the board updates their rows
+def board_later(uow: UnitOfWork) -> None:
+    """Recount the board at the commit. Asked for before the batch's first event (by prepare_batch and the
+    rebuild), it runs before the facts are written, so the rebuild's new facts go in with their board
+    columns (`flush_board`); asked for later, it runs after and updates their rows."""
     uow.defer("board", functools.partial(flush_board, uow))
 
 
+def touch_board(uow: UnitOfWork, code: str, procedure_code: str | None) -> None:
+    """The dossier may move on the board: recounted once at the commit."""
+    entry = uow.memo["board"][code]
+    entry[0] = entry[0].with_procedure(procedure_code)
+    uow.memo.setdefault("board_touched", set()).add(code)
+    pending.flush_later(uow)
+    board_later(uow)
+
+
 def flush_board(uow: UnitOfWork) -> None:
-    """Recount the dossiers the transaction moved: their board columns and the counters, a statement each."""
+    """Recount the dossiers the transaction moved: their board columns and the counters, a statement each.
+    A rebuild's new facts not written yet are inserted here, with their board columns (one write each)."""
     touched = uow.memo.pop("board_touched", ())
+    if not touched:
+        return
     facts, board = uow.memo["facts"], uow.memo["board"]
+    unwritten = uow.memo.get("new_facts", set())
     deltas: dict[tuple[str, str, str], tuple[int, int, int]] = {}
-    rows = []
+    rows, inserts = [], []
     for code in sorted(touched):
-        placement, stored_placement, stored = board[code]
+        placement, row_placement, row_entry, counted = board[code]
         entry: BoardEntry | None = entry_of(facts[code][0], placement)
-        for key, counts in entry_changes(stored, entry).items():
+        for key, counts in entry_changes(counted, entry).items():
             deltas[key] = tuple(a + b for a, b in zip(deltas.get(key, (0, 0, 0)), counts, strict=True))
-        if placement != stored_placement or entry != stored:
-            rows.append({"fact_code": code, **fact_rows.board_columns(placement, entry)})
-        board[code] = [placement, placement, entry]
+        columns = fact_rows.board_columns(placement, entry)
+        if code in unwritten:
+            inserts.append((facts[code][0], facts[code][2], columns))
+        elif placement != row_placement or entry != row_entry:
+            rows.append({"fact_code": code, **columns})
+        board[code] = [placement, placement, entry, entry]
+    if inserts:
+        writes.insert_facts(uow.session, [(fact, procedure) for fact, procedure, _ in inserts], uow.now(),
+                            [columns for _, _, columns in inserts])
+        dirty = uow.memo.get("dirty_facts", set())
+        for fact, _, _ in inserts:
+            unwritten.discard(fact.code)
+            dirty.discard(fact.code)
+            entry_row = facts[fact.code]
+            entry_row[1], entry_row[3] = False, entry_row[0]
     if rows:
         writes.update_board(uow.session, rows)
     deltas = {key: counts for key, counts in deltas.items() if any(counts)}
@@ -183,9 +211,12 @@ def merge_fact(uow: UnitOfWork, code: str, slot: Slot,
         if found is None:
             before = DossierFact(code)
             after = before.merged(slot)
-            if fact_rows.insert_fact(session, after, procedure_code, uow.now()):
+            placement = Placement(procedure_code)
+            written = entry_of(after, placement)
+            if fact_rows.insert_fact(session, after, procedure_code, uow.now(),
+                                     fact_rows.board_columns(placement, written)):
                 facts[code] = [after, False, procedure_code, after]
-                remember_board(uow, code, None, Placement(procedure_code))
+                remember_board(uow, code, None, placement, written)
                 return before, after
             # Another worker created it meanwhile: merge into theirs.
             found = fact_rows.lock_fact(session, code)
@@ -206,6 +237,7 @@ def prepare_batch(uow: UnitOfWork, events: list[Event]) -> None:
     """Before a consumer's batch: the facts of every dossier its events move, read and locked in one
     statement (in code order, as `flush` writes them) instead of one per dossier; those not found are
     known to be new, and are inserted as they come."""
+    board_later(uow)
     prefetch_facts(uow, {event.values.get("code") for event in events
                          if (event.type in DOSSIER_STANDING_EVENTS or event.type in BOARD_EVENTS)
                          and event.values is not None})
