@@ -86,8 +86,23 @@ class DossierFact(Base):
     overdue_step: Mapped[str | None] = mapped_column(String(64))
     overdue_official: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The live board (domain.board): the newest hand-over and the newest warning before the deadline, and
+    # where the dossier is counted in `board_counts` while it is open (board_state NULL once it is not).
+    position_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    position_step: Mapped[str | None] = mapped_column(String(64))
+    position_official: Mapped[str | None] = mapped_column(String(64))
+    position_from_step: Mapped[str | None] = mapped_column(String(64))
+    warning_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    warning_detected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    warning_step: Mapped[str | None] = mapped_column(String(64))
+    warning_official: Mapped[str | None] = mapped_column(String(64))
+    board_state: Mapped[str | None] = mapped_column(String(8))
+    board_step: Mapped[str | None] = mapped_column(String(64))
+    board_official: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_dossier_facts_unit_received_at", "unit", "received_at"),)
+    __table_args__ = (Index("ix_dossier_facts_unit_received_at", "unit", "received_at"),
+                      # A unit's open dossiers on the board, worst first (use_cases.board.unit_dossiers).
+                      Index("ix_dossier_facts_unit_board_state", "unit", "board_state", "due_at"))
 
 
 class Scorecard(Base):
@@ -114,6 +129,48 @@ class UnitOpen(Base):
     unit: Mapped[str] = mapped_column(String(64), primary_key=True)
     open_within: Mapped[int] = mapped_column(Integer, default=0)
     open_overdue: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BoardCount(Base):
+    """The live board's counters (domain.board): a unit's open dossiers of one procedure at one step now,
+    those of them due soon and those overdue. Added to as dossiers move ('' for an unknown procedure or step)."""
+
+    __tablename__ = "board_counts"
+
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    procedure_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step: Mapped[str] = mapped_column(String(64), primary_key=True)
+    open: Mapped[int] = mapped_column(Integer, default=0)
+    due_soon: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+
+    # A procedure's or a step's rows across units: the board filtered by one of them.
+    __table_args__ = (Index("ix_board_counts_procedure_code_step", "procedure_code", "step"),
+                      Index("ix_board_counts_step", "step"))
+
+
+class BoardUnit(Base):
+    """A unit's `board_counts` summed: the board's table of every unit, read whole every second by its poll."""
+
+    __tablename__ = "board_units"
+
+    unit: Mapped[str] = mapped_column(String(64), primary_key=True)
+    open: Mapped[int] = mapped_column(Integer, default=0)
+    due_soon: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BoardStep(Base):
+    """`board_counts` summed across units per (procedure, step): the board's chart by step and its filter
+    choices, read every second by its poll without grouping every unit's rows."""
+
+    __tablename__ = "board_steps"
+
+    procedure_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step: Mapped[str] = mapped_column(String(64), primary_key=True)
+    open: Mapped[int] = mapped_column(Integer, default=0)
+    due_soon: Mapped[int] = mapped_column(Integer, default=0)
+    overdue: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class PublishedRanking(Base):

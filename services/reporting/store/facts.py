@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from services.reporting.domain.board import BoardEntry, Placement, Position, Warning
 from services.reporting.domain.dossier_facts import DOSSIER_SLOTS, DossierFact
 from services.reporting.domain.task_facts import TASK_SLOTS, TaskFact, counted_in_months
 from services.reporting.store.statements import statements
@@ -87,22 +88,56 @@ def fact_scalars(fact: DossierFact, now: datetime) -> dict:
     }
 
 
-def lock_facts(session: Session, codes: list[str]) -> Iterator[tuple[str, DossierFact]]:
-    """The stored facts of these dossiers (those that exist), locked, a page of codes per statement."""
+_SLOT_COUNT = len(DOSSIER_SLOTS)
+
+
+def placement_from_row(row) -> Placement:
+    """The board's placement from the columns after the slots (statements.PLACEMENT_COLUMNS)."""
+    procedure, position_at, step, official, from_step, due_at, detected_at, warning_step, warning_official = row
+    return Placement(
+        procedure,
+        Position(position_at, step, official, from_step) if position_at is not None else None,
+        Warning(due_at, detected_at, warning_step, warning_official) if detected_at is not None else None)
+
+
+def board_columns(placement: Placement, entry: BoardEntry | None) -> dict:
+    """The board's columns of a dossier: its newest hand-over and warning, and where it is counted."""
+    position, warning = placement.position, placement.warning
+    return {
+        "position_at": position.at if position else None,
+        "position_step": position.step if position else None,
+        "position_official": position.official if position else None,
+        "position_from_step": position.from_step if position else None,
+        "warning_due_at": warning.due_at if warning else None,
+        "warning_detected_at": warning.detected_at if warning else None,
+        "warning_step": warning.step if warning else None,
+        "warning_official": warning.official if warning else None,
+        "board_state": entry.state if entry else None,
+        "board_step": entry.step if entry else None,
+        "board_official": entry.official if entry else None,
+    }
+
+
+def lock_facts(session: Session, codes: list[str]) -> Iterator[tuple[str, DossierFact, Placement]]:
+    """The stored facts of these dossiers (those that exist) with their board placements, locked, a page of
+    codes per statement."""
     for start in range(0, len(codes), _PAGE):
         for code, *row in session.execute(statements(session).lock_facts, {"codes": codes[start:start + _PAGE]}):
-            yield code, fact_from_row(code, row)
+            yield code, fact_from_row(code, row[:_SLOT_COUNT]), placement_from_row(row[_SLOT_COUNT:])
 
 
-def lock_fact(session: Session, code: str) -> DossierFact | None:
+def lock_fact(session: Session, code: str) -> tuple[DossierFact, Placement] | None:
     row = session.execute(statements(session).lock_fact, {"fact_code": code}).first()
-    return None if row is None else fact_from_row(code, row)
+    return None if row is None else (fact_from_row(code, row[:_SLOT_COUNT]), placement_from_row(row[_SLOT_COUNT:]))
 
 
-def insert_fact(session: Session, fact: DossierFact, procedure_code: str | None, now: datetime) -> bool:
-    """Insert a new fact; False when another worker created it meanwhile."""
+def insert_fact(session: Session, fact: DossierFact, procedure_code: str | None, now: datetime,
+                board: dict | None = None) -> bool:
+    """Insert a new fact (with its board columns, `board_columns`); False when another worker created it
+    meanwhile."""
     return session.execute(statements(session).insert_fact, {"code": fact.code, "procedure_code": procedure_code,
-                                                             **fact_columns(fact, now)}).first() is not None
+                                                             **fact_columns(fact, now), **(board or {})}
+                           ).first() is not None
 
 
 def task_fact_from_row(code: str, row) -> TaskFact:

@@ -15,6 +15,9 @@ from services.reporting.domain.occurrences import FIGURE_COUNTERS
 from services.reporting.domain.task_facts import TASK_COUNTERS, TASK_SLOTS
 from services.reporting.models import (
     ArchivedEvent,
+    BoardCount,
+    BoardStep,
+    BoardUnit,
     DossierFact,
     FigureMonth,
     HeadTerm,
@@ -51,15 +54,24 @@ public_sanctions = PublicSanction.__table__
 survey_rounds = SurveyRound.__table__
 head_terms = HeadTerm.__table__
 self_assessments = SelfAssessment.__table__
+board_counts = BoardCount.__table__
+board_units = BoardUnit.__table__
+board_steps = BoardStep.__table__
 
 MONTH_COLUMNS = ("completed_early", "completed_on_time", "completed_late", "open_within_change",
                  "open_overdue_change")
+BOARD_COUNTERS = ("open", "due_soon", "overdue")
+# What the board keeps of a dossier besides its slots (read with them, written when they change).
+PLACEMENT_COLUMNS = ("procedure_code", "position_at", "position_step", "position_official", "position_from_step",
+                     "warning_due_at", "warning_detected_at", "warning_step", "warning_official")
+BOARD_ENTRY_COLUMNS = ("board_state", "board_step", "board_official")
 UNIT_TASK_TOTALS = ("entered", "left", "overdue_change")  # the task_months counters a period reads as totals
 # Every table a rebuild empties and fills again from the archive. Published rankings stay: they are what
 # was published, and the rebuild's final re-ranking publishes only what really changed. Issued reports
 # stay too: they are served as issued.
 PROJECTION_TABLES = [units, facts, scorecards, unit_open, occurrences, task_facts, task_months, unit_tasks,
-                     ratings, figure_months, public_sanctions, survey_rounds, head_terms, self_assessments]
+                     ratings, figure_months, public_sanctions, survey_rounds, head_terms, self_assessments,
+                     board_counts, board_units, board_steps]
 
 VIEW_COLUMNS = (facts.c.received_at, facts.c.due_at, facts.c.completed_at, facts.c.timeliness,
                 facts.c.overdue_detected_at, facts.c.paused_since, facts.c.marked_late_at)
@@ -102,14 +114,30 @@ class Statements:
         self.add_to_figure_month = figure_month.on_conflict_do_update(
             index_elements=["period", "unit"],
             set_={name: figure_months.c[name] + figure_month.excluded[name] for name in FIGURE_COUNTERS})
-        slots = [facts.c[name] for name in DOSSIER_SLOTS]
+        bulk_facts = bulk_table(facts, dialect)
+        # The slots, then the board's placement (PLACEMENT_COLUMNS).
+        slots = [facts.c[name] for name in (*DOSSIER_SLOTS, *PLACEMENT_COLUMNS)]
         self.lock_fact = select(*slots).where(facts.c.code == bindparam("fact_code")).with_for_update()
         self.lock_facts = (select(facts.c.code, *slots).where(facts.c.code.in_(bindparam("codes", expanding=True)))
                            .with_for_update())
+        # The board's columns of dossiers whose placement or entry changed (the parameters' keys say which).
+        self.update_board_many = update(bulk_facts).where(
+            bulk_facts.c.code == bindparam("fact_code"))
+        board = insert(board_counts)
+        self.add_to_board = board.on_conflict_do_update(
+            index_elements=["unit", "procedure_code", "step"],
+            set_={name: board_counts.c[name] + board.excluded[name] for name in BOARD_COUNTERS})
+        board_unit = insert(board_units)
+        self.add_to_board_unit = board_unit.on_conflict_do_update(
+            index_elements=["unit"], set_={name: board_units.c[name] + board_unit.excluded[name]
+                                           for name in BOARD_COUNTERS})
+        board_step = insert(board_steps)
+        self.add_to_board_step = board_step.on_conflict_do_update(
+            index_elements=["procedure_code", "step"], set_={name: board_steps.c[name] + board_step.excluded[name]
+                                                             for name in BOARD_COUNTERS})
         # RETURNING says whether the row went in: rowcount is -1 on this driver, which reads as "inserted"
         # and double-counts a dossier whose first two events two workers took at the same moment.
         self.insert_fact = insert(facts).on_conflict_do_nothing().returning(facts.c.code)
-        bulk_facts = bulk_table(facts, dialect)
         self.insert_fact_many = insert(bulk_facts)
         # The columns set are the parameters' keys: the derived columns and the slots that changed.
         self.update_fact_many = update(bulk_facts).where(bulk_facts.c.code == bindparam("fact_code")).values(

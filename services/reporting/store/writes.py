@@ -19,6 +19,7 @@ from services.reporting.domain.ranking import unit_sort_key
 from services.reporting.domain.task_facts import TASK_COUNTERS, TaskCounts
 from services.reporting.store.facts import fact_scalars, slot_params
 from services.reporting.store.statements import (
+    BOARD_COUNTERS,
     MONTH_COLUMNS,
     UNIT_TASK_TOTALS,
     dialect_insert,
@@ -58,11 +59,14 @@ def name_unit(session: Session, code: str, name: str, parent: str | None, kind: 
     ).rowcount)
 
 
-def insert_facts(session: Session, facts: list[tuple[DossierFact, str | None]], now: datetime) -> None:
-    """New dossier facts (a rebuild's, written in their final state), with their procedure codes."""
+def insert_facts(session: Session, facts: list[tuple[DossierFact, str | None]], now: datetime,
+                 board: list[dict] | None = None) -> None:
+    """New dossier facts (a rebuild's, written in their final state), with their procedure codes and, when
+    given, their board columns (`facts.board_columns`, one per fact)."""
     session.execute(statements(session).insert_fact_many, [
         {"code": fact.code, "procedure_code": procedure_code, **fact_scalars(fact, now),
-         **slot_params(fact, DOSSIER_SLOTS)} for fact, procedure_code in facts])
+         **slot_params(fact, DOSSIER_SLOTS), **(board[i] if board else {})}
+        for i, (fact, procedure_code) in enumerate(facts)])
 
 
 def update_facts(session: Session, facts: list[tuple[DossierFact, DossierFact, str | None]],
@@ -95,6 +99,30 @@ def add_to_months(session: Session, deltas: dict[tuple[str, Month], Tally]) -> N
     session.execute(statements(session).add_to_open, [
         {"unit": unit, "open_within": delta.open_within, "open_overdue": delta.open_overdue}
         for unit, delta in sorted(open_by_unit.items())])
+
+
+def update_board(session: Session, rows: list[dict]) -> None:
+    """The board's columns of dossiers (`facts.board_columns` with `fact_code`), in code order, one statement."""
+    session.execute(statements(session).update_board_many, sorted(rows, key=lambda row: row["fact_code"]))
+
+
+def add_to_board(session: Session, deltas: dict[tuple[str, str, str], tuple[int, int, int]]) -> None:
+    """Add to the board's counters per (unit, procedure, step), then to their sums per unit and per (procedure,
+    step), each in key order (two workers never wait on each other in a cycle)."""
+    session.execute(statements(session).add_to_board, [
+        {"unit": unit, "procedure_code": procedure, "step": step, **dict(zip(BOARD_COUNTERS, counts, strict=True))}
+        for (unit, procedure, step), counts in sorted(deltas.items())])
+    by_unit: dict[str, tuple[int, ...]] = {}
+    by_step: dict[tuple[str, str], tuple[int, ...]] = {}
+    for (unit, procedure, step), counts in deltas.items():
+        by_unit[unit] = tuple(a + b for a, b in zip(by_unit.get(unit, (0, 0, 0)), counts, strict=True))
+        key = (procedure, step)
+        by_step[key] = tuple(a + b for a, b in zip(by_step.get(key, (0, 0, 0)), counts, strict=True))
+    session.execute(statements(session).add_to_board_unit, [
+        {"unit": unit, **dict(zip(BOARD_COUNTERS, counts, strict=True))} for unit, counts in sorted(by_unit.items())])
+    session.execute(statements(session).add_to_board_step, [
+        {"procedure_code": procedure, "step": step, **dict(zip(BOARD_COUNTERS, counts, strict=True))}
+        for (procedure, step), counts in sorted(by_step.items())])
 
 
 def add_to_task_months(session: Session, deltas: dict[tuple[str, Month], TaskCounts]) -> None:

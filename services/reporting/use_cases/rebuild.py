@@ -8,12 +8,13 @@ from collections.abc import Callable
 
 from sqlalchemy import delete, func, select
 
+from services.reporting.domain.board import Placement
 from services.reporting.domain.dossier_facts import DOSSIER_STANDING_EVENTS, DossierFact
 from services.reporting.domain.periods import Month
 from services.reporting.store.statements import PROJECTION_TABLES, archive_table, scorecards
 from services.reporting.use_cases import rankings
 from services.reporting.use_cases.projections import project_event
-from services.reporting.use_cases.projections.dossiers import prefetch_facts
+from services.reporting.use_cases.projections.dossiers import BOARD_EVENTS, board_later, prefetch_facts
 from services.reporting.use_cases.projections.tasks import TASK_EVENTS, prefetch_task_facts
 from shared.events import catalog
 from shared.events.envelope import Event
@@ -41,6 +42,9 @@ def rebuild(runtime, batch_size: int = 2000, progress: Callable[[int, int], None
     # a batch's dossiers were in one of the two before it, and are not read back (and parsed) again.
     recent_facts: dict[str, DossierFact] = {}
     last_touched: dict[str, DossierFact] = {}
+    # With their places on the live board (hand-overs, warnings), kept the same way.
+    recent_placements: dict[str, Placement] = {}
+    last_placed: dict[str, Placement] = {}
     if progress:
         progress(0, total)
     while True:
@@ -56,9 +60,11 @@ def rebuild(runtime, batch_size: int = 2000, progress: Callable[[int, int], None
             uow.memo["units_ensured"] = units_ensured
             uow.memo["occurrences_stored"] = occurrences_stored
             uow.memo["ratings_stored"] = ratings_stored
+            board_later(uow)  # first: the batch's new facts go in with their board columns
             events = [event_from_archive(row) for row in rows]
-            prefetch_facts(uow, {e.values.get("code") for e in events if e.type in DOSSIER_STANDING_EVENTS},
-                           recent_facts)
+            prefetch_facts(uow, {e.values.get("code") for e in events
+                                 if e.type in DOSSIER_STANDING_EVENTS or e.type in BOARD_EVENTS},
+                           recent_facts, recent_placements)
             prefetch_task_facts(uow, {e.values.get("code") for e in events if e.type in TASK_EVENTS})
             # One transaction per batch, as the consumer does: the projections' commits only flush.
             uow.hold_commits = True
@@ -67,7 +73,9 @@ def rebuild(runtime, batch_size: int = 2000, progress: Callable[[int, int], None
             uow.hold_commits = False
             uow.commit()
             touched = {code: entry[0] for code, entry in uow.memo.get("facts", {}).items()}
+            placed = {code: entry[0] for code, entry in uow.memo.get("board", {}).items()}
         recent_facts, last_touched = {**last_touched, **touched}, touched
+        recent_placements, last_placed = {**last_placed, **placed}, placed
         after = (rows[-1].time, rows[-1].event_id)
         done += len(rows)
         if progress:
