@@ -171,6 +171,7 @@ class Tap:
 
     def __init__(self, broker_url: str):
         self.overdue: dict[str, float] = {}
+        self.overdue_subjects: dict[str, float] = {}  # the dossier's code → when its overdue was seen
         self.ranking: list[tuple[str, float]] = []  # (causationid, received)
         self.stop = threading.Event()
         self.conn = broker.connect(broker_url)
@@ -186,6 +187,7 @@ class Tap:
         document = json.loads(message.body)
         if document["type"] == "dossier.overdue":
             self.overdue.setdefault(document["id"], now)
+            self.overdue_subjects.setdefault(document["subject"], now)
         elif document.get("causationid"):
             self.ranking.append((document["causationid"], now))
         message.ack()

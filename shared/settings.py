@@ -41,7 +41,7 @@ class Settings:
     rules: dict = field(default_factory=dict)
     relay_batch: int = 200
     relay_idle_poll: float = 0.5
-    prefetch: int = 50
+    prefetch: int = 200
     delivery_limit: int = 10
     sweep_interval: float = 5.0
     outbox_retention_days: int = 7
@@ -144,7 +144,7 @@ class Settings:
             calendar=_json_setting(env, "KYCUONG_CALENDAR"),
             rules=_json_setting(env, "KYCUONG_RULES"),
             relay_batch=_int_setting(env, "KYCUONG_RELAY_BATCH", 200),
-            prefetch=_int_setting(env, "KYCUONG_PREFETCH", 50),
+            prefetch=_int_setting(env, "KYCUONG_PREFETCH", 200),
             delivery_limit=_int_setting(env, "KYCUONG_DELIVERY_LIMIT", 10),
             sweep_interval=float(env.get("KYCUONG_SWEEP_INTERVAL", "5")),
             outbox_retention_days=_int_setting(env, "KYCUONG_OUTBOX_RETENTION_DAYS", 7),

@@ -299,12 +299,20 @@ def test_the_office_signs_in_at_the_provider_and_issues_and_downloads_a_report_t
     answer = context.request.get(f"{base}{link}")
     assert answer.status == 200 and answer.body().startswith(b"%PDF")
 
+    # The Service Center's board and the month's classification, through the gateway in the same session.
+    navigation = page.get_by_role("navigation", name="Điều hướng chính")
+    navigation.get_by_role("link", name="Bảng theo dõi hồ sơ").click()
+    page.wait_for_url(f"{base}/reporting/board")
+    assert page.get_by_role("heading", level=1).inner_text() == "Bảng theo dõi hồ sơ trực tuyến"
+    navigation.get_by_role("link", name="Phân loại đơn vị hằng tháng").click()
+    page.wait_for_url(f"{base}/reporting/classification")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Phân loại đơn vị tháng")
+
     # The week's cycle on the tasks service, same session: a directive, a task from it, the Monday list.
     sunday = last_day_of_this_week()
     if sunday is None:
         context.close()
         return  # late on Sunday no deadline of this week is still ahead (test_web_office.py says the same)
-    navigation = page.get_by_role("navigation", name="Điều hướng chính")
     navigation.get_by_role("link", name="Văn bản chỉ đạo").click()
     page.wait_for_url(f"{base}/tasks/directives")
     page.get_by_role("link", name="Đăng ký văn bản chỉ đạo").first.click()
