@@ -260,6 +260,36 @@ def build_xlsx(report: dict) -> bytes:
     return buffer.getvalue()
 
 
+def build_classification_xlsx(found: dict, title: str, lines: list[str], headings: list[str]) -> bytes:
+    """The month's classification of units (use_cases.classification) as one sheet: `title` and `lines` (when
+    it was read, the rule and its source) above the table, laid out and kept text-only as the reports are."""
+    from openpyxl import Workbook
+
+    found = clean_tree(found)  # unit names come from people, as in the reports
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"Phân loại {found['period']}"
+    styles = _styles()
+    sheet.append([title])
+    sheet["A1"].font = styles["title"]
+    for line in lines:
+        sheet.append([line])
+    header_row = sheet.max_row + 2
+    _table_header(sheet, header_row, headings, styles)
+    for item in found["items"]:
+        sheet.append([item["unit"], item["unit_name"] or item["unit"], item["class"]["vi"], item["received"],
+                      item["completed_late"], item["overdue_open"], item["sent_back"], item["sent_back_repeatedly"]])
+    for letter, width in zip("ABCDEFGH", (14, 40, 44, 14, 16, 16, 20, 20), strict=True):
+        sheet.column_dimensions[letter].width = width
+    _tabular(sheet, header_row, sheet.max_row, len(headings))
+    workbook.properties.title = title
+    workbook.properties.creator = "Kỷ Cương"
+    text_only(workbook)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def _styles():
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import Blueprint, request, send_file
 
+from services.reporting import documents
 from services.reporting.domain.classification import CLASS_CODES
 from services.reporting.domain.texts import UNIT_KINDS, unit_kind_label
 from services.reporting.use_cases import classification
@@ -98,39 +99,14 @@ def classification_xlsx():
     period, kind, only = _arguments()
     found = classification.monthly_classification(runtime().uow(), period, kind=kind, only=only, page=1,
                                                   page_size=100_000)
-    return send_file(io.BytesIO(_xlsx(found)), mimetype=XLSX_MEDIA_TYPE, as_attachment=True,
+    book = documents.build_classification_xlsx(
+        found, WORDS["title"][0].format(period=month_label(found["period"])),
+        [WORDS["as_of"][0].format(at=vn_datetime(found["as_of"])), found["rules"]["version"], found["rules"]["source"]],
+        ["Mã đơn vị", *(WORDS[key][0] for key in ("unit", "class", "received", "completed_late", "overdue_open",
+                                                    "sent_back", "sent_back_repeatedly"))])
+    return send_file(io.BytesIO(book), mimetype=XLSX_MEDIA_TYPE, as_attachment=True,
                      download_name=f"phan-loai-don-vi-{found['period']}.xlsx")
 
 
 def _loc(texts: dict) -> str:
     return texts.get("vi") if lang() == "vi" else texts.get("en") or texts.get("vi")
-
-
-def _xlsx(found: dict) -> bytes:
-    """The classification as one sheet, in Vietnamese: the month, the rule and its source, then the table."""
-    from openpyxl import Workbook  # imported here: only a download needs it
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"Phân loại {found['period']}"
-    sheet.append([WORDS["title"][0].format(period=month_label(found["period"]))])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([WORDS["as_of"][0].format(at=vn_datetime(found["as_of"]))])
-    sheet.append([found["rules"]["version"]])
-    sheet.append([found["rules"]["source"]])
-    sheet.append([])
-    headings = ["Mã đơn vị", WORDS["unit"][0], WORDS["class"][0], WORDS["received"][0],
-                WORDS["completed_late"][0], WORDS["overdue_open"][0], WORDS["sent_back"][0],
-                WORDS["sent_back_repeatedly"][0]]
-    sheet.append(headings)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for item in found["items"]:
-        sheet.append([item["unit"], item["unit_name"] or item["unit"], item["class"]["vi"], item["received"],
-                      item["completed_late"], item["overdue_open"], item["sent_back"], item["sent_back_repeatedly"]])
-    for letter, width in zip("ABCDEFGH", (14, 40, 44, 14, 16, 16, 20, 20), strict=True):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -26,6 +26,7 @@ from test_reporting_rebuild import (  # noqa: F401  (the fixture stops the worke
     unit_upserted,
 )
 
+from services.reporting import documents
 from services.reporting.use_cases import classification, rankings_over_time
 from shared.auth import Principal
 from shared.web import session as web_session
@@ -146,6 +147,17 @@ def test_the_classification_downloads_as_a_spreadsheet(start_service):
     sheet = load_workbook(io.BytesIO(answer.data)).active
     values = [row for row in sheet.iter_rows(values_only=True) if row and row[0] in ("PBD", "SXD")]
     assert [(r[0], r[4], r[5], r[6], r[7]) for r in values] == [("PBD", 1, 2, 1, 1), ("SXD", 0, 0, 1, 1)]
+    assert sheet.freeze_panes is not None and sheet.auto_filter.ref  # laid out as the reports are
+
+
+def test_a_unit_name_that_looks_like_a_formula_stays_text_in_the_spreadsheet():
+    found = {"period": "2026-11", "items": [{
+        "unit": "PBD", "unit_name": '=HYPERLINK("http://evil.example","Phường")', "class": {"vi": "Có hồ sơ trễ hạn"},
+        "received": 3, "completed_late": 1, "overdue_open": 0, "sent_back": 0, "sent_back_repeatedly": 0}]}
+    headings = ["Mã", "Đơn vị", "Nhóm", "Nhận", "Trễ", "Quá hạn", "Trả lại", "Nhiều lần"]
+    book = documents.build_classification_xlsx(found, "Phân loại đơn vị tháng 11/2026", ["Quy tắc"], headings)
+    cell = next(row[1] for row in load_workbook(io.BytesIO(book)).active.iter_rows() if row[0].value == "PBD")
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
 
 
 def test_rankings_over_months_follow_the_first_and_last_units_of_the_latest_ranking(start_service):
